@@ -1,0 +1,26 @@
+// Jest runs the TypeScript sources as native ES modules (NestJS 12 is ESM-only).
+// The SDK-facing suites run twice: once against customerio-node 4.4 (the installed
+// peer) and once against 5.x, installed under the alias `customerio-node-v5`.
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json' }],
+};
+const base = {
+  extensionsToTreatAsEsm: ['.ts'],
+  transform,
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  testEnvironment: 'node',
+};
+const sdkSuites = ['<rootDir>/test/client/**/*.spec.ts'];
+
+export default {
+  projects: [
+    { ...base, displayName: 'sdk-v4', testMatch: ['<rootDir>/test/**/*.spec.ts'], globals: { SDK_MAJOR: 4 } },
+    {
+      ...base,
+      displayName: 'sdk-v5',
+      testMatch: sdkSuites,
+      globals: { SDK_MAJOR: 5 },
+      moduleNameMapper: { ...base.moduleNameMapper, '^customerio-node$': 'customerio-node-v5' },
+    },
+  ],
+};

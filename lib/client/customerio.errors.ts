@@ -1,0 +1,80 @@
+/**
+ * Base of every error this module raises about a Customer.io call.
+ * Carries what a caller (or a retry policy) needs to decide what to do next.
+ */
+export class CustomerIOError extends Error {
+  override readonly name: string = 'CustomerIOError';
+  /** HTTP status of Customer.io's answer, when there was one. */
+  readonly status?: number;
+  /** Whether sending the same request again could succeed. */
+  readonly retryable: boolean;
+  /** The delay Customer.io asked for in `Retry-After`, in milliseconds. */
+  readonly retryAfterMs?: number;
+  /** Customer.io's own error messages, when its answer carried any. */
+  readonly errors: readonly string[];
+
+  constructor(
+    message: string,
+    details: { status?: number; retryable?: boolean; retryAfterMs?: number; errors?: readonly string[] } = {},
+  ) {
+    super(message);
+    this.status = details.status;
+    this.retryable = details.retryable ?? false;
+    this.retryAfterMs = details.retryAfterMs;
+    this.errors = details.errors ?? [];
+  }
+}
+
+/** Customer.io answered with a non-2xx status. */
+export class CustomerIOHttpError extends CustomerIOError {
+  override readonly name: string = 'CustomerIOHttpError';
+}
+
+/** No answer came within the configured deadline; the request was aborted and its socket released. */
+export class CustomerIOTimeoutError extends CustomerIOError {
+  override readonly name: string = 'CustomerIOTimeoutError';
+
+  constructor(readonly timeoutMs: number) {
+    super(`Customer.io did not answer within ${timeoutMs} ms`, { retryable: true });
+  }
+}
+
+/** The connection failed (refused, reset, DNS); `code` is the system error code. */
+export class CustomerIONetworkError extends CustomerIOError {
+  override readonly name: string = 'CustomerIONetworkError';
+
+  constructor(
+    message: string,
+    readonly code: string | undefined,
+  ) {
+    super(message, { retryable: true });
+  }
+}
+
+/**
+ * Input that Customer.io would refuse, thrown synchronously at the call site before any request.
+ * `field` names the offending input and `limit` the rule it broke.
+ */
+export class CustomerIOValidationError extends CustomerIOError {
+  override readonly name: string = 'CustomerIOValidationError';
+
+  constructor(
+    readonly field: string,
+    readonly limit: string,
+    message: string,
+  ) {
+    super(message, { retryable: false });
+  }
+}
+
+/** The module's options are unusable; raised while the application bootstraps. */
+export class CustomerIOConfigError extends Error {
+  override readonly name = 'CustomerIOConfigError';
+
+  constructor(
+    readonly option: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

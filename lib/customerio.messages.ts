@@ -1,0 +1,42 @@
+/** Texts of the errors and log lines this module writes, in one place. */
+
+/** Names an option, and the config variable it was read from when known. */
+export const optionLabel = (option: string, source?: string): string =>
+  source ? `"${option}" (from ${source})` : `"${option}"`;
+
+export const MISSING_OPTION = (label: string) =>
+  `CustomerIOModule: option ${label} is required and must be a non-blank string`;
+
+export const INVALID_REGION = (label: string, got: unknown) =>
+  `CustomerIOModule: option ${label} must be "us" or "eu", got ${describe(got)}`;
+
+export const INVALID_URL = (label: string, got: unknown) =>
+  `CustomerIOModule: option ${label} must be an absolute http(s) URL without credentials, query or fragment, got ${describe(got)}`;
+
+export const INVALID_TIMEOUT = (label: string, got: unknown) =>
+  `CustomerIOModule: option ${label} must be a positive, finite number of milliseconds, got ${describe(got)}`;
+
+export const APP_API_KEY_REQUIRED = (method: string) =>
+  `CustomerIOClient.${method} needs the App API: set the "appApiKey" option`;
+
+export const BLANK = (field: string) => `${field} must be a non-blank string`;
+
+export const TOO_LONG = (field: string, limit: number, bytes: number) =>
+  `${field} is ${bytes} bytes, over Customer.io's limit of ${limit} bytes (UTF-8)`;
+
+export const TOO_MANY_ATTRIBUTES = (field: string, limit: number, count: number) =>
+  `${field} has ${count} attributes, over Customer.io's limit of ${limit}`;
+
+export const NOT_SERIALIZABLE = (field: string, reason: string) => `${field} cannot be sent as JSON: ${reason}`;
+
+export const INVALID_TIMESTAMP = (field: string, got: unknown) =>
+  `${field} must be a Date or unix seconds (a finite, non-negative number), got ${describe(got)}`;
+
+export const INVALID_VALUE = (field: string, expected: string, got: unknown) =>
+  `${field} must be ${expected}, got ${describe(got)}`;
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (value === null || value === undefined || typeof value !== 'object') return String(value);
+  return Object.prototype.toString.call(value);
+}

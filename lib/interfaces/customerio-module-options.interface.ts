@@ -1,0 +1,34 @@
+/** A Customer.io data center. */
+export type CustomerIORegion = 'us' | 'eu';
+
+/** Options of {@link CustomerIOModule}; validated when the application starts. */
+export interface CustomerIOModuleOptions {
+  /** Track API site id (Workspace settings → API credentials). */
+  siteId: string;
+  /** Track API key. Never written to logs, errors or `util.inspect` output. */
+  apiKey: string;
+  /** App API key: enables transactional messages and broadcasts. Never logged. */
+  appApiKey?: string;
+  /**
+   * Data center of the workspace.
+   * @default 'us'
+   */
+  region?: CustomerIORegion;
+  /**
+   * Origin of the Track API, overriding `region`: a proxy, or the local sandbox
+   * (`http://127.0.0.1:PORT`). `/api/v1` and `/api/v2` are appended.
+   * @default the region's host, https://track.customer.io or https://track-eu.customer.io
+   */
+  trackUrl?: string;
+  /**
+   * Origin of the App API, overriding `region`. `/v1` is appended.
+   * @default the region's host, https://api.customer.io or https://api-eu.customer.io
+   */
+  appApiUrl?: string;
+  /**
+   * Deadline of one HTTP request in milliseconds; a request still unanswered then is
+   * aborted, its socket released, and it fails with `CustomerIOTimeoutError`.
+   * @default 10000
+   */
+  timeout?: number;
+}

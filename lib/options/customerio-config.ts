@@ -1,0 +1,37 @@
+import type { CustomerIOModuleOptions } from '../interfaces/customerio-module-options.interface.js';
+import { CUSTOMERIO_OPTION_SOURCES } from './customerio-options.resolver.js';
+
+/** Anything that reads configuration by key: `@nestjs/config`'s `ConfigService`, or a plain wrapper of `process.env`. */
+export interface CustomerIOConfigReader {
+  get(key: string): unknown;
+}
+
+/** The environment variables {@link customerIOOptionsFromConfig} reads, by option. */
+export const CUSTOMERIO_CONFIG_KEYS = {
+  siteId: 'CUSTOMERIO_SITE_ID',
+  apiKey: 'CUSTOMERIO_API_KEY',
+  appApiKey: 'CUSTOMERIO_APP_API_KEY',
+  region: 'CUSTOMERIO_REGION',
+  trackUrl: 'CUSTOMERIO_TRACK_URL',
+  appApiUrl: 'CUSTOMERIO_APP_API_URL',
+  timeout: 'CUSTOMERIO_TIMEOUT_MS',
+} as const satisfies Record<keyof CustomerIOModuleOptions, string>;
+
+/**
+ * Builds module options from configuration variables ({@link CUSTOMERIO_CONFIG_KEYS}), for
+ * `forRootAsync({ inject: [ConfigService], useFactory: (config) => customerIOOptionsFromConfig(config) })`.
+ * Unset variables are left out, so defaults apply; a validation error at start-up names the variable.
+ */
+export function customerIOOptionsFromConfig(
+  config: CustomerIOConfigReader = { get: (key) => process.env[key] },
+): CustomerIOModuleOptions {
+  const options: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
+  for (const [option, key] of Object.entries(CUSTOMERIO_CONFIG_KEYS)) {
+    const value = config.get(key);
+    sources[option] = key;
+    if (value === undefined) continue;
+    options[option] = option === 'timeout' && typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  }
+  return Object.assign(options as unknown as CustomerIOModuleOptions, { [CUSTOMERIO_OPTION_SOURCES]: sources });
+}

@@ -1,0 +1,185 @@
+/** Options of {@link CustomerIOSandbox.start}. */
+export interface CustomerIOSandboxOptions {
+  /**
+   * Track API site id the sandbox accepts (HTTP Basic user).
+   * @default 'sandbox-site'
+   */
+  siteId?: string;
+  /**
+   * Track API key the sandbox accepts (HTTP Basic password).
+   * @default 'sandbox-api-key'
+   */
+  apiKey?: string;
+  /**
+   * App API key the sandbox accepts (`Authorization: Bearer <appApiKey>`).
+   * @default 'sandbox-app-api-key'
+   */
+  appApiKey?: string;
+  /**
+   * Interface to listen on.
+   * @default '127.0.0.1'
+   */
+  host?: string;
+  /**
+   * Port to listen on; 0 picks a free one.
+   * @default 0
+   */
+  port?: number;
+}
+
+/** Options pointing `CustomerIOModule.forRoot` at a sandbox (see {@link CustomerIOSandbox.moduleOptions}). */
+export interface SandboxModuleOptions {
+  /** The sandbox's site id. */
+  siteId: string;
+  /** The sandbox's Track API key. */
+  apiKey: string;
+  /** The sandbox's App API key. */
+  appApiKey: string;
+  /** The sandbox's origin, serving `/api/v1` and `/api/v2`. */
+  trackUrl: string;
+  /** The sandbox's origin, serving `/v1`. */
+  appApiUrl: string;
+}
+
+/** Which requests a scripted fault applies to; an empty match applies to every request. */
+export interface FaultMatch {
+  /**
+   * URL pathname to match: a string matches that exact pathname or any pathname starting with it,
+   * a RegExp is searched in the pathname.
+   * @default every path
+   */
+  path?: string | RegExp;
+  /**
+   * HTTP method to match, case-insensitive.
+   * @default every method
+   */
+  method?: string;
+}
+
+/** Options shared by every scripted fault. */
+export interface SandboxFaultOptions extends FaultMatch {
+  /**
+   * How many matching requests the fault applies to before it is used up.
+   * @default Infinity
+   */
+  times?: number;
+}
+
+/** Options of {@link CustomerIOSandbox.respondWith}. */
+export interface SandboxStatusFaultOptions extends SandboxFaultOptions {
+  /**
+   * Value of the `Retry-After` header (seconds, or an HTTP date).
+   * @default no header
+   */
+  retryAfter?: number | string;
+  /**
+   * Response body: an object is sent as JSON, a string as is (`text/plain`).
+   * @default {"meta":{"error":"scripted <status>"}}
+   */
+  body?: unknown;
+}
+
+/** Options of {@link CustomerIOSandbox.resetConnection}. */
+export interface SandboxResetFaultOptions extends SandboxFaultOptions {
+  /**
+   * Apply the request to the recorded state before destroying the socket
+   * (the request arrived, but its reply was lost).
+   * @default false
+   */
+  afterProcessing?: boolean;
+}
+
+/** A device registered on a person. */
+export interface SandboxDevice {
+  /** Device token (v1 `device.id`, v2 `device.token`). */
+  id: string;
+  /** Platform as sent, e.g. `ios` or `android`. */
+  platform: string;
+  /** `last_used`, unix seconds, when sent. */
+  lastUsed?: number;
+  /** Device attributes, when sent. */
+  attributes?: Record<string, unknown>;
+}
+
+/** A person as Customer.io would store it. */
+export interface SandboxPerson {
+  /** Identifier value the person was created with (an id, an email, or `cio_<cio_id>`). */
+  id: string;
+  /** Merged attributes; keys starting with `_` (such as `_update`) are not stored. */
+  attributes: Record<string, unknown>;
+  /** Devices by token. */
+  devices: Record<string, SandboxDevice>;
+  /** Whether the person is suppressed. */
+  suppressed: boolean;
+}
+
+/** An accepted event, page view or screen view. */
+export interface SandboxEvent {
+  /** Deduplication id (a ULID), when sent. */
+  id?: string;
+  /** Identifier of the person, for events sent about a person. */
+  personId?: string;
+  /** `anonymous_id` of an anonymous v1 event, when sent. */
+  anonymousId?: string;
+  /** Event name (the URL of a page view, the screen name of a screen view). */
+  name: string;
+  /** Kind of event. */
+  type: 'event' | 'page' | 'screen';
+  /** Event data (v1 `data`, v2 `attributes`); `{}` when none was sent. */
+  data: Record<string, unknown>;
+  /** `timestamp`, unix seconds, when sent. */
+  timestamp?: number;
+  /** Track API version the event came through. */
+  api: 'v1' | 'v2';
+}
+
+/** A merge of two people, as requested. */
+export interface SandboxMerge {
+  /** Identifier of the person that remains, e.g. `{ id: 'u1' }`. */
+  primary: Record<string, string>;
+  /** Identifier of the person merged into it and deleted, e.g. `{ email: 'a@b.c' }`. */
+  secondary: Record<string, string>;
+}
+
+/** Kind of transactional message, from the `POST /v1/send/{kind}` path. */
+export type SandboxTransactionalKind = 'email' | 'push' | 'sms' | 'inbox_message' | 'in_app';
+
+/** A transactional message accepted by the App API. */
+export interface SandboxTransactional {
+  /** Kind of message. */
+  kind: SandboxTransactionalKind;
+  /** Request body as sent. */
+  body: Record<string, unknown>;
+}
+
+/** An API-triggered broadcast accepted by the App API. */
+export interface SandboxBroadcast {
+  /** Broadcast (campaign) id from the path. */
+  broadcastId: string;
+  /** Request body as sent. */
+  body: Record<string, unknown>;
+}
+
+/** A `POST /api/v2/batch` request that got past faults and authentication. */
+export interface SandboxBatch {
+  /** Number of operations in the batch; 0 when the body was too large or malformed. */
+  operations: number;
+  /** Size of the request body in bytes. */
+  bytes: number;
+  /** Status the sandbox answered with (200, 207, 400 or 413). */
+  status: number;
+}
+
+/** One request the sandbox received. */
+export interface SandboxRequestRecord {
+  /** HTTP method. */
+  method: string;
+  /** URL pathname (still percent-encoded). */
+  path: string;
+  /** Status answered; 0 while unanswered, and for hung and reset requests. */
+  status: number;
+  /** Size of the request body in bytes. */
+  bytes: number;
+  /** `Date.now()` when the request arrived. */
+  receivedAt: number;
+}

@@ -1,0 +1,99 @@
+import { inspect } from 'node:util';
+import { Injectable, Logger, Module } from '@nestjs/common';
+import { ConfigModule, ConfigService } from '@nestjs/config';
+import { Test } from '@nestjs/testing';
+import { describe, expect, it } from '@jest/globals';
+import {
+  CustomerIOClient,
+  CustomerIOConfigError,
+  CustomerIOModule,
+  type CustomerIOModuleOptions,
+  customerIOOptionsFromConfig,
+} from '../../lib/index.js';
+import { CUSTOMERIO_RESOLVED_OPTIONS } from '../../lib/customerio.constants.js';
+import type { ResolvedCustomerIOOptions } from '../../lib/options/resolved-options.interface.js';
+
+const SECRET = 'sk-very-secret-key-0123456789';
+const valid: CustomerIOModuleOptions = { siteId: 'site', apiKey: SECRET };
+
+/** Compiles a module that imports CustomerIOModule.forRoot(options) and returns the bootstrap error. */
+async function bootstrapError(options: Partial<CustomerIOModuleOptions>): Promise<CustomerIOConfigError> {
+  const error = await Test.createTestingModule({ imports: [CustomerIOModule.forRoot(options as CustomerIOModuleOptions)] })
+    .compile()
+    .then(() => undefined, (e: unknown) => e);
+  expect(error).toBeInstanceOf(CustomerIOConfigError);
+  return error as CustomerIOConfigError;
+}
+
+describe('CustomerIOModule options are validated at bootstrap', () => {
+  it.each([
+    ['siteId', { apiKey: SECRET }, /option "siteId" is required/],
+    ['siteId', { siteId: '   ', apiKey: SECRET }, /option "siteId" is required/],
+    ['apiKey', { siteId: 'site' }, /option "apiKey" is required/],
+    ['apiKey', { siteId: 'site', apiKey: '' }, /option "apiKey" is required/],
+    ['appApiKey', { ...valid, appApiKey: ' ' }, /option "appApiKey" is required/],
+    ['region', { ...valid, region: 'ap' as 'us' }, /option "region" must be "us" or "eu", got "ap"/],
+    ['trackUrl', { ...valid, trackUrl: 'not a url' }, /option "trackUrl" must be an absolute http\(s\) URL/],
+    ['trackUrl', { ...valid, trackUrl: 'ftp://example.com' }, /option "trackUrl" must be an absolute http\(s\) URL/],
+    ['appApiUrl', { ...valid, appApiUrl: 'https://user:pw@example.com' }, /option "appApiUrl" must be an absolute http\(s\) URL/],
+    ['timeout', { ...valid, timeout: 0 }, /option "timeout" must be a positive, finite number/],
+    ['timeout', { ...valid, timeout: -5 }, /option "timeout" must be a positive, finite number/],
+    ['timeout', { ...valid, timeout: Number.NaN }, /option "timeout" must be a positive, finite number/],
+  ])('rejects a bad %s', async (option, options, message) => {
+    const error = await bootstrapError(options);
+    expect(error.option).toBe(option);
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain(SECRET);
+  });
+
+  it('names the config variable an option came from (forRootAsync + ConfigService)', async () => {
+    const load = () => ({ CUSTOMERIO_SITE_ID: 'site', CUSTOMERIO_TIMEOUT_MS: 'soon' });
+    const error = await Test.createTestingModule({
+      imports: [
+        CustomerIOModule.forRootAsync({
+          imports: [ConfigModule.forRoot({ ignoreEnvFile: true, ignoreEnvVars: true, load: [load] })],
+          inject: [ConfigService],
+          useFactory: (config: ConfigService) => customerIOOptionsFromConfig(config),
+        }),
+      ],
+    })
+      .compile()
+      .then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(CustomerIOConfigError);
+    expect((error as Error).message).toBe(
+      'CustomerIOModule: option "apiKey" (from CUSTOMERIO_API_KEY) is required and must be a non-blank string',
+    );
+  });
+
+  it('the keys of a valid app never show in logs, JSON or inspect output of the client and its options', async () => {
+    const lines: string[] = [];
+    const capture = (...args: unknown[]) => void lines.push(args.map((a) => inspect(a, { depth: 10 })).join(' '));
+    const logger = { log: capture, error: capture, warn: capture, debug: capture, verbose: capture, fatal: capture };
+
+    @Injectable()
+    class Holder {
+      constructor(readonly client: CustomerIOClient) {}
+    }
+    @Module({ imports: [CustomerIOModule.forRoot({ ...valid, appApiKey: `${SECRET}-app` })], providers: [Holder] })
+    class AppModule {}
+
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).setLogger(logger).compile();
+    const app = moduleRef.createNestApplication({ logger });
+    await app.init();
+    const client = app.get(CustomerIOClient);
+    const resolved = app.get<ResolvedCustomerIOOptions>(CUSTOMERIO_RESOLVED_OPTIONS);
+    Logger.log(client);
+    Logger.log(resolved);
+    const everything = [
+      ...lines,
+      inspect(client, { depth: 20, showHidden: true }),
+      inspect(app.get(Holder), { depth: 20 }),
+      inspect(resolved, { depth: 20, showHidden: true }),
+      JSON.stringify(resolved),
+      String(resolved.apiKey),
+    ].join('\n');
+    expect(everything).toContain('site');
+    expect(everything).not.toContain(SECRET);
+    await app.close();
+  });
+});

@@ -1,0 +1,33 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions } from '../../lib/index.js';
+import type { CustomerIOSandbox } from '../../lib/testing/index.js';
+
+/** A Nest application whose CustomerIOModule sends to `sandbox`, and its client. */
+export interface ClientApp {
+  app: INestApplication;
+  client: CustomerIOClient;
+}
+
+/** Boots a real Nest application with CustomerIOModule.forRoot pointed at the sandbox. */
+export async function createClientApp(
+  sandbox: CustomerIOSandbox,
+  overrides: Partial<CustomerIOModuleOptions> = {},
+): Promise<ClientApp> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [CustomerIOModule.forRoot({ ...sandbox.moduleOptions(), ...overrides })],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  return { app, client: app.get(CustomerIOClient) };
+}
+
+/** The rejection of `promise` (fails the test if it resolves). */
+export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected the promise to reject, but it resolved');
+}
