@@ -6,6 +6,10 @@ export const CUSTOMERIO_LIMITS = {
   attributeNameBytes: 150,
   attributeValueBytes: 1_000,
   attributeCount: 300,
+  /** One request to `/api/v2/batch` (500 KB). */
+  batchRequestBytes: 500_000,
+  /** One operation in a v2 batch (32 KB). */
+  batchOperationBytes: 32_000,
 } as const;
 
 /** Track API hosts by region (the SDK appends nothing: these are origins). */
@@ -22,6 +26,32 @@ export const CUSTOMERIO_APP_API_ORIGINS = {
 
 /** Default deadline of one HTTP request, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** Defaults of the `retry` option. */
+export const DEFAULT_RETRY = {
+  maxAttempts: 4,
+  baseDelayMs: 200,
+  maxDelayMs: 10_000,
+  budgetMs: 30_000,
+  maxRetryAfterMs: 60_000,
+  circuitBreaker: { threshold: 10, halfOpenAfterMs: 5_000 },
+} as const;
+
+/** Defaults of the `queue` option. */
+export const DEFAULT_QUEUE = {
+  flushIntervalMs: 1_000,
+  maxBatchBytes: 500_000,
+  maxBatchOperations: 1_000,
+  maxInFlight: 4,
+  maxQueueSize: 100_000,
+  maxQueueBytes: 64 * 1024 * 1024,
+  overflow: 'reject',
+  maxDeliveryAttempts: 10,
+  shutdownTimeoutMs: 10_000,
+} as const;
+
+/** Name of the flush interval in `@nestjs/schedule`'s SchedulerRegistry. */
+export const CUSTOMERIO_FLUSH_INTERVAL = 'customerio:flush';
 
 /** DI token of the validated options (internal). */
 export const CUSTOMERIO_RESOLVED_OPTIONS = Symbol('CUSTOMERIO_RESOLVED_OPTIONS');

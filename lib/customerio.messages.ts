@@ -16,6 +16,12 @@ export const INVALID_URL = (label: string, got: unknown) =>
 export const INVALID_TIMEOUT = (label: string, got: unknown) =>
   `CustomerIOModule: option ${label} must be a positive, finite number of milliseconds, got ${describe(got)}`;
 
+export const INVALID_NUMBER = (label: string, got: unknown, range: string) =>
+  `CustomerIOModule: option ${label} must be an integer ${range}, got ${describe(got)}`;
+
+export const INVALID_OPTION = (label: string, expected: string, got: unknown) =>
+  `CustomerIOModule: option ${label} must be ${expected}, got ${describe(got)}`;
+
 export const APP_API_KEY_REQUIRED = (method: string) =>
   `CustomerIOClient.${method} needs the App API: set the "appApiKey" option`;
 
@@ -40,3 +46,18 @@ function describe(value: unknown): string {
   if (value === null || value === undefined || typeof value !== 'object') return String(value);
   return Object.prototype.toString.call(value);
 }
+
+export const OPERATION_TOO_LARGE = (bytes: number, limit: number) =>
+  `operation is ${bytes} bytes serialized, over the limit of ${limit} bytes for one batch operation`;
+
+export const QUEUE_FULL = (maxQueueSize: number, maxQueueBytes: number) =>
+  `CustomerIO queue is full (maxQueueSize ${maxQueueSize} operations, maxQueueBytes ${maxQueueBytes} bytes)`;
+
+export const QUEUE_CLOSED = () => 'CustomerIO queue is closed: the application is shutting down';
+
+/** One log line for operations that reached an outcome other than delivered; lists at most 20 ids. */
+export const REPORT_LINE = (outcome: string, ids: readonly string[], reason?: string) => {
+  const shown = ids.length > 20 ? `${ids.slice(0, 20).join(', ')} … (+${ids.length - 20})` : ids.join(', ');
+  const count = ids.length ? `${ids.length} operation${ids.length === 1 ? '' : 's'} ` : '';
+  return `${count}${outcome}${reason ? `: ${reason}` : ''}${shown ? ` [${shown}]` : ''}`;
+};

@@ -1,6 +1,11 @@
 import { Module } from '@nestjs/common';
 import { CustomerIOSdkAdapter } from './client/customerio-sdk.adapter.js';
+import { CustomerIODirectClient } from './client/customerio-direct.client.js';
 import { CustomerIOClient } from './client/customerio.client.js';
+import { BatchSender } from './delivery/batch.sender.js';
+import { CustomerIOQueue } from './delivery/customerio-queue.service.js';
+import { CustomerIORetryInterceptor } from './delivery/customerio-retry.interceptor.js';
+import { OutboundPipeline } from './delivery/outbound-pipeline.service.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from './customerio.constants.js';
 import { ConfigurableModuleClass, CUSTOMERIO_MODULE_OPTIONS } from './customerio.module-definition.js';
 import type { CustomerIOModuleOptions } from './interfaces/customerio-module-options.interface.js';
@@ -8,8 +13,10 @@ import { resolveCustomerIOOptions } from './options/customerio-options.resolver.
 
 /**
  * Customer.io for Nest: `CustomerIOModule.forRoot(options)` or `forRootAsync({ useFactory, inject })`
- * provides one {@link CustomerIOClient} for the application. Options are validated while the
- * application bootstraps, which fails with an error naming the option.
+ * provides one {@link CustomerIOClient} for the application (and its parts: `CustomerIODirectClient`,
+ * `CustomerIOQueue`). Options are validated while the application bootstraps, which fails with an
+ * error naming the option. The module never imports `ScheduleModule.forRoot()`: the queue uses the
+ * application's SchedulerRegistry when there is one, and a timer of its own otherwise.
  */
 @Module({
   providers: [
@@ -19,8 +26,13 @@ import { resolveCustomerIOOptions } from './options/customerio-options.resolver.
       useFactory: (options: CustomerIOModuleOptions) => resolveCustomerIOOptions(options),
     },
     CustomerIOSdkAdapter,
+    CustomerIORetryInterceptor,
+    OutboundPipeline,
+    BatchSender,
+    CustomerIOQueue,
+    CustomerIODirectClient,
     CustomerIOClient,
   ],
-  exports: [CustomerIOClient],
+  exports: [CustomerIOClient, CustomerIODirectClient, CustomerIOQueue],
 })
 export class CustomerIOModule extends ConfigurableModuleClass {}

@@ -11,25 +11,42 @@ export type {
   CustomerIOTimestamp,
   TrackEventOptions,
 } from './interfaces/customerio-events.interface.js';
+export { CustomerIOClient } from './client/customerio.client.js';
 export {
-  CustomerIOClient,
+  CustomerIODirectClient,
   type CustomerIOBroadcastRecipients,
-  type CustomerIODeviceOptions,
   type CustomerIOEmailMessage,
   type CustomerIOMetric,
-  type CustomerIOPersonId,
-  type CustomerIOPersonIdentifier,
   type CustomerIOPushMessage,
   type CustomerIOPushMetric,
   type CustomerIOSmsMessage,
-  type IdentifyOptions,
-} from './client/customerio.client.js';
+} from './client/customerio-direct.client.js';
+export type {
+  CustomerIODeviceOptions,
+  CustomerIODevicePlatform,
+  CustomerIOPersonId,
+  CustomerIOPersonIdentifier,
+  IdentifyOptions,
+} from './client/customerio-payloads.js';
+export { CustomerIOQueue, CustomerIOReceipt, type CustomerIOQueueStats } from './delivery/customerio-queue.service.js';
+export { CustomerIORetryInterceptor } from './delivery/customerio-retry.interceptor.js';
+export type { CustomerIOInterceptor, CustomerIORequestContext } from './delivery/customerio-interceptor.interface.js';
+export type {
+  CustomerIODeliveryHooks,
+  CustomerIODeliveryOutcome,
+  CustomerIODeliveryReport,
+  CustomerIOOverflowPolicy,
+  CustomerIOQueueOptions,
+  CustomerIORetryOptions,
+} from './delivery/delivery-options.interface.js';
 export type { CustomerIOResponseBody } from './client/customerio-sdk.adapter.js';
 export {
+  CustomerIOCircuitOpenError,
   CustomerIOConfigError,
   CustomerIOError,
   CustomerIOHttpError,
   CustomerIONetworkError,
+  CustomerIOQueueFullError,
   CustomerIOTimeoutError,
   CustomerIOValidationError,
 } from './client/customerio.errors.js';

@@ -39,10 +39,10 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
     this.#appDefaults = this.#transportDefaults(`${options.appApiUrl}/v1`);
   }
 
-  /** Runs one Track API call. */
-  track<T>(call: (client: TrackClient) => Promise<T>): Promise<T> {
+  /** Runs one Track API call; `signal` aborts it early (on customerio-node 4.x; 5.x waits for its deadline). */
+  track<T>(call: (client: TrackClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const { siteId, apiKey } = this.#options;
-    return this.#run(this.#trackDefaults, (defaults) => new cio.TrackClient(siteId, apiKey.reveal(), defaults), call);
+    return this.#run(this.#trackDefaults, (defaults) => new cio.TrackClient(siteId, apiKey.reveal(), defaults), call, signal);
   }
 
   /** Runs one App API call; the caller has checked that an App API key is configured. */
@@ -51,10 +51,15 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
     return this.#run(this.#appDefaults, (defaults) => new cio.APIClient(appApiKey.reveal(), defaults), call);
   }
 
-  /** POSTs a body to a Track API v2 endpoint (`batch`, `entity`). */
-  postV2(endpoint: 'batch' | 'entity', body: object): Promise<CustomerIOResponseBody> {
+  /** POSTs a body, already serialized as JSON, to a Track API v2 endpoint (`batch`, `entity`). */
+  postV2(endpoint: 'batch' | 'entity', json: string, signal?: AbortSignal): Promise<CustomerIOResponseBody> {
     const url = `${this.#options.trackUrl}/api/v2/${endpoint}`;
-    return this.track((client) => client.request.post(url, body as CustomerIOResponseBody));
+    return this.track(({ request }) => {
+      // NOTE: the queue holds operations as JSON; sending that JSON as it is spares a parse and a
+      // stringify of every batch. `options()` gives the SDK's own auth and headers on both majors.
+      const { headers, ...options } = request.options(url, 'POST');
+      return request.handler({ ...options, headers: { ...headers, 'Content-Length': Buffer.byteLength(json) }, body: json });
+    }, signal);
   }
 
   onApplicationShutdown(): void {
@@ -65,16 +70,19 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
     defaults: Record<string, unknown>,
     create: (defaults: Record<string, unknown>) => C,
     call: (client: C) => Promise<T>,
+    cancel?: AbortSignal,
   ): Promise<T> {
     // NOTE: a client per call is cheap (no I/O) and is how 4.x gets a per-request AbortSignal:
     // 4.x passes its defaults straight to https.request and has no deadline of its own.
     // 5.x overrides `signal` with its own AbortSignal.timeout(timeout) and so honours the same deadline.
-    const signal = AbortSignal.timeout(this.#options.timeoutMs);
+    const deadline = AbortSignal.timeout(this.#options.timeoutMs);
+    const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
     try {
       return await call(create({ ...defaults, signal }));
     } catch (error) {
       const success = successBody(error);
       if (success) return success as T;
+      if (cancel?.aborted) throw new CustomerIOError('Customer.io request abandoned: shutdown deadline passed', { retryable: true });
       throw toCustomerIOError(error, this.#options.timeoutMs);
     }
   }

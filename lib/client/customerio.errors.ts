@@ -51,6 +51,22 @@ export class CustomerIONetworkError extends CustomerIOError {
   }
 }
 
+/** The circuit breaker is open after sustained failures: nothing is sent until a probe succeeds. */
+export class CustomerIOCircuitOpenError extends CustomerIOError {
+  override readonly name: string = 'CustomerIOCircuitOpenError';
+
+  constructor() {
+    super('Customer.io is failing: the circuit breaker is open and requests are held until a probe succeeds', {
+      retryable: true,
+    });
+  }
+}
+
+/** The batching queue refused an operation: it is full (overflow policy `reject`) or closed for shutdown. */
+export class CustomerIOQueueFullError extends CustomerIOError {
+  override readonly name: string = 'CustomerIOQueueFullError';
+}
+
 /**
  * Input that Customer.io would refuse, thrown synchronously at the call site before any request.
  * `field` names the offending input and `limit` the rule it broke.

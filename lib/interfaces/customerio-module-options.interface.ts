@@ -1,3 +1,10 @@
+import type { CustomerIOInterceptor } from '../delivery/customerio-interceptor.interface.js';
+import type {
+  CustomerIODeliveryHooks,
+  CustomerIOQueueOptions,
+  CustomerIORetryOptions,
+} from '../delivery/delivery-options.interface.js';
+
 /** A Customer.io data center. */
 export type CustomerIORegion = 'us' | 'eu';
 
@@ -31,4 +38,20 @@ export interface CustomerIOModuleOptions {
    * @default 10000
    */
   timeout?: number;
+  /**
+   * Retrying of every outbound request (network errors, timeouts, 408, 429, 5xx; never other 4xx), with
+   * exponential backoff, full jitter, `Retry-After`, a shared pause on 429, and a circuit breaker.
+   * `false` sends each request once.
+   * @default {} (the defaults of each field)
+   */
+  retry?: CustomerIORetryOptions | false;
+  /**
+   * Interceptors around every outbound request, outermost first; they run outside the retry interceptor.
+   * @default []
+   */
+  interceptors?: CustomerIOInterceptor[];
+  /** The batching queue behind `identify`, `track` and the other person operations. @default {} */
+  queue?: CustomerIOQueueOptions;
+  /** Callbacks for delivery outcomes. @default {} */
+  hooks?: CustomerIODeliveryHooks;
 }

@@ -15,7 +15,7 @@ export const CUSTOMERIO_CONFIG_KEYS = {
   trackUrl: 'CUSTOMERIO_TRACK_URL',
   appApiUrl: 'CUSTOMERIO_APP_API_URL',
   timeout: 'CUSTOMERIO_TIMEOUT_MS',
-} as const satisfies Record<keyof CustomerIOModuleOptions, string>;
+} as const satisfies Partial<Record<keyof CustomerIOModuleOptions, string>>;
 
 /**
  * Builds module options from configuration variables ({@link CUSTOMERIO_CONFIG_KEYS}), for

@@ -1,5 +1,14 @@
-import { CUSTOMERIO_APP_API_ORIGINS, CUSTOMERIO_TRACK_ORIGINS, DEFAULT_TIMEOUT_MS } from '../customerio.constants.js';
 import {
+  CUSTOMERIO_APP_API_ORIGINS,
+  CUSTOMERIO_LIMITS,
+  CUSTOMERIO_TRACK_ORIGINS,
+  DEFAULT_QUEUE,
+  DEFAULT_RETRY,
+  DEFAULT_TIMEOUT_MS,
+} from '../customerio.constants.js';
+import {
+  INVALID_NUMBER,
+  INVALID_OPTION,
   INVALID_REGION,
   INVALID_TIMEOUT,
   INVALID_URL,
@@ -9,7 +18,11 @@ import {
 import { CustomerIOConfigError } from '../client/customerio.errors.js';
 import type { CustomerIOModuleOptions, CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
 import { RedactedSecret } from './redacted-secret.js';
-import type { ResolvedCustomerIOOptions } from './resolved-options.interface.js';
+import type {
+  ResolvedCustomerIOOptions,
+  ResolvedQueueOptions,
+  ResolvedRetryOptions,
+} from './resolved-options.interface.js';
 
 /**
  * Where each option was read from (a config variable name), so that errors can point at it.
@@ -18,35 +31,106 @@ import type { ResolvedCustomerIOOptions } from './resolved-options.interface.js'
 export const CUSTOMERIO_OPTION_SOURCES = Symbol.for('nestjs-customerio.option-sources');
 
 type OptionsWithSources = CustomerIOModuleOptions & {
-  [CUSTOMERIO_OPTION_SOURCES]?: Partial<Record<keyof CustomerIOModuleOptions, string>>;
+  [CUSTOMERIO_OPTION_SOURCES]?: Partial<Record<string, string>>;
 };
 
 /** Validates the module options and fills in defaults; throws {@link CustomerIOConfigError} naming the option. */
 export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): ResolvedCustomerIOOptions {
   const sources = (options as OptionsWithSources | undefined)?.[CUSTOMERIO_OPTION_SOURCES] ?? {};
-  const fail = (option: keyof CustomerIOModuleOptions, message: (label: string, got: unknown) => string): never => {
-    throw new CustomerIOConfigError(option, message(optionLabel(option, sources[option]), options?.[option]));
+  const fail = (option: string, got: unknown, message: (label: string, got: unknown) => string): never => {
+    throw new CustomerIOConfigError(option, message(optionLabel(option, sources[option]), got));
   };
   const required = (option: 'siteId' | 'apiKey'): string => {
     const value = options?.[option];
-    return isNonBlank(value) ? value : fail(option, MISSING_OPTION);
+    return isNonBlank(value) ? value : fail(option, value, MISSING_OPTION);
+  };
+  /** An integer option within [min, max], or its default. */
+  const integer = (option: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    const number = value ?? fallback;
+    if (typeof number === 'number' && Number.isInteger(number) && number >= min && number <= max) return number;
+    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
+    return fail(option, value, (label, got) => INVALID_NUMBER(label, got, range));
+  };
+  const object = <T extends object>(option: string, value: T | undefined): Partial<T> => {
+    if (value === undefined) return {};
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? value
+      : fail(option, value, (label, got) => INVALID_OPTION(label, 'an object', got));
   };
 
   const siteId = required('siteId');
   const apiKey = new RedactedSecret(required('apiKey'));
   let appApiKey: RedactedSecret | undefined;
   if (options.appApiKey !== undefined) {
-    appApiKey = isNonBlank(options.appApiKey) ? new RedactedSecret(options.appApiKey) : fail('appApiKey', MISSING_OPTION);
+    appApiKey = isNonBlank(options.appApiKey)
+      ? new RedactedSecret(options.appApiKey)
+      : fail('appApiKey', options.appApiKey, MISSING_OPTION);
   }
   const region: CustomerIORegion = options.region ?? 'us';
-  if (region !== 'us' && region !== 'eu') fail('region', INVALID_REGION);
+  if (region !== 'us' && region !== 'eu') fail('region', region, INVALID_REGION);
   const timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
-  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) fail('timeout', INVALID_TIMEOUT);
+  if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    fail('timeout', timeoutMs, INVALID_TIMEOUT);
+  }
   const url = (option: 'trackUrl' | 'appApiUrl', fallback: string): string => {
     const value = options[option];
     if (value === undefined) return fallback;
-    return normalizeBaseUrl(value) ?? fail(option, INVALID_URL);
+    return normalizeBaseUrl(value) ?? fail(option, value, INVALID_URL);
   };
+
+  const resolveRetry = (): ResolvedRetryOptions | false => {
+    if (options.retry === false) return false;
+    const retry = object('retry', options.retry);
+    const breaker = retry.circuitBreaker === false ? false : object('retry.circuitBreaker', retry.circuitBreaker);
+    return Object.freeze({
+      maxAttempts: integer('retry.maxAttempts', retry.maxAttempts, DEFAULT_RETRY.maxAttempts, 1),
+      baseDelayMs: integer('retry.baseDelayMs', retry.baseDelayMs, DEFAULT_RETRY.baseDelayMs, 1),
+      maxDelayMs: integer('retry.maxDelayMs', retry.maxDelayMs, DEFAULT_RETRY.maxDelayMs, 1),
+      budgetMs: integer('retry.budgetMs', retry.budgetMs, DEFAULT_RETRY.budgetMs, 1),
+      maxRetryAfterMs: integer('retry.maxRetryAfterMs', retry.maxRetryAfterMs, DEFAULT_RETRY.maxRetryAfterMs, 0),
+      circuitBreaker:
+        breaker &&
+        Object.freeze({
+          threshold: integer('retry.circuitBreaker.threshold', breaker.threshold, DEFAULT_RETRY.circuitBreaker.threshold, 1),
+          halfOpenAfterMs: integer(
+            'retry.circuitBreaker.halfOpenAfterMs',
+            breaker.halfOpenAfterMs,
+            DEFAULT_RETRY.circuitBreaker.halfOpenAfterMs,
+            1,
+          ),
+        }),
+    });
+  };
+
+  const resolveQueue = (): ResolvedQueueOptions => {
+    const queue = object('queue', options.queue);
+    const overflow = queue.overflow ?? DEFAULT_QUEUE.overflow;
+    if (overflow !== 'reject' && overflow !== 'drop-oldest') {
+      fail('queue.overflow', overflow, (label, got) => INVALID_OPTION(label, '"reject" or "drop-oldest"', got));
+    }
+    return Object.freeze({
+      flushIntervalMs: integer('queue.flushIntervalMs', queue.flushIntervalMs, DEFAULT_QUEUE.flushIntervalMs, 1),
+      maxBatchBytes: integer(
+        'queue.maxBatchBytes',
+        queue.maxBatchBytes,
+        DEFAULT_QUEUE.maxBatchBytes,
+        1_024,
+        CUSTOMERIO_LIMITS.batchRequestBytes,
+      ),
+      maxBatchOperations: integer('queue.maxBatchOperations', queue.maxBatchOperations, DEFAULT_QUEUE.maxBatchOperations, 1),
+      maxInFlight: integer('queue.maxInFlight', queue.maxInFlight, DEFAULT_QUEUE.maxInFlight, 1, 64),
+      maxQueueSize: integer('queue.maxQueueSize', queue.maxQueueSize, DEFAULT_QUEUE.maxQueueSize, 1),
+      maxQueueBytes: integer('queue.maxQueueBytes', queue.maxQueueBytes, DEFAULT_QUEUE.maxQueueBytes, 1_024),
+      overflow,
+      maxDeliveryAttempts: integer('queue.maxDeliveryAttempts', queue.maxDeliveryAttempts, DEFAULT_QUEUE.maxDeliveryAttempts, 1),
+      shutdownTimeoutMs: integer('queue.shutdownTimeoutMs', queue.shutdownTimeoutMs, DEFAULT_QUEUE.shutdownTimeoutMs, 0),
+    });
+  };
+
+  const interceptors = options.interceptors ?? [];
+  if (!Array.isArray(interceptors) || interceptors.some((i) => typeof i?.intercept !== 'function')) {
+    fail('interceptors', interceptors, (label, got) => INVALID_OPTION(label, 'an array of objects with intercept()', got));
+  }
 
   return Object.freeze({
     siteId,
@@ -56,6 +140,10 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     trackUrl: url('trackUrl', CUSTOMERIO_TRACK_ORIGINS[region]),
     appApiUrl: url('appApiUrl', CUSTOMERIO_APP_API_ORIGINS[region]),
     timeoutMs,
+    retry: resolveRetry(),
+    interceptors: Object.freeze([...interceptors]),
+    queue: resolveQueue(),
+    hooks: Object.freeze({ ...object('hooks', options.hooks) }),
   });
 }
 

@@ -1,5 +1,19 @@
 import type { CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
+import type { CustomerIOInterceptor } from '../delivery/customerio-interceptor.interface.js';
+import type {
+  CustomerIODeliveryHooks,
+  CustomerIOQueueOptions,
+  CustomerIORetryOptions,
+} from '../delivery/delivery-options.interface.js';
 import type { RedactedSecret } from './redacted-secret.js';
+
+/** Retry options with every default filled in. */
+export interface ResolvedRetryOptions extends Required<Omit<CustomerIORetryOptions, 'circuitBreaker'>> {
+  readonly circuitBreaker: { readonly threshold: number; readonly halfOpenAfterMs: number } | false;
+}
+
+/** Queue options with every default filled in. */
+export type ResolvedQueueOptions = Readonly<Required<CustomerIOQueueOptions>>;
 
 /** Options after validation and defaulting; what the rest of the module reads. */
 export interface ResolvedCustomerIOOptions {
@@ -12,4 +26,8 @@ export interface ResolvedCustomerIOOptions {
   /** App API origin (and path prefix, if any), without a trailing slash. */
   readonly appApiUrl: string;
   readonly timeoutMs: number;
+  readonly retry: ResolvedRetryOptions | false;
+  readonly interceptors: readonly CustomerIOInterceptor[];
+  readonly queue: ResolvedQueueOptions;
+  readonly hooks: CustomerIODeliveryHooks;
 }

@@ -14,13 +14,14 @@ import { type ClientApp, createClientApp, rejectionOf } from '../support/custome
 
 declare const SDK_MAJOR: 4 | 5;
 
-describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandbox`, () => {
+describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the sandbox`, () => {
   let sandbox: CustomerIOSandbox;
   let subject: ClientApp;
 
   beforeAll(async () => {
     sandbox = await CustomerIOSandbox.start();
-    subject = await createClientApp(sandbox);
+    // NOTE: retries are off here: these tests pin down what one request does; retrying is tested in test/delivery.
+    subject = await createClientApp(sandbox, { retry: false });
   });
   afterEach(() => sandbox.reset());
   afterAll(async () => {
@@ -35,42 +36,42 @@ describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandb
 
   describe('Track API', () => {
     it('identify creates a person, sends Dates as unix seconds and the timestamp as _timestamp', async () => {
-      await subject.client.identify('u-1', { email: 'a@example.com', created_at: new Date(1_700_000_000_500) }, { timestamp: 1_700_000_100 });
+      await subject.direct.identify('u-1', { email: 'a@example.com', created_at: new Date(1_700_000_000_500) }, { timestamp: 1_700_000_100 });
       expect(sandbox.people.get('u-1')?.attributes).toEqual({ email: 'a@example.com', created_at: 1_700_000_000 });
       expect(sandbox.requests.at(-1)).toMatchObject({ method: 'PUT', path: '/api/v1/customers/u-1', status: 200 });
     });
 
     it('identify with updateOnly does not create a person', async () => {
-      await subject.client.identify('nobody', { plan: 'pro' }, { updateOnly: true });
+      await subject.direct.identify('nobody', { plan: 'pro' }, { updateOnly: true });
       expect(sandbox.people.has('nobody')).toBe(false);
     });
 
     it('identify url-encodes ids and takes numbers', async () => {
-      await subject.client.identify('a/b c@example.com', { x: 1 });
-      await subject.client.identify(42, { y: 2 });
+      await subject.direct.identify('a/b c@example.com', { x: 1 });
+      await subject.direct.identify(42, { y: 2 });
       expect(sandbox.people.get('a/b c@example.com')?.attributes).toEqual({ x: 1 });
       expect(sandbox.people.get('42')?.attributes).toEqual({ y: 2 });
     });
 
     it('destroy deletes a person', async () => {
-      await subject.client.identify('u-2', {});
-      await subject.client.destroy('u-2');
+      await subject.direct.identify('u-2', {});
+      await subject.direct.destroy('u-2');
       expect(sandbox.people.has('u-2')).toBe(false);
       expect(sandbox.deletedPeople).toEqual(['u-2']);
     });
 
     it('suppress and unsuppress', async () => {
-      await subject.client.identify('u-3', {});
-      await subject.client.suppress('u-3');
+      await subject.direct.identify('u-3', {});
+      await subject.direct.suppress('u-3');
       expect(sandbox.people.get('u-3')?.suppressed).toBe(true);
-      await subject.client.unsuppress('u-3');
+      await subject.direct.unsuppress('u-3');
       expect(sandbox.people.get('u-3')?.suppressed).toBe(false);
     });
 
     it('track sends name, data, timestamp and id; a repeated id is deduplicated', async () => {
       const id = '01HZY4V6W8J4ZB3N0QJ3K5T6AB';
-      await subject.client.track('u-4', 'signed_up', { plan: 'pro' }, { timestamp: new Date(1_700_000_000_000), id });
-      await subject.client.track('u-4', 'signed_up', { plan: 'pro' }, { id });
+      await subject.direct.track('u-4', 'signed_up', { plan: 'pro' }, { timestamp: new Date(1_700_000_000_000), id });
+      await subject.direct.track('u-4', 'signed_up', { plan: 'pro' }, { id });
       expect(sandbox.events).toEqual([
         { id, personId: 'u-4', name: 'signed_up', type: 'event', data: { plan: 'pro' }, timestamp: 1_700_000_000, api: 'v1' },
       ]);
@@ -78,18 +79,18 @@ describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandb
     });
 
     it('trackAnonymous sends an event keyed by anonymous id', async () => {
-      await subject.client.trackAnonymous('anon-9', 'viewed_pricing', { tier: 'team' });
+      await subject.direct.trackAnonymous('anon-9', 'viewed_pricing', { tier: 'team' });
       expect(sandbox.events).toMatchObject([{ anonymousId: 'anon-9', name: 'viewed_pricing', data: { tier: 'team' }, type: 'event' }]);
     });
 
     it('trackPageView sends a page event with its data', async () => {
-      await subject.client.trackPageView('u-5', '/pricing', { referrer: 'ad' });
+      await subject.direct.trackPageView('u-5', '/pricing', { referrer: 'ad' });
       expect(sandbox.events).toMatchObject([{ personId: 'u-5', name: '/pricing', type: 'page', data: { referrer: 'ad' } }]);
     });
 
     it('trackMetric posts to /api/v1/metrics and trackPush to /api/v1/push/events', async () => {
-      await subject.client.trackMetric({ deliveryId: 'd-1', metric: 'opened', timestamp: 1_700_000_000, recipient: 'tok' });
-      await subject.client.trackPush({ deliveryId: 'd-2', event: 'delivered', deviceId: 'dev-1', timestamp: 1_700_000_001 });
+      await subject.direct.trackMetric({ deliveryId: 'd-1', metric: 'opened', timestamp: 1_700_000_000, recipient: 'tok' });
+      await subject.direct.trackPush({ deliveryId: 'd-2', event: 'delivered', deviceId: 'dev-1', timestamp: 1_700_000_001 });
       expect(sandbox.metrics).toEqual([
         { delivery_id: 'd-1', metric: 'opened', timestamp: 1_700_000_000, recipient: 'tok' },
         { delivery_id: 'd-2', event: 'delivered', device_id: 'dev-1', timestamp: 1_700_000_001 },
@@ -98,21 +99,21 @@ describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandb
     });
 
     it('addDevice registers a device and deleteDevice removes it', async () => {
-      await subject.client.addDevice('u-6', 'tok-1', 'ios', { lastUsed: 1_700_000_000, attributes: { app_version: '1.2' } });
+      await subject.direct.addDevice('u-6', 'tok-1', 'ios', { lastUsed: 1_700_000_000, attributes: { app_version: '1.2' } });
       expect(sandbox.people.get('u-6')?.devices['tok-1']).toEqual({
         id: 'tok-1',
         platform: 'ios',
         lastUsed: 1_700_000_000,
         attributes: { app_version: '1.2' },
       });
-      await subject.client.deleteDevice('u-6', 'tok-1');
+      await subject.direct.deleteDevice('u-6', 'tok-1');
       expect(sandbox.people.get('u-6')?.devices).toEqual({});
     });
 
     it('mergeCustomers merges the secondary person into the primary', async () => {
-      await subject.client.identify('primary', { plan: 'pro' });
-      await subject.client.identify('dup@example.com', { plan: 'free', city: 'Oslo' });
-      await subject.client.mergeCustomers({ id: 'primary' }, { email: 'dup@example.com' });
+      await subject.direct.identify('primary', { plan: 'pro' });
+      await subject.direct.identify('dup@example.com', { plan: 'free', city: 'Oslo' });
+      await subject.direct.mergeCustomers({ id: 'primary' }, { email: 'dup@example.com' });
       expect(sandbox.merges).toEqual([{ primary: { id: 'primary' }, secondary: { email: 'dup@example.com' } }]);
       expect(sandbox.people.get('primary')?.attributes).toEqual({ plan: 'pro', city: 'Oslo' });
     });
@@ -120,9 +121,9 @@ describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandb
 
   describe('App API', () => {
     it('sendEmail, sendPush and sendSMS send transactional messages and return the delivery', async () => {
-      const email = await subject.client.sendEmail({ to: 'a@example.com', identifiers: { id: 'u-1' }, transactional_message_id: 3 });
-      await subject.client.sendPush({ identifiers: { id: 'u-1' }, transactional_message_id: 4, title: 'Hi' });
-      await subject.client.sendSMS({ identifiers: { email: 'a@example.com' }, transactional_message_id: 5 });
+      const email = await subject.direct.sendEmail({ to: 'a@example.com', identifiers: { id: 'u-1' }, transactional_message_id: 3 });
+      await subject.direct.sendPush({ identifiers: { id: 'u-1' }, transactional_message_id: 4, title: 'Hi' });
+      await subject.direct.sendSMS({ identifiers: { email: 'a@example.com' }, transactional_message_id: 5 });
       expect(email.delivery_id).toEqual(expect.any(String));
       expect(sandbox.transactional.map((t) => [t.kind, t.body.transactional_message_id])).toEqual([
         ['email', 3],
@@ -132,7 +133,7 @@ describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandb
     });
 
     it('triggerBroadcast posts to /v1/campaigns/{id}/triggers on every SDK version', async () => {
-      await subject.client.triggerBroadcast(12, { data: { headline: 'Sale' }, recipients: { ids: ['u-1', 'u-2'] } });
+      await subject.direct.triggerBroadcast(12, { data: { headline: 'Sale' }, recipients: { ids: ['u-1', 'u-2'] } });
       expect(sandbox.broadcasts).toEqual([{ broadcastId: '12', body: { data: { headline: 'Sale' }, ids: ['u-1', 'u-2'] } }]);
       expect(sandbox.requests.at(-1)?.path).toBe('/v1/campaigns/12/triggers');
     });
@@ -141,10 +142,10 @@ describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandb
       const { appApiKey: _, ...trackOnly } = sandbox.moduleOptions();
       const other = await createClientApp(sandbox, { ...trackOnly, appApiKey: undefined });
       try {
-        await expect(other.client.sendEmail({ to: 'a@example.com', identifiers: { id: 1 }, transactional_message_id: 1 })).rejects.toThrow(
+        await expect(other.direct.sendEmail({ to: 'a@example.com', identifiers: { id: 1 }, transactional_message_id: 1 })).rejects.toThrow(
           CustomerIOConfigError,
         );
-        await expect(other.client.triggerBroadcast(1)).rejects.toThrow(/triggerBroadcast needs the App API/);
+        await expect(other.direct.triggerBroadcast(1)).rejects.toThrow(/triggerBroadcast needs the App API/);
         expect(sandbox.requests).toHaveLength(0);
       } finally {
         await other.app.close();
@@ -155,12 +156,15 @@ describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandb
   describe('v2 through the adapter', () => {
     it('any 2xx is success: a 207 returns Customer.io\'s per-item errors', async () => {
       const adapter = subject.app.get(CustomerIOSdkAdapter);
-      const body = await adapter.postV2('batch', {
-        batch: [
-          { type: 'person', identifiers: { id: 'u-7' }, action: 'identify', attributes: { a: 1 } },
-          { type: 'person', identifiers: {}, action: 'identify', attributes: {} },
-        ],
-      });
+      const body = await adapter.postV2(
+        'batch',
+        JSON.stringify({
+          batch: [
+            { type: 'person', identifiers: { id: 'u-7' }, action: 'identify', attributes: { a: 1 } },
+            { type: 'person', identifiers: {}, action: 'identify', attributes: {} },
+          ],
+        }),
+      );
       expect(body).toMatchObject({ errors: [{ batch_index: 1, field: 'identifiers' }] });
       expect(sandbox.people.get('u-7')?.attributes).toEqual({ a: 1 });
     });
@@ -168,9 +172,9 @@ describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandb
 
   describe('failures become CustomerIOError', () => {
     it('a wrong API key is a 401 that is not retryable, and the error does not carry the key', async () => {
-      const wrong = await createClientApp(sandbox, { apiKey: 'wrong-key-123' });
+      const wrong = await createClientApp(sandbox, { apiKey: 'wrong-key-123', retry: false });
       try {
-        const error = await rejectionOf(wrong.client.identify('u-1', {}));
+        const error = await rejectionOf(wrong.direct.identify('u-1', {}));
         expect(error).toBeInstanceOf(CustomerIOHttpError);
         expect(error).toMatchObject({ status: 401, retryable: false, errors: ['Unauthorized request'] });
         expect(JSON.stringify(error) + String(error) + (error.stack ?? '')).not.toContain('wrong-key-123');
@@ -181,21 +185,21 @@ describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandb
 
     it('a 503 with Retry-After is retryable and carries the delay', async () => {
       sandbox.respondWith(503, { retryAfter: 7, times: 1 });
-      const error = await rejectionOf(subject.client.track('u-1', 'x'));
+      const error = await rejectionOf(subject.direct.track('u-1', 'x'));
       expect(error).toBeInstanceOf(CustomerIOHttpError);
       expect(error).toMatchObject({ status: 503, retryable: true, retryAfterMs: 7000, errors: ['scripted 503'] });
     });
 
     it('a 429 with an HTTP-date Retry-After carries the delay until that date', async () => {
       sandbox.respondWith(429, { retryAfter: new Date(Date.now() + 30_000).toUTCString(), times: 1 });
-      const error = (await rejectionOf(subject.client.track('u-1', 'x'))) as CustomerIOError;
+      const error = (await rejectionOf(subject.direct.track('u-1', 'x'))) as CustomerIOError;
       expect(error).toMatchObject({ status: 429, retryable: true });
       expect(error.retryAfterMs).toBeGreaterThan(27_000);
       expect(error.retryAfterMs).toBeLessThanOrEqual(30_000);
     });
 
     it('a 400 carries Customer.io\'s messages and is not retryable', async () => {
-      const error = await rejectionOf(subject.client.mergeCustomers({ id: 'missing' }, { id: 'other' }));
+      const error = await rejectionOf(subject.direct.mergeCustomers({ id: 'missing' }, { id: 'other' }));
       expect(error).toBeInstanceOf(CustomerIOHttpError);
       expect(error).toMatchObject({ status: 400, retryable: false });
       expect((error as CustomerIOError).errors.length).toBeGreaterThan(0);
@@ -203,7 +207,7 @@ describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandb
 
     it('a body that is not JSON (a gateway page) is a retryable error', async () => {
       sandbox.respondWith(502, { body: '<html>Bad Gateway</html>', times: 1 });
-      const error = (await rejectionOf(subject.client.identify('u-1', {}))) as CustomerIOError;
+      const error = (await rejectionOf(subject.direct.identify('u-1', {}))) as CustomerIOError;
       expect(error).toBeInstanceOf(CustomerIOError);
       expect(error.retryable).toBe(true);
       expect(error.message).toContain('Bad Gateway');
@@ -211,16 +215,16 @@ describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandb
 
     it('a reset connection is a retryable network error with code ECONNRESET', async () => {
       sandbox.resetConnection({ times: 1 });
-      const error = await rejectionOf(subject.client.identify('u-1', {}));
+      const error = await rejectionOf(subject.direct.identify('u-1', {}));
       expect(error).toBeInstanceOf(CustomerIONetworkError);
       expect(error).toMatchObject({ code: 'ECONNRESET', retryable: true });
     });
 
     it('a refused connection is a retryable network error with code ECONNREFUSED', async () => {
       const port = await closedPort();
-      const refused = await createClientApp(sandbox, { trackUrl: `http://127.0.0.1:${port}` });
+      const refused = await createClientApp(sandbox, { trackUrl: `http://127.0.0.1:${port}`, retry: false });
       try {
-        const error = await rejectionOf(refused.client.identify('u-1', {}));
+        const error = await rejectionOf(refused.direct.identify('u-1', {}));
         expect(error).toBeInstanceOf(CustomerIONetworkError);
         expect(error).toMatchObject({ code: 'ECONNREFUSED', retryable: true });
       } finally {
@@ -232,11 +236,11 @@ describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandb
   describe('deadline and connections', () => {
     it('a server that never answers fails with a timeout within the deadline and the socket is released', async () => {
       const stalled = await CustomerIOSandbox.start();
-      const slow = await createClientApp(stalled, { timeout: 250 });
+      const slow = await createClientApp(stalled, { timeout: 250, retry: false });
       try {
         stalled.hang();
         const started = performance.now();
-        const error = await rejectionOf(slow.client.track('u-1', 'stalled'));
+        const error = await rejectionOf(slow.direct.track('u-1', 'stalled'));
         const elapsed = performance.now() - started;
         expect(error).toBeInstanceOf(CustomerIOTimeoutError);
         expect(error).toMatchObject({ timeoutMs: 250, retryable: true });
@@ -252,7 +256,7 @@ describe(`CustomerIOClient over customerio-node ${SDK_MAJOR}.x against the sandb
     });
 
     it('keeps connections alive across calls instead of opening one per request', async () => {
-      for (let i = 0; i < 10; i++) await subject.client.identify(`k-${i}`, { i });
+      for (let i = 0; i < 10; i++) await subject.direct.identify(`k-${i}`, { i });
       expect(sandbox.requests).toHaveLength(10);
       expect(sandbox.connectionsOpened).toBeLessThanOrEqual(2);
     });

@@ -39,43 +39,43 @@ describe('input is checked against Customer.io limits before any request', () =>
   }
 
   it('person id: not blank, at most 150 bytes (counted in UTF-8, not characters)', async () => {
-    await expectInvalid(() => subject.client.identify('  ', {}), 'personId', 'non-blank', /personId must be a non-blank string/);
-    await expectInvalid(() => subject.client.track('', 'x'), 'personId', 'non-blank', /non-blank/);
+    await expectInvalid(() => subject.direct.identify('  ', {}), 'personId', 'non-blank', /personId must be a non-blank string/);
+    await expectInvalid(() => subject.direct.track('', 'x'), 'personId', 'non-blank', /non-blank/);
     const long = utf8(CUSTOMERIO_LIMITS.personIdBytes + 1);
     expect(long.length).toBeLessThan(CUSTOMERIO_LIMITS.personIdBytes);
-    await expectInvalid(() => subject.client.identify(long, {}), 'personId', '150 bytes', /personId is 151 bytes, over Customer.io's limit of 150 bytes/);
+    await expectInvalid(() => subject.direct.identify(long, {}), 'personId', '150 bytes', /personId is 151 bytes, over Customer.io's limit of 150 bytes/);
   });
 
   it('a person id of exactly 150 bytes is accepted', async () => {
-    await subject.client.identify(utf8(150), {});
+    await subject.direct.identify(utf8(150), {});
     expect(sandbox.people.size).toBe(1);
     sandbox.reset();
   });
 
   it('event name: not blank, at most 100 bytes', async () => {
-    await expectInvalid(() => subject.client.track('u', ' '), 'name', 'non-blank', /name must be a non-blank string/);
-    await expectInvalid(() => subject.client.track('u', utf8(101)), 'name', '100 bytes', /name is 101 bytes, over Customer.io's limit of 100 bytes/);
-    await expectInvalid(() => subject.client.trackPageView('u', ''), 'path', 'non-blank', /path must be/);
+    await expectInvalid(() => subject.direct.track('u', ' '), 'name', 'non-blank', /name must be a non-blank string/);
+    await expectInvalid(() => subject.direct.track('u', utf8(101)), 'name', '100 bytes', /name is 101 bytes, over Customer.io's limit of 100 bytes/);
+    await expectInvalid(() => subject.direct.trackPageView('u', ''), 'path', 'non-blank', /path must be/);
   });
 
   it('event data: at most 100,000 bytes serialized', async () => {
     const data = { blob: utf8(CUSTOMERIO_LIMITS.eventDataBytes) };
-    await expectInvalid(() => subject.client.track('u', 'big', data), 'data', '100000 bytes', /data is 100011 bytes, over Customer.io's limit of 100000 bytes/);
+    await expectInvalid(() => subject.direct.track('u', 'big', data), 'data', '100000 bytes', /data is 100011 bytes, over Customer.io's limit of 100000 bytes/);
   });
 
   it('event data: a plain object', async () => {
-    await expectInvalid(() => subject.client.track('u', 'x', [1, 2] as never), 'data', 'object', /data must be a plain object/);
+    await expectInvalid(() => subject.direct.track('u', 'x', [1, 2] as never), 'data', 'object', /data must be a plain object/);
   });
 
   it('attributes: each value at most 1,000 bytes as sent', async () => {
     await expectInvalid(
-      () => subject.client.identify('u', { bio: utf8(1_001) }),
+      () => subject.direct.identify('u', { bio: utf8(1_001) }),
       'attributes.bio',
       '1000 bytes',
       /attributes.bio is 1001 bytes, over Customer.io's limit of 1000 bytes/,
     );
     await expectInvalid(
-      () => subject.client.identify('u', { tags: Array.from({ length: 300 }, (_, i) => `t${i}`) }),
+      () => subject.direct.identify('u', { tags: Array.from({ length: 300 }, (_, i) => `t${i}`) }),
       'attributes.tags',
       '1000 bytes',
       /attributes.tags is \d+ bytes/,
@@ -84,28 +84,28 @@ describe('input is checked against Customer.io limits before any request', () =>
 
   it('attributes: at most 300, with names of at most 150 bytes', async () => {
     const many = Object.fromEntries(Array.from({ length: 301 }, (_, i) => [`a${i}`, i]));
-    await expectInvalid(() => subject.client.identify('u', many), 'attributes', '300 attributes', /attributes has 301 attributes, over Customer.io's limit of 300/);
-    await expectInvalid(() => subject.client.identify('u', { [utf8(302)]: 1 }), 'attributes name', '150 bytes', /attributes name "é+…" is 302 bytes, over Customer.io's limit of 150 bytes/);
+    await expectInvalid(() => subject.direct.identify('u', many), 'attributes', '300 attributes', /attributes has 301 attributes, over Customer.io's limit of 300/);
+    await expectInvalid(() => subject.direct.identify('u', { [utf8(302)]: 1 }), 'attributes name', '150 bytes', /attributes name "é+…" is 302 bytes, over Customer.io's limit of 150 bytes/);
   });
 
   it('values that cannot be serialized: circular references, BigInt, functions, symbols', async () => {
     const circular: Record<string, unknown> = { a: 1 };
     circular.self = circular;
-    await expectInvalid(() => subject.client.track('u', 'x', circular), 'data', 'JSON-serializable', /data cannot be sent as JSON: it contains a circular reference/);
-    await expectInvalid(() => subject.client.track('u', 'x', { amount: 10n }), 'data.amount', 'JSON-serializable', /data.amount cannot be sent as JSON: a bigint value/);
-    await expectInvalid(() => subject.client.track('u', 'x', { cb: () => 1 }), 'data.cb', 'JSON-serializable', /a function value/);
-    await expectInvalid(() => subject.client.identify('u', { s: Symbol('x') }), 'attributes.s', 'JSON-serializable', /a symbol value/);
-    await expectInvalid(() => subject.client.identify('u', { nested: { n: 1n } }), 'attributes.nested.n', 'JSON-serializable', /bigint/);
+    await expectInvalid(() => subject.direct.track('u', 'x', circular), 'data', 'JSON-serializable', /data cannot be sent as JSON: it contains a circular reference/);
+    await expectInvalid(() => subject.direct.track('u', 'x', { amount: 10n }), 'data.amount', 'JSON-serializable', /data.amount cannot be sent as JSON: a bigint value/);
+    await expectInvalid(() => subject.direct.track('u', 'x', { cb: () => 1 }), 'data.cb', 'JSON-serializable', /a function value/);
+    await expectInvalid(() => subject.direct.identify('u', { s: Symbol('x') }), 'attributes.s', 'JSON-serializable', /a symbol value/);
+    await expectInvalid(() => subject.direct.identify('u', { nested: { n: 1n } }), 'attributes.nested.n', 'JSON-serializable', /bigint/);
   });
 
   it('timestamps: a Date or non-negative unix seconds', async () => {
-    await expectInvalid(() => subject.client.track('u', 'x', {}, { timestamp: Number.NaN }), 'timestamp', 'unix seconds', /timestamp must be a Date or unix seconds/);
-    await expectInvalid(() => subject.client.track('u', 'x', {}, { timestamp: new Date('nope') }), 'timestamp', 'unix seconds', /timestamp/);
+    await expectInvalid(() => subject.direct.track('u', 'x', {}, { timestamp: Number.NaN }), 'timestamp', 'unix seconds', /timestamp must be a Date or unix seconds/);
+    await expectInvalid(() => subject.direct.track('u', 'x', {}, { timestamp: new Date('nope') }), 'timestamp', 'unix seconds', /timestamp/);
   });
 
   it('enumerations: device platform, metric name, merge identifiers', async () => {
-    await expectInvalid(() => subject.client.addDevice('u', 'tok', 'windows' as 'ios'), 'platform', /one of "ios", "android"/, /platform must be one of/);
-    await expectInvalid(() => subject.client.trackMetric({ deliveryId: 'd', metric: 'read' as 'opened' }), 'metric', /one of/, /metric must be one of/);
-    await expectInvalid(() => subject.client.mergeCustomers({ phone: '1' } as never, { id: 'b' }), 'primary identifier', /one of/, /primary identifier must be one of "id", "email", "cio_id"/);
+    await expectInvalid(() => subject.direct.addDevice('u', 'tok', 'windows' as 'ios'), 'platform', /one of "ios", "android"/, /platform must be one of/);
+    await expectInvalid(() => subject.direct.trackMetric({ deliveryId: 'd', metric: 'read' as 'opened' }), 'metric', /one of/, /metric must be one of/);
+    await expectInvalid(() => subject.direct.mergeCustomers({ phone: '1' } as never, { id: 'b' }), 'primary identifier', /one of/, /primary identifier must be one of "id", "email", "cio_id"/);
   });
 });

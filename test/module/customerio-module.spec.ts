@@ -35,7 +35,7 @@ describe('CustomerIOModule', () => {
 
   it('forRoot provides a client that sends to the configured Track API', async () => {
     const moduleRef = await Test.createTestingModule({ imports: [CustomerIOModule.forRoot(options)] }).compile();
-    await moduleRef.get(CustomerIOClient).identify('via-forRoot', { a: 1 });
+    await moduleRef.get(CustomerIOClient).direct.identify('via-forRoot', { a: 1 });
     expect(sandbox.people.get('via-forRoot')?.attributes).toEqual({ a: 1 });
     await moduleRef.close();
   });
@@ -56,7 +56,10 @@ describe('CustomerIOModule', () => {
         }),
       ],
     }).compile();
-    await moduleRef.get(CustomerIOClient).track('via-config', 'configured');
+    const client = moduleRef.get(CustomerIOClient);
+    const receipt = client.track('via-config', 'configured');
+    await client.flush();
+    await receipt.delivered;
     expect(sandbox.events.at(-1)).toMatchObject({ personId: 'via-config', name: 'configured' });
     await moduleRef.close();
   });
@@ -73,7 +76,7 @@ describe('CustomerIOModule', () => {
 
     for (const asyncOptions of [{ useClass: OptionsFactory }, { imports: [OptionsModule], useExisting: OptionsFactory }]) {
       const moduleRef = await Test.createTestingModule({ imports: [CustomerIOModule.forRootAsync(asyncOptions)] }).compile();
-      await moduleRef.get(CustomerIOClient).identify('via-factory', {});
+      await moduleRef.get(CustomerIOClient).direct.identify('via-factory', {});
       await moduleRef.close();
     }
     expect(sandbox.requests.filter((r) => r.path === '/api/v1/customers/via-factory')).toHaveLength(2);
@@ -115,7 +118,7 @@ describe('CustomerIOModule', () => {
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
     const own = app.get(CustomerIOSandbox);
-    await app.get(SignupService).customerio.track('t-1', 'tested', { ok: true });
+    await app.get(SignupService).customerio.track('t-1', 'tested', { ok: true }).delivered;
     expect(own.events).toMatchObject([{ personId: 't-1', name: 'tested', data: { ok: true } }]);
     expect(sandbox.events.some((e) => e.personId === 't-1')).toBe(false);
     await app.close();
@@ -129,7 +132,7 @@ describe('CustomerIOModule', () => {
       .overrideProvider(CUSTOMERIO_MODULE_OPTIONS)
       .useValue(sandbox.moduleOptions())
       .compile();
-    await moduleRef.get(SignupService).customerio.identify('overridden', { z: 1 });
+    await moduleRef.get(SignupService).customerio.direct.identify('overridden', { z: 1 });
     expect(sandbox.people.get('overridden')?.attributes).toEqual({ z: 1 });
     await moduleRef.close();
   });

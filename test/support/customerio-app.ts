@@ -1,12 +1,15 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions } from '../../lib/index.js';
+import { CustomerIOClient, CustomerIODirectClient, CustomerIOModule, type CustomerIOModuleOptions } from '../../lib/index.js';
 import type { CustomerIOSandbox } from '../../lib/testing/index.js';
 
-/** A Nest application whose CustomerIOModule sends to `sandbox`, and its client. */
+/** A Nest application whose CustomerIOModule sends to `sandbox`, and its clients. */
 export interface ClientApp {
   app: INestApplication;
+  /** The queue-first client. */
   client: CustomerIOClient;
+  /** The awaitable path (`client.direct`). */
+  direct: CustomerIODirectClient;
 }
 
 /** Boots a real Nest application with CustomerIOModule.forRoot pointed at the sandbox. */
@@ -19,7 +22,8 @@ export async function createClientApp(
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();
-  return { app, client: app.get(CustomerIOClient) };
+  const client = app.get(CustomerIOClient);
+  return { app, client, direct: client.direct };
 }
 
 /** The rejection of `promise` (fails the test if it resolves). */

@@ -23,7 +23,7 @@ export interface OperationError {
 export interface EventInput {
   /** Identifier of the person the event is about (absent for anonymous events). */
   personId?: string;
-  /** v1 `anonymous_id`, as sent. */
+  /** `anonymous_id` (v1 body, or a v2 operation without identifiers), as sent. */
   anonymousId?: unknown;
   /** Event name, as sent. */
   name: unknown;
@@ -282,6 +282,11 @@ export class SandboxState {
       return fail('action', `action must be one of ${[...V2_ACTIONS].join(', ')}`);
     }
     if (op.action === 'merge') return this.merge(op.primary, op.secondary);
+    const eventType = op.action === 'event' ? 'event' : op.action === 'page' || op.action === 'screen' ? op.action : undefined;
+    if (eventType && op.identifiers === undefined && op.anonymous_id !== undefined) {
+      const { name, attributes: data, timestamp, id, anonymous_id: anonymousId } = op;
+      return this.event({ name, type: eventType, data, timestamp, id, anonymousId, api: 'v2' });
+    }
     const identifiers = identifierKey(op.identifiers, 'identifiers');
     if ('reason' in identifiers) return identifiers;
     const personId = identifiers.key;
@@ -301,7 +306,7 @@ export class SandboxState {
         return this.event({
           personId,
           name: op.name,
-          type: op.action === 'event' ? 'event' : (op.action as 'page' | 'screen'),
+          type: eventType ?? 'event',
           data: op.attributes,
           timestamp: op.timestamp,
           id: op.id,

@@ -1,0 +1,88 @@
+import { Injectable } from '@nestjs/common';
+import { CustomerIOSdkAdapter, type CustomerIOResponseBody } from '../client/customerio-sdk.adapter.js';
+import { CustomerIOError } from '../client/customerio.errors.js';
+import { OutboundPipeline } from './outbound-pipeline.service.js';
+import type { QueuedOperation } from './queue-store.interface.js';
+
+/** What became of some of a batch's operations. */
+export type BatchOutcome =
+  | { readonly outcome: 'delivered'; readonly operations: QueuedOperation[] }
+  | { readonly outcome: 'invalid'; readonly operations: QueuedOperation[]; readonly reason: string; readonly error?: CustomerIOError }
+  | { readonly outcome: 'failed' | 'retry'; readonly operations: QueuedOperation[]; readonly error: CustomerIOError };
+
+/** Bytes of a v2 batch body around its operations: `{"batch":[` and `]}`. */
+export const BATCH_ENVELOPE_BYTES = 12;
+
+interface ItemError {
+  batch_index?: number;
+  reason?: string;
+  field?: string;
+  message?: string;
+}
+
+/**
+ * Sends operations as one `POST /api/v2/batch` through the interceptor chain and sorts out what became
+ * of each: a 207 marks the items Customer.io named invalid and delivers the rest; a 400 or 413 for the
+ * whole request is split in halves, sent one after the other, until the offending operations are
+ * isolated; a retryable failure hands the operations back to the queue.
+ */
+@Injectable()
+export class BatchSender {
+  constructor(
+    private readonly pipeline: OutboundPipeline,
+    private readonly sdk: CustomerIOSdkAdapter,
+  ) {}
+
+  async send(operations: QueuedOperation[], signal: AbortSignal, onRetry?: (error: CustomerIOError) => void): Promise<BatchOutcome[]> {
+    const body = `{"batch":[${operations.map((operation) => operation.json).join(',')}]}`;
+    let response: CustomerIOResponseBody;
+    try {
+      response = await this.pipeline.send(
+        { kind: 'batch', operation: 'batch', size: operations.length, signal, onRetry },
+        () => this.sdk.postV2('batch', body, signal),
+      );
+    } catch (thrown) {
+      const error = thrown instanceof CustomerIOError ? thrown : new CustomerIOError(String(thrown));
+      if (error.retryable) return [{ outcome: 'retry', operations, error }];
+      if (error.status !== 400 && error.status !== 413) return [{ outcome: 'failed', operations, error }];
+      if (operations.length === 1) {
+        return [{ outcome: 'invalid', operations, reason: error.errors.join('; ') || error.message, error }];
+      }
+      return this.#split(operations, signal, onRetry);
+    }
+    return itemOutcomes(operations, response);
+  }
+
+  /** Sends each half in turn; once one half must wait, so does everything after it (order is kept). */
+  async #split(
+    operations: QueuedOperation[],
+    signal: AbortSignal,
+    onRetry?: (error: CustomerIOError) => void,
+  ): Promise<BatchOutcome[]> {
+    const middle = Math.ceil(operations.length / 2);
+    const first = await this.send(operations.slice(0, middle), signal, onRetry);
+    const waiting = first.find((outcome) => outcome.outcome === 'retry');
+    if (waiting?.outcome === 'retry') {
+      return [...first, { outcome: 'retry', operations: operations.slice(middle), error: waiting.error }];
+    }
+    return [...first, ...(await this.send(operations.slice(middle), signal, onRetry))];
+  }
+}
+
+/** A 2xx answer: items named in `errors` (a 207) are invalid, the rest delivered. */
+function itemOutcomes(operations: QueuedOperation[], response: CustomerIOResponseBody): BatchOutcome[] {
+  const errors = Array.isArray(response.errors) ? (response.errors as ItemError[]) : [];
+  const reasons = new Map<number, string[]>();
+  for (const { batch_index: index, reason, field, message } of errors) {
+    if (typeof index !== 'number' || !operations[index]) continue;
+    const text = [reason, field && `field ${field}`, message].filter(Boolean).join(': ');
+    reasons.set(index, [...(reasons.get(index) ?? []), text]);
+  }
+  const outcomes: BatchOutcome[] = [];
+  const delivered = operations.filter((_, index) => !reasons.has(index));
+  if (delivered.length) outcomes.push({ outcome: 'delivered', operations: delivered });
+  for (const [index, texts] of reasons) {
+    outcomes.push({ outcome: 'invalid', operations: [operations[index]], reason: texts.join('; ') });
+  }
+  return outcomes;
+}

@@ -1,0 +1,428 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  Optional,
+} from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { monotonicFactory } from 'ulid';
+import {
+  CustomerIOCircuitOpenError,
+  CustomerIOError,
+  CustomerIOQueueFullError,
+  CustomerIOValidationError,
+} from '../client/customerio.errors.js';
+import { CUSTOMERIO_FLUSH_INTERVAL, CUSTOMERIO_LIMITS, CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
+import {
+  OPERATION_TOO_LARGE,
+  QUEUE_CLOSED,
+  QUEUE_FULL,
+  REPORT_LINE,
+} from '../customerio.messages.js';
+import type { ResolvedCustomerIOOptions, ResolvedQueueOptions } from '../options/resolved-options.interface.js';
+import { BATCH_ENVELOPE_BYTES, type BatchOutcome, BatchSender } from './batch.sender.js';
+import type {
+  CustomerIODeliveryHooks,
+  CustomerIODeliveryOutcome,
+  CustomerIODeliveryReport,
+} from './delivery-options.interface.js';
+import { MemoryQueueStore } from './memory-queue.store.js';
+import type { CustomerIOQueueStore, QueuedOperation } from './queue-store.interface.js';
+
+/** Counters of the queue since the application started. */
+export interface CustomerIOQueueStats {
+  /** Operations accepted into the queue. */
+  enqueued: number;
+  /** Operations Customer.io accepted. */
+  delivered: number;
+  /** Operations Customer.io refused as invalid (a 207 item, or isolated from a 400). */
+  invalid: number;
+  /** Operations that failed for good: a non-retryable error, or `maxDeliveryAttempts` used up. */
+  failed: number;
+  /** New operations refused because the queue was full (`overflow: 'reject'`) or closed. */
+  rejected: number;
+  /** Queued operations dropped to make room (`overflow: 'drop-oldest'`). */
+  dropped: number;
+  /** Operations still held when shutdown's deadline passed. */
+  undelivered: number;
+  /** Operations sent again: each retry of a batch counts its operations. */
+  retried: number;
+  /** Operations in batches in flight. */
+  inFlight: number;
+  /** Batch requests in flight. */
+  inFlightBatches: number;
+  /** Operations held (queued and in flight). */
+  queued: number;
+  /** Bytes held (serialized operations, queued and in flight). */
+  queuedBytes: number;
+  /** The last error a batch met, if any. */
+  lastError?: string;
+}
+
+/** What `enqueue` returns: the operation's id, and a way to wait for its delivery. */
+export class CustomerIOReceipt {
+  #delivered?: Promise<void>;
+
+  constructor(
+    /** The operation's id (for events, the event `id` Customer.io deduplicates by). */
+    readonly id: string,
+    private readonly queue: CustomerIOQueue,
+  ) {}
+
+  /**
+   * Resolves when Customer.io accepted the operation; rejects with a `CustomerIOError` when it finally
+   * failed (invalid, failed after retries, dropped, or undelivered at shutdown). Read it right after the
+   * call (`await client.track(...).delivered`): the queue only reports to receipts that asked before the
+   * outcome.
+   */
+  get delivered(): Promise<void> {
+    this.#delivered ??= this.queue.whenSettled(this.id);
+    return this.#delivered;
+  }
+}
+
+interface Waiter {
+  resolve(): void;
+  reject(error: Error): void;
+}
+
+const OUTCOME_HOOK: Record<Exclude<CustomerIODeliveryOutcome, 'delivered'>, keyof CustomerIODeliveryHooks> = {
+  invalid: 'onFailed',
+  failed: 'onFailed',
+  undelivered: 'onFailed',
+  dropped: 'onDropped',
+  rejected: 'onDropped',
+};
+
+/**
+ * The batching queue: person operations wait here and go to Customer.io in `POST /api/v2/batch`
+ * requests, sent on an interval (`customerio:flush` in the app's SchedulerRegistry, or a timer of its
+ * own) and whenever a full batch is waiting. It is bounded in operations and bytes, keeps each person's
+ * operations in order, and on shutdown sends what it holds within a deadline and reports the rest.
+ * Every operation ends in one outcome, and every outcome but `delivered` reaches a hook, a counter and
+ * a log line.
+ */
+@Injectable()
+export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  readonly #logger = new Logger('CustomerIO');
+  readonly #options: ResolvedQueueOptions;
+  readonly #hooks: CustomerIODeliveryHooks;
+  readonly #store: CustomerIOQueueStore = new MemoryQueueStore();
+  readonly #nextId = monotonicFactory();
+  readonly #waiters = new Map<string, Waiter>();
+  readonly #idle: (() => void)[] = [];
+  readonly #inFlight = new Set<QueuedOperation[]>();
+  /** Aborted when shutdown's deadline passes: in-flight batches stop retrying and waiting. */
+  readonly #abandon = new AbortController();
+  readonly #stats: CustomerIOQueueStats = {
+    enqueued: 0,
+    delivered: 0,
+    invalid: 0,
+    failed: 0,
+    rejected: 0,
+    dropped: 0,
+    undelivered: 0,
+    retried: 0,
+    inFlight: 0,
+    inFlightBatches: 0,
+    queued: 0,
+    queuedBytes: 0,
+  };
+  /** Rejections and drops not logged yet: logged once a tick, not once an operation. */
+  readonly #unlogged = { rejected: 0, dropped: 0 };
+  #timer?: NodeJS.Timeout;
+  #pumping = false;
+  #pumpAgain = false;
+  /** Set when a batch failed retryably: nothing more is sent until the next tick (or a flush). */
+  #holding = false;
+  #pumpScheduled = false;
+  #closed = false;
+  #finished = false;
+
+  constructor(
+    @Inject(CUSTOMERIO_RESOLVED_OPTIONS) options: ResolvedCustomerIOOptions,
+    private readonly sender: BatchSender,
+    @Optional() private readonly schedulerRegistry?: SchedulerRegistry,
+  ) {
+    this.#options = options.queue;
+    this.#hooks = options.hooks;
+  }
+
+  /** Counters and gauges, as of now. */
+  get stats(): Readonly<CustomerIOQueueStats> {
+    return { ...this.#stats, queued: this.#store.size, queuedBytes: this.#store.bytes };
+  }
+
+  onApplicationBootstrap(): void {
+    const interval = setInterval(() => this.#tick(), this.#options.flushIntervalMs);
+    if (this.schedulerRegistry && !this.schedulerRegistry.doesExist('interval', CUSTOMERIO_FLUSH_INTERVAL)) {
+      this.schedulerRegistry.addInterval(CUSTOMERIO_FLUSH_INTERVAL, interval);
+    } else {
+      this.#timer = interval;
+    }
+  }
+
+  /**
+   * Queues one v2 operation (already checked) and returns at once. Throws {@link CustomerIOValidationError}
+   * when the operation is over 32 KB, and {@link CustomerIOQueueFullError} when the queue is full under
+   * `overflow: 'reject'`, or closed.
+   */
+  enqueue(key: string, operation: Record<string, unknown>, id: string = this.#nextId()): CustomerIOReceipt {
+    if (this.#closed) return this.#refuse(QUEUE_CLOSED(), id);
+    const json = JSON.stringify(operation);
+    const bytes = Buffer.byteLength(json);
+    const limit = Math.min(CUSTOMERIO_LIMITS.batchOperationBytes, this.#options.maxBatchBytes - BATCH_ENVELOPE_BYTES - 1);
+    if (bytes > limit) throw new CustomerIOValidationError('operation', `${limit} bytes`, OPERATION_TOO_LARGE(bytes, limit));
+    while (this.#store.size >= this.#options.maxQueueSize || this.#store.bytes + bytes > this.#options.maxQueueBytes) {
+      const oldest = this.#options.overflow === 'drop-oldest' ? this.#dropOldest() : undefined;
+      if (!oldest) return this.#refuse(QUEUE_FULL(this.#options.maxQueueSize, this.#options.maxQueueBytes), id);
+    }
+    this.#settleAsync(this.#store.append({ id, key, json, bytes, attempts: 0 }), [id]);
+    this.#stats.enqueued += 1;
+    if (this.#store.size - this.#stats.inFlight >= this.#options.maxBatchOperations ||
+      this.#store.bytes >= this.#options.maxBatchBytes) {
+      this.#schedulePump();
+    }
+    return new CustomerIOReceipt(id, this);
+  }
+
+  /** A fresh operation id (a ULID, monotonic within this process). */
+  nextId(): string {
+    return this.#nextId();
+  }
+
+  /**
+   * Sends everything queued now and resolves when it is settled — or when Customer.io is failing and
+   * the rest must wait (it stays queued; see `stats`).
+   */
+  async flush(): Promise<void> {
+    for (;;) {
+      this.#holding = false;
+      const before = this.#store.size;
+      await this.#drain();
+      if (this.#store.size === 0 || this.#holding || this.#store.size >= before) return;
+    }
+  }
+
+  /** @internal A promise settled with the outcome of operation `id`; see {@link CustomerIOReceipt.delivered}. */
+  whenSettled(id: string): Promise<void> {
+    return new Promise((resolve, reject) => this.#waiters.set(id, { resolve, reject }));
+  }
+
+  /** Stops accepting, sends what is held within `shutdownTimeoutMs`, and reports what is left as undelivered. */
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#stopTimer();
+    const deadline = Date.now() + this.#options.shutdownTimeoutMs;
+    while (this.#store.size > 0 && Date.now() < deadline) {
+      this.#holding = false;
+      await raceTimeout(this.#drain(), deadline - Date.now());
+      if (this.#holding && this.#store.size > 0) await raceTimeout(undefined, Math.min(this.#options.flushIntervalMs, deadline - Date.now()));
+    }
+    this.#finished = true;
+    this.#abandon.abort();
+    this.#logUnlogged();
+    if (this.#store.size > 0) await this.#reportLeftovers();
+  }
+
+  #tick(): void {
+    this.#holding = false;
+    this.#logUnlogged();
+    void this.#pump();
+  }
+
+  #schedulePump(): void {
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      void this.#pump();
+    });
+  }
+
+  /** Starts batches while there is room in flight and something to send. */
+  async #pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        while (!this.#holding && !this.#finished && this.#stats.inFlightBatches < this.#options.maxInFlight) {
+          const operations = await this.#store.lease({
+            maxOperations: this.#options.maxBatchOperations,
+            maxBytes: this.#options.maxBatchBytes - BATCH_ENVELOPE_BYTES,
+          });
+          if (operations.length === 0) break;
+          void this.#sendBatch(operations);
+        }
+      } while (this.#pumpAgain);
+    } catch (error) {
+      this.#logger.error(`CustomerIO queue could not read its store: ${String(error)}`);
+    } finally {
+      this.#pumping = false;
+      this.#notifyIdle();
+    }
+  }
+
+  async #sendBatch(operations: QueuedOperation[]): Promise<void> {
+    this.#inFlight.add(operations);
+    this.#stats.inFlightBatches += 1;
+    this.#stats.inFlight += operations.length;
+    try {
+      const outcomes = await this.sender.send(operations, this.#abandon.signal, () => (this.#stats.retried += operations.length));
+      for (const outcome of outcomes) await this.#apply(outcome);
+    } catch (error) {
+      // NOTE: the sender reports failures as outcomes; reaching here is a bug or a failing store.
+      this.#logger.error(`CustomerIO batch handling failed: ${String(error)}`);
+      await this.#apply({ outcome: 'retry', operations, error: new CustomerIOError(String(error), { retryable: true }) });
+    } finally {
+      this.#inFlight.delete(operations);
+      this.#stats.inFlightBatches -= 1;
+      this.#stats.inFlight -= operations.length;
+      void this.#pump();
+    }
+  }
+
+  async #apply(result: BatchOutcome): Promise<void> {
+    const { operations } = result;
+    if (this.#finished) return; // shutdown already reported these as undelivered
+    switch (result.outcome) {
+      case 'delivered':
+        await this.#store.acknowledge(operations);
+        this.#report('delivered', operations);
+        return;
+      case 'invalid':
+        await this.#store.acknowledge(operations);
+        this.#report('invalid', operations, result.reason, result.error);
+        return;
+      case 'failed':
+        await this.#store.acknowledge(operations);
+        this.#report('failed', operations, result.error.message, result.error);
+        return;
+      case 'retry': {
+        this.#holding = true;
+        this.#stats.lastError = result.error.message;
+        // NOTE: an open circuit sent nothing, so it costs the operations no attempt.
+        const counts = !(result.error instanceof CustomerIOCircuitOpenError);
+        const spent: QueuedOperation[] = [];
+        const kept: QueuedOperation[] = [];
+        for (const operation of operations) {
+          if (counts) operation.attempts += 1;
+          (operation.attempts >= this.#options.maxDeliveryAttempts ? spent : kept).push(operation);
+        }
+        await this.#store.release(kept);
+        if (spent.length) {
+          await this.#store.acknowledge(spent);
+          this.#report('failed', spent, `${result.error.message} (after ${this.#options.maxDeliveryAttempts} delivery attempts)`, result.error);
+        }
+        return;
+      }
+    }
+  }
+
+  #dropOldest(): QueuedOperation | undefined {
+    const dropped = this.#store.dropOldest();
+    if (dropped instanceof Promise) throw new Error('drop-oldest needs a store that answers synchronously');
+    if (dropped) {
+      this.#unlogged.dropped += 1;
+      this.#report('dropped', [dropped], 'queue full (overflow: drop-oldest)');
+    }
+    return dropped;
+  }
+
+  #refuse(message: string, id: string): never {
+    this.#unlogged.rejected += 1;
+    const error = new CustomerIOQueueFullError(message);
+    this.#report('rejected', [id], message, error);
+    throw error;
+  }
+
+  /** Counts, calls the hook, settles receipts and logs (immediately, but for drops and rejections). */
+  #report(outcome: CustomerIODeliveryOutcome, operations: readonly (QueuedOperation | string)[], reason?: string, error?: CustomerIOError): void {
+    const ids = operations.map((operation) => (typeof operation === 'string' ? operation : operation.id));
+    this.#stats[outcome] += ids.length;
+    const report: CustomerIODeliveryReport = { outcome, ids, reason, error };
+    if (outcome !== 'delivered') {
+      if (error) this.#stats.lastError = error.message;
+      if (outcome !== 'dropped' && outcome !== 'rejected') this.#logger.warn(REPORT_LINE(outcome, ids, reason));
+    }
+    this.#callHook(outcome === 'delivered' ? 'onDelivered' : OUTCOME_HOOK[outcome], report);
+    if (this.#waiters.size === 0) return;
+    for (const id of ids) {
+      const waiter = this.#waiters.get(id);
+      if (!waiter) continue;
+      this.#waiters.delete(id);
+      if (outcome === 'delivered') waiter.resolve();
+      else waiter.reject(error ?? new CustomerIOError(`${outcome}: ${reason ?? ''}`));
+    }
+  }
+
+  #callHook(hook: keyof CustomerIODeliveryHooks, report: CustomerIODeliveryReport): void {
+    try {
+      this.#hooks[hook]?.(report);
+    } catch (error) {
+      this.#logger.error(`CustomerIO ${hook} hook threw: ${String(error)}`);
+    }
+  }
+
+  #logUnlogged(): void {
+    const { rejected, dropped } = this.#unlogged;
+    if (rejected) this.#logger.warn(REPORT_LINE('rejected', [], `${rejected} operations: queue full or closed`));
+    if (dropped) this.#logger.warn(REPORT_LINE('dropped', [], `${dropped} operations: queue full (overflow: drop-oldest)`));
+    this.#unlogged.rejected = this.#unlogged.dropped = 0;
+  }
+
+  /** At the shutdown deadline: what is queued or in flight will not be confirmed. */
+  async #reportLeftovers(): Promise<void> {
+    const inFlight = [...this.#inFlight].flat();
+    const queued: QueuedOperation[] = [];
+    for (;;) {
+      const operations = await this.#store.lease({ maxOperations: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER });
+      if (operations.length === 0) break;
+      queued.push(...operations);
+    }
+    await this.#store.acknowledge([...queued, ...inFlight]);
+    const reason = `shutdown deadline of ${this.#options.shutdownTimeoutMs} ms passed (${queued.length} queued, ${inFlight.length} in flight)`;
+    this.#report('undelivered', [...inFlight, ...queued], reason);
+  }
+
+  /** Pumps until nothing is in flight and nothing more can be started. */
+  #drain(): Promise<void> {
+    const idle = new Promise<void>((resolve) => this.#idle.push(resolve));
+    void this.#pump();
+    return idle;
+  }
+
+  #notifyIdle(): void {
+    if (this.#pumping || this.#stats.inFlightBatches > 0) return;
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  #settleAsync(result: void | Promise<void>, ids: string[]): void {
+    if (result instanceof Promise) result.catch((error: unknown) => this.#report('failed', ids, `store: ${String(error)}`));
+  }
+
+  #stopTimer(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    else if (this.schedulerRegistry?.doesExist('interval', CUSTOMERIO_FLUSH_INTERVAL)) {
+      this.schedulerRegistry.deleteInterval(CUSTOMERIO_FLUSH_INTERVAL);
+    }
+  }
+}
+
+/** Waits for `promise` (or nothing), at most `ms`; leaves no timer behind. */
+async function raceTimeout(promise: Promise<void> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))));
+  try {
+    await (promise ? Promise.race([promise, timeout]) : timeout);
+  } finally {
+    clearTimeout(timer);
+  }
+}

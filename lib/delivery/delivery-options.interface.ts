@@ -1,0 +1,74 @@
+import type { CustomerIOError } from '../client/customerio.errors.js';
+
+/** Retry, backoff and circuit-breaking of outbound requests (see `CustomerIORetryInterceptor`). */
+export interface CustomerIORetryOptions {
+  /** Attempts per request, the first included. @default 4 */
+  maxAttempts?: number;
+  /** Scale of the exponential backoff (full jitter), in ms. @default 200 */
+  baseDelayMs?: number;
+  /** Longest wait between two attempts, in ms. @default 10000 */
+  maxDelayMs?: number;
+  /** Total time one request may spend retrying, in ms; no retry starts that would end past it. @default 30000 */
+  budgetMs?: number;
+  /** Cap on a server's `Retry-After`, in ms. @default 60000 */
+  maxRetryAfterMs?: number;
+  /**
+   * After this many consecutive failed attempts (network errors, timeouts, 408, 429, 5xx), stop sending;
+   * after `halfOpenAfterMs`, let one request through as a probe, and resume if it succeeds. `false` disables it.
+   * @default { threshold: 10, halfOpenAfterMs: 5000 }
+   */
+  circuitBreaker?: { threshold?: number; halfOpenAfterMs?: number } | false;
+}
+
+/** What happens to a new operation when the queue is full. */
+export type CustomerIOOverflowPolicy = 'reject' | 'drop-oldest';
+
+/** The batching queue. */
+export interface CustomerIOQueueOptions {
+  /** How often queued operations are sent, in ms; a full batch is sent at once. @default 1000 */
+  flushIntervalMs?: number;
+  /** Largest request body, in bytes; Customer.io takes at most 500 KB. @default 500000 */
+  maxBatchBytes?: number;
+  /** Most operations in one request. @default 1000 */
+  maxBatchOperations?: number;
+  /** Batch requests in flight at once; also bounds the connections the queue opens. @default 4 */
+  maxInFlight?: number;
+  /** Most operations held (queued and in flight). @default 100000 */
+  maxQueueSize?: number;
+  /** Most bytes held (serialized operations, queued and in flight). @default 67108864 (64 MiB) */
+  maxQueueBytes?: number;
+  /**
+   * When full: `'reject'` throws `CustomerIOQueueFullError` to the caller of the new operation;
+   * `'drop-oldest'` drops the oldest queued operation to make room. Both are counted, logged and reported.
+   * @default 'reject'
+   */
+  overflow?: CustomerIOOverflowPolicy;
+  /** Times a batch may fail with a retryable error (after the retry interceptor gave up) before its operations fail. @default 10 */
+  maxDeliveryAttempts?: number;
+  /** How long shutdown may spend sending what is queued, in ms; what is left is reported undelivered. @default 10000 */
+  shutdownTimeoutMs?: number;
+}
+
+/** How an operation's delivery ended. */
+export type CustomerIODeliveryOutcome = 'delivered' | 'invalid' | 'dropped' | 'rejected' | 'failed' | 'undelivered';
+
+/** A batch of operations that reached one outcome. */
+export interface CustomerIODeliveryReport {
+  readonly outcome: CustomerIODeliveryOutcome;
+  /** Ids of the operations (the event id for events). */
+  readonly ids: readonly string[];
+  /** Why, for every outcome but `delivered`: Customer.io's reason, the error, or the policy that applied. */
+  readonly reason?: string;
+  /** The error behind `failed` and `invalid` outcomes, when there is one. */
+  readonly error?: CustomerIOError;
+}
+
+/** Callbacks an application can wire to its metrics; each is called once per report, never with a throw into the queue. */
+export interface CustomerIODeliveryHooks {
+  /** Operations Customer.io accepted. */
+  onDelivered?(report: CustomerIODeliveryReport): void;
+  /** Operations that will not be delivered: `invalid`, `failed` or `undelivered` (at shutdown). */
+  onFailed?(report: CustomerIODeliveryReport): void;
+  /** Operations dropped or rejected because the queue was full or closed. */
+  onDropped?(report: CustomerIODeliveryReport): void;
+}

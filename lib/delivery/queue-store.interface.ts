@@ -1,0 +1,49 @@
+/**
+ * One operation waiting in the queue: a Customer.io v2 batch operation, already serialized.
+ * Stores keep these as they are and hand them back unchanged (but for `attempts`).
+ */
+export interface QueuedOperation {
+  /** The operation's id: the event's `id` for events (a ULID), a fresh ULID otherwise. */
+  readonly id: string;
+  /** Ordering key: operations with the same key are delivered in the order they were appended. */
+  readonly key: string;
+  /** The v2 operation as JSON. */
+  readonly json: string;
+  /** UTF-8 bytes of `json`. */
+  readonly bytes: number;
+  /** Failed delivery attempts so far. */
+  attempts: number;
+}
+
+/** How much one lease may take. */
+export interface LeaseLimits {
+  readonly maxOperations: number;
+  /** Sum of `bytes` of the leased operations, separators not counted. */
+  readonly maxBytes: number;
+}
+
+/** A value, or a promise of it: the in-memory store answers synchronously, durable stores may not. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * Where the batching queue keeps its operations. The in-memory store is the default; a store of your
+ * own (durable, shared) implements this contract:
+ *
+ * - `append` keeps the operation until it is acknowledged or dropped.
+ * - `lease` hands out the oldest operations not leased already, in order, skipping every operation
+ *   whose `key` has an operation leased (so one key's operations are never in two batches at once)
+ *   and, once one of a key's operations was skipped, every later one of that key.
+ * - `acknowledge` forgets leased operations for good (delivered, or finally failed).
+ * - `release` returns leased operations to the queue in their original places, with their new `attempts`.
+ * - `dropOldest` removes and returns the oldest operation not leased, if any.
+ * - `size` and `bytes` count every operation held, leased ones included.
+ */
+export interface CustomerIOQueueStore {
+  readonly size: number;
+  readonly bytes: number;
+  append(operation: QueuedOperation): MaybePromise<void>;
+  lease(limits: LeaseLimits): MaybePromise<QueuedOperation[]>;
+  acknowledge(operations: readonly QueuedOperation[]): MaybePromise<void>;
+  release(operations: readonly QueuedOperation[]): MaybePromise<void>;
+  dropOldest(): MaybePromise<QueuedOperation | undefined>;
+}
