@@ -61,3 +61,6 @@ export const REPORT_LINE = (outcome: string, ids: readonly string[], reason?: st
   const count = ids.length ? `${ids.length} operation${ids.length === 1 ? '' : 's'} ` : '';
   return `${count}${outcome}${reason ? `: ${reason}` : ''}${shown ? ` [${shown}]` : ''}`;
 };
+
+export const RECEIPT_TOO_LATE = (id: string) =>
+  `the outcome of operation ${id} is no longer known: read receipt.delivered right after the call, before it settles`;

@@ -19,6 +19,7 @@ import {
   OPERATION_TOO_LARGE,
   QUEUE_CLOSED,
   QUEUE_FULL,
+  RECEIPT_TOO_LATE,
   REPORT_LINE,
 } from '../customerio.messages.js';
 import type { ResolvedCustomerIOOptions, ResolvedQueueOptions } from '../options/resolved-options.interface.js';
@@ -74,8 +75,8 @@ export class CustomerIOReceipt {
   /**
    * Resolves when Customer.io accepted the operation; rejects with a `CustomerIOError` when it finally
    * failed (invalid, failed after retries, dropped, or undelivered at shutdown). Read it right after the
-   * call (`await client.track(...).delivered`): the queue only reports to receipts that asked before the
-   * outcome.
+   * call (`await client.track(...).delivered`, or keep the promise): outcomes are not kept, so a receipt
+   * first read after its operation settled rejects, saying so.
    */
   get delivered(): Promise<void> {
     this.#delivered ??= this.queue.whenSettled(this.id);
@@ -208,7 +209,15 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
 
   /** @internal A promise settled with the outcome of operation `id`; see {@link CustomerIOReceipt.delivered}. */
   whenSettled(id: string): Promise<void> {
-    return new Promise((resolve, reject) => this.#waiters.set(id, { resolve, reject }));
+    const settled = new Promise<void>((resolve, reject) => this.#waiters.set(id, { resolve, reject }));
+    // NOTE: settling takes network I/O, so an operation held now cannot settle before this check answers.
+    void Promise.resolve(this.#store.has(id)).then((held) => {
+      const waiter = this.#waiters.get(id);
+      if (held || !waiter) return;
+      this.#waiters.delete(id);
+      waiter.reject(new CustomerIOError(RECEIPT_TOO_LATE(id)));
+    });
+    return settled;
   }
 
   /** Stops accepting, sends what is held within `shutdownTimeoutMs`, and reports what is left as undelivered. */

@@ -85,6 +85,10 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
     return undefined;
   }
 
+  has(id: string): boolean {
+    return this.#slotOf.has(id);
+  }
+
   #unlease(operation: QueuedOperation): number {
     const index = this.#slotOf.get(operation.id);
     const slot = index === undefined ? undefined : this.#slots[index];

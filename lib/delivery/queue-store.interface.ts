@@ -36,6 +36,7 @@ export type MaybePromise<T> = T | Promise<T>;
  * - `acknowledge` forgets leased operations for good (delivered, or finally failed).
  * - `release` returns leased operations to the queue in their original places, with their new `attempts`.
  * - `dropOldest` removes and returns the oldest operation not leased, if any.
+ * - `has` tells whether an operation is still held (queued or leased).
  * - `size` and `bytes` count every operation held, leased ones included.
  */
 export interface CustomerIOQueueStore {
@@ -46,4 +47,5 @@ export interface CustomerIOQueueStore {
   acknowledge(operations: readonly QueuedOperation[]): MaybePromise<void>;
   release(operations: readonly QueuedOperation[]): MaybePromise<void>;
   dropOldest(): MaybePromise<QueuedOperation | undefined>;
+  has(id: string): MaybePromise<boolean>;
 }

@@ -57,9 +57,9 @@ describe('CustomerIOModule', () => {
       ],
     }).compile();
     const client = moduleRef.get(CustomerIOClient);
-    const receipt = client.track('via-config', 'configured');
+    const delivered = client.track('via-config', 'configured').delivered;
     await client.flush();
-    await receipt.delivered;
+    await delivered;
     expect(sandbox.events.at(-1)).toMatchObject({ personId: 'via-config', name: 'configured' });
     await moduleRef.close();
   });
