@@ -64,3 +64,5 @@ export const REPORT_LINE = (outcome: string, ids: readonly string[], reason?: st
 
 export const RECEIPT_TOO_LATE = (id: string) =>
   `the outcome of operation ${id} is no longer known: read receipt.delivered right after the call, before it settles`;
+
+export const REQUEST_ABANDONED = () => 'Customer.io request abandoned: shutdown deadline passed';

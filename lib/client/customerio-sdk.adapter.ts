@@ -4,6 +4,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import cio from 'customerio-node';
 import type { APIClient, TrackClient } from 'customerio-node';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
+import { REQUEST_ABANDONED } from '../customerio.messages.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import {
   CustomerIOError,
@@ -82,7 +83,7 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
     } catch (error) {
       const success = successBody(error);
       if (success) return success as T;
-      if (cancel?.aborted) throw new CustomerIOError('Customer.io request abandoned: shutdown deadline passed', { retryable: true });
+      if (cancel?.aborted) throw new CustomerIOError(REQUEST_ABANDONED(), { retryable: true });
       throw toCustomerIOError(error, this.#options.timeoutMs);
     }
   }

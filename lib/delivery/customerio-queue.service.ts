@@ -390,13 +390,15 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   /** At the shutdown deadline: what is queued or in flight will not be confirmed. */
   async #reportLeftovers(): Promise<void> {
     const inFlight = [...this.#inFlight].flat();
+    // In-flight operations go first: while leased, they hold back the rest of their people's operations.
+    await this.#store.acknowledge(inFlight);
     const queued: QueuedOperation[] = [];
     for (;;) {
       const operations = await this.#store.lease({ maxOperations: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER });
       if (operations.length === 0) break;
+      await this.#store.acknowledge(operations);
       queued.push(...operations);
     }
-    await this.#store.acknowledge([...queued, ...inFlight]);
     const reason = `shutdown deadline of ${this.#options.shutdownTimeoutMs} ms passed (${queued.length} queued, ${inFlight.length} in flight)`;
     this.#report('undelivered', [...inFlight, ...queued], reason);
   }

@@ -12,6 +12,7 @@ import {
 } from 'cockatiel';
 import { CustomerIOCircuitOpenError, CustomerIOError } from '../client/customerio.errors.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
+import { REQUEST_ABANDONED } from '../customerio.messages.js';
 import type { ResolvedCustomerIOOptions, ResolvedRetryOptions } from '../options/resolved-options.interface.js';
 import type { CustomerIOInterceptor, CustomerIORequestContext } from './customerio-interceptor.interface.js';
 
@@ -74,9 +75,11 @@ export class CustomerIORetryInterceptor implements CustomerIOInterceptor {
     if (!options || !this.#backoff) return next();
     const started = Date.now();
     let backoff: IBackoff<unknown> | undefined;
+    let lastError: CustomerIOError | undefined;
     for (let attempt = 1; ; attempt++) {
       const pause = this.#pausedUntil - Date.now();
       if (pause > 0) await sleep(pause, context.signal);
+      if (context.signal?.aborted) throw lastError ?? new CustomerIOError(REQUEST_ABANDONED(), { retryable: true });
       let error: unknown;
       try {
         return await (this.#breaker ? this.#breaker.execute(() => next()) : next());
@@ -84,6 +87,7 @@ export class CustomerIORetryInterceptor implements CustomerIOInterceptor {
         error = thrown instanceof BrokenCircuitError ? new CustomerIOCircuitOpenError() : thrown;
       }
       if (!(error instanceof CustomerIOError) || error instanceof CustomerIOCircuitOpenError) throw error;
+      lastError = error;
       backoff = (backoff ?? this.#backoff).next(undefined);
       const delay =
         error.retryAfterMs !== undefined ? Math.min(error.retryAfterMs, options.maxRetryAfterMs) : backoff.duration;
@@ -92,7 +96,6 @@ export class CustomerIORetryInterceptor implements CustomerIOInterceptor {
       if (!error.retryable || attempt >= options.maxAttempts || outOfTime) throw error;
       context.onRetry?.(error, delay);
       await sleep(delay, context.signal);
-      if (context.signal?.aborted) throw error;
     }
   }
 }

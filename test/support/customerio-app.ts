@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { CustomerIOClient, CustomerIODirectClient, CustomerIOModule, type CustomerIOModuleOptions } from '../../lib/index.js';
+import { CustomerIOClient, type CustomerIODirectClient, CustomerIOModule, type CustomerIOModuleOptions } from '../../lib/index.js';
 import type { CustomerIOSandbox } from '../../lib/testing/index.js';
 
 /** A Nest application whose CustomerIOModule sends to `sandbox`, and its clients. */

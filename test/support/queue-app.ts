@@ -1,0 +1,34 @@
+import { Test } from '@nestjs/testing';
+import type { INestApplication } from '@nestjs/common';
+import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions } from '../../lib/index.js';
+import type { CustomerIOSandbox } from '../../lib/testing/index.js';
+import { ReportLog } from './delivery-assertions.js';
+
+/** A started Nest app whose queue sends to `sandbox`, with its hooks recorded. */
+export interface QueueApp {
+  app: INestApplication;
+  client: CustomerIOClient;
+  log: ReportLog;
+}
+
+/**
+ * Boots a Nest app (lifecycle hooks included, so the flush timer runs) with small retry delays.
+ * The flush interval is long unless `queue.flushIntervalMs` says otherwise, so tests flush when they mean to.
+ */
+export async function createQueueApp(sandbox: CustomerIOSandbox, options: Partial<CustomerIOModuleOptions> = {}): Promise<QueueApp> {
+  const log = new ReportLog();
+  const moduleRef = await Test.createTestingModule({
+    imports: [
+      CustomerIOModule.forRoot({
+        ...sandbox.moduleOptions(),
+        ...options,
+        retry: options.retry === false ? false : { baseDelayMs: 2, maxDelayMs: 20, ...options.retry },
+        queue: { flushIntervalMs: 60_000, ...options.queue },
+        hooks: log.hooks,
+      }),
+    ],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  return { app, client: app.get(CustomerIOClient), log };
+}
