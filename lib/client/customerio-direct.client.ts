@@ -23,6 +23,7 @@ import {
   type CustomerIOPersonId,
   type CustomerIOPersonIdentifier,
   type IdentifyOptions,
+  v1EventBody,
   validAttributes,
   validDevice,
   validEvent,
@@ -120,21 +121,21 @@ export class CustomerIODirectClient {
   /** Sends an event of a person; the name and data are checked against the declared events. */
   async track<N extends CustomerIOEventName>(personId: CustomerIOPersonId, name: N, ...[data, options]: CustomerIOEventArgs<N>): Promise<void> {
     const id = checkPersonId(personId);
-    const body = validEvent(name, data, options);
+    const body = v1EventBody(validEvent(name, data, options));
     await this.#track('track', (client) => client.track(id, body));
   }
 
   /** Sends an event of someone not identified yet, keyed by their anonymous id. */
   async trackAnonymous<N extends CustomerIOEventName>(anonymousId: string, name: N, ...[data, options]: CustomerIOEventArgs<N>): Promise<void> {
     const anonymous = checkName(anonymousId, 'anonymousId', CUSTOMERIO_LIMITS.personIdBytes);
-    const body = validEvent(name, data, options);
+    const body = v1EventBody(validEvent(name, data, options));
     await this.#track('trackAnonymous', (client) => client.trackAnonymous(anonymous, body));
   }
 
   /** Records that a person viewed a page (`path` is usually the URL). */
   async trackPageView(personId: CustomerIOPersonId, path: string, data?: CustomerIOEventData, options?: TrackEventOptions): Promise<void> {
     const id = checkPersonId(personId);
-    const body = { ...validEvent(path, data, options, 'path'), type: 'page' };
+    const body = { ...v1EventBody(validEvent(path, data, options, 'path')), type: 'page' };
     await this.#track('trackPageView', (client) => client.track(id, body));
   }
 

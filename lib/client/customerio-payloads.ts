@@ -45,10 +45,12 @@ export type CustomerIODevicePlatform = 'ios' | 'android';
 
 /** A checked event. */
 export interface ValidEvent {
-  name: string;
-  data?: CustomerIOEventData;
-  timestamp?: number;
-  id?: string;
+  readonly name: string;
+  readonly data?: CustomerIOEventData;
+  /** `data` as JSON, serialized once while checking it. */
+  readonly dataJson?: string;
+  readonly timestamp?: number;
+  readonly id?: string;
 }
 
 /** Checks an event's name, data and options. */
@@ -59,12 +61,22 @@ export function validEvent(
   nameField = 'name',
 ): ValidEvent {
   checkName(name, nameField, CUSTOMERIO_LIMITS.eventNameBytes);
-  if (data !== undefined) checkEventData(data);
+  return {
+    name,
+    data,
+    dataJson: data === undefined ? undefined : checkEventData(data),
+    timestamp: options.timestamp === undefined ? undefined : toUnixSeconds(options.timestamp),
+    id: options.id === undefined ? undefined : checkName(options.id, 'id'),
+  };
+}
+
+/** The v1 body of an event (`POST /api/v1/customers/{id}/events`, `/api/v1/events`). */
+export function v1EventBody({ name, data, timestamp, id }: ValidEvent): Record<string, unknown> {
   return {
     name,
     ...(data !== undefined && { data }),
-    ...(options.timestamp !== undefined && { timestamp: toUnixSeconds(options.timestamp) }),
-    ...(options.id !== undefined && { id: checkName(options.id, 'id') }),
+    ...(timestamp !== undefined && { timestamp }),
+    ...(id !== undefined && { id }),
   };
 }
 

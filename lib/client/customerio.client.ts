@@ -4,7 +4,7 @@ import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
 import { CustomerIOQueue, type CustomerIOQueueStats, type CustomerIOReceipt } from '../delivery/customerio-queue.service.js';
 import {
   anonymousEventOperation,
-  eventFields,
+  eventOperation,
   mergeOperation,
   type PersonOperation,
   personOperation,
@@ -73,7 +73,7 @@ export class CustomerIOClient {
     const id = checkPersonId(personId);
     const event = validEvent(name, data, options);
     const eventId = event.id ?? this.queue.nextId();
-    return this.#enqueue(personOperation(id, 'event', eventFields(event, eventId)), eventId);
+    return this.#enqueue(eventOperation(id, 'event', event, eventId), eventId);
   }
 
   /** Queues an event of someone not identified yet, keyed by their anonymous id. */
@@ -89,7 +89,7 @@ export class CustomerIOClient {
     const id = checkPersonId(personId);
     const event = validEvent(path, data, options, 'path');
     const eventId = event.id ?? this.queue.nextId();
-    return this.#enqueue(personOperation(id, 'page', eventFields(event, eventId)), eventId);
+    return this.#enqueue(eventOperation(id, 'page', event, eventId), eventId);
   }
 
   /** Queues deleting a person. */
@@ -168,8 +168,8 @@ export class CustomerIOClient {
     return this.queue.stats;
   }
 
-  #enqueue({ key, operation }: PersonOperation, id?: string): CustomerIOReceipt {
-    return this.queue.enqueue(key, operation, id);
+  #enqueue({ key, json }: PersonOperation, id?: string): CustomerIOReceipt {
+    return this.queue.enqueue(key, json, id);
   }
 
   [inspect.custom](): string {

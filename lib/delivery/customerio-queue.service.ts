@@ -7,7 +7,6 @@ import {
   Optional,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { monotonicFactory } from 'ulid';
 import {
   CustomerIOCircuitOpenError,
   CustomerIOError,
@@ -30,6 +29,7 @@ import type {
   CustomerIODeliveryReport,
 } from './delivery-options.interface.js';
 import { MemoryQueueStore } from './memory-queue.store.js';
+import { createOperationIdFactory } from './operation-id.factory.js';
 import type { CustomerIOQueueStore, QueuedOperation } from './queue-store.interface.js';
 
 /** Counters of the queue since the application started. */
@@ -70,6 +70,7 @@ export class CustomerIOReceipt {
     /** The operation's id (for events, the event `id` Customer.io deduplicates by). */
     readonly id: string,
     private readonly queue: CustomerIOQueue,
+    private readonly epoch: number,
   ) {}
 
   /**
@@ -79,7 +80,7 @@ export class CustomerIOReceipt {
    * first read after its operation settled rejects, saying so.
    */
   get delivered(): Promise<void> {
-    this.#delivered ??= this.queue.whenSettled(this.id);
+    this.#delivered ??= this.queue.whenSettled(this.id, this.epoch);
     return this.#delivered;
   }
 }
@@ -111,7 +112,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   readonly #options: ResolvedQueueOptions;
   readonly #hooks: CustomerIODeliveryHooks;
   readonly #store: CustomerIOQueueStore = new MemoryQueueStore();
-  readonly #nextId = monotonicFactory();
+  readonly #nextId = createOperationIdFactory();
   readonly #waiters = new Map<string, Waiter>();
   readonly #idle: (() => void)[] = [];
   readonly #inFlight = new Set<QueuedOperation[]>();
@@ -141,6 +142,8 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   #pumpScheduled = false;
   #closed = false;
   #finished = false;
+  /** Counts leases and drops: a receipt read in the same epoch as its enqueue needs no lookup. */
+  #epoch = 0;
 
   constructor(
     @Inject(CUSTOMERIO_RESOLVED_OPTIONS) options: ResolvedCustomerIOOptions,
@@ -166,13 +169,12 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Queues one v2 operation (already checked) and returns at once. Throws {@link CustomerIOValidationError}
+   * Queues one v2 operation (JSON, already checked) and returns at once. Throws {@link CustomerIOValidationError}
    * when the operation is over 32 KB, and {@link CustomerIOQueueFullError} when the queue is full under
-   * `overflow: 'reject'`, or closed.
+   * `overflow: 'reject'`, or closed. `key` orders operations: those of one key are delivered in order.
    */
-  enqueue(key: string, operation: Record<string, unknown>, id: string = this.#nextId()): CustomerIOReceipt {
+  enqueue(key: string, json: string, id: string = this.#nextId()): CustomerIOReceipt {
     if (this.#closed) return this.#refuse(QUEUE_CLOSED(), id);
-    const json = JSON.stringify(operation);
     const bytes = Buffer.byteLength(json);
     const limit = Math.min(CUSTOMERIO_LIMITS.batchOperationBytes, this.#options.maxBatchBytes - BATCH_ENVELOPE_BYTES - 1);
     if (bytes > limit) throw new CustomerIOValidationError('operation', `${limit} bytes`, OPERATION_TOO_LARGE(bytes, limit));
@@ -186,7 +188,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
       this.#store.bytes >= this.#options.maxBatchBytes) {
       this.#schedulePump();
     }
-    return new CustomerIOReceipt(id, this);
+    return new CustomerIOReceipt(id, this, this.#epoch);
   }
 
   /** A fresh operation id (a ULID, monotonic within this process). */
@@ -207,10 +209,15 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
-  /** @internal A promise settled with the outcome of operation `id`; see {@link CustomerIOReceipt.delivered}. */
-  whenSettled(id: string): Promise<void> {
+  /**
+   * @internal A promise settled with the outcome of operation `id`, enqueued at `epoch`; see
+   * {@link CustomerIOReceipt.delivered}.
+   */
+  whenSettled(id: string, epoch: number): Promise<void> {
     const settled = new Promise<void>((resolve, reject) => this.#waiters.set(id, { resolve, reject }));
-    // NOTE: settling takes network I/O, so an operation held now cannot settle before this check answers.
+    // NOTE: nothing was leased or dropped since the operation was enqueued, so it cannot have settled.
+    if (epoch === this.#epoch) return settled;
+    // Settling takes network I/O, so an operation held now cannot settle before this check answers.
     void Promise.resolve(this.#store.has(id)).then((held) => {
       const waiter = this.#waiters.get(id);
       if (held || !waiter) return;
@@ -263,6 +270,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
       do {
         this.#pumpAgain = false;
         while (!this.#holding && !this.#finished && this.#stats.inFlightBatches < this.#options.maxInFlight) {
+          this.#epoch += 1;
           const operations = await this.#store.lease({
             maxOperations: this.#options.maxBatchOperations,
             maxBytes: this.#options.maxBatchBytes - BATCH_ENVELOPE_BYTES,
@@ -336,6 +344,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   #dropOldest(): QueuedOperation | undefined {
+    this.#epoch += 1;
     const dropped = this.#store.dropOldest();
     if (dropped instanceof Promise) throw new Error('drop-oldest needs a store that answers synchronously');
     if (dropped) {
@@ -389,6 +398,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
 
   /** At the shutdown deadline: what is queued or in flight will not be confirmed. */
   async #reportLeftovers(): Promise<void> {
+    this.#epoch += 1;
     const inFlight = [...this.#inFlight].flat();
     // In-flight operations go first: while leased, they hold back the rest of their people's operations.
     await this.#store.acknowledge(inFlight);

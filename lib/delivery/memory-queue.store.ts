@@ -1,56 +1,71 @@
 import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from './queue-store.interface.js';
 
-/** A slot of the queue; `leased` while a batch holds it. */
-interface Slot {
-  readonly operation: QueuedOperation;
-  leased: boolean;
+const QUEUED = 0;
+const LEASED = 1;
+const GONE = 2;
+
+/** An operation handed out by a lease, with its position for the way back. */
+interface LeasedOperation extends QueuedOperation {
+  readonly seq: number;
 }
 
-// NOTE: slots stay in place while leased, so a released operation goes back exactly where it was,
-// ahead of its key's later operations; acknowledged slots become holes that `head` skips and that
-// compaction removes once they are the larger part of the array.
+// NOTE: operations live in parallel arrays rather than an object each: the queue may hold a hundred
+// thousand of them, and fewer objects mean less garbage-collection work while the caller enqueues.
+// Positions are sequence numbers (`seq - base` is the index); a leased operation keeps its place, so
+// a released one goes back exactly where it was, ahead of its key's later operations. Removed slots
+// become holes that `head` skips and that compaction cuts off once they are the larger part.
 
-/** The default store: an array of slots in append order, held in this process's memory. */
+/** The default store: operations in append order, in this process's memory. */
 export class MemoryQueueStore implements CustomerIOQueueStore {
-  #slots: (Slot | undefined)[] = [];
+  #ids: string[] = [];
+  #keys: string[] = [];
+  #jsons: string[] = [];
+  #bytes: number[] = [];
+  #attempts: number[] = [];
+  #states: number[] = [];
+  /** Sequence number of index 0. */
+  #base = 0;
+  /** Index of the first slot that is not a hole. */
   #head = 0;
   #size = 0;
-  #bytes = 0;
+  #totalBytes = 0;
   /** Keys with an operation in a lease, and how many. */
   readonly #leasedKeys = new Map<string, number>();
-  readonly #slotOf = new Map<string, number>();
 
   get size(): number {
     return this.#size;
   }
 
   get bytes(): number {
-    return this.#bytes;
+    return this.#totalBytes;
   }
 
-  append(operation: QueuedOperation): void {
-    this.#slotOf.set(operation.id, this.#slots.length);
-    this.#slots.push({ operation, leased: false });
+  append({ id, key, json, bytes, attempts }: QueuedOperation): void {
+    this.#ids.push(id);
+    this.#keys.push(key);
+    this.#jsons.push(json);
+    this.#bytes.push(bytes);
+    this.#attempts.push(attempts);
+    this.#states.push(QUEUED);
     this.#size += 1;
-    this.#bytes += operation.bytes;
+    this.#totalBytes += bytes;
   }
 
-  lease({ maxOperations, maxBytes }: LeaseLimits): QueuedOperation[] {
-    const taken: QueuedOperation[] = [];
-    const skipped = new Set<string>();
+  lease({ maxOperations, maxBytes }: LeaseLimits): LeasedOperation[] {
+    const taken: LeasedOperation[] = [];
+    let skipped: Set<string> | undefined;
     let bytes = 0;
-    for (let i = this.#head; i < this.#slots.length && taken.length < maxOperations; i++) {
-      const slot = this.#slots[i];
-      if (!slot || slot.leased) continue;
-      const { key } = slot.operation;
-      if (skipped.has(key) || this.#leasedKeys.has(key)) {
-        skipped.add(key);
+    for (let i = this.#head; i < this.#states.length && taken.length < maxOperations; i++) {
+      if (this.#states[i] !== QUEUED) continue;
+      const key = this.#keys[i];
+      if (this.#leasedKeys.has(key) || skipped?.has(key)) {
+        (skipped ??= new Set()).add(key);
         continue;
       }
-      if (bytes + slot.operation.bytes > maxBytes) break;
-      slot.leased = true;
-      bytes += slot.operation.bytes;
-      taken.push(slot.operation);
+      if (bytes + this.#bytes[i] > maxBytes) break;
+      bytes += this.#bytes[i];
+      this.#states[i] = LEASED;
+      taken.push(this.#operation(i));
     }
     for (const { key } of taken) this.#leasedKeys.set(key, (this.#leasedKeys.get(key) ?? 0) + 1);
     return taken;
@@ -59,41 +74,58 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
   acknowledge(operations: readonly QueuedOperation[]): void {
     for (const operation of operations) {
       const index = this.#unlease(operation);
-      this.#slots[index] = undefined;
-      this.#slotOf.delete(operation.id);
-      this.#size -= 1;
-      this.#bytes -= operation.bytes;
+      this.#remove(index);
     }
     this.#compact();
   }
 
   release(operations: readonly QueuedOperation[]): void {
-    for (const operation of operations) this.#unlease(operation);
+    for (const operation of operations) {
+      const index = this.#unlease(operation);
+      this.#attempts[index] = operation.attempts;
+    }
   }
 
   dropOldest(): QueuedOperation | undefined {
-    for (let i = this.#head; i < this.#slots.length; i++) {
-      const slot = this.#slots[i];
-      if (!slot || slot.leased) continue;
-      this.#slots[i] = undefined;
-      this.#slotOf.delete(slot.operation.id);
-      this.#size -= 1;
-      this.#bytes -= slot.operation.bytes;
+    for (let i = this.#head; i < this.#states.length; i++) {
+      if (this.#states[i] !== QUEUED) continue;
+      const operation = this.#operation(i);
+      this.#remove(i);
       this.#compact();
-      return slot.operation;
+      return operation;
     }
     return undefined;
   }
 
   has(id: string): boolean {
-    return this.#slotOf.has(id);
+    for (let i = this.#head; i < this.#states.length; i++) if (this.#states[i] !== GONE && this.#ids[i] === id) return true;
+    return false;
+  }
+
+  #operation(index: number): LeasedOperation {
+    return {
+      id: this.#ids[index],
+      key: this.#keys[index],
+      json: this.#jsons[index],
+      bytes: this.#bytes[index],
+      attempts: this.#attempts[index],
+      seq: this.#base + index,
+    };
+  }
+
+  #remove(index: number): void {
+    this.#states[index] = GONE;
+    this.#jsons[index] = '';
+    this.#size -= 1;
+    this.#totalBytes -= this.#bytes[index];
   }
 
   #unlease(operation: QueuedOperation): number {
-    const index = this.#slotOf.get(operation.id);
-    const slot = index === undefined ? undefined : this.#slots[index];
-    if (index === undefined || !slot?.leased) throw new Error(`operation ${operation.id} is not leased`);
-    slot.leased = false;
+    const index = (operation as LeasedOperation).seq - this.#base;
+    if (this.#states[index] !== LEASED || this.#ids[index] !== operation.id) {
+      throw new Error(`operation ${operation.id} is not leased from this store`);
+    }
+    this.#states[index] = QUEUED;
     const count = this.#leasedKeys.get(operation.key)! - 1;
     if (count === 0) this.#leasedKeys.delete(operation.key);
     else this.#leasedKeys.set(operation.key, count);
@@ -101,11 +133,11 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
   }
 
   #compact(): void {
-    while (this.#head < this.#slots.length && this.#slots[this.#head] === undefined) this.#head += 1;
-    if (this.#head < 1_024 || this.#head * 2 < this.#slots.length) return;
-    this.#slots = this.#slots.slice(this.#head);
+    while (this.#head < this.#states.length && this.#states[this.#head] === GONE) this.#head += 1;
+    if (this.#head < 1_024 || this.#head * 2 < this.#states.length) return;
+    const cut = this.#head;
+    for (const column of [this.#ids, this.#keys, this.#jsons, this.#bytes, this.#attempts, this.#states]) column.splice(0, cut);
+    this.#base += cut;
     this.#head = 0;
-    this.#slotOf.clear();
-    this.#slots.forEach((slot, index) => slot && this.#slotOf.set(slot.operation.id, index));
   }
 }

@@ -1,0 +1,93 @@
+import { type LatencySummary, STEADY_FROM } from './protocol.js';
+
+const MB = 1024 * 1024;
+
+export const toMb = (bytes: number): number => bytes / MB;
+
+/** CPU time (user + system) used since `start`, in ms. */
+export function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1_000;
+}
+
+/** The kernel's high-water mark of this process's RSS, in MB. */
+export const maxRssMb = (): number => (process.resourceUsage().maxRSS * 1024) / MB;
+
+/** Runs a full GC when node runs with `--expose-gc`; returns how long it took, in ns. */
+export function fullGc(): bigint {
+  const start = process.hrtime.bigint();
+  globalThis.gc?.();
+  return process.hrtime.bigint() - start;
+}
+
+/**
+ * Peak RSS and heap, sampled every `intervalMs` by a timer — and by `sample()`, for code that keeps
+ * the event loop busy (a timer cannot fire inside a synchronous loop).
+ */
+export class MemorySampler {
+  peakRss = 0;
+  peakHeap = 0;
+  #timer?: NodeJS.Timeout;
+
+  start(intervalMs = 20): this {
+    this.sample();
+    this.#timer = setInterval(() => this.sample(), intervalMs);
+    return this;
+  }
+
+  sample(): void {
+    const { rss, heapUsed } = process.memoryUsage();
+    if (rss > this.peakRss) this.peakRss = rss;
+    if (heapUsed > this.peakHeap) this.peakHeap = heapUsed;
+  }
+
+  stop(): void {
+    this.sample();
+    clearInterval(this.#timer);
+  }
+}
+
+/** Per-call latencies in ns, kept in a preallocated array so that recording allocates nothing on the heap. */
+export class LatencyRecorder {
+  readonly #ns: Float64Array;
+
+  constructor(size: number) {
+    this.#ns = new Float64Array(size);
+  }
+
+  record(index: number, start: bigint, end: bigint): void {
+    this.#ns[index] = Number(end - start);
+  }
+
+  summary(): LatencySummary {
+    const all = percentiles(this.#ns);
+    const steady = percentiles(this.#ns.subarray(Math.min(STEADY_FROM, this.#ns.length - 1)));
+    let total = 0;
+    for (const ns of this.#ns) total += ns;
+    return {
+      p50Us: all(0.5),
+      p90Us: all(0.9),
+      p99Us: all(0.99),
+      p999Us: all(0.999),
+      maxUs: all(1),
+      meanUs: total / this.#ns.length / 1_000,
+      steadyP50Us: steady(0.5),
+      steadyP99Us: steady(0.99),
+    };
+  }
+}
+
+/** The q-quantile (nearest rank) of `ns`, in µs. */
+function percentiles(ns: Float64Array): (q: number) => number {
+  const sorted = Float64Array.from(ns).sort();
+  return (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] / 1_000;
+}
+
+/** Sends `message` to the parent process and exits once it is out. */
+export function reportAndExit(message: unknown, code = 0): void {
+  if (!process.send) {
+    console.error('bench worker: no IPC channel (start it through `npm run bench`)');
+    process.exit(1);
+  }
+  process.send(message, () => process.exit(code));
+}

@@ -1,0 +1,121 @@
+import 'reflect-metadata';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { CUSTOMERIO_RESOLVED_OPTIONS } from '../lib/customerio.constants.js';
+import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions } from '../lib/index.js';
+import type { ResolvedCustomerIOOptions } from '../lib/options/resolved-options.interface.js';
+import {
+  cpuMsSince,
+  fullGc,
+  LatencyRecorder,
+  maxRssMb,
+  MemorySampler,
+  reportAndExit,
+  toMb,
+} from './measure.js';
+import { EVENT_NAME, EVENTS, eventData, personIdOf, type FromWorker, type SinkInfo } from './protocol.js';
+
+// Way (b): this module's queue in a real Nest application. 200,000 synchronous `client.track` calls
+// (each only checks and enqueues), then `client.flush()` until every event is delivered in
+// `POST /api/v2/batch` requests. Runs in a process of its own with --expose-gc, started by run.ts.
+
+const DELIVERY_DEADLINE_MS = 60_000;
+
+const sink = JSON.parse(process.argv[2] ?? 'null') as SinkInfo | null;
+if (!sink) {
+  console.error('bench queue: missing sink info (start it through `npm run bench`)');
+  process.exit(1);
+}
+if (!globalThis.gc) console.error('bench queue: run node with --expose-gc for an exact heap figure');
+
+@Module({})
+class BenchAppModule {
+  static register(options: CustomerIOModuleOptions): DynamicModule {
+    return { module: BenchAppModule, imports: [CustomerIOModule.forRoot(options)] };
+  }
+}
+
+const app = await NestFactory.createApplicationContext(
+  BenchAppModule.register({
+    ...sink.options,
+    queue: { maxQueueSize: 250_000, maxQueueBytes: 256 * 1024 * 1024 },
+  }),
+  { logger: ['error', 'warn'] },
+);
+const client = app.get(CustomerIOClient);
+const maxInFlight = app.get<symbol, ResolvedCustomerIOOptions>(CUSTOMERIO_RESOLVED_OPTIONS).queue.maxInFlight;
+
+const latency = new LatencyRecorder(EVENTS);
+const rssStart = process.memoryUsage().rss;
+const sampler = new MemorySampler().start();
+fullGc();
+const heapBefore = process.memoryUsage().heapUsed;
+const cpuStart = process.cpuUsage();
+const started = process.hrtime.bigint();
+
+for (let i = 0; i < EVENTS; i++) {
+  const personId = personIdOf(i);
+  const data = eventData(i);
+  const start = process.hrtime.bigint();
+  client.track(personId, EVENT_NAME, data);
+  latency.record(i, start, process.hrtime.bigint());
+  if ((i & 4_095) === 0) sampler.sample();
+}
+
+const enqueued = process.hrtime.bigint();
+sampler.sample();
+const gcNs = fullGc();
+const heapAfter = process.memoryUsage().heapUsed;
+const queuedBeforeFlush = client.stats.queued;
+const resumed = process.hrtime.bigint();
+
+// flush() returns early when a batch must wait (Customer.io failing); keep at it until all is delivered.
+const deadline = Date.now() + DELIVERY_DEADLINE_MS;
+for (;;) {
+  const before = client.stats;
+  if (before.delivered >= EVENTS || before.failed + before.invalid + before.rejected + before.dropped > 0) break;
+  if (Date.now() > deadline) break;
+  await client.flush();
+  if (client.stats.delivered === before.delivered) await sleep(10);
+}
+
+const done = process.hrtime.bigint();
+const cpuMs = cpuMsSince(cpuStart) - Number(gcNs) / 1e6;
+sampler.stop();
+const stats = client.stats;
+await app.close();
+
+const undelivered = EVENTS - stats.delivered;
+const firstError =
+  queuedBeforeFlush !== EVENTS
+    ? `${queuedBeforeFlush} operations queued after the enqueue loop, expected ${EVENTS}`
+    : undelivered > 0
+      ? `${undelivered} events not delivered (failed ${stats.failed}, invalid ${stats.invalid}, rejected ${stats.rejected}, ` +
+        `dropped ${stats.dropped}, still queued ${stats.queued}); last error: ${stats.lastError ?? 'none'}`
+      : undefined;
+
+const message: FromWorker = {
+  type: 'result',
+  result: {
+    way: 'queue',
+    sent: EVENTS,
+    failures: undelivered,
+    firstError,
+    wallMs: Number(done - started - gcNs) / 1e6,
+    enqueueMs: Number(enqueued - started) / 1e6,
+    deliverMs: Number(done - resumed) / 1e6,
+    excludedGcMs: Number(gcNs) / 1e6,
+    latency: latency.summary(),
+    rssStartMb: toMb(rssStart),
+    peakRssMb: toMb(sampler.peakRss),
+    maxRssMb: maxRssMb(),
+    peakHeapMb: toMb(sampler.peakHeap),
+    heapQueuedMb: toMb(heapAfter - heapBefore),
+    heapPerEventBytes: (heapAfter - heapBefore) / EVENTS,
+    cpuMs,
+    maxInFlight,
+    queueStats: { ...stats },
+  },
+};
+reportAndExit(message);
