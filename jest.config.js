@@ -10,7 +10,7 @@ const base = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
 };
-const sdkSuites = ['<rootDir>/test/client/**/*.spec.ts'];
+const sdkSuites = ['<rootDir>/test/client/**/*.spec.ts', '<rootDir>/test/delivery/customerio-queue.spec.ts'];
 
 export default {
   projects: [

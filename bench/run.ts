@@ -68,7 +68,7 @@ function startSink(): Promise<{ process: ChildProcess; info: SinkInfo }> {
 /** Runs one way in a fresh worker process and returns what it measured. */
 function runWorker(way: Way, sink: SinkInfo): Promise<WayResult> {
   const child = fork(join(here, `${way}.js`), [JSON.stringify(sink)], {
-    execArgv: ['--expose-gc'],
+    execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF && way === 'queue' ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {

@@ -53,13 +53,14 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
   }
 
   /** POSTs a body, already serialized as JSON, to a Track API v2 endpoint (`batch`, `entity`). */
-  postV2(endpoint: 'batch' | 'entity', json: string, signal?: AbortSignal): Promise<CustomerIOResponseBody> {
+  postV2(endpoint: 'batch' | 'entity', json: string | Buffer, signal?: AbortSignal): Promise<CustomerIOResponseBody> {
     const url = `${this.#options.trackUrl}/api/v2/${endpoint}`;
     return this.track(({ request }) => {
       // NOTE: the queue holds operations as JSON; sending that JSON as it is spares a parse and a
       // stringify of every batch. `options()` gives the SDK's own auth and headers on both majors.
       const { headers, ...options } = request.options(url, 'POST');
-      return request.handler({ ...options, headers: { ...headers, 'Content-Length': Buffer.byteLength(json) }, body: json });
+      const body = json as string; // NOTE: both SDK majors hand the body to the transport as is; a Buffer is fine there.
+      return request.handler({ ...options, headers: { ...headers, 'Content-Length': Buffer.byteLength(json) }, body });
     }, signal);
   }
 

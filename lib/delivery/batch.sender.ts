@@ -10,8 +10,12 @@ export type BatchOutcome =
   | { readonly outcome: 'invalid'; readonly operations: QueuedOperation[]; readonly reason: string; readonly error?: CustomerIOError }
   | { readonly outcome: 'failed' | 'retry'; readonly operations: QueuedOperation[]; readonly error: CustomerIOError };
 
+const OPEN = Buffer.from('{"batch":[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']}');
+
 /** Bytes of a v2 batch body around its operations: `{"batch":[` and `]}`. */
-export const BATCH_ENVELOPE_BYTES = 12;
+export const BATCH_ENVELOPE_BYTES = OPEN.length + CLOSE.length;
 
 interface ItemError {
   batch_index?: number;
@@ -34,7 +38,7 @@ export class BatchSender {
   ) {}
 
   async send(operations: QueuedOperation[], signal: AbortSignal, onRetry?: (error: CustomerIOError) => void): Promise<BatchOutcome[]> {
-    const body = `{"batch":[${operations.map((operation) => operation.json).join(',')}]}`;
+    const body = batchBody(operations);
     let response: CustomerIOResponseBody;
     try {
       response = await this.pipeline.send(
@@ -67,6 +71,17 @@ export class BatchSender {
     }
     return [...first, ...(await this.send(operations.slice(middle), signal, onRetry))];
   }
+}
+
+/** `{"batch":[op,op,…]}` from the operations' bytes, copied once. */
+function batchBody(operations: readonly QueuedOperation[]): Buffer {
+  const parts: Buffer[] = [OPEN];
+  operations.forEach((operation, index) => {
+    if (index > 0) parts.push(COMMA);
+    parts.push(operation.body);
+  });
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
 }
 
 /** A 2xx answer: items named in `errors` (a 207) are invalid, the rest delivered. */

@@ -3,6 +3,7 @@ import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from './queue
 const QUEUED = 0;
 const LEASED = 1;
 const GONE = 2;
+const EMPTY = Buffer.alloc(0);
 
 /** An operation handed out by a lease, with its position for the way back. */
 interface LeasedOperation extends QueuedOperation {
@@ -19,8 +20,7 @@ interface LeasedOperation extends QueuedOperation {
 export class MemoryQueueStore implements CustomerIOQueueStore {
   #ids: string[] = [];
   #keys: string[] = [];
-  #jsons: string[] = [];
-  #bytes: number[] = [];
+  #bodies: Buffer[] = [];
   #attempts: number[] = [];
   #states: number[] = [];
   /** Sequence number of index 0. */
@@ -40,15 +40,14 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
     return this.#totalBytes;
   }
 
-  append({ id, key, json, bytes, attempts }: QueuedOperation): void {
+  append({ id, key, body, attempts }: QueuedOperation): void {
     this.#ids.push(id);
     this.#keys.push(key);
-    this.#jsons.push(json);
-    this.#bytes.push(bytes);
+    this.#bodies.push(body);
     this.#attempts.push(attempts);
     this.#states.push(QUEUED);
     this.#size += 1;
-    this.#totalBytes += bytes;
+    this.#totalBytes += body.length;
   }
 
   lease({ maxOperations, maxBytes }: LeaseLimits): LeasedOperation[] {
@@ -62,8 +61,9 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
         (skipped ??= new Set()).add(key);
         continue;
       }
-      if (bytes + this.#bytes[i] > maxBytes) break;
-      bytes += this.#bytes[i];
+      const size = this.#bodies[i].length;
+      if (bytes + size > maxBytes) break;
+      bytes += size;
       this.#states[i] = LEASED;
       taken.push(this.#operation(i));
     }
@@ -106,8 +106,7 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
     return {
       id: this.#ids[index],
       key: this.#keys[index],
-      json: this.#jsons[index],
-      bytes: this.#bytes[index],
+      body: this.#bodies[index],
       attempts: this.#attempts[index],
       seq: this.#base + index,
     };
@@ -115,9 +114,9 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
 
   #remove(index: number): void {
     this.#states[index] = GONE;
-    this.#jsons[index] = '';
     this.#size -= 1;
-    this.#totalBytes -= this.#bytes[index];
+    this.#totalBytes -= this.#bodies[index].length;
+    this.#bodies[index] = EMPTY;
   }
 
   #unlease(operation: QueuedOperation): number {
@@ -136,7 +135,7 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
     while (this.#head < this.#states.length && this.#states[this.#head] === GONE) this.#head += 1;
     if (this.#head < 1_024 || this.#head * 2 < this.#states.length) return;
     const cut = this.#head;
-    for (const column of [this.#ids, this.#keys, this.#jsons, this.#bytes, this.#attempts, this.#states]) column.splice(0, cut);
+    for (const column of [this.#ids, this.#keys, this.#bodies, this.#attempts, this.#states]) column.splice(0, cut);
     this.#base += cut;
     this.#head = 0;
   }

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { setImmediate } from 'node:timers/promises';
 import { CustomerIOSandbox } from '../../lib/testing/sandbox/customerio-sandbox.js';
+import { batchOperationSizes } from '../../lib/testing/sandbox/batch-operation.scanner.js';
 
 interface Answer {
   status: number;
@@ -445,5 +446,16 @@ describe('CustomerIOSandbox: waitFor and reset', () => {
     await call('POST', '/api/v1/customers/u1/events', { name: 'e', id: 'E1' });
     expect(sandbox.events).toHaveLength(1);
     expect(sandbox.duplicateEvents).toBe(0);
+  });
+});
+
+describe('batchOperationSizes', () => {
+  it('measures each operation of the top-level batch array as sent, white space and nesting included', () => {
+    const operations = [{ a: 1, s: 'x,]}"\\' }, { b: [1, 2, { c: 'é' }] }, 'str', 42, null, {}];
+    const body = Buffer.from(JSON.stringify({ other: [1, { batch: [9] }], batch: operations, tail: 1 }));
+    expect(batchOperationSizes(body)).toEqual(operations.map((o) => Buffer.byteLength(JSON.stringify(o))));
+    expect(batchOperationSizes(Buffer.from('{ "batch" : [ {"x": 1} ,  {"y":[ ]} ] }'))).toEqual([8, 9]);
+    expect(batchOperationSizes(Buffer.from('{"batch":[]}'))).toEqual([]);
+    expect(batchOperationSizes(Buffer.from('{"other":[1]}'))).toBeUndefined();
   });
 });

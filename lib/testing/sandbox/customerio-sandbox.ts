@@ -4,6 +4,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { batchOperationSizes } from './batch-operation.scanner.js';
 import { isObject, SandboxState } from './sandbox-operations.js';
 import type { OperationError } from './sandbox-operations.js';
 import type {
@@ -463,8 +464,9 @@ export class CustomerIOSandbox {
       return { reply: { status: 400, body: { errors: [error] } }, operations: 0 };
     }
     const operations: unknown[] = parsed.value.batch;
+    const sizes = batchOperationSizes(body);
     const errors = operations.flatMap((op, index) => {
-      const error = this.state.applyOperation(op);
+      const error = this.state.applyOperation(op, sizes?.[index]);
       return error ? [{ batch_index: index, ...error }] : [];
     });
     return { reply: errors.length > 0 ? { status: 207, body: { errors } } : OK, operations: operations.length };
