@@ -10,9 +10,8 @@ export type BatchOutcome =
   | { readonly outcome: 'invalid'; readonly operations: QueuedOperation[]; readonly reason: string; readonly error?: CustomerIOError }
   | { readonly outcome: 'failed' | 'retry'; readonly operations: QueuedOperation[]; readonly error: CustomerIOError };
 
-const OPEN = Buffer.from('{"batch":[');
-const COMMA = Buffer.from(',');
-const CLOSE = Buffer.from(']}');
+const OPEN = '{"batch":[';
+const CLOSE = ']}';
 
 /** Bytes of a v2 batch body around its operations: `{"batch":[` and `]}`. */
 export const BATCH_ENVELOPE_BYTES = OPEN.length + CLOSE.length;
@@ -73,15 +72,17 @@ export class BatchSender {
   }
 }
 
-/** `{"batch":[op,op,…]}` from the operations' bytes, copied once. */
+/** `{"batch":[op,op,…]}`, each operation encoded once, straight into the body. */
 function batchBody(operations: readonly QueuedOperation[]): Buffer {
-  const parts: Buffer[] = [OPEN];
+  const total = operations.reduce((sum, operation) => sum + operation.bytes + 1, BATCH_ENVELOPE_BYTES - 1);
+  const body = Buffer.allocUnsafe(total);
+  let offset = body.write(OPEN);
   operations.forEach((operation, index) => {
-    if (index > 0) parts.push(COMMA);
-    parts.push(operation.body);
+    if (index > 0) offset += body.write(',', offset);
+    offset += body.write(operation.json, offset);
   });
-  parts.push(CLOSE);
-  return Buffer.concat(parts);
+  body.write(CLOSE, offset);
+  return body;
 }
 
 /** A 2xx answer: items named in `errors` (a 207) are invalid, the rest delivered. */

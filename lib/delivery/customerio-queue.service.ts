@@ -175,15 +175,14 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
    */
   enqueue(key: string, json: string, id: string = this.#nextId()): CustomerIOReceipt {
     if (this.#closed) return this.#refuse(QUEUE_CLOSED(), id);
-    const body = Buffer.from(json);
-    const bytes = body.length;
+    const bytes = Buffer.byteLength(json);
     const limit = Math.min(CUSTOMERIO_LIMITS.batchOperationBytes, this.#options.maxBatchBytes - BATCH_ENVELOPE_BYTES - 1);
     if (bytes > limit) throw new CustomerIOValidationError('operation', `${limit} bytes`, OPERATION_TOO_LARGE(bytes, limit));
     while (this.#store.size >= this.#options.maxQueueSize || this.#store.bytes + bytes > this.#options.maxQueueBytes) {
       const oldest = this.#options.overflow === 'drop-oldest' ? this.#dropOldest() : undefined;
       if (!oldest) return this.#refuse(QUEUE_FULL(this.#options.maxQueueSize, this.#options.maxQueueBytes), id);
     }
-    this.#settleAsync(this.#store.append({ id, key, body, attempts: 0 }), [id]);
+    this.#settleAsync(this.#store.append({ id, key, json, bytes, attempts: 0 }), [id]);
     this.#stats.enqueued += 1;
     if (this.#store.size - this.#stats.inFlight >= this.#options.maxBatchOperations ||
       this.#store.bytes >= this.#options.maxBatchBytes) {

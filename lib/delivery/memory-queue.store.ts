@@ -3,15 +3,15 @@ import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from './queue
 const QUEUED = 0;
 const LEASED = 1;
 const GONE = 2;
-const EMPTY = Buffer.alloc(0);
 
 /** An operation handed out by a lease, with its position for the way back. */
 interface LeasedOperation extends QueuedOperation {
   readonly seq: number;
 }
 
-// NOTE: operations live in parallel arrays rather than an object each: the queue may hold a hundred
-// thousand of them, and fewer objects mean less garbage-collection work while the caller enqueues.
+// NOTE: operations live in parallel arrays rather than an object each, and as strings rather than
+// Buffers: the queue may hold a hundred thousand of them, and both choices cut the garbage-collection
+// work that otherwise lands on the caller's enqueue (a retained Buffer each put p90 at 10 µs).
 // Positions are sequence numbers (`seq - base` is the index); a leased operation keeps its place, so
 // a released one goes back exactly where it was, ahead of its key's later operations. Removed slots
 // become holes that `head` skips and that compaction cuts off once they are the larger part.
@@ -20,7 +20,8 @@ interface LeasedOperation extends QueuedOperation {
 export class MemoryQueueStore implements CustomerIOQueueStore {
   #ids: string[] = [];
   #keys: string[] = [];
-  #bodies: Buffer[] = [];
+  #jsons: string[] = [];
+  #bytes: number[] = [];
   #attempts: number[] = [];
   #states: number[] = [];
   /** Sequence number of index 0. */
@@ -40,14 +41,15 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
     return this.#totalBytes;
   }
 
-  append({ id, key, body, attempts }: QueuedOperation): void {
+  append({ id, key, json, bytes, attempts }: QueuedOperation): void {
     this.#ids.push(id);
     this.#keys.push(key);
-    this.#bodies.push(body);
+    this.#jsons.push(json);
+    this.#bytes.push(bytes);
     this.#attempts.push(attempts);
     this.#states.push(QUEUED);
     this.#size += 1;
-    this.#totalBytes += body.length;
+    this.#totalBytes += bytes;
   }
 
   lease({ maxOperations, maxBytes }: LeaseLimits): LeasedOperation[] {
@@ -61,9 +63,8 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
         (skipped ??= new Set()).add(key);
         continue;
       }
-      const size = this.#bodies[i].length;
-      if (bytes + size > maxBytes) break;
-      bytes += size;
+      if (bytes + this.#bytes[i] > maxBytes) break;
+      bytes += this.#bytes[i];
       this.#states[i] = LEASED;
       taken.push(this.#operation(i));
     }
@@ -106,7 +107,8 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
     return {
       id: this.#ids[index],
       key: this.#keys[index],
-      body: this.#bodies[index],
+      json: this.#jsons[index],
+      bytes: this.#bytes[index],
       attempts: this.#attempts[index],
       seq: this.#base + index,
     };
@@ -115,8 +117,8 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
   #remove(index: number): void {
     this.#states[index] = GONE;
     this.#size -= 1;
-    this.#totalBytes -= this.#bodies[index].length;
-    this.#bodies[index] = EMPTY;
+    this.#totalBytes -= this.#bytes[index];
+    this.#jsons[index] = '';
   }
 
   #unlease(operation: QueuedOperation): number {
@@ -135,7 +137,7 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
     while (this.#head < this.#states.length && this.#states[this.#head] === GONE) this.#head += 1;
     if (this.#head < 1_024 || this.#head * 2 < this.#states.length) return;
     const cut = this.#head;
-    for (const column of [this.#ids, this.#keys, this.#bodies, this.#attempts, this.#states]) column.splice(0, cut);
+    for (const column of [this.#ids, this.#keys, this.#jsons, this.#bytes, this.#attempts, this.#states]) column.splice(0, cut);
     this.#base += cut;
     this.#head = 0;
   }

@@ -7,8 +7,10 @@ export interface QueuedOperation {
   readonly id: string;
   /** Ordering key: operations with the same key are delivered in the order they were appended. */
   readonly key: string;
-  /** The v2 operation as UTF-8 JSON; its `length` is what it weighs in a batch. */
-  readonly body: Buffer;
+  /** The v2 operation as JSON. */
+  readonly json: string;
+  /** UTF-8 bytes of `json`: what it weighs in a batch. */
+  readonly bytes: number;
   /** Failed delivery attempts so far. */
   attempts: number;
 }
@@ -16,7 +18,7 @@ export interface QueuedOperation {
 /** How much one lease may take. */
 export interface LeaseLimits {
   readonly maxOperations: number;
-  /** Sum of the leased operations' `body.length`, separators not counted. */
+  /** Sum of the leased operations' `bytes`, separators not counted. */
   readonly maxBytes: number;
 }
 
@@ -35,7 +37,7 @@ export type MaybePromise<T> = T | Promise<T>;
  * - `release` returns leased operations to the queue in their original places, with their new `attempts`.
  * - `dropOldest` removes and returns the oldest operation not leased, if any.
  * - `has` tells whether an operation is still held (queued or leased).
- * - `size` and `bytes` (the sum of `body.length`) count every operation held, leased ones included.
+ * - `size` and `bytes` count every operation held, leased ones included.
  */
 export interface CustomerIOQueueStore {
   readonly size: number;
