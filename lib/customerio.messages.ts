@@ -66,3 +66,18 @@ export const RECEIPT_TOO_LATE = (id: string) =>
   `the outcome of operation ${id} is no longer known: read receipt.delivered right after the call, before it settles`;
 
 export const REQUEST_ABANDONED = () => 'Customer.io request abandoned: shutdown deadline passed';
+
+export const DECORATOR_FAILED = (spec: { kind: string; event?: string; label: string }, error: unknown) =>
+  `${spec.kind === 'track' ? `@TrackEvent('${spec.event}')` : '@Identify()'} on ${spec.label} was not tracked: ${
+    error instanceof Error ? error.message : String(error)
+  }`;
+
+export const DECORATOR_WITHOUT_APP = (label: string, running: number) =>
+  `${label} is decorated with @TrackEvent/@Identify but was called outside an application that imports CustomerIOModule` +
+  (running > 1 ? ` (${running} run in this process and the call is not inside one of their requests)` : '') +
+  ': not tracked';
+
+export const DECORATOR_NO_PERSON = (inRequest: boolean) =>
+  inRequest
+    ? 'no person: the decorator names none, and the request has no user (decorators.person) and no anonymous id (decorators.anonymousId)'
+    : 'no person: the decorator names none, and the call is not part of an HTTP request';

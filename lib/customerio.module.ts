@@ -1,4 +1,5 @@
-import { Module } from '@nestjs/common';
+import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { CustomerIOSdkAdapter } from './client/customerio-sdk.adapter.js';
 import { CustomerIODirectClient } from './client/customerio-direct.client.js';
 import { CustomerIOClient } from './client/customerio.client.js';
@@ -7,6 +8,8 @@ import { CustomerIOQueue } from './delivery/customerio-queue.service.js';
 import { CustomerIORetryInterceptor } from './delivery/customerio-retry.interceptor.js';
 import { OutboundPipeline } from './delivery/outbound-pipeline.service.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from './customerio.constants.js';
+import { CustomerIODecoratorTracker } from './decorators/customerio-decorator.tracker.js';
+import { CustomerIORequestContextMiddleware } from './decorators/customerio-request-context.middleware.js';
 import { ConfigurableModuleClass, CUSTOMERIO_MODULE_OPTIONS } from './customerio.module-definition.js';
 import type { CustomerIOModuleOptions } from './interfaces/customerio-module-options.interface.js';
 import { resolveCustomerIOOptions } from './options/customerio-options.resolver.js';
@@ -19,6 +22,7 @@ import { resolveCustomerIOOptions } from './options/customerio-options.resolver.
  * application's SchedulerRegistry when there is one, and a timer of its own otherwise.
  */
 @Module({
+  imports: [DiscoveryModule],
   providers: [
     {
       provide: CUSTOMERIO_RESOLVED_OPTIONS,
@@ -32,7 +36,14 @@ import { resolveCustomerIOOptions } from './options/customerio-options.resolver.
     CustomerIOQueue,
     CustomerIODirectClient,
     CustomerIOClient,
+    CustomerIODecoratorTracker,
+    CustomerIORequestContextMiddleware,
   ],
-  exports: [CustomerIOClient, CustomerIODirectClient, CustomerIOQueue],
+  exports: [CustomerIOClient, CustomerIODirectClient, CustomerIOQueue, CustomerIODecoratorTracker],
 })
-export class CustomerIOModule extends ConfigurableModuleClass {}
+export class CustomerIOModule extends ConfigurableModuleClass implements NestModule {
+  /** Makes the current request known to `@TrackEvent` / `@Identify` on every route. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(CustomerIORequestContextMiddleware).forRoutes({ path: '*', method: RequestMethod.ALL });
+  }
+}

@@ -1,6 +1,13 @@
 export { CustomerIOModule } from './customerio.module.js';
 export type { CustomerIOModuleExtras } from './customerio.module-definition.js';
-export type { CustomerIOModuleOptions, CustomerIORegion } from './interfaces/customerio-module-options.interface.js';
+export type {
+  CustomerIODecoratorOptions,
+  CustomerIOModuleOptions,
+  CustomerIORegion,
+} from './interfaces/customerio-module-options.interface.js';
+export { TrackEvent, type TrackEventDecoratorOptions, type PersonMapper } from './decorators/track-event.decorator.js';
+export { Identify, type IdentifyDecoratorOptions } from './decorators/identify.decorator.js';
+export { CustomerIODecoratorTracker } from './decorators/customerio-decorator.tracker.js';
 export type {
   CustomerIOAttributes,
   CustomerIOEventArgs,

@@ -54,4 +54,20 @@ export interface CustomerIOModuleOptions {
   queue?: CustomerIOQueueOptions;
   /** Callbacks for delivery outcomes. @default {} */
   hooks?: CustomerIODeliveryHooks;
+  /** How `@TrackEvent` / `@Identify` find the person of a call that names none. @default {} */
+  decorators?: CustomerIODecoratorOptions;
+}
+
+/** How decorators find who a call is about, from the current HTTP request. */
+export interface CustomerIODecoratorOptions {
+  /**
+   * The person of the current request.
+   * @default (request) => request.user?.id
+   */
+  person?: (request: any) => string | number | null | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /**
+   * The anonymous id to fall back on when there is no person.
+   * @default (request) => request.headers?.['x-anonymous-id']
+   */
+  anonymousId?: (request: any) => string | null | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
 }

@@ -127,6 +127,13 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     });
   };
 
+  const decorators = object('decorators', options.decorators);
+  for (const option of ['person', 'anonymousId'] as const) {
+    if (decorators[option] !== undefined && typeof decorators[option] !== 'function') {
+      fail(`decorators.${option}`, decorators[option], (label, got) => INVALID_OPTION(label, 'a function of the request', got));
+    }
+  }
+
   const interceptors = options.interceptors ?? [];
   if (!Array.isArray(interceptors) || interceptors.some((i) => typeof i?.intercept !== 'function')) {
     fail('interceptors', interceptors, (label, got) => INVALID_OPTION(label, 'an array of objects with intercept()', got));
@@ -144,6 +151,12 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     interceptors: Object.freeze([...interceptors]),
     queue: resolveQueue(),
     hooks: Object.freeze({ ...object('hooks', options.hooks) }),
+    decorators: Object.freeze({
+      person: decorators.person ?? ((request: { user?: { id?: string | number } }) => request?.user?.id),
+      anonymousId:
+        decorators.anonymousId ??
+        ((request: { headers?: Record<string, unknown> }) => request?.headers?.['x-anonymous-id'] as string | undefined),
+    }),
   });
 }
 

@@ -1,4 +1,4 @@
-import type { CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
+import type { CustomerIODecoratorOptions, CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
 import type { CustomerIOInterceptor } from '../delivery/customerio-interceptor.interface.js';
 import type {
   CustomerIODeliveryHooks,
@@ -30,4 +30,5 @@ export interface ResolvedCustomerIOOptions {
   readonly interceptors: readonly CustomerIOInterceptor[];
   readonly queue: ResolvedQueueOptions;
   readonly hooks: CustomerIODeliveryHooks;
+  readonly decorators: Readonly<Required<CustomerIODecoratorOptions>>;
 }

@@ -1,0 +1,114 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import { CustomerIOClient } from '../client/customerio.client.js';
+import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
+import { DECORATOR_FAILED, DECORATOR_NO_PERSON, DECORATOR_WITHOUT_APP } from '../customerio.messages.js';
+import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
+import { type CallOutcome, DECORATED_METHOD } from './decorated-method.js';
+import { customerIORequestContext } from './customerio-request-context.js';
+
+/** What a decorator asks for, fixed at decoration time. */
+export interface DecoratedCallSpec {
+  readonly kind: 'track' | 'identify';
+  /** `Class.method`, for log lines. */
+  readonly label: string;
+  /** The event name (`track`). */
+  readonly event?: string;
+  readonly person?: (result: unknown, ...args: unknown[]) => unknown;
+  /** Event data (`track`) or attributes (`identify`). */
+  readonly map?: (result: unknown, ...args: unknown[]) => unknown;
+  readonly onError?: boolean;
+}
+
+/** Which application's tracker serves an instance: set on singletons when the application starts. */
+const TRACKER = Symbol('nestjs-customerio:tracker');
+/** Trackers of the applications running in this process. */
+const running = new Set<CustomerIODecoratorTracker>();
+
+/**
+ * Sends what `@TrackEvent` and `@Identify` ask for once a decorated method has settled, through the
+ * queue (a decorated call never waits on the network). A mapper that throws, or a call with no person,
+ * is logged and counted in `errors` — never thrown into the caller.
+ */
+@Injectable()
+export class CustomerIODecoratorTracker implements OnModuleInit, OnApplicationShutdown {
+  /** Decorated calls that could not be tracked (a mapper threw, no person, invalid input, queue full). */
+  errors = 0;
+  readonly #logger = new Logger('CustomerIO');
+
+  constructor(
+    private readonly client: CustomerIOClient,
+    private readonly discovery: DiscoveryService,
+    @Inject(CUSTOMERIO_RESOLVED_OPTIONS) private readonly options: ResolvedCustomerIOOptions,
+  ) {}
+
+  /** Tags this application's singletons that have decorated methods, so calls outside requests find it. */
+  onModuleInit(): void {
+    for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
+      const instance = wrapper.instance as Record<symbol, unknown> | undefined;
+      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
+      if (!hasDecoratedMethod(Object.getPrototypeOf(instance))) continue;
+      Object.defineProperty(instance, TRACKER, { value: this, configurable: true });
+    }
+    running.add(this);
+  }
+
+  onApplicationShutdown(): void {
+    running.delete(this);
+  }
+
+  /** Tracks one settled call. */
+  settle(spec: DecoratedCallSpec, args: unknown[], outcome: CallOutcome): void {
+    if ('error' in outcome && !spec.onError) return;
+    try {
+      const result = 'result' in outcome ? outcome.result : undefined;
+      const payload = 'error' in outcome ? { error: errorName(outcome.error) } : spec.map?.(result, ...args);
+      const request = customerIORequestContext.getStore()?.request;
+      const person = spec.person ? spec.person(result, ...args) : undefined;
+      const personId = person ?? (request === undefined ? undefined : this.options.decorators.person(request));
+      if (spec.kind === 'identify') {
+        this.client.identify(personId as string, (payload ?? {}) as Record<string, unknown>);
+      } else if (personId !== undefined && personId !== null) {
+        this.client.track(personId as string, spec.event!, payload as Record<string, unknown> | undefined);
+      } else {
+        const anonymousId = request === undefined ? undefined : this.options.decorators.anonymousId(request);
+        if (anonymousId === undefined || anonymousId === null) throw new Error(DECORATOR_NO_PERSON(request !== undefined));
+        this.client.trackAnonymous(anonymousId, spec.event!, payload as Record<string, unknown> | undefined);
+      }
+    } catch (error) {
+      this.errors += 1;
+      this.#logger.warn(DECORATOR_FAILED(spec, error));
+    }
+  }
+}
+
+/** Finds the tracker for a call on `instance` and hands it the outcome. */
+export function settleDecoratedCall(spec: DecoratedCallSpec, instance: unknown, args: unknown[], outcome: CallOutcome): void {
+  const tracker =
+    ((instance as Record<symbol, unknown> | undefined)?.[TRACKER] as CustomerIODecoratorTracker | undefined) ??
+    (customerIORequestContext.getStore()?.tracker as CustomerIODecoratorTracker | undefined) ??
+    (running.size === 1 ? running.values().next().value : undefined);
+  if (tracker) tracker.settle(spec, args, outcome);
+  else warnOnce(spec);
+}
+
+const warned = new Set<string>();
+function warnOnce(spec: DecoratedCallSpec): void {
+  if (warned.has(spec.label)) return;
+  warned.add(spec.label);
+  new Logger('CustomerIO').warn(DECORATOR_WITHOUT_APP(spec.label, running.size));
+}
+
+function hasDecoratedMethod(prototype: object | null): boolean {
+  for (let proto = prototype; proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    for (const key of Object.getOwnPropertyNames(proto)) {
+      const value = Object.getOwnPropertyDescriptor(proto, key)?.value as Record<symbol, unknown> | undefined;
+      if (typeof value === 'function' && value[DECORATED_METHOD]) return true;
+    }
+  }
+  return false;
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}

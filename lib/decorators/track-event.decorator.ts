@@ -1,0 +1,67 @@
+import type { Observable } from 'rxjs';
+import type { CustomerIOPersonId } from '../client/customerio-payloads.js';
+import type { CustomerIOEventMap, CustomerIOEventName } from '../interfaces/customerio-events.interface.js';
+import { settleDecoratedCall } from './customerio-decorator.tracker.js';
+import { wrapMethod } from './decorated-method.js';
+
+/** A method returning `R`, directly, as a Promise or as an Observable. */
+export type MethodReturning<A extends unknown[], R> = (...args: A) => R | Promise<R> | Observable<R>;
+
+/**
+ * Who a decorated call is about: from the method's result and arguments. Return `undefined` to fall back
+ * on the current request (`decorators.person`, then `decorators.anonymousId`).
+ */
+export type PersonMapper<A extends unknown[], R> = (result: R, ...args: A) => CustomerIOPersonId | null | undefined;
+
+/** Options of {@link TrackEvent}; `data` is required when the declared event has a required field. */
+export type TrackEventDecoratorOptions<N extends CustomerIOEventName, A extends unknown[], R> = {
+  /** The person. @default the current request's user (`decorators.person`), else its anonymous id */
+  person?: PersonMapper<A, R>;
+  /**
+   * Emit on failure too, with data `{ error: <the error's name> }`; the exception still reaches the caller.
+   * @default false
+   */
+  onError?: boolean;
+} & (
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  {} extends CustomerIOEventMap[N]
+    ? { /** The event's data, from the result and arguments. */ data?: (result: R, ...args: A) => CustomerIOEventMap[N] }
+    : { /** The event's data, from the result and arguments. */ data: (result: R, ...args: A) => CustomerIOEventMap[N] }
+);
+
+/** The options argument: optional when nothing in it is required. */
+type TrackEventArgs<N extends CustomerIOEventName, A extends unknown[], R> =
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  {} extends CustomerIOEventMap[N] ? [options?: TrackEventDecoratorOptions<N, A, R>] : [options: TrackEventDecoratorOptions<N, A, R>];
+
+/**
+ * Sends event `name` each time the decorated method succeeds — on controllers (over HTTP), providers
+ * (REQUEST-scoped too), `@Cron`/`@Interval` handlers, event and message handlers. The event goes through
+ * the batching queue: the call never waits on the network, and tracking never changes its result or
+ * exception. A sync method stays sync; Promises and Observables are followed to their end.
+ *
+ * The name is checked against the declared `CustomerIOEvents`, and the `data` mapper against that event's
+ * data and, when its parameters are annotated, against the method's own arguments and result:
+ *
+ * ```ts
+ * @Post('signup')
+ * @TrackEvent('signed_up', { data: (user: User, dto: SignupDto) => ({ plan: dto.plan }), person: (user: User) => user.id })
+ * signUp(@Body() dto: SignupDto): Promise<User> { … }
+ * ```
+ */
+export function TrackEvent<N extends CustomerIOEventName, A extends unknown[] = any[], R = any>( // eslint-disable-line @typescript-eslint/no-explicit-any
+  name: N,
+  ...[options]: TrackEventArgs<N, A, R>
+) {
+  return <F extends MethodReturning<A, R>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<F>): void => {
+    const spec = {
+      kind: 'track' as const,
+      label: `${target.constructor.name}.${String(key)}`,
+      event: name,
+      person: options?.person as ((result: unknown, ...args: unknown[]) => unknown) | undefined,
+      map: options?.data as ((result: unknown, ...args: unknown[]) => unknown) | undefined,
+      onError: options?.onError ?? false,
+    };
+    wrapMethod(descriptor, (self, args, outcome) => settleDecoratedCall(spec, self, args, outcome));
+  };
+}
