@@ -6,3 +6,4 @@ import { writeFileSync } from 'node:fs';
 const outDir = new URL('../node_modules/.cache/nestjs-customerio-bench/', import.meta.url);
 writeFileSync(new URL('package.json', outDir), '{ "type": "module" }\n');
 await import(new URL('bench/run.js', outDir).href);
+await import(new URL('bench/decorators.js', outDir).href);

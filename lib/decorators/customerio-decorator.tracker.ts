@@ -20,6 +20,13 @@ export interface DecoratedCallSpec {
   readonly onError?: boolean;
 }
 
+/** The client's queued methods, with the compile-time event checks already done by the decorator. */
+interface UncheckedClient {
+  identify(personId: unknown, attributes: unknown): unknown;
+  track(personId: unknown, name: unknown, data?: unknown): unknown;
+  trackAnonymous(anonymousId: unknown, name: unknown, data?: unknown): unknown;
+}
+
 /** Which application's tracker serves an instance: set on singletons when the application starts. */
 const TRACKER = Symbol('nestjs-customerio:tracker');
 /** Trackers of the applications running in this process. */
@@ -66,14 +73,16 @@ export class CustomerIODecoratorTracker implements OnModuleInit, OnApplicationSh
       const request = customerIORequestContext.getStore()?.request;
       const person = spec.person ? spec.person(result, ...args) : undefined;
       const personId = person ?? (request === undefined ? undefined : this.options.decorators.person(request));
+      // NOTE: the decorator checked the event name and data against the declared events at compile time.
+      const client = this.client as unknown as UncheckedClient;
       if (spec.kind === 'identify') {
-        this.client.identify(personId as string, (payload ?? {}) as Record<string, unknown>);
+        client.identify(personId, payload ?? {});
       } else if (personId !== undefined && personId !== null) {
-        this.client.track(personId as string, spec.event!, payload as Record<string, unknown> | undefined);
+        client.track(personId, spec.event, payload);
       } else {
         const anonymousId = request === undefined ? undefined : this.options.decorators.anonymousId(request);
         if (anonymousId === undefined || anonymousId === null) throw new Error(DECORATOR_NO_PERSON(request !== undefined));
-        this.client.trackAnonymous(anonymousId, spec.event!, payload as Record<string, unknown> | undefined);
+        client.trackAnonymous(anonymousId, spec.event, payload);
       }
     } catch (error) {
       this.errors += 1;

@@ -6,7 +6,7 @@ import type { MethodReturning, PersonMapper } from './track-event.decorator.js';
 /** Options of {@link Identify}. */
 export interface IdentifyDecoratorOptions<A extends unknown[], R> {
   /** The person. @default the current request's user (`decorators.person`) */
-  person?: PersonMapper<A, R>;
+  person?: PersonMapper<R>;
   /** The attributes to set, from the result and arguments. */
   attributes: (result: R, ...args: A) => CustomerIOAttributes;
 }

@@ -4,19 +4,20 @@ import type { CustomerIOEventMap, CustomerIOEventName } from '../interfaces/cust
 import { settleDecoratedCall } from './customerio-decorator.tracker.js';
 import { wrapMethod } from './decorated-method.js';
 
-/** A method returning `R`, directly, as a Promise or as an Observable. */
-export type MethodReturning<A extends unknown[], R> = (...args: A) => R | Promise<R> | Observable<R>;
+/** A method whose arguments start with `A`, returning `R` directly, as a Promise or as an Observable. */
+export type MethodReturning<A extends unknown[], R> = (...args: [...A, ...any[]]) => R | Promise<R> | Observable<R>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /**
  * Who a decorated call is about: from the method's result and arguments. Return `undefined` to fall back
- * on the current request (`decorators.person`, then `decorators.anonymousId`).
+ * on the current request (`decorators.person`, then `decorators.anonymousId`). Its arguments are not
+ * checked against the method's: the `data` / `attributes` mapper is where they are inferred from.
  */
-export type PersonMapper<A extends unknown[], R> = (result: R, ...args: A) => CustomerIOPersonId | null | undefined;
+export type PersonMapper<R> = (result: NoInfer<R>, ...args: any[]) => CustomerIOPersonId | null | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** Options of {@link TrackEvent}; `data` is required when the declared event has a required field. */
 export type TrackEventDecoratorOptions<N extends CustomerIOEventName, A extends unknown[], R> = {
   /** The person. @default the current request's user (`decorators.person`), else its anonymous id */
-  person?: PersonMapper<A, R>;
+  person?: PersonMapper<R>;
   /**
    * Emit on failure too, with data `{ error: <the error's name> }`; the exception still reaches the caller.
    * @default false
