@@ -39,6 +39,15 @@ describe('CustomerIOModule options are validated at bootstrap', () => {
     ['timeout', { ...valid, timeout: 0 }, /option "timeout" must be a positive, finite number/],
     ['timeout', { ...valid, timeout: -5 }, /option "timeout" must be a positive, finite number/],
     ['timeout', { ...valid, timeout: Number.NaN }, /option "timeout" must be a positive, finite number/],
+    ['queue.maxBatchBytes', { ...valid, queue: { maxBatchBytes: 600_000 } }, /"queue.maxBatchBytes" must be an integer from 1024 to 500000, got 600000/],
+    ['queue.maxInFlight', { ...valid, queue: { maxInFlight: 0 } }, /"queue.maxInFlight" must be an integer from 1 to 64/],
+    ['queue.maxQueueSize', { ...valid, queue: { maxQueueSize: 1.5 } }, /"queue.maxQueueSize" must be an integer >= 1/],
+    ['queue.overflow', { ...valid, queue: { overflow: 'drop-newest' as 'reject' } }, /"queue.overflow" must be "reject" or "drop-oldest"/],
+    ['queue', { ...valid, queue: 5 as never }, /option "queue" must be an object/],
+    ['retry.maxAttempts', { ...valid, retry: { maxAttempts: 0 } }, /"retry.maxAttempts" must be an integer >= 1, got 0/],
+    ['retry.circuitBreaker.threshold', { ...valid, retry: { circuitBreaker: { threshold: -1 } } }, /"retry.circuitBreaker.threshold"/],
+    ['interceptors', { ...valid, interceptors: [{}] as never }, /"interceptors" must be an array of objects with intercept\(\)/],
+    ['decorators.person', { ...valid, decorators: { person: 'user.id' as never } }, /"decorators.person" must be a function of the request/],
   ])('rejects a bad %s', async (option, options, message) => {
     const error = await bootstrapError(options);
     expect(error.option).toBe(option);
