@@ -27,9 +27,9 @@ interface UncheckedClient {
   trackAnonymous(anonymousId: unknown, name: unknown, data?: unknown): unknown;
 }
 
-/** Which application's tracker serves an instance: set on singletons when the application starts. */
-const TRACKER = Symbol('nestjs-customerio:tracker');
-/** Trackers of the applications running in this process. */
+/** Which application's tracker serves an instance (kept here, not on the user's object, which may be frozen). */
+const owners = new WeakMap<object, CustomerIODecoratorTracker>();
+/** Trackers of the applications in this process, from their construction (before any onModuleInit) to shutdown. */
 const running = new Set<CustomerIODecoratorTracker>();
 
 /**
@@ -47,21 +47,36 @@ export class CustomerIODecoratorTracker implements OnModuleInit, OnApplicationSh
     private readonly client: CustomerIOClient,
     private readonly discovery: DiscoveryService,
     @Inject(CUSTOMERIO_RESOLVED_OPTIONS) private readonly options: ResolvedCustomerIOOptions,
-  ) {}
-
-  /** Tags this application's singletons that have decorated methods, so calls outside requests find it. */
-  onModuleInit(): void {
-    for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
-      const instance = wrapper.instance as Record<symbol, unknown> | undefined;
-      if (!instance || typeof instance !== 'object' || !wrapper.isDependencyTreeStatic()) continue;
-      if (!hasDecoratedMethod(Object.getPrototypeOf(instance))) continue;
-      Object.defineProperty(instance, TRACKER, { value: this, configurable: true });
-    }
+  ) {
     running.add(this);
+  }
+
+  /** Records this application's instances with decorated methods, so calls outside requests find it. */
+  onModuleInit(): void {
+    this.claimInstances();
+    unowned = new WeakSet();
   }
 
   onApplicationShutdown(): void {
     running.delete(this);
+  }
+
+  /**
+   * Records as this application's every provider and controller instance (singletons, and the static
+   * instances of TRANSIENT providers) that has a decorated method; REQUEST-scoped ones are found through
+   * the request instead.
+   */
+  claimInstances(): void {
+    for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
+      const instances = wrapper.isTransient
+        ? wrapper.getStaticTransientInstances().map((perContext) => perContext?.instance)
+        : [wrapper.isDependencyTreeStatic() ? wrapper.instance : undefined];
+      for (const instance of instances) {
+        if (instance && typeof instance === 'object' && hasDecoratedMethod(Object.getPrototypeOf(instance))) {
+          owners.set(instance, this);
+        }
+      }
+    }
   }
 
   /** Tracks one settled call. */
@@ -76,6 +91,7 @@ export class CustomerIODecoratorTracker implements OnModuleInit, OnApplicationSh
       // NOTE: the decorator checked the event name and data against the declared events at compile time.
       const client = this.client as unknown as UncheckedClient;
       if (spec.kind === 'identify') {
+        if (personId === undefined || personId === null) throw new Error(DECORATOR_NO_PERSON(request !== undefined));
         client.identify(personId, payload ?? {});
       } else if (personId !== undefined && personId !== null) {
         client.track(personId, spec.event, payload);
@@ -94,12 +110,26 @@ export class CustomerIODecoratorTracker implements OnModuleInit, OnApplicationSh
 /** Finds the tracker for a call on `instance` and hands it the outcome. */
 export function settleDecoratedCall(spec: DecoratedCallSpec, instance: unknown, args: unknown[], outcome: CallOutcome): void {
   const tracker =
-    ((instance as Record<symbol, unknown> | undefined)?.[TRACKER] as CustomerIODecoratorTracker | undefined) ??
+    (isObject(instance) ? owners.get(instance) : undefined) ??
     (customerIORequestContext.getStore()?.tracker as CustomerIODecoratorTracker | undefined) ??
-    (running.size === 1 ? running.values().next().value : undefined);
+    lookUpOwner(instance);
   if (tracker) tracker.settle(spec, args, outcome);
   else warnOnce(spec);
 }
+
+/** Instances looked up and found in no application (until an application claims more). */
+let unowned = new WeakSet<object>();
+
+/** The application of an instance first called before its application's onModuleInit, or of none. */
+function lookUpOwner(instance: unknown): CustomerIODecoratorTracker | undefined {
+  if (!isObject(instance) || unowned.has(instance)) return undefined;
+  for (const tracker of running) tracker.claimInstances();
+  const owner = owners.get(instance);
+  if (!owner) unowned.add(instance);
+  return owner;
+}
+
+const isObject = (value: unknown): value is object => typeof value === 'object' && value !== null;
 
 const warned = new Set<string>();
 function warnOnce(spec: DecoratedCallSpec): void {
