@@ -1,0 +1,65 @@
+import type { CustomerIOQueueStats } from '../lib/index.js';
+import type { CustomerIOSandbox, SandboxEvent, SandboxPerson } from '../lib/testing/index.js';
+
+/** `value` as HTML text: every character that could start markup or end an attribute is escaped. */
+export const escapeHtml = (value: unknown): string => String(value).replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+
+const json = (value: unknown): string => escapeHtml(JSON.stringify(value));
+const time = (timestamp?: number): string =>
+  timestamp === undefined ? '' : new Date(timestamp * 1000).toISOString().replace('T', ' ').slice(0, 19);
+
+function personRow(person: SandboxPerson): string {
+  const attributes = Object.entries(person.attributes)
+    .map(([name, value]) => `<div><b>${escapeHtml(name)}</b> ${json(value)}</div>`)
+    .join('');
+  const devices = Object.keys(person.devices).length;
+  const notes = [person.suppressed ? 'suppressed' : '', devices > 0 ? `${devices} device(s)` : ''].filter(Boolean).join(', ');
+  return `<tr><td><code>${escapeHtml(person.id)}</code>${notes && `<br><i>${escapeHtml(notes)}</i>`}</td><td>${attributes}</td></tr>`;
+}
+
+function eventRow(event: SandboxEvent): string {
+  const who = event.personId === undefined ? `anonymous <code>${escapeHtml(event.anonymousId ?? '?')}</code>` : `<code>${escapeHtml(event.personId)}</code>`;
+  const name = event.type === 'event' ? escapeHtml(event.name) : `${escapeHtml(event.name)} <i>(${escapeHtml(event.type)})</i>`;
+  return `<tr><td>${time(event.timestamp)}</td><td>${who}</td><td><b>${name}</b></td><td><code>${json(event.data)}</code></td></tr>`;
+}
+
+const table = (headings: string[], rows: string[], empty: string): string =>
+  rows.length === 0
+    ? `<p><i>${empty}</i></p>`
+    : `<table><thead><tr>${headings.map((heading) => `<th>${heading}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
+
+/** The page at `/customerio`: what the sandbox received, and the queue's counters. */
+export function renderSandboxPage(sandbox: CustomerIOSandbox, stats: Readonly<CustomerIOQueueStats>): string {
+  const people = [...sandbox.people.values()];
+  const events = sandbox.events;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Customer.io sandbox: ${people.length} people, ${events.length} events</title>
+<style>
+  body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; padding: 0 1rem; color: #1d1d1f; }
+  table { border-collapse: collapse; width: 100%; margin-bottom: 1.5rem; }
+  th, td { border-bottom: 1px solid #ddd; padding: .35rem .6rem; text-align: left; vertical-align: top; }
+  th { background: #f4f4f6; }
+  code, pre { font: 13px ui-monospace, monospace; }
+  pre { background: #f4f4f6; padding: .8rem; overflow-x: auto; }
+  small { color: #666; font-weight: normal; }
+</style>
+</head>
+<body>
+<h1>What reached Customer.io <small>(the local sandbox)</small></h1>
+<p>This app has no Customer.io credentials, so it sends to a Customer.io sandbox it started at <code>${escapeHtml(sandbox.url)}</code>:
+nothing on this page left this machine. The sandbox received ${sandbox.batches.length} batch request(s), ${sandbox.requests.length} request(s) in all.
+Reload to update.</p>
+<h2>People <small>${people.length}</small></h2>
+${table(['id', 'attributes'], people.map(personRow), 'Nobody yet: run <code>npm run drive</code>, or sign up with <code>POST /signup</code>.')}
+<h2>Events <small>${events.length}, in the order received</small></h2>
+${table(['time (UTC)', 'who', 'event', 'data'], events.map(eventRow), 'No events yet.')}
+<h2>Queue <small><a href="/customerio/stats">as JSON</a></small></h2>
+<pre>${escapeHtml(JSON.stringify(stats, null, 2))}</pre>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,117 @@
+import type { INestApplication, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { CustomerIOClient } from '../../lib/index.js';
+import type { CustomerIOSandbox } from '../../lib/testing/index.js';
+import { AppModule } from '../../sample-app/app.module.js';
+import { CustomerIOTarget } from '../../sample-app/customerio-target.js';
+
+/** Lines written through Nest's `Logger`, kept instead of printed. */
+export class CapturedLogs implements LoggerService {
+  readonly lines: { level: string; context?: string; message: string }[] = [];
+
+  log(message: unknown, ...rest: unknown[]): void {
+    this.#push('log', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]): void {
+    this.#push('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]): void {
+    this.#push('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]): void {
+    this.#push('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]): void {
+    this.#push('verbose', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]): void {
+    this.#push('fatal', message, rest);
+  }
+
+  /** Messages logged with `context`. */
+  of(context: string): string[] {
+    return this.lines.filter((line) => line.context === context).map((line) => line.message);
+  }
+
+  /** Everything logged, one line per message. */
+  get text(): string {
+    return this.lines.map((line) => `${line.level} [${line.context ?? ''}] ${line.message}`).join('\n');
+  }
+
+  #push(level: string, message: unknown, rest: unknown[]): void {
+    const context = typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined;
+    const stack = rest.find((item) => typeof item === 'string' && item.includes('\n    at '));
+    this.lines.push({ level, context, message: `${message instanceof Error ? message.message : String(message)}${stack ? `\n${stack}` : ''}` });
+  }
+}
+
+/** The sample app, started as `main.ts` starts it, listening on 127.0.0.1. */
+export interface RunningSample {
+  app: INestApplication;
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  client: CustomerIOClient;
+  /** The sandbox the app started, in sandbox mode. */
+  sandbox?: CustomerIOSandbox;
+  logs: CapturedLogs;
+  /** A JSON request to the app. */
+  request(method: string, path: string, options?: { body?: object; token?: string; anonymousId?: string }): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+}
+
+/** Every variable the sample reads that a developer's shell could have set. */
+const SAMPLE_VARIABLES = [
+  'CUSTOMERIO_SITE_ID',
+  'CUSTOMERIO_API_KEY',
+  'CUSTOMERIO_APP_API_KEY',
+  'CUSTOMERIO_REGION',
+  'CUSTOMERIO_TRACK_URL',
+  'CUSTOMERIO_APP_API_URL',
+  'CUSTOMERIO_TIMEOUT_MS',
+  'USAGE_REPORT_INTERVAL_MS',
+];
+
+/**
+ * Runs `fn` with exactly `env` of the sample's variables set (the others unset, whatever the shell
+ * says), and restores the environment after. The sample reads its configuration while it starts.
+ */
+export async function withEnv<T>(env: Record<string, string>, fn: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(SAMPLE_VARIABLES.map((name) => [name, process.env[name]]));
+  for (const name of SAMPLE_VARIABLES) delete process.env[name];
+  Object.assign(process.env, env);
+  try {
+    return await fn();
+  } finally {
+    for (const name of SAMPLE_VARIABLES) delete process.env[name];
+    for (const [name, value] of Object.entries(saved)) if (value !== undefined) process.env[name] = value;
+  }
+}
+
+/** Starts the sample's AppModule with `env` and listens on a free port of 127.0.0.1. */
+export async function startSample(env: Record<string, string> = {}, logs = new CapturedLogs()): Promise<RunningSample> {
+  const app = await withEnv(env, async () => {
+    const created = await NestFactory.create(AppModule, { logger: logs, abortOnError: false });
+    await created.listen(0, '127.0.0.1');
+    return created;
+  });
+  const url = await app.getUrl();
+  return {
+    app,
+    url,
+    client: app.get(CustomerIOClient),
+    sandbox: app.get(CustomerIOTarget).sandbox,
+    logs,
+    async request(method, path, { body, token, anonymousId } = {}) {
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: {
+          ...(body && { 'content-type': 'application/json' }),
+          ...(token && { authorization: `Bearer ${token}` }),
+          ...(anonymousId && { 'x-anonymous-id': anonymousId }),
+        },
+        body: body && JSON.stringify(body),
+      });
+      const text = await response.text();
+      return { status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+    },
+  };
+}
