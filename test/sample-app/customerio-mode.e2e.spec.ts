@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomerIOConfigError } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { CapturedLogs, type RunningSample, startSample } from './sample-app.harness.js';
+import { LogCapture } from '../support/log-capture.js';
+import { type RunningSample, startSample } from './sample-app.harness.js';
 
 describe('sample app with Customer.io credentials', () => {
   let customerio: CustomerIOSandbox;
@@ -49,7 +50,7 @@ describe('sample app with Customer.io credentials', () => {
 
 describe('sample app with half the credentials', () => {
   it('refuses to start, naming the missing variable', async () => {
-    const logs = new CapturedLogs();
+    const logs = new LogCapture();
     const started = startSample({ CUSTOMERIO_SITE_ID: 'site-4f2a' }, logs);
     await expect(started).rejects.toThrow(CustomerIOConfigError);
     await expect(started).rejects.toThrow('CUSTOMERIO_API_KEY');

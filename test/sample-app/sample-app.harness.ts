@@ -1,49 +1,10 @@
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CustomerIOClient } from '../../lib/index.js';
 import type { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { AppModule } from '../../sample-app/app.module.js';
 import { CustomerIOTarget } from '../../sample-app/customerio-target.js';
-
-/** Lines written through Nest's `Logger`, kept instead of printed. */
-export class CapturedLogs implements LoggerService {
-  readonly lines: { level: string; context?: string; message: string }[] = [];
-
-  log(message: unknown, ...rest: unknown[]): void {
-    this.#push('log', message, rest);
-  }
-  error(message: unknown, ...rest: unknown[]): void {
-    this.#push('error', message, rest);
-  }
-  warn(message: unknown, ...rest: unknown[]): void {
-    this.#push('warn', message, rest);
-  }
-  debug(message: unknown, ...rest: unknown[]): void {
-    this.#push('debug', message, rest);
-  }
-  verbose(message: unknown, ...rest: unknown[]): void {
-    this.#push('verbose', message, rest);
-  }
-  fatal(message: unknown, ...rest: unknown[]): void {
-    this.#push('fatal', message, rest);
-  }
-
-  /** Messages logged with `context`. */
-  of(context: string): string[] {
-    return this.lines.filter((line) => line.context === context).map((line) => line.message);
-  }
-
-  /** Everything logged, one line per message. */
-  get text(): string {
-    return this.lines.map((line) => `${line.level} [${line.context ?? ''}] ${line.message}`).join('\n');
-  }
-
-  #push(level: string, message: unknown, rest: unknown[]): void {
-    const context = typeof rest.at(-1) === 'string' ? (rest.at(-1) as string) : undefined;
-    const stack = rest.find((item) => typeof item === 'string' && item.includes('\n    at '));
-    this.lines.push({ level, context, message: `${message instanceof Error ? message.message : String(message)}${stack ? `\n${stack}` : ''}` });
-  }
-}
+import { LogCapture } from '../support/log-capture.js';
 
 /** The sample app, started as `main.ts` starts it, listening on 127.0.0.1. */
 export interface RunningSample {
@@ -53,7 +14,7 @@ export interface RunningSample {
   client: CustomerIOClient;
   /** The sandbox the app started, in sandbox mode. */
   sandbox?: CustomerIOSandbox;
-  logs: CapturedLogs;
+  logs: LogCapture;
   /** A JSON request to the app. */
   request(method: string, path: string, options?: { body?: object; token?: string; anonymousId?: string }): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
@@ -87,7 +48,7 @@ export async function withEnv<T>(env: Record<string, string>, fn: () => Promise<
 }
 
 /** Starts the sample's AppModule with `env` and listens on a free port of 127.0.0.1. */
-export async function startSample(env: Record<string, string> = {}, logs = new CapturedLogs()): Promise<RunningSample> {
+export async function startSample(env: Record<string, string> = {}, logs = new LogCapture()): Promise<RunningSample> {
   const app = await withEnv(env, async () => {
     const created = await NestFactory.create(AppModule, { logger: logs, abortOnError: false });
     await created.listen(0, '127.0.0.1');

@@ -41,6 +41,16 @@ export class LogCapture implements LoggerService {
       .map((line) => line.message);
   }
 
+  /** Messages logged with `context`, at any level. */
+  of(context: string): string[] {
+    return this.lines.filter((line) => line.context === context).map((line) => line.message);
+  }
+
+  /** Everything logged, one line per message: what a secret must never appear in. */
+  get text(): string {
+    return this.lines.map((line) => `${line.level} [${line.context ?? ''}] ${line.message}`).join('\n');
+  }
+
   clear(): void {
     this.lines.length = 0;
   }
@@ -48,6 +58,8 @@ export class LogCapture implements LoggerService {
   #push(level: CapturedLog['level'], message: unknown, rest: unknown[]): void {
     const last = rest.at(-1);
     const context = typeof last === 'string' ? last : undefined;
-    this.lines.push({ level, message: message instanceof Error ? message.message : String(message), context });
+    const stack = rest.find((item) => typeof item === 'string' && item.includes('\n    at '));
+    const text = message instanceof Error ? message.message : String(message);
+    this.lines.push({ level, message: stack ? `${text}\n${stack}` : text, context });
   }
 }
