@@ -21,6 +21,7 @@ import { EVENT_NAME, EVENTS, eventData, personIdOf, type FromWorker, type SinkIn
 // `POST /api/v2/batch` requests. Runs in a process of its own with --expose-gc, started by run.ts.
 
 const DELIVERY_DEADLINE_MS = 60_000;
+const WARM_UP_EVENTS = 20_000;
 
 const sink = JSON.parse(process.argv[2] ?? 'null') as SinkInfo | null;
 if (!sink) {
@@ -35,6 +36,23 @@ class BenchAppModule {
     return { module: BenchAppModule, imports: [CustomerIOModule.forRoot(options)] };
   }
 }
+
+// Warm-up: the same enqueue path, 20,000 times, in an application of its own whose queue sends nothing
+// (its Track URL refuses connections, and it is closed with a zero shutdown deadline), so the measured
+// run starts with the JIT warm, as a running server would be.
+const warmUp = await NestFactory.createApplicationContext(
+  BenchAppModule.register({
+    siteId: 'warm-up',
+    apiKey: 'warm-up',
+    trackUrl: 'http://127.0.0.1:9',
+    retry: false,
+    queue: { flushIntervalMs: 3_600_000, maxBatchOperations: 1_000_000, maxQueueBytes: 256 * 1024 * 1024, shutdownTimeoutMs: 0 },
+  }),
+  { logger: false },
+);
+const warmUpClient = warmUp.get(CustomerIOClient);
+for (let i = 0; i < WARM_UP_EVENTS; i++) warmUpClient.track(personIdOf(i), EVENT_NAME, eventData(i));
+await warmUp.close();
 
 const app = await NestFactory.createApplicationContext(
   BenchAppModule.register({
