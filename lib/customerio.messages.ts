@@ -81,3 +81,6 @@ export const DECORATOR_NO_PERSON = (inRequest: boolean) =>
   inRequest
     ? 'no person: the decorator names none, and the request has no user (decorators.person) and no anonymous id (decorators.anonymousId)'
     : 'no person: the decorator names none, and the call is not part of an HTTP request';
+
+export const KEPT_FOR_NEXT_START = (count: number, deadlineMs: number) =>
+  `${count} operations not sent within the shutdown deadline of ${deadlineMs} ms stay in the durable store for the next start`;

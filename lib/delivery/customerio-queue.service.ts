@@ -16,6 +16,7 @@ import {
 import { CUSTOMERIO_FLUSH_INTERVAL, CUSTOMERIO_LIMITS, CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import {
   OPERATION_TOO_LARGE,
+  KEPT_FOR_NEXT_START,
   QUEUE_CLOSED,
   QUEUE_FULL,
   RECEIPT_TOO_LATE,
@@ -111,7 +112,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   readonly #logger = new Logger('CustomerIO');
   readonly #options: ResolvedQueueOptions;
   readonly #hooks: CustomerIODeliveryHooks;
-  readonly #store: CustomerIOQueueStore = new MemoryQueueStore();
+  readonly #store: CustomerIOQueueStore;
   readonly #nextId = createOperationIdFactory();
   readonly #waiters = new Map<string, Waiter>();
   readonly #idle: (() => void)[] = [];
@@ -152,6 +153,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   ) {
     this.#options = options.queue;
     this.#hooks = options.hooks;
+    this.#store = options.queue.store ?? new MemoryQueueStore();
   }
 
   /** Counters and gauges, as of now. */
@@ -166,6 +168,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     } else {
       this.#timer = interval;
     }
+    if (this.#store.size > 0) this.#schedulePump(); // what a durable store kept from a previous run
   }
 
   /**
@@ -241,7 +244,9 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#finished = true;
     this.#abandon.abort();
     this.#logUnlogged();
-    if (this.#store.size > 0) await this.#reportLeftovers();
+    if (this.#store.size === 0) return;
+    if (this.#store.durable) await this.#keepLeftovers();
+    else await this.#reportLeftovers();
   }
 
   #tick(): void {
@@ -394,6 +399,12 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     if (rejected) this.#logger.warn(REPORT_LINE('rejected', [], `${rejected} operations: queue full or closed`));
     if (dropped) this.#logger.warn(REPORT_LINE('dropped', [], `${dropped} operations: queue full (overflow: drop-oldest)`));
     this.#unlogged.rejected = this.#unlogged.dropped = 0;
+  }
+
+  /** At the shutdown deadline, with a durable store: in-flight operations go back, and everything waits for the next start. */
+  async #keepLeftovers(): Promise<void> {
+    await this.#store.release([...this.#inFlight].flat());
+    this.#logger.warn(KEPT_FOR_NEXT_START(this.#store.size, this.#options.shutdownTimeoutMs));
   }
 
   /** At the shutdown deadline: what is queued or in flight will not be confirmed. */

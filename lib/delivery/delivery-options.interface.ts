@@ -1,4 +1,5 @@
 import type { CustomerIOError } from '../client/customerio.errors.js';
+import type { CustomerIOQueueStore } from './queue-store.interface.js';
 
 /** Retry, backoff and circuit-breaking of outbound requests (see `CustomerIORetryInterceptor`). */
 export interface CustomerIORetryOptions {
@@ -45,8 +46,17 @@ export interface CustomerIOQueueOptions {
   overflow?: CustomerIOOverflowPolicy;
   /** Times a batch may fail with a retryable error (after the retry interceptor gave up) before its operations fail. @default 10 */
   maxDeliveryAttempts?: number;
-  /** How long shutdown may spend sending what is queued, in ms; what is left is reported undelivered. @default 10000 */
+  /**
+   * How long shutdown may spend sending what is queued, in ms; what is left is reported undelivered (or,
+   * with a durable store, kept for the next start). @default 10000
+   */
   shutdownTimeoutMs?: number;
+  /**
+   * Where queued operations are kept: a store of your own implementing {@link CustomerIOQueueStore}
+   * (for example a durable one).
+   * @default an in-memory store
+   */
+  store?: CustomerIOQueueStore;
 }
 
 /** How an operation's delivery ended. */

@@ -40,6 +40,12 @@ export type MaybePromise<T> = T | Promise<T>;
  * - `size` and `bytes` count every operation held, leased ones included.
  */
 export interface CustomerIOQueueStore {
+  /**
+   * Whether operations outlive the process. A durable store keeps what is left at shutdown (released, for
+   * the next start to send) instead of having it reported `undelivered`, and the queue sends what it finds
+   * in the store when the application starts.
+   */
+  readonly durable?: boolean;
   readonly size: number;
   readonly bytes: number;
   append(operation: QueuedOperation): MaybePromise<void>;

@@ -108,7 +108,13 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     if (overflow !== 'reject' && overflow !== 'drop-oldest') {
       fail('queue.overflow', overflow, (label, got) => INVALID_OPTION(label, '"reject" or "drop-oldest"', got));
     }
+    const store = queue.store;
+    const storeMethods = ['append', 'lease', 'acknowledge', 'release', 'dropOldest', 'has'] as const;
+    if (store !== undefined && (typeof store !== 'object' || store === null || storeMethods.some((m) => typeof store[m] !== 'function'))) {
+      fail('queue.store', store, (label, got) => INVALID_OPTION(label, `a CustomerIOQueueStore (${storeMethods.join(', ')})`, got));
+    }
     return Object.freeze({
+      store,
       flushIntervalMs: integer('queue.flushIntervalMs', queue.flushIntervalMs, DEFAULT_QUEUE.flushIntervalMs, 1),
       maxBatchBytes: integer(
         'queue.maxBatchBytes',

@@ -12,8 +12,8 @@ export interface ResolvedRetryOptions extends Required<Omit<CustomerIORetryOptio
   readonly circuitBreaker: { readonly threshold: number; readonly halfOpenAfterMs: number } | false;
 }
 
-/** Queue options with every default filled in. */
-export type ResolvedQueueOptions = Readonly<Required<CustomerIOQueueOptions>>;
+/** Queue options with every default filled in (but the store, which the queue creates when none is given). */
+export type ResolvedQueueOptions = Readonly<Required<Omit<CustomerIOQueueOptions, 'store'>> & Pick<CustomerIOQueueOptions, 'store'>>;
 
 /** Options after validation and defaulting; what the rest of the module reads. */
 export interface ResolvedCustomerIOOptions {

@@ -1,0 +1,69 @@
+import { Test } from '@nestjs/testing';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { CustomerIOConfigError, CustomerIOModule, MemoryQueueStore, type QueuedOperation } from '../../lib/index.js';
+import { CustomerIOSandbox } from '../../lib/testing/index.js';
+import { expectEachOnceOrReported } from '../support/delivery-assertions.js';
+import { createQueueApp, type QueueApp } from '../support/queue-app.js';
+
+/** A store that outlives the application using it, as a durable (SQLite, Redis) store outlives the process. */
+class KeepingStore extends MemoryQueueStore {
+  readonly durable = true;
+  appended = 0;
+
+  override append(operation: QueuedOperation): void {
+    this.appended += 1;
+    super.append(operation);
+  }
+}
+
+describe('the queue store option', () => {
+  let sandbox: CustomerIOSandbox;
+  let subject: QueueApp | undefined;
+
+  beforeEach(async () => {
+    sandbox = await CustomerIOSandbox.start();
+  });
+  afterEach(async () => {
+    await subject?.app.close();
+    subject = undefined;
+    await sandbox.close();
+  });
+
+  it('keeps operations in the store it is given', async () => {
+    const store = new KeepingStore();
+    subject = await createQueueApp(sandbox, { queue: { store } });
+    const ids = Array.from({ length: 7 }, (_, i) => subject!.client.track(`u-${i}`, 'stored').id);
+    expect(store.appended).toBe(7);
+    expect(store.size).toBe(7);
+    await subject.client.flush();
+    expect(store.size).toBe(0);
+    expectEachOnceOrReported(sandbox, ids, subject.log);
+  });
+
+  it('a durable store keeps what shutdown could not send, and the next application delivers it once', async () => {
+    const store = new KeepingStore();
+    const first = await createQueueApp(sandbox, { retry: { maxAttempts: 1 }, queue: { store, shutdownTimeoutMs: 100 } });
+    sandbox.respondWith(503, { path: '/api/v2/batch' });
+    const ids = Array.from({ length: 5 }, (_, i) => first.client.track(`u-${i % 2}`, 'kept', { i }).id);
+    await first.app.close();
+    expect(first.log.ids('undelivered')).toEqual([]);
+    expect(store.size).toBe(5);
+    expect(sandbox.events).toHaveLength(0);
+
+    sandbox.clearFaults();
+    subject = await createQueueApp(sandbox, { queue: { store, flushIntervalMs: 20 } });
+    await sandbox.waitFor(() => sandbox.events.length === 5, 2_000);
+    expect(sandbox.events.map((e) => e.id)).toEqual(ids);
+    await sandbox.waitFor(() => store.size === 0, 1_000);
+  });
+
+  it('refuses something that is not a store, at bootstrap', async () => {
+    const error = await Test.createTestingModule({
+      imports: [CustomerIOModule.forRoot({ ...sandbox.moduleOptions(), queue: { store: { append() {} } as never } })],
+    })
+      .compile()
+      .then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(CustomerIOConfigError);
+    expect((error as Error).message).toMatch(/option "queue.store" must be a CustomerIOQueueStore \(append, lease, acknowledge, release, dropOldest, has\)/);
+  });
+});
