@@ -302,7 +302,11 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     } catch (error) {
       // NOTE: the sender reports failures as outcomes; reaching here is a bug or a failing store.
       this.#logger.error(`CustomerIO batch handling failed: ${String(error)}`);
-      await this.#apply({ outcome: 'retry', operations, error: new CustomerIOError(String(error), { retryable: true }) });
+      try {
+        await this.#apply({ outcome: 'retry', operations, error: new CustomerIOError(String(error), { retryable: true }) });
+      } catch (storeError) {
+        this.#logger.error(`CustomerIO queue could not hand a batch back to its store: ${String(storeError)}`);
+      }
     } finally {
       this.#inFlight.delete(operations);
       this.#stats.inFlightBatches -= 1;

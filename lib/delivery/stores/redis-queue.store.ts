@@ -1,0 +1,255 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from '../queue-store.interface.js';
+import { ACKNOWLEDGE, APPEND, DROP_OLDEST, KEY_COUNT, KEY_NAMES, LEASE, RELEASE, RENEW } from './redis-queue.lua.js';
+
+/** Options of {@link RedisQueueStore}. */
+export interface RedisQueueStoreOptions {
+  /**
+   * An ioredis client, or a connection URL (`redis://127.0.0.1:6379/0`). A client you pass stays yours:
+   * {@link RedisQueueStore.close} leaves it open. A URL makes a client of the store's own, closed by `close()`.
+   */
+  redis: Redis | string;
+  /**
+   * Names the queue: every application instance using the same prefix (on the same Redis) shares one queue.
+   * Keys are `{prefix}:queue`, `{prefix}:json`, ... (one hash tag, so they share a Redis Cluster slot).
+   * @default 'customerio:queue'
+   */
+  prefix?: string;
+  /**
+   * How long a lease lives without being renewed. The instance holding a lease renews it every third of
+   * this while it is alive, so this is how long the operations of an instance that died (or lost Redis)
+   * wait before another instance sends them.
+   * @default 30000
+   */
+  visibilityTimeoutMs?: number;
+  /**
+   * How often `size` and `bytes` are read from Redis besides each operation's own answer: in a shared
+   * queue they are approximate between reads.
+   * @default 1000
+   */
+  refreshIntervalMs?: number;
+}
+
+/** An operation handed out by a lease, with the lease's token for the way back. */
+interface RedisLeasedOperation extends QueuedOperation {
+  readonly lease: string;
+}
+
+type Reply = (string | number | null)[];
+
+const FIELDS = 5;
+
+// NOTE: why sorted sets and hashes rather than Streams with consumer groups (or BullMQ): a consumer
+// group hands entries out in stream order to whoever reads, with no way to say "not this key while
+// another consumer holds one of its entries", and XAUTOCLAIM gives a dead consumer's entries to one
+// reader out of order with the rest of their keys. BullMQ's groups (per-key order) are in its paid Pro
+// edition. With a sorted set scored by append sequence, one Lua script can lease exactly as the
+// in-memory store does — oldest first, skipping every operation of a key leased anywhere — and a
+// lease deadline (a second sorted set) makes a dead instance's operations leasable again in their
+// original places. Deadlines are read from Redis's clock (`TIME`), so app clocks need not agree.
+
+/**
+ * A queue store in Redis (ioredis), shared by every application instance using the same `prefix`:
+ * operations survive restarts (`durable`), each person's operations are delivered in order across
+ * instances, and the operations leased by an instance that died are sent by another after
+ * `visibilityTimeoutMs`.
+ *
+ * `size` and `bytes` answer synchronously, from the totals Redis returned with this store's last
+ * command (plus appends still on their way), read again every `refreshIntervalMs`: the queue's
+ * `maxQueueSize`/`maxQueueBytes` bound the shared queue, approximately when other instances append.
+ * `overflow: 'drop-oldest'` is not supported yet (see {@link dropOldest}): a full queue rejects.
+ *
+ * A failed `append` rejects (the queue reports the operation `failed`). A failed `acknowledge` or
+ * `release` is logged, not thrown: the lease then runs out and the operations are sent again (at least
+ * once; events carry ids Customer.io deduplicates by).
+ */
+export class RedisQueueStore implements CustomerIOQueueStore {
+  readonly durable = true;
+  readonly #logger = new Logger('CustomerIO');
+  readonly #redis: Redis;
+  readonly #ownsClient: boolean;
+  readonly #keys: string[];
+  readonly #visibilityTimeoutMs: number;
+  readonly #shas = new Map<string, string>();
+  /** This store's live leases: token to the ids it still holds. */
+  readonly #held = new Map<string, Set<string>>();
+  readonly #instance = randomBytes(6).toString('hex');
+  #leases = 0;
+  #size = 0;
+  #bytes = 0;
+  #pendingSize = 0;
+  #pendingBytes = 0;
+  readonly #renewTimer: NodeJS.Timeout;
+  readonly #refreshTimer: NodeJS.Timeout;
+  readonly #ready: Promise<void>;
+  #closed = false;
+
+  constructor(options: RedisQueueStoreOptions) {
+    const { prefix = 'customerio:queue', visibilityTimeoutMs = 30_000, refreshIntervalMs = 1_000 } = options;
+    if (!(visibilityTimeoutMs > 0)) throw new RangeError(`visibilityTimeoutMs must be > 0, got ${visibilityTimeoutMs}`);
+    this.#ownsClient = typeof options.redis === 'string';
+    this.#redis = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
+    this.#keys = KEY_NAMES.map((name) => `{${prefix}}:${name}`);
+    this.#visibilityTimeoutMs = visibilityTimeoutMs;
+    this.#renewTimer = setInterval(() => void this.#renew(), Math.max(10, Math.floor(visibilityTimeoutMs / 3))).unref();
+    this.#refreshTimer = setInterval(() => void this.refresh().catch(() => undefined), refreshIntervalMs).unref();
+    this.#ready = this.refresh().catch(() => undefined);
+  }
+
+  /** Operations held in the shared queue (queued and leased, by any instance), as of the last answer from Redis. */
+  get size(): number {
+    return this.#size + this.#pendingSize;
+  }
+
+  /** Bytes held in the shared queue, as of the last answer from Redis. */
+  get bytes(): number {
+    return this.#bytes + this.#pendingBytes;
+  }
+
+  /** Resolves once `size` and `bytes` were first read from Redis (whether or not that read succeeded). */
+  ready(): Promise<void> {
+    return this.#ready;
+  }
+
+  /** Reads `size` and `bytes` from Redis now. */
+  async refresh(): Promise<void> {
+    const [size, bytes] = await this.#redis.hmget(this.#keys[7], 'size', 'bytes');
+    this.#size = Number(size ?? 0);
+    this.#bytes = Number(bytes ?? 0);
+  }
+
+  async append({ id, key, json, bytes, attempts }: QueuedOperation): Promise<void> {
+    this.#pendingSize += 1;
+    this.#pendingBytes += bytes;
+    try {
+      this.#totals(await this.#run(APPEND, [id, key, json, bytes, attempts]));
+    } finally {
+      this.#pendingSize -= 1;
+      this.#pendingBytes -= bytes;
+    }
+  }
+
+  async lease({ maxOperations, maxBytes }: LeaseLimits): Promise<QueuedOperation[]> {
+    const token = `${this.#instance}:${(this.#leases += 1)}`;
+    const reply = await this.#run(LEASE, [maxOperations, maxBytes, this.#visibilityTimeoutMs, token]);
+    this.#totals(reply);
+    const operations: RedisLeasedOperation[] = [];
+    for (let i = 2; i < reply.length; i += FIELDS) {
+      operations.push({
+        id: String(reply[i]),
+        key: String(reply[i + 1]),
+        json: String(reply[i + 2]),
+        bytes: Number(reply[i + 3]),
+        attempts: Number(reply[i + 4]),
+        lease: token,
+      });
+    }
+    if (operations.length) this.#held.set(token, new Set(operations.map(({ id }) => id)));
+    return operations;
+  }
+
+  async acknowledge(operations: readonly QueuedOperation[]): Promise<void> {
+    if (operations.length === 0) return;
+    this.#forget(operations);
+    try {
+      this.#totals(await this.#run(ACKNOWLEDGE, operations.map(({ id }) => id)));
+    } catch (error) {
+      this.#logger.error(`CustomerIO Redis store could not acknowledge ${operations.length} operations (they will be sent again): ${String(error)}`);
+    }
+  }
+
+  async release(operations: readonly QueuedOperation[]): Promise<void> {
+    const byLease = new Map<string, (string | number)[]>();
+    for (const operation of operations) {
+      const { lease } = operation as RedisLeasedOperation;
+      let args = byLease.get(lease);
+      if (!args) byLease.set(lease, (args = [lease]));
+      args.push(operation.id, operation.attempts);
+    }
+    this.#forget(operations);
+    for (const args of byLease.values()) {
+      try {
+        this.#totals(await this.#run(RELEASE, args));
+      } catch (error) {
+        this.#logger.error(`CustomerIO Redis store could not release ${(args.length - 1) / 2} operations (their lease will run out): ${String(error)}`);
+      }
+    }
+  }
+
+  /**
+   * Not supported yet: the queue calls `dropOldest` synchronously and Redis answers asynchronously, so
+   * this returns `undefined` and a full queue rejects new operations even under `overflow: 'drop-oldest'`.
+   * {@link dropOldestAsync} does the removal, for a queue that can wait for it.
+   */
+  dropOldest(): undefined {
+    return undefined;
+  }
+
+  /** Removes and returns the oldest operation that no instance has leased, if any. */
+  async dropOldestAsync(): Promise<QueuedOperation | undefined> {
+    const reply = await this.#run(DROP_OLDEST, []);
+    this.#totals(reply);
+    if (reply.length < 2 + FIELDS) return undefined;
+    return { id: String(reply[2]), key: String(reply[3]), json: String(reply[4]), bytes: Number(reply[5]), attempts: Number(reply[6]) };
+  }
+
+  async has(id: string): Promise<boolean> {
+    return (await this.#redis.hexists(this.#keys[1], id)) === 1;
+  }
+
+  /**
+   * Stops renewing leases and refreshing totals, and closes the Redis client if the store made it from a
+   * URL. Leases still held run out after `visibilityTimeoutMs`; release them first to hand them on at once.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#renewTimer);
+    clearInterval(this.#refreshTimer);
+    this.#held.clear();
+    if (!this.#ownsClient) return;
+    // NOTE: QUIT waits in the offline queue while Redis is unreachable; closing must not wait for Redis.
+    if (this.#redis.status === 'ready') await this.#redis.quit().catch(() => this.#redis.disconnect());
+    else this.#redis.disconnect();
+  }
+
+  #forget(operations: readonly QueuedOperation[]): void {
+    for (const operation of operations) {
+      const { lease } = operation as RedisLeasedOperation;
+      const ids = this.#held.get(lease);
+      if (!ids) continue;
+      ids.delete(operation.id);
+      if (ids.size === 0) this.#held.delete(lease);
+    }
+  }
+
+  async #renew(): Promise<void> {
+    if (this.#held.size === 0) return;
+    const args: (string | number)[] = [this.#visibilityTimeoutMs];
+    for (const [token, ids] of this.#held) for (const id of ids) args.push(token, id);
+    try {
+      this.#totals(await this.#run(RENEW, args));
+    } catch (error) {
+      this.#logger.warn(`CustomerIO Redis store could not renew its leases: ${String(error)}`);
+    }
+  }
+
+  #totals(reply: Reply): void {
+    this.#size = Number(reply[0]);
+    this.#bytes = Number(reply[1]);
+  }
+
+  /** Runs a script by its SHA, loading it when Redis does not know it (first use, or after a restart). */
+  async #run(script: string, args: (string | number)[]): Promise<Reply> {
+    let sha = this.#shas.get(script);
+    if (!sha) this.#shas.set(script, (sha = createHash('sha1').update(script).digest('hex')));
+    try {
+      return (await this.#redis.evalsha(sha, KEY_COUNT, ...this.#keys, ...args)) as Reply;
+    } catch (error) {
+      if (!String(error).includes('NOSCRIPT')) throw error;
+      return (await this.#redis.eval(script, KEY_COUNT, ...this.#keys, ...args)) as Reply;
+    }
+  }
+}

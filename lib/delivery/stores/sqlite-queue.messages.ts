@@ -1,0 +1,29 @@
+/** Texts of the errors `SqliteQueueStore` throws, in one place. */
+
+const PREFIX = 'SqliteQueueStore';
+
+export const SQLITE_NOT_INSTALLED = (cause: string) =>
+  `${PREFIX}: the "better-sqlite3" package is not installed (npm install better-sqlite3@12): ${cause}`;
+
+export const SQLITE_CANNOT_OPEN = (path: string, cause: string) =>
+  `${PREFIX}: cannot open the queue file ${path}: ${cause}`;
+
+export const SQLITE_IN_USE = (path: string) =>
+  `${PREFIX}: the queue file ${path} is in use by another process or store (a queue file has one user at a time)`;
+
+export const SQLITE_NOT_OURS = (path: string, why: string) =>
+  `${PREFIX}: ${path} is not a nestjs-customerio queue (${why}); refusing to use it, and leaving it as it is`;
+
+export const SQLITE_CORRUPTED = (path: string, why: string) =>
+  `${PREFIX}: the queue file ${path} is corrupted (${why}); refusing to use it, and leaving it as it is`;
+
+export const SQLITE_NEWER_SCHEMA = (path: string, found: number, known: number) =>
+  `${PREFIX}: the queue file ${path} has schema version ${found}, newer than this version knows (${known}); ` +
+  'refusing to use it, and leaving it as it is';
+
+export const SQLITE_WRITE_FAILED = (path: string, action: string, cause: string) =>
+  `${PREFIX}: could not ${action} in the queue file ${path}: ${cause}`;
+
+export const SQLITE_CLOSED = (path: string) => `${PREFIX}: the queue file ${path} was closed`;
+
+export const SQLITE_NOT_LEASED = (id: string) => `${PREFIX}: operation ${id} is not leased from this store`;
