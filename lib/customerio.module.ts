@@ -7,7 +7,9 @@ import { BatchSender } from './delivery/batch.sender.js';
 import { CustomerIOQueue } from './delivery/customerio-queue.service.js';
 import { CustomerIORetryInterceptor } from './delivery/customerio-retry.interceptor.js';
 import { OutboundPipeline } from './delivery/outbound-pipeline.service.js';
-import { CUSTOMERIO_RESOLVED_OPTIONS } from './customerio.constants.js';
+import { CUSTOMERIO_QUEUE_STORE, CUSTOMERIO_RESOLVED_OPTIONS } from './customerio.constants.js';
+import { createQueueStore } from './delivery/queue-store.factory.js';
+import type { ResolvedCustomerIOOptions } from './options/resolved-options.interface.js';
 import { CustomerIODecoratorTracker } from './decorators/customerio-decorator.tracker.js';
 import { CustomerIORequestContextMiddleware } from './decorators/customerio-request-context.middleware.js';
 import { ConfigurableModuleClass, CUSTOMERIO_MODULE_OPTIONS } from './customerio.module-definition.js';
@@ -28,6 +30,11 @@ import { resolveCustomerIOOptions } from './options/customerio-options.resolver.
       provide: CUSTOMERIO_RESOLVED_OPTIONS,
       inject: [CUSTOMERIO_MODULE_OPTIONS],
       useFactory: (options: CustomerIOModuleOptions) => resolveCustomerIOOptions(options),
+    },
+    {
+      provide: CUSTOMERIO_QUEUE_STORE,
+      inject: [CUSTOMERIO_RESOLVED_OPTIONS],
+      useFactory: (options: ResolvedCustomerIOOptions) => createQueueStore(options.queue),
     },
     CustomerIOSdkAdapter,
     CustomerIORetryInterceptor,

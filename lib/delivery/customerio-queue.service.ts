@@ -13,7 +13,12 @@ import {
   CustomerIOQueueFullError,
   CustomerIOValidationError,
 } from '../client/customerio.errors.js';
-import { CUSTOMERIO_FLUSH_INTERVAL, CUSTOMERIO_LIMITS, CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
+import {
+  CUSTOMERIO_FLUSH_INTERVAL,
+  CUSTOMERIO_LIMITS,
+  CUSTOMERIO_QUEUE_STORE,
+  CUSTOMERIO_RESOLVED_OPTIONS,
+} from '../customerio.constants.js';
 import {
   OPERATION_TOO_LARGE,
   KEPT_FOR_NEXT_START,
@@ -29,7 +34,7 @@ import type {
   CustomerIODeliveryOutcome,
   CustomerIODeliveryReport,
 } from './delivery-options.interface.js';
-import { MemoryQueueStore } from './memory-queue.store.js';
+import type { QueueStoreHandle } from './queue-store.factory.js';
 import { createOperationIdFactory } from './operation-id.factory.js';
 import type { CustomerIOQueueStore, QueuedOperation } from './queue-store.interface.js';
 
@@ -113,6 +118,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   readonly #options: ResolvedQueueOptions;
   readonly #hooks: CustomerIODeliveryHooks;
   readonly #store: CustomerIOQueueStore;
+  readonly #ownsStore: boolean;
   readonly #nextId = createOperationIdFactory();
   readonly #waiters = new Map<string, Waiter>();
   readonly #idle: (() => void)[] = [];
@@ -148,12 +154,14 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
 
   constructor(
     @Inject(CUSTOMERIO_RESOLVED_OPTIONS) options: ResolvedCustomerIOOptions,
+    @Inject(CUSTOMERIO_QUEUE_STORE) { store, owned }: QueueStoreHandle,
     private readonly sender: BatchSender,
     @Optional() private readonly schedulerRegistry?: SchedulerRegistry,
   ) {
     this.#options = options.queue;
     this.#hooks = options.hooks;
-    this.#store = options.queue.store ?? new MemoryQueueStore();
+    this.#store = store;
+    this.#ownsStore = owned;
   }
 
   /** Counters and gauges, as of now. */
@@ -244,9 +252,9 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#finished = true;
     this.#abandon.abort();
     this.#logUnlogged();
-    if (this.#store.size === 0) return;
     if (this.#store.durable) await this.#keepLeftovers();
     else await this.#reportLeftovers();
+    if (this.#ownsStore) await this.#store.close?.();
   }
 
   #tick(): void {
@@ -408,11 +416,12 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   /** At the shutdown deadline, with a durable store: in-flight operations go back, and everything waits for the next start. */
   async #keepLeftovers(): Promise<void> {
     await this.#store.release([...this.#inFlight].flat());
-    this.#logger.warn(KEPT_FOR_NEXT_START(this.#store.size, this.#options.shutdownTimeoutMs));
+    if (this.#store.size > 0) this.#logger.warn(KEPT_FOR_NEXT_START(this.#store.size, this.#options.shutdownTimeoutMs));
   }
 
   /** At the shutdown deadline: what is queued or in flight will not be confirmed. */
   async #reportLeftovers(): Promise<void> {
+    if (this.#store.size === 0) return;
     this.#epoch += 1;
     const inFlight = [...this.#inFlight].flat();
     // In-flight operations go first: while leased, they hold back the rest of their people's operations.

@@ -52,11 +52,33 @@ export interface CustomerIOQueueOptions {
    */
   shutdownTimeoutMs?: number;
   /**
-   * Where queued operations are kept: a store of your own implementing {@link CustomerIOQueueStore}
-   * (for example a durable one).
-   * @default an in-memory store
+   * Where queued operations are kept:
+   * - `'memory'`: in this process; fastest; lost if the process dies.
+   * - `'sqlite'`: a file on local disk (`sqlite.path`), written before `enqueue` returns; survives a crash
+   *   and is sent after a restart. Needs `better-sqlite3` 12 installed.
+   * - `'redis'`: a queue shared by every instance using the same Redis and prefix (`redis.url`); an
+   *   instance that dies leaves its batch to the others after a visibility timeout. Needs `ioredis` 5.
+   * - a store of your own implementing {@link CustomerIOQueueStore} (yours to close).
+   * Stores the module creates from a name are closed at shutdown.
+   * @default 'memory'
    */
-  store?: CustomerIOQueueStore;
+  store?: 'memory' | 'sqlite' | 'redis' | CustomerIOQueueStore;
+  /** Settings of `store: 'sqlite'`. */
+  sqlite?: {
+    /** The queue file (its directory must exist). */
+    path: string;
+    /** SQLite's `synchronous` setting; see `SqliteQueueStoreOptions`. @default 'normal' */
+    synchronous?: 'normal' | 'full';
+  };
+  /** Settings of `store: 'redis'`. For a client of your own, pass `store: new RedisQueueStore({ redis: client })`. */
+  redis?: {
+    /** Connection URL, e.g. `redis://127.0.0.1:6379/0`. */
+    url: string;
+    /** Names the shared queue. @default 'customerio:queue' */
+    prefix?: string;
+    /** How long the batch of an instance that died waits before another instance sends it. @default 30000 */
+    visibilityTimeoutMs?: number;
+  };
 }
 
 /** How an operation's delivery ended. */

@@ -54,4 +54,6 @@ export interface CustomerIOQueueStore {
   release(operations: readonly QueuedOperation[]): MaybePromise<void>;
   dropOldest(): MaybePromise<QueuedOperation | undefined>;
   has(id: string): MaybePromise<boolean>;
+  /** Lets go of files and connections; the queue calls it at shutdown for a store it made. */
+  close?(): MaybePromise<void>;
 }

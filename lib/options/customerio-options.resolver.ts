@@ -108,13 +108,18 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     if (overflow !== 'reject' && overflow !== 'drop-oldest') {
       fail('queue.overflow', overflow, (label, got) => INVALID_OPTION(label, '"reject" or "drop-oldest"', got));
     }
-    const store = queue.store;
+    const store = queue.store ?? 'memory';
     const storeMethods = ['append', 'lease', 'acknowledge', 'release', 'dropOldest', 'has'] as const;
-    if (store !== undefined && (typeof store !== 'object' || store === null || storeMethods.some((m) => typeof store[m] !== 'function'))) {
-      fail('queue.store', store, (label, got) => INVALID_OPTION(label, `a CustomerIOQueueStore (${storeMethods.join(', ')})`, got));
+    if (typeof store === 'string' ? !['memory', 'sqlite', 'redis'].includes(store) : storeMethods.some((m) => typeof store?.[m] !== 'function')) {
+      const expected = `"memory", "sqlite", "redis" or a CustomerIOQueueStore (${storeMethods.join(', ')})`;
+      fail('queue.store', store, (label, got) => INVALID_OPTION(label, expected, got));
     }
+    if (store === 'sqlite' && !isNonBlank(queue.sqlite?.path)) fail('queue.sqlite.path', queue.sqlite?.path, MISSING_OPTION);
+    if (store === 'redis' && !isNonBlank(queue.redis?.url)) fail('queue.redis.url', queue.redis?.url, MISSING_OPTION);
     return Object.freeze({
       store,
+      sqlite: queue.sqlite,
+      redis: queue.redis,
       flushIntervalMs: integer('queue.flushIntervalMs', queue.flushIntervalMs, DEFAULT_QUEUE.flushIntervalMs, 1),
       maxBatchBytes: integer(
         'queue.maxBatchBytes',

@@ -12,8 +12,12 @@ export interface ResolvedRetryOptions extends Required<Omit<CustomerIORetryOptio
   readonly circuitBreaker: { readonly threshold: number; readonly halfOpenAfterMs: number } | false;
 }
 
-/** Queue options with every default filled in (but the store, which the queue creates when none is given). */
-export type ResolvedQueueOptions = Readonly<Required<Omit<CustomerIOQueueOptions, 'store'>> & Pick<CustomerIOQueueOptions, 'store'>>;
+/** Queue options with every default filled in (the store's settings only with the store they belong to). */
+export type ResolvedQueueOptions = Readonly<
+  Required<Omit<CustomerIOQueueOptions, 'store' | 'sqlite' | 'redis'>> &
+    Required<Pick<CustomerIOQueueOptions, 'store'>> &
+    Pick<CustomerIOQueueOptions, 'sqlite' | 'redis'>
+>;
 
 /** Options after validation and defaulting; what the rest of the module reads. */
 export interface ResolvedCustomerIOOptions {

@@ -1,6 +1,15 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { CustomerIOConfigError, CustomerIOModule, MemoryQueueStore, type QueuedOperation } from '../../lib/index.js';
+import {
+  CustomerIOConfigError,
+  CustomerIOModule,
+  MemoryQueueStore,
+  type QueuedOperation,
+  SqliteQueueStore,
+} from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { expectEachOnceOrReported } from '../support/delivery-assertions.js';
 import { createQueueApp, type QueueApp } from '../support/queue-app.js';
@@ -64,6 +73,55 @@ describe('the queue store option', () => {
       .compile()
       .then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(CustomerIOConfigError);
-    expect((error as Error).message).toMatch(/option "queue.store" must be a CustomerIOQueueStore \(append, lease, acknowledge, release, dropOldest, has\)/);
+    expect((error as Error).message).toMatch(
+      /option "queue.store" must be "memory", "sqlite", "redis" or a CustomerIOQueueStore \(append, lease, acknowledge, release, dropOldest, has\)/,
+    );
+  });
+
+  it.each([
+    [{ store: 'sqlite' as const }, /option "queue.sqlite.path" is required/],
+    [{ store: 'redis' as const, redis: { url: ' ' } }, /option "queue.redis.url" is required/],
+    [{ store: 'disk' as 'memory' }, /option "queue.store" must be "memory", "sqlite", "redis"/],
+  ])('a named store needs its settings, at bootstrap (%o)', async (queue, message) => {
+    const error = await Test.createTestingModule({ imports: [CustomerIOModule.forRoot({ ...sandbox.moduleOptions(), queue })] })
+      .compile()
+      .then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(CustomerIOConfigError);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it("store: 'sqlite' opens the file at start-up, delivers through it, and closes it at shutdown", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cio-store-'));
+    const path = join(dir, 'queue.db');
+    try {
+      const first = await createQueueApp(sandbox, { queue: { store: 'sqlite', sqlite: { path } } });
+      const ids = Array.from({ length: 4 }, (_, i) => first.client.track(`u-${i}`, 'on_disk').id);
+      await first.client.flush();
+      await first.app.close();
+      expectEachOnceOrReported(sandbox, ids, first.log);
+      // closed at shutdown: a new store can open the same file at once
+      const again = new SqliteQueueStore({ path });
+      expect(again.size).toBe(0);
+      again.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("store: 'sqlite' with a file that is not a queue fails the application's start-up and leaves the file alone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cio-store-'));
+    const path = join(dir, 'notes.txt');
+    writeFileSync(path, 'my notes, not a queue');
+    try {
+      const error = await Test.createTestingModule({
+        imports: [CustomerIOModule.forRoot({ ...sandbox.moduleOptions(), queue: { store: 'sqlite', sqlite: { path } } })],
+      })
+        .compile()
+        .then(() => undefined, (e: unknown) => e);
+      expect(String(error)).toContain(path);
+      expect(readFileSync(path, 'utf8')).toBe('my notes, not a queue');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

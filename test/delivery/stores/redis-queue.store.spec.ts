@@ -227,6 +227,22 @@ describe('RedisQueueStore, with the queue', () => {
   });
 });
 
+describe("store: 'redis' in the module options", () => {
+  it('makes a shared store from the URL, delivers through it, and closes it at shutdown', async () => {
+    const sandbox = await CustomerIOSandbox.start();
+    try {
+      const subject = await createQueueApp(sandbox, { queue: { store: 'redis', redis: { url: server.url, prefix } } });
+      const ids = Array.from({ length: 6 }, (_, i) => subject.client.track(`u-${i % 3}`, 'shared').id);
+      await subject.client.flush();
+      await subject.app.close();
+      expectEachOnceOrReported(sandbox, ids, subject.log);
+      expect(await admin.zcard(`{${prefix}}:queue`)).toBe(0);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
 describe('RedisQueueStore, Redis restarted mid-run', () => {
   let sandbox: CustomerIOSandbox;
 
