@@ -190,8 +190,9 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     const limit = Math.min(CUSTOMERIO_LIMITS.batchOperationBytes, this.#options.maxBatchBytes - BATCH_ENVELOPE_BYTES - 1);
     if (bytes > limit) throw new CustomerIOValidationError('operation', `${limit} bytes`, OPERATION_TOO_LARGE(bytes, limit));
     while (this.#store.size >= this.#options.maxQueueSize || this.#store.bytes + bytes > this.#options.maxQueueBytes) {
-      const oldest = this.#options.overflow === 'drop-oldest' ? this.#dropOldest() : undefined;
-      if (!oldest) return this.#refuse(QUEUE_FULL(this.#options.maxQueueSize, this.#options.maxQueueBytes), id);
+      const room = this.#options.overflow === 'drop-oldest' ? this.#dropOldest() : 'none';
+      if (room === 'none') return this.#refuse(QUEUE_FULL(this.#options.maxQueueSize, this.#options.maxQueueBytes), id);
+      if (room === 'later') break;
     }
     this.#settleAsync(this.#store.append({ id, key, json, bytes, attempts: 0 }), [id]);
     this.#stats.enqueued += 1;
@@ -360,15 +361,29 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
-  #dropOldest(): QueuedOperation | undefined {
+  /**
+   * Drops the oldest queued operation to make room: `'made'` when it did, `'none'` when there is nothing
+   * to drop, `'later'` when the store answers asynchronously (a shared store): the new operation goes in
+   * now, and the drop follows, so the bound can be passed by the drops still under way.
+   */
+  #dropOldest(): 'made' | 'none' | 'later' {
     this.#epoch += 1;
     const dropped = this.#store.dropOldest();
-    if (dropped instanceof Promise) throw new Error('drop-oldest needs a store that answers synchronously');
-    if (dropped) {
-      this.#unlogged.dropped += 1;
-      this.#report('dropped', [dropped], 'queue full (overflow: drop-oldest)');
+    if (dropped instanceof Promise) {
+      dropped.then(
+        (operation) => operation && this.#reportDropped(operation),
+        (error: unknown) => this.#logger.error(`CustomerIO queue could not drop from its store: ${String(error)}`),
+      );
+      return 'later';
     }
-    return dropped;
+    if (!dropped) return 'none';
+    this.#reportDropped(dropped);
+    return 'made';
+  }
+
+  #reportDropped(operation: QueuedOperation): void {
+    this.#unlogged.dropped += 1;
+    this.#report('dropped', [operation], 'queue full (overflow: drop-oldest)');
   }
 
   #refuse(message: string, id: string): never {

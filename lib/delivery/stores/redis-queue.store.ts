@@ -59,7 +59,6 @@ const FIELDS = 5;
  * `size` and `bytes` answer synchronously, from the totals Redis returned with this store's last
  * command (plus appends still on their way), read again every `refreshIntervalMs`: the queue's
  * `maxQueueSize`/`maxQueueBytes` bound the shared queue, approximately when other instances append.
- * `overflow: 'drop-oldest'` is not supported yet (see {@link dropOldest}): a full queue rejects.
  *
  * A failed `append` rejects (the queue reports the operation `failed`). A failed `acknowledge` or
  * `release` is logged, not thrown: the lease then runs out and the operations are sent again (at least
@@ -178,17 +177,8 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     }
   }
 
-  /**
-   * Not supported yet: the queue calls `dropOldest` synchronously and Redis answers asynchronously, so
-   * this returns `undefined` and a full queue rejects new operations even under `overflow: 'drop-oldest'`.
-   * {@link dropOldestAsync} does the removal, for a queue that can wait for it.
-   */
-  dropOldest(): undefined {
-    return undefined;
-  }
-
   /** Removes and returns the oldest operation that no instance has leased, if any. */
-  async dropOldestAsync(): Promise<QueuedOperation | undefined> {
+  async dropOldest(): Promise<QueuedOperation | undefined> {
     const reply = await this.#run(DROP_OLDEST, []);
     this.#totals(reply);
     if (reply.length < 2 + FIELDS) return undefined;

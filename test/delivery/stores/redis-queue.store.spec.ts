@@ -109,12 +109,11 @@ describe('RedisQueueStore, the contract', () => {
     expect([await store.has('q'), await store.has('l'), await store.has('nope')]).toEqual([true, true, false]);
   });
 
-  it('dropOldest answers undefined synchronously; dropOldestAsync drops the oldest operation not leased', async () => {
+  it('dropOldest drops the oldest operation not leased', async () => {
     const store = makeStore();
     for (const o of [op('a1', 'a', 5), op('b1', 'b', 7), op('c1', 'c', 9)]) await store.append(o);
-    expect(store.dropOldest()).toBeUndefined();
     await store.lease({ maxOperations: 1, maxBytes: 1_000 });
-    expect(await store.dropOldestAsync()).toMatchObject({ id: 'b1', key: 'b', bytes: 7, attempts: 0 });
+    expect(await store.dropOldest()).toMatchObject({ id: 'b1', key: 'b', bytes: 7, attempts: 0 });
     expect([store.size, store.bytes]).toEqual([2, 14]);
   });
 
@@ -237,6 +236,29 @@ describe("store: 'redis' in the module options", () => {
       await subject.app.close();
       expectEachOnceOrReported(sandbox, ids, subject.log);
       expect(await admin.zcard(`{${prefix}}:queue`)).toBe(0);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
+
+describe('RedisQueueStore with overflow: drop-oldest', () => {
+  it('drops the oldest queued operations to make room, reports them, and delivers the rest', async () => {
+    const sandbox = await CustomerIOSandbox.start();
+    try {
+      const store = makeStore();
+      const subject = await createQueueApp(sandbox, { queue: { store, maxQueueSize: 5, overflow: 'drop-oldest' } });
+      const ids: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        ids.push(subject.client.track(`u-${i}`, 'bounded', { i }).id);
+        await sleep(20); // each enqueue sees the size its predecessors left
+      }
+      await sandbox.waitFor(() => subject.log.ids('dropped').length === 3, 2_000);
+      expect(subject.log.ids('dropped')).toEqual(ids.slice(0, 3));
+      await subject.client.flush();
+      expect(sandbox.events.map((e) => e.id)).toEqual(ids.slice(3));
+      expectEachOnceOrReported(sandbox, ids, subject.log);
+      await subject.app.close();
     } finally {
       await sandbox.close();
     }
