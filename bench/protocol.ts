@@ -32,7 +32,15 @@ export const eventData = (n: number): BenchEventData => shape(n, PAD);
 /** The person event `n` is about. */
 export const personIdOf = (n: number): string => `user-${n % PEOPLE}`;
 
-export type Way = 'naive' | 'queue';
+export type Way = 'naive' | 'queue' | 'queue-sqlite' | 'queue-redis';
+
+/**
+ * The store of the queue way, handed to queue.js as its second argument (JSON; none: the in-memory
+ * store). run.ts owns what it names: it makes the directory and the prefix, and deletes both afterwards.
+ */
+export type StoreSpec =
+  | { kind: 'sqlite'; way: 'queue-sqlite'; dir: string }
+  | { kind: 'redis'; way: 'queue-redis'; url: string; prefix: string };
 
 /** Where the sink listens, handed to each worker as its first argument (JSON). */
 export interface SinkInfo {
@@ -89,7 +97,7 @@ export interface WayResult {
   firstError?: string;
   /** First send to the last answer from the sink (queue: minus the forced GC of the heap measurement). */
   wallMs: number;
-  /** Queue: the synchronous loop of 200,000 `client.track` calls. */
+  /** Queue: the synchronous loop of `sent` `client.track` calls. */
   enqueueMs?: number;
   /** Queue: from the end of that loop (GC excluded) to the last batch delivered. */
   deliverMs?: number;

@@ -1,9 +1,10 @@
 import 'reflect-metadata';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../lib/customerio.constants.js';
-import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions } from '../lib/index.js';
+import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions, type CustomerIOQueueStore } from '../lib/index.js';
 import type { ResolvedCustomerIOOptions } from '../lib/options/resolved-options.interface.js';
 import {
   cpuMsSince,
@@ -14,11 +15,22 @@ import {
   reportAndExit,
   toMb,
 } from './measure.js';
-import { EVENT_NAME, EVENTS, eventData, personIdOf, type FromWorker, type SinkInfo } from './protocol.js';
+import {
+  EVENT_NAME,
+  EVENTS,
+  eventData,
+  personIdOf,
+  type FromWorker,
+  type SinkInfo,
+  type StoreSpec,
+  type Way,
+} from './protocol.js';
 
 // Way (b): this module's queue in a real Nest application. 200,000 synchronous `client.track` calls
 // (each only checks and enqueues), then `client.flush()` until every event is delivered in
 // `POST /api/v2/batch` requests. Runs in a process of its own with --expose-gc, started by run.ts.
+// The same worker runs the store ways: given a StoreSpec (second argument), the queue keeps its
+// operations in a SqliteQueueStore or a RedisQueueStore instead of the in-memory store.
 
 const DELIVERY_DEADLINE_MS = 60_000;
 const WARM_UP_EVENTS = 20_000;
@@ -29,6 +41,23 @@ if (!sink) {
   process.exit(1);
 }
 if (!globalThis.gc) console.error('bench queue: run node with --expose-gc for an exact heap figure');
+const storeSpec = JSON.parse(process.argv[3] ?? 'null') as StoreSpec | null;
+const way: Way = storeSpec?.way ?? 'queue';
+
+/** A store of the spec's kind; `name` keeps the warm-up's file or keys apart from the measured run's. */
+async function openStore(name: string): Promise<CustomerIOQueueStore> {
+  if (storeSpec?.kind === 'sqlite') {
+    const { SqliteQueueStore } = await import('../lib/index.js');
+    return new SqliteQueueStore({ path: join(storeSpec.dir, `${name}.sqlite`) });
+  }
+  if (storeSpec?.kind === 'redis') {
+    const { RedisQueueStore } = await import('../lib/redis/index.js');
+    const store = new RedisQueueStore({ redis: storeSpec.url, prefix: `${storeSpec.prefix}:${name}` });
+    await store.ready();
+    return store;
+  }
+  throw new Error('bench queue: no store spec');
+}
 
 @Module({})
 class BenchAppModule {
@@ -39,25 +68,35 @@ class BenchAppModule {
 
 // Warm-up: the same enqueue path, 20,000 times, in an application of its own whose queue sends nothing
 // (its Track URL refuses connections, and it is closed with a zero shutdown deadline), so the measured
-// run starts with the JIT warm, as a running server would be.
+// run starts with the JIT warm, as a running server would be. A store way warms up on a store of the
+// same kind (its own file or prefix: a durable store keeps what the warm-up left, until run.ts deletes it).
+const warmUpStore = storeSpec ? await openStore('warm-up') : undefined;
 const warmUp = await NestFactory.createApplicationContext(
   BenchAppModule.register({
     siteId: 'warm-up',
     apiKey: 'warm-up',
     trackUrl: 'http://127.0.0.1:9',
     retry: false,
-    queue: { flushIntervalMs: 3_600_000, maxBatchOperations: 1_000_000, maxQueueBytes: 256 * 1024 * 1024, shutdownTimeoutMs: 0 },
+    queue: {
+      flushIntervalMs: 3_600_000,
+      maxBatchOperations: 1_000_000,
+      maxQueueBytes: 256 * 1024 * 1024,
+      shutdownTimeoutMs: 0,
+      ...(warmUpStore && { store: warmUpStore }),
+    },
   }),
   { logger: false },
 );
 const warmUpClient = warmUp.get(CustomerIOClient);
 for (let i = 0; i < WARM_UP_EVENTS; i++) warmUpClient.track(personIdOf(i), EVENT_NAME, eventData(i));
 await warmUp.close();
+await warmUpStore?.close?.();
 
+const store = storeSpec ? await openStore('measured') : undefined;
 const app = await NestFactory.createApplicationContext(
   BenchAppModule.register({
     ...sink.options,
-    queue: { maxQueueSize: 250_000, maxQueueBytes: 256 * 1024 * 1024 },
+    queue: { maxQueueSize: 250_000, maxQueueBytes: 256 * 1024 * 1024, ...(store && { store }) },
   }),
   { logger: ['error', 'warn'] },
 );
@@ -103,6 +142,7 @@ const cpuMs = cpuMsSince(cpuStart) - Number(gcNs) / 1e6;
 sampler.stop();
 const stats = client.stats;
 await app.close();
+await store?.close?.(); // the queue leaves a store it was given open
 
 const undelivered = EVENTS - stats.delivered;
 const firstError =
@@ -116,7 +156,7 @@ const firstError =
 const message: FromWorker = {
   type: 'result',
   result: {
-    way: 'queue',
+    way,
     sent: EVENTS,
     failures: undelivered,
     firstError,

@@ -1,8 +1,11 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { availableParallelism, loadavg } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import {
   DATA_BYTES,
   EVENTS,
@@ -14,6 +17,7 @@ import {
   type FromWorker,
   type SinkInfo,
   type SinkStats,
+  type StoreSpec,
   type ToSink,
   type Way,
   type WayResult,
@@ -22,11 +26,13 @@ import {
 // `npm run bench`: the delivery benchmark. Three kinds of process, so that each figure is honest:
 //   sink.js   the Customer.io sandbox (HTTP on 127.0.0.1), counting what it receives;
 //   naive.js  way (a), customerio-node TrackClient.track per event, in a fresh process;
-//   queue.js  way (b), CustomerIOModule's queue in a Nest app, in a fresh process.
+//   queue.js  way (b), CustomerIOModule's queue in a Nest app, in a fresh process; run again with
+//             a durable store (queue-sqlite, queue-redis: a StoreSpec as its second argument).
 // The ways run one after the other (never at once: the machine's cores go to one worker and the
 // sink), against the same sink, which is reset in between. This process only coordinates and prints.
 
 const WORKER_TIMEOUT_MS = 100_000;
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const here = dirname(fileURLToPath(import.meta.url));
 const runStarted = performance.now();
 const errors: string[] = [];
@@ -66,8 +72,10 @@ function startSink(): Promise<{ process: ChildProcess; info: SinkInfo }> {
 }
 
 /** Runs one way in a fresh worker process and returns what it measured. */
-function runWorker(way: Way, sink: SinkInfo): Promise<WayResult> {
-  const child = fork(join(here, `${way}.js`), [JSON.stringify(sink)], {
+function runWorker(way: Way, sink: SinkInfo, store?: StoreSpec): Promise<WayResult> {
+  const script = way === 'naive' ? 'naive.js' : 'queue.js';
+  const args = [JSON.stringify(sink), ...(store ? [JSON.stringify(store)] : [])];
+  const child = fork(join(here, script), args, {
     execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF && way === 'queue' ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -159,6 +167,67 @@ function printWay(title: string, result: WayResult, sink: SinkStats): void {
   line('sink_cpu_bound_events_per_s', Math.round(sinkBound(sink)));
 }
 
+/** A client of the Redis at `url` if it answers within a second, else undefined. */
+async function connectRedis(url: string): Promise<Redis | undefined> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 1_000,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+    return redis;
+  } catch {
+    redis.disconnect();
+    return undefined;
+  }
+}
+
+/** Deletes the keys of every store prefix starting with `prefix` (the worker's warm-up and measured queues). */
+async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `{${prefix}*`, 'COUNT', 1_000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.del(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}
+
+/**
+ * What a store way needs, made here so that it is deleted here too, even when the worker was killed:
+ * a fresh temporary directory for the SQLite files, a prefix of its own on Redis. Undefined: skip the way.
+ */
+async function prepareStore(way: 'queue-sqlite' | 'queue-redis'): Promise<{ spec: StoreSpec; cleanUp(): Promise<void> } | undefined> {
+  if (way === 'queue-sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'nestjs-customerio-bench-'));
+    return { spec: { kind: 'sqlite', way, dir }, cleanUp: async () => rmSync(dir, { recursive: true, force: true }) };
+  }
+  const redis = await connectRedis(REDIS_URL);
+  if (!redis) {
+    line(way, `skipped (no Redis at ${REDIS_URL})`);
+    return undefined;
+  }
+  const version = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
+  line('redis', `${REDIS_URL} (Redis ${version}, separate process)`);
+  const prefix = `nestjs-customerio-bench:${randomBytes(6).toString('hex')}`;
+  return {
+    spec: { kind: 'redis', way, url: REDIS_URL, prefix },
+    cleanUp: async () => {
+      try {
+        await deleteKeys(redis, prefix);
+      } finally {
+        await redis.quit().catch(() => redis.disconnect());
+      }
+    },
+  };
+}
+
 const sink = await startSink();
 const dataBytes = Buffer.byteLength(JSON.stringify(eventData(EVENTS - 1)));
 console.log(`nestjs-customerio delivery bench: node ${process.version}, ${availableParallelism()} CPUs`);
@@ -174,17 +243,26 @@ const measured: Partial<Record<Way, { result: WayResult; sink: SinkStats }>> = {
 const titles: Record<Way, string> = {
   naive: `customerio-node TrackClient.track per event, ${NAIVE_CONCURRENCY} at a time (Promise.allSettled); latency = sync part of the call`,
   queue: 'CustomerIOModule queue: client.track (sync enqueue) x200k, then client.flush()',
+  'queue-sqlite': 'the same queue on a SqliteQueueStore (fresh temporary file, synchronous: normal)',
+  'queue-redis': `the same queue on a RedisQueueStore (${REDIS_URL}, a prefix of its own)`,
 };
 try {
-  for (const way of ['naive', 'queue'] as const) {
+  for (const way of ['naive', 'queue', 'queue-sqlite', 'queue-redis'] as const) {
+    const store = way === 'queue-sqlite' || way === 'queue-redis' ? await prepareStore(way) : undefined;
+    if (way.startsWith('queue-') && !store) continue;
     await askSink(sink.process, 'reset');
     let result: WayResult;
     try {
-      result = await runWorker(way, sink.info);
+      result = await runWorker(way, sink.info, store?.spec);
     } catch (error) {
       errors.push(`${way}: ${(error as Error).message}`);
       console.error(`ERROR ${way}: ${(error as Error).message}`);
       continue;
+    } finally {
+      await store?.cleanUp().catch((error: Error) => {
+        errors.push(`${way}: clean-up failed: ${error.message}`);
+        console.error(`ERROR ${way}: clean-up failed: ${error.message}`);
+      });
     }
     const totals = await sinkTotals(sink.process);
     verify(result, totals);
@@ -226,6 +304,30 @@ if (naive && queue) {
   for (const [name, pass, value] of targets) {
     line(name, `${pass ? 'PASS' : 'FAIL'} (${value})`);
     if (!pass) errors.push(`${name} failed (${value})`);
+  }
+}
+
+// The durable stores beside the in-memory queue: figures only, no targets.
+const stores = (['queue-sqlite', 'queue-redis'] as const).filter((way) => measured[way]);
+if (queue && stores.length > 0) {
+  const columns = [queue, ...stores.map((way) => measured[way]!)];
+  const row = (value: (way: { result: WayResult; sink: SinkStats }) => string): string => columns.map(value).join(' | ');
+  console.log(`\n[stores] ${['queue', ...stores].join(' | ')}`);
+  line('events_per_s', row(({ result }) => String(Math.round(eventsPerS(result)))));
+  line('requests_per_1000_events', row(({ sink }) => fixed(perThousand(sink), 2)));
+  line('enqueue_p50_us', row(({ result }) => fixed(result.latency.p50Us, 2)));
+  line('enqueue_p99_us', row(({ result }) => fixed(result.latency.p99Us, 2)));
+  line('peak_rss_mb', row(({ result }) => fixed(result.peakRssMb)));
+
+  console.log('\n[ratios] store / in-memory queue');
+  for (const way of stores) {
+    const { result, sink: totals } = measured[way]!;
+    const name = way.slice('queue-'.length);
+    line(`${name}_vs_memory_events_per_s`, fixed(eventsPerS(result) / eventsPerS(queue.result), 3));
+    line(`${name}_vs_memory_requests_per_1000`, fixed(perThousand(totals) / perThousand(queue.sink), 3));
+    line(`${name}_vs_memory_enqueue_p50`, fixed(result.latency.p50Us / queue.result.latency.p50Us, 2));
+    line(`${name}_vs_memory_enqueue_p99`, fixed(result.latency.p99Us / queue.result.latency.p99Us, 2));
+    line(`${name}_vs_memory_peak_rss`, fixed(result.peakRssMb / queue.result.peakRssMb, 2));
   }
 }
 
