@@ -43,18 +43,23 @@ local function expire(now)
 end
 `;
 
-/** ARGV: id, key, json, bytes, attempts. Appends unless the id is held already. Returns totals. */
+/**
+ * ARGV: id, key, json, bytes, attempts — for each of one or more operations, in order. Appends each unless
+ * its id is held already. Returns totals.
+ */
 export const APPEND = `${PRELUDE}
-local id = ARGV[1]
-if redis.call('HEXISTS', KEYS[2], id) == 0 then
-  local seq = redis.call('INCR', KEYS[9])
-  redis.call('ZADD', KEYS[1], seq, id)
-  redis.call('HSET', KEYS[2], id, ARGV[2])
-  redis.call('HSET', KEYS[3], id, ARGV[3])
-  redis.call('HSET', KEYS[4], id, ARGV[4])
-  redis.call('HSET', KEYS[5], id, ARGV[5])
-  redis.call('HINCRBY', KEYS[8], 'size', 1)
-  redis.call('HINCRBY', KEYS[8], 'bytes', tonumber(ARGV[4]))
+for i = 1, #ARGV, 5 do
+  local id = ARGV[i]
+  if redis.call('HEXISTS', KEYS[2], id) == 0 then
+    local seq = redis.call('INCR', KEYS[9])
+    redis.call('ZADD', KEYS[1], seq, id)
+    redis.call('HSET', KEYS[2], id, ARGV[i + 1])
+    redis.call('HSET', KEYS[3], id, ARGV[i + 2])
+    redis.call('HSET', KEYS[4], id, ARGV[i + 3])
+    redis.call('HSET', KEYS[5], id, ARGV[i + 4])
+    redis.call('HINCRBY', KEYS[8], 'size', 1)
+    redis.call('HINCRBY', KEYS[8], 'bytes', tonumber(ARGV[i + 3]))
+  end
 end
 return totals()
 `;

@@ -40,6 +40,8 @@ interface RedisLeasedOperation extends QueuedOperation {
 type Reply = (string | number | null)[];
 
 const FIELDS = 5;
+/** Most operations appended by one script call (5 arguments each). */
+const APPEND_CHUNK = 500;
 
 // NOTE: why sorted sets and hashes rather than Streams with consumer groups (or BullMQ): a consumer
 // group hands entries out in stream order to whoever reads, with no way to say "not this key while
@@ -80,6 +82,8 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   #bytes = 0;
   #pendingSize = 0;
   #pendingBytes = 0;
+  /** Appends made in this tick, sent together at its end (or before the next command). */
+  #appends?: { operations: QueuedOperation[]; done: Promise<void>; settle: { resolve(): void; reject(error: unknown): void } };
   readonly #renewTimer: NodeJS.Timeout;
   readonly #refreshTimer: NodeJS.Timeout;
   readonly #ready: Promise<void>;
@@ -114,20 +118,27 @@ export class RedisQueueStore implements CustomerIOQueueStore {
 
   /** Reads `size` and `bytes` from Redis now. */
   async refresh(): Promise<void> {
+    this.#flushAppends();
     const [size, bytes] = await this.#redis.hmget(this.#keys[7], 'size', 'bytes');
     this.#size = Number(size ?? 0);
     this.#bytes = Number(bytes ?? 0);
   }
 
-  async append({ id, key, json, bytes, attempts }: QueuedOperation): Promise<void> {
+  /**
+   * Appends an operation. Appends made in the same tick go to Redis together, in chunks of
+   * {@link APPEND_CHUNK}, before any other command of this store; the promise settles with its chunk.
+   */
+  append(operation: QueuedOperation): Promise<void> {
     this.#pendingSize += 1;
-    this.#pendingBytes += bytes;
-    try {
-      this.#totals(await this.#run(APPEND, [id, key, json, bytes, attempts]));
-    } finally {
-      this.#pendingSize -= 1;
-      this.#pendingBytes -= bytes;
+    this.#pendingBytes += operation.bytes;
+    if (!this.#appends) {
+      let settle!: { resolve(): void; reject(error: unknown): void };
+      const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+      this.#appends = { operations: [], done, settle };
+      queueMicrotask(() => this.#flushAppends());
     }
+    this.#appends.operations.push(operation);
+    return this.#appends.done;
   }
 
   async lease({ maxOperations, maxBytes }: LeaseLimits): Promise<QueuedOperation[]> {
@@ -186,6 +197,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   }
 
   async has(id: string): Promise<boolean> {
+    this.#flushAppends();
     return (await this.#redis.hexists(this.#keys[1], id)) === 1;
   }
 
@@ -195,6 +207,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
+    this.#flushAppends();
     this.#closed = true;
     clearInterval(this.#renewTimer);
     clearInterval(this.#refreshTimer);
@@ -231,8 +244,38 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     this.#bytes = Number(reply[1]);
   }
 
+  /**
+   * Sends the appends waiting for this tick's end now, so that they reach Redis before the command that
+   * follows: a lease or a read must see every operation appended before it.
+   */
+  #flushAppends(): void {
+    const appends = this.#appends;
+    if (!appends) return;
+    this.#appends = undefined;
+    const chunks: Promise<void>[] = [];
+    for (let start = 0; start < appends.operations.length; start += APPEND_CHUNK) {
+      const chunk = appends.operations.slice(start, start + APPEND_CHUNK);
+      const args = chunk.flatMap(({ id, key, json, bytes, attempts }) => [id, key, json, bytes, attempts]);
+      chunks.push(
+        this.#send(APPEND, args)
+          .then((reply) => this.#totals(reply))
+          .finally(() => {
+            this.#pendingSize -= chunk.length;
+            this.#pendingBytes -= chunk.reduce((sum, { bytes }) => sum + bytes, 0);
+          }),
+      );
+    }
+    Promise.all(chunks).then(() => appends.settle.resolve(), appends.settle.reject);
+  }
+
+  /** Runs a script, after the appends still waiting (see `#flushAppends`). */
+  #run(script: string, args: (string | number)[]): Promise<Reply> {
+    this.#flushAppends();
+    return this.#send(script, args);
+  }
+
   /** Runs a script by its SHA, loading it when Redis does not know it (first use, or after a restart). */
-  async #run(script: string, args: (string | number)[]): Promise<Reply> {
+  async #send(script: string, args: (string | number)[]): Promise<Reply> {
     let sha = this.#shas.get(script);
     if (!sha) this.#shas.set(script, (sha = createHash('sha1').update(script).digest('hex')));
     try {
