@@ -22,5 +22,16 @@ export default {
       globals: { SDK_MAJOR: 5 },
       moduleNameMapper: { ...base.moduleNameMapper, '^customerio-node$': 'customerio-node-v5' },
     },
+    // The delivery suite again, on each durable store (see test/support/queue-app.ts).
+    ...['sqlite', 'redis'].map((store) => ({
+      ...base,
+      displayName: `store-${store}`,
+      testMatch: ['<rootDir>/test/delivery/customerio-queue.spec.ts'],
+      globals: { SDK_MAJOR: 4, QUEUE_STORE: store },
+      ...(store === 'redis' && {
+        globalSetup: '<rootDir>/test/support/redis-global-setup.mjs',
+        globalTeardown: '<rootDir>/test/support/redis-global-teardown.mjs',
+      }),
+    })),
   ],
 };

@@ -13,8 +13,11 @@ import { expectEachOnceOrReported } from '../support/delivery-assertions.js';
 import { createQueueApp, type QueueApp } from '../support/queue-app.js';
 
 declare const SDK_MAJOR: 4 | 5;
+/** The store this run of the suite uses (jest.config.js): the default in-memory one when unset. */
+const STORE = (globalThis as { QUEUE_STORE?: string }).QUEUE_STORE ?? 'memory';
+const DURABLE = STORE !== 'memory';
 
-describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x`, () => {
+describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, () => {
   let sandbox: CustomerIOSandbox;
   let subject: QueueApp | undefined;
 
@@ -222,7 +225,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x`, () => {
       subject = await createQueueApp(sandbox);
       const ok1 = subject.client.track('u-1', 'fine').id;
       const merge = subject.client.mergeCustomers({ id: 'nobody' }, { id: 'u-1' });
-      const rejected = merge.delivered;
+      const rejected = merge.delivered.catch((error: unknown) => error);
       const ok2 = subject.client.track('u-2', 'fine').id;
       await subject.client.flush();
       expect(sandbox.batches.map((b) => b.status)).toEqual([207]);
@@ -230,7 +233,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x`, () => {
       expect(subject.log.reports).toContainEqual(
         expect.objectContaining({ outcome: 'invalid', ids: [merge.id], reason: expect.stringMatching(/primary/) }),
       );
-      await expect(rejected).rejects.toThrow(/primary/);
+      expect(String(await rejected)).toMatch(/primary/);
       expect(subject.client.stats).toMatchObject({ delivered: 2, invalid: 1, retried: 0 });
     });
 
@@ -311,6 +314,8 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x`, () => {
     it("overflow 'drop-oldest': the oldest queued events make room, and are reported dropped", async () => {
       subject = await createQueueApp(sandbox, { queue: { maxQueueSize: 10, overflow: 'drop-oldest' } });
       const ids = trackMany(subject.client, 15);
+      // a shared (Redis) store drops after the new operation went in: wait for the reports
+      await sandbox.waitFor(() => subject!.log.ids('dropped').length === 5, 2_000);
       expect(subject.client.stats).toMatchObject({ queued: 10, dropped: 5 });
       expect(subject.log.ids('dropped')).toEqual(ids.slice(0, 5));
       await subject.client.flush();
@@ -365,7 +370,8 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x`, () => {
       expect(log.ids('delivered')).toHaveLength(30);
       // NOTE: customerio-node 5.x sends through Node's global fetch pool, which the module cannot close:
       // its idle keep-alive socket (and the timer that watches it) closes by itself a few seconds later.
-      if (SDK_MAJOR === 4) {
+      // The durable stores' own handles are checked by their suites (test/delivery/stores).
+      if (SDK_MAJOR === 4 && STORE === 'memory') {
         await sandbox.waitFor(() => sandbox.openConnections === 0, 1_000);
         expect(timers()).toBeLessThanOrEqual(timersBefore);
       }
@@ -373,19 +379,25 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x`, () => {
       expect(log.ids('rejected')).toHaveLength(1);
     });
 
-    it('what cannot be sent by the deadline is reported undelivered, with its ids', async () => {
+    it('what cannot be sent by the deadline is reported undelivered, with its ids (a durable store keeps it instead)', async () => {
       subject = await createQueueApp(sandbox, { timeout: 5_000, queue: { shutdownTimeoutMs: 200, maxBatchOperations: 10 } });
       sandbox.hang({ path: '/api/v2/batch' });
       const ids = trackMany(subject.client, 25);
       const started = performance.now();
       await subject.app.close();
       const elapsed = performance.now() - started;
-      const { log } = subject;
+      const { log, client } = subject;
       subject = undefined;
       expect(elapsed).toBeLessThan(1_500);
-      expect(log.ids('undelivered').sort()).toEqual([...ids].sort());
-      expect(log.reports.find((r) => r.outcome === 'undelivered')?.reason).toMatch(/shutdown deadline of 200 ms passed/);
       expect(sandbox.events).toHaveLength(0);
+      if (DURABLE) {
+        // kept for the next start (test/delivery/customerio-queue-store.spec.ts delivers such leftovers)
+        expect(log.ids('undelivered')).toEqual([]);
+        expect(client.stats.queued).toBe(25);
+      } else {
+        expect(log.ids('undelivered').sort()).toEqual([...ids].sort());
+        expect(log.reports.find((r) => r.outcome === 'undelivered')?.reason).toMatch(/shutdown deadline of 200 ms passed/);
+      }
     });
   });
 });

@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions } from '../../lib/index.js';
@@ -23,7 +27,7 @@ export async function createQueueApp(sandbox: CustomerIOSandbox, options: Partia
         ...sandbox.moduleOptions(),
         ...options,
         retry: options.retry === false ? false : { baseDelayMs: 2, maxDelayMs: 20, ...options.retry },
-        queue: { flushIntervalMs: 60_000, ...options.queue },
+        queue: { flushIntervalMs: 60_000, ...suiteStore(), ...options.queue },
         hooks: log.hooks,
       }),
     ],
@@ -31,4 +35,22 @@ export async function createQueueApp(sandbox: CustomerIOSandbox, options: Partia
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();
   return { app, client: app.get(CustomerIOClient), log };
+}
+
+/**
+ * The store the delivery suite runs on: Jest's `QUEUE_STORE` global (set per project in jest.config.js)
+ * names one, so that the same suite runs on every store; unset means the default in-memory store.
+ */
+function suiteStore(): Partial<CustomerIOModuleOptions['queue']> {
+  switch ((globalThis as { QUEUE_STORE?: string }).QUEUE_STORE) {
+    case 'sqlite':
+      return { store: 'sqlite', sqlite: { path: join(mkdtempSync(join(tmpdir(), 'cio-suite-')), 'queue.db') } };
+    case 'redis':
+      return {
+        store: 'redis',
+        redis: { url: process.env.REDIS_URL || 'redis://127.0.0.1:6379', prefix: `cio-suite-${randomBytes(6).toString('hex')}` },
+      };
+    default:
+      return {};
+  }
 }
