@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   CustomerIOConfigError,
   CustomerIOModule,
@@ -10,9 +10,8 @@ import {
   type QueuedOperation,
   SqliteQueueStore,
 } from '../../lib/index.js';
-import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { expectEachOnceOrReported } from '../support/delivery-assertions.js';
-import { createQueueApp, type QueueApp } from '../support/queue-app.js';
+import { createQueueApp, useQueueSandbox } from '../support/queue-app.js';
 
 /** A store that outlives the application using it, as a durable (SQLite, Redis) store outlives the process. */
 class KeepingStore extends MemoryQueueStore {
@@ -26,49 +25,39 @@ class KeepingStore extends MemoryQueueStore {
 }
 
 describe('the queue store option', () => {
-  let sandbox: CustomerIOSandbox;
-  let subject: QueueApp | undefined;
-
-  beforeEach(async () => {
-    sandbox = await CustomerIOSandbox.start();
-  });
-  afterEach(async () => {
-    await subject?.app.close();
-    subject = undefined;
-    await sandbox.close();
-  });
+  const ctx = useQueueSandbox();
 
   it('keeps operations in the store it is given', async () => {
     const store = new KeepingStore();
-    subject = await createQueueApp(sandbox, { queue: { store } });
-    const ids = Array.from({ length: 7 }, (_, i) => subject!.client.track(`u-${i}`, 'stored').id);
+    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store } });
+    const ids = Array.from({ length: 7 }, (_, i) => ctx.subject!.client.track(`u-${i}`, 'stored').id);
     expect(store.appended).toBe(7);
     expect(store.size).toBe(7);
-    await subject.client.flush();
+    await ctx.subject.client.flush();
     expect(store.size).toBe(0);
-    expectEachOnceOrReported(sandbox, ids, subject.log);
+    expectEachOnceOrReported(ctx.sandbox, ids, ctx.subject.log);
   });
 
   it('a durable store keeps what shutdown could not send, and the next application delivers it once', async () => {
     const store = new KeepingStore();
-    const first = await createQueueApp(sandbox, { retry: { maxAttempts: 1 }, queue: { store, shutdownTimeoutMs: 100 } });
-    sandbox.respondWith(503, { path: '/api/v2/batch' });
+    const first = await createQueueApp(ctx.sandbox, { retry: { maxAttempts: 1 }, queue: { store, shutdownTimeoutMs: 100 } });
+    ctx.sandbox.respondWith(503, { path: '/api/v2/batch' });
     const ids = Array.from({ length: 5 }, (_, i) => first.client.track(`u-${i % 2}`, 'kept', { i }).id);
     await first.app.close();
     expect(first.log.ids('undelivered')).toEqual([]);
     expect(store.size).toBe(5);
-    expect(sandbox.events).toHaveLength(0);
+    expect(ctx.sandbox.events).toHaveLength(0);
 
-    sandbox.clearFaults();
-    subject = await createQueueApp(sandbox, { queue: { store, flushIntervalMs: 20 } });
-    await sandbox.waitFor(() => sandbox.events.length === 5, 2_000);
-    expect(sandbox.events.map((e) => e.id)).toEqual(ids);
-    await sandbox.waitFor(() => store.size === 0, 1_000);
+    ctx.sandbox.clearFaults();
+    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store, flushIntervalMs: 20 } });
+    await ctx.sandbox.waitFor(() => ctx.sandbox.events.length === 5, 2_000);
+    expect(ctx.sandbox.events.map((e) => e.id)).toEqual(ids);
+    await ctx.sandbox.waitFor(() => store.size === 0, 1_000);
   });
 
   it('refuses something that is not a store, at bootstrap', async () => {
     const error = await Test.createTestingModule({
-      imports: [CustomerIOModule.forRoot({ ...sandbox.moduleOptions(), queue: { store: { append() {} } as never } })],
+      imports: [CustomerIOModule.forRoot({ ...ctx.sandbox.moduleOptions(), queue: { store: { append() {} } as never } })],
     })
       .compile()
       .then(() => undefined, (e: unknown) => e);
@@ -83,7 +72,7 @@ describe('the queue store option', () => {
     [{ store: 'redis' as const, redis: { url: ' ' } }, /option "queue.redis.url" is required/],
     [{ store: 'disk' as 'memory' }, /option "queue.store" must be "memory", "sqlite", "redis"/],
   ])('a named store needs its settings, at bootstrap (%o)', async (queue, message) => {
-    const error = await Test.createTestingModule({ imports: [CustomerIOModule.forRoot({ ...sandbox.moduleOptions(), queue })] })
+    const error = await Test.createTestingModule({ imports: [CustomerIOModule.forRoot({ ...ctx.sandbox.moduleOptions(), queue })] })
       .compile()
       .then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(CustomerIOConfigError);
@@ -94,11 +83,11 @@ describe('the queue store option', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cio-store-'));
     const path = join(dir, 'queue.db');
     try {
-      const first = await createQueueApp(sandbox, { queue: { store: 'sqlite', sqlite: { path } } });
+      const first = await createQueueApp(ctx.sandbox, { queue: { store: 'sqlite', sqlite: { path } } });
       const ids = Array.from({ length: 4 }, (_, i) => first.client.track(`u-${i}`, 'on_disk').id);
       await first.client.flush();
       await first.app.close();
-      expectEachOnceOrReported(sandbox, ids, first.log);
+      expectEachOnceOrReported(ctx.sandbox, ids, first.log);
       // closed at shutdown: a new store can open the same file at once
       const again = new SqliteQueueStore({ path });
       expect(again.size).toBe(0);
@@ -114,7 +103,7 @@ describe('the queue store option', () => {
     writeFileSync(path, 'my notes, not a queue');
     try {
       const error = await Test.createTestingModule({
-        imports: [CustomerIOModule.forRoot({ ...sandbox.moduleOptions(), queue: { store: 'sqlite', sqlite: { path } } })],
+        imports: [CustomerIOModule.forRoot({ ...ctx.sandbox.moduleOptions(), queue: { store: 'sqlite', sqlite: { path } } })],
       })
         .compile()
         .then(() => undefined, (e: unknown) => e);

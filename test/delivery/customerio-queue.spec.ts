@@ -1,16 +1,15 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Interval, ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import { Test } from '@nestjs/testing';
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import {
   CustomerIOClient,
   CustomerIOModule,
   CustomerIOQueueFullError,
   CustomerIOValidationError,
 } from '../../lib/index.js';
-import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { expectEachOnceOrReported } from '../support/delivery-assertions.js';
-import { createQueueApp, type QueueApp } from '../support/queue-app.js';
+import { createQueueApp, useQueueSandbox } from '../support/queue-app.js';
 
 declare const SDK_MAJOR: 4 | 5;
 /** The store this run of the suite uses (jest.config.js): the default in-memory one when unset. */
@@ -18,17 +17,7 @@ const STORE = (globalThis as { QUEUE_STORE?: string }).QUEUE_STORE ?? 'memory';
 const DURABLE = STORE !== 'memory';
 
 describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, () => {
-  let sandbox: CustomerIOSandbox;
-  let subject: QueueApp | undefined;
-
-  beforeEach(async () => {
-    sandbox = await CustomerIOSandbox.start();
-  });
-  afterEach(async () => {
-    await subject?.app.close();
-    subject = undefined;
-    await sandbox.close();
-  });
+  const ctx = useQueueSandbox();
 
   /** Enqueues `count` events of `people` people, round-robin; returns their ids in order. */
   function trackMany(client: CustomerIOClient, count: number, people = 10): string[] {
@@ -37,44 +26,44 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
 
   describe('batching', () => {
     it('sends queued events in /api/v2/batch requests, not one request per event', async () => {
-      subject = await createQueueApp(sandbox);
-      const ids = trackMany(subject.client, 2_500);
-      await subject.client.flush();
-      expect(sandbox.requests.every((r) => r.path === '/api/v2/batch')).toBe(true);
-      expect(sandbox.batches.map((b) => b.operations)).toEqual([1_000, 1_000, 500]);
-      expectEachOnceOrReported(sandbox, ids, subject.log);
-      expect(subject.client.stats).toMatchObject({ enqueued: 2_500, delivered: 2_500, queued: 0, inFlight: 0, failed: 0 });
+      ctx.subject = await createQueueApp(ctx.sandbox);
+      const ids = trackMany(ctx.subject.client, 2_500);
+      await ctx.subject.client.flush();
+      expect(ctx.sandbox.requests.every((r) => r.path === '/api/v2/batch')).toBe(true);
+      expect(ctx.sandbox.batches.map((b) => b.operations)).toEqual([1_000, 1_000, 500]);
+      expectEachOnceOrReported(ctx.sandbox, ids, ctx.subject.log);
+      expect(ctx.subject.client.stats).toMatchObject({ enqueued: 2_500, delivered: 2_500, queued: 0, inFlight: 0, failed: 0 });
     });
 
     it('builds batches by UTF-8 bytes: no request over maxBatchBytes', async () => {
-      subject = await createQueueApp(sandbox, { queue: { maxBatchBytes: 20_000 } });
-      const ids = Array.from({ length: 200 }, (_, i) => subject!.client.track(`u-${i}`, 'wide', { text: 'é'.repeat(200) }).id);
-      await subject.client.flush();
-      expect(sandbox.batches.length).toBeGreaterThan(5);
-      expect(Math.max(...sandbox.batches.map((b) => b.bytes))).toBeLessThanOrEqual(20_000);
-      expectEachOnceOrReported(sandbox, ids, subject.log);
+      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchBytes: 20_000 } });
+      const ids = Array.from({ length: 200 }, (_, i) => ctx.subject!.client.track(`u-${i}`, 'wide', { text: 'é'.repeat(200) }).id);
+      await ctx.subject.client.flush();
+      expect(ctx.sandbox.batches.length).toBeGreaterThan(5);
+      expect(Math.max(...ctx.sandbox.batches.map((b) => b.bytes))).toBeLessThanOrEqual(20_000);
+      expectEachOnceOrReported(ctx.sandbox, ids, ctx.subject.log);
     });
 
     it('sends a full batch at once, without waiting for the interval', async () => {
-      subject = await createQueueApp(sandbox, { queue: { maxBatchOperations: 50 } });
-      trackMany(subject.client, 50);
-      await sandbox.waitFor(() => sandbox.events.length === 50, 2_000);
-      expect(sandbox.batches).toHaveLength(1);
+      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchOperations: 50 } });
+      trackMany(ctx.subject.client, 50);
+      await ctx.sandbox.waitFor(() => ctx.sandbox.events.length === 50, 2_000);
+      expect(ctx.sandbox.batches).toHaveLength(1);
     });
 
     it('gives every event a ULID id kept in the operation, or the id the caller chose', async () => {
-      subject = await createQueueApp(sandbox);
-      const generated = subject.client.track('u-1', 'a').id;
-      const chosen = subject.client.track('u-1', 'b', {}, { id: 'my-own-id' }).id;
-      await subject.client.flush();
+      ctx.subject = await createQueueApp(ctx.sandbox);
+      const generated = ctx.subject.client.track('u-1', 'a').id;
+      const chosen = ctx.subject.client.track('u-1', 'b', {}, { id: 'my-own-id' }).id;
+      await ctx.subject.client.flush();
       expect(generated).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
       expect(chosen).toBe('my-own-id');
-      expect(sandbox.events.map((e) => e.id)).toEqual([generated, 'my-own-id']);
+      expect(ctx.sandbox.events.map((e) => e.id)).toEqual([generated, 'my-own-id']);
     });
 
     it('carries every person operation through the batch API', async () => {
-      subject = await createQueueApp(sandbox);
-      const { client } = subject;
+      ctx.subject = await createQueueApp(ctx.sandbox);
+      const { client } = ctx.subject;
       client.identify('p-1', { email: 'p1@example.com', created_at: new Date(1_700_000_000_000) }, { timestamp: 1_700_000_001 });
       client.identify('p-2', { plan: 'free' });
       client.track('p-1', 'signed_up', { plan: 'pro' }, { timestamp: 1_700_000_002 });
@@ -88,15 +77,15 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
       client.identify('p-3', {});
       client.destroy('p-3');
       await client.flush();
-      expect(sandbox.batches).toEqual([expect.objectContaining({ operations: 12, status: 200 })]);
-      expect(sandbox.people.get('p-1')).toMatchObject({
+      expect(ctx.sandbox.batches).toEqual([expect.objectContaining({ operations: 12, status: 200 })]);
+      expect(ctx.sandbox.people.get('p-1')).toMatchObject({
         attributes: { email: 'p1@example.com', created_at: 1_700_000_000, plan: 'free' },
         devices: {},
       });
-      expect(sandbox.people.has('p-2')).toBe(false);
-      expect(sandbox.deletedPeople).toEqual(['p-3']);
-      expect(sandbox.merges).toEqual([{ primary: { id: 'p-1' }, secondary: { id: 'p-2' } }]);
-      expect(sandbox.events.map(({ personId, anonymousId, name, type, data, timestamp }) => ({ personId, anonymousId, name, type, data, timestamp }))).toEqual([
+      expect(ctx.sandbox.people.has('p-2')).toBe(false);
+      expect(ctx.sandbox.deletedPeople).toEqual(['p-3']);
+      expect(ctx.sandbox.merges).toEqual([{ primary: { id: 'p-1' }, secondary: { id: 'p-2' } }]);
+      expect(ctx.sandbox.events.map(({ personId, anonymousId, name, type, data, timestamp }) => ({ personId, anonymousId, name, type, data, timestamp }))).toEqual([
         { personId: 'p-1', anonymousId: undefined, name: 'signed_up', type: 'event', data: { plan: 'pro' }, timestamp: 1_700_000_002 },
         { personId: undefined, anonymousId: 'anon-1', name: 'visited', type: 'event', data: { page: '/' }, timestamp: expect.any(Number) },
         { personId: 'p-1', anonymousId: undefined, name: '/pricing', type: 'page', data: { ref: 'ad' }, timestamp: expect.any(Number) },
@@ -106,40 +95,40 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
 
   describe('the call site', () => {
     it('returns at once and throws bad input synchronously, without costing another event its delivery', async () => {
-      subject = await createQueueApp(sandbox);
-      const before = subject.client.track('u-1', 'before').id;
-      expect(() => subject!.client.track('u-1', 'x'.repeat(101))).toThrow(CustomerIOValidationError);
-      expect(() => subject!.client.identify('', {})).toThrow(/personId must be a non-blank string/);
-      expect(() => subject!.client.track('u-1', 'big', { blob: 'x'.repeat(40_000) })).toThrow(
+      ctx.subject = await createQueueApp(ctx.sandbox);
+      const before = ctx.subject.client.track('u-1', 'before').id;
+      expect(() => ctx.subject!.client.track('u-1', 'x'.repeat(101))).toThrow(CustomerIOValidationError);
+      expect(() => ctx.subject!.client.identify('', {})).toThrow(/personId must be a non-blank string/);
+      expect(() => ctx.subject!.client.track('u-1', 'big', { blob: 'x'.repeat(40_000) })).toThrow(
         /operation is \d+ bytes serialized, over the limit of 32000 bytes for one batch operation/,
       );
-      const after = subject.client.track('u-1', 'after').id;
-      await subject.client.flush();
-      expect(sandbox.events.map((e) => e.id)).toEqual([before, after]);
-      expect(subject.client.stats.enqueued).toBe(2);
+      const after = ctx.subject.client.track('u-1', 'after').id;
+      await ctx.subject.client.flush();
+      expect(ctx.sandbox.events.map((e) => e.id)).toEqual([before, after]);
+      expect(ctx.subject.client.stats.enqueued).toBe(2);
     });
 
     it('a receipt resolves when its batch is accepted, and rejects when it was read too late', async () => {
-      subject = await createQueueApp(sandbox);
-      const receipt = subject.client.track('u-1', 'confirmed');
+      ctx.subject = await createQueueApp(ctx.sandbox);
+      const receipt = ctx.subject.client.track('u-1', 'confirmed');
       const delivered = receipt.delivered;
-      await subject.client.flush();
+      await ctx.subject.client.flush();
       await expect(delivered).resolves.toBeUndefined();
       await expect(receipt.delivered).resolves.toBeUndefined(); // the same promise
-      const late = subject.client.track('u-1', 'late');
-      await subject.client.flush();
+      const late = ctx.subject.client.track('u-1', 'late');
+      await ctx.subject.client.flush();
       await expect(late.delivered).rejects.toThrow(/no longer known: read receipt.delivered right after the call/);
     });
   });
 
   describe('scheduling', () => {
     it('flushes on its own interval (a timer of its own when the app has no ScheduleModule)', async () => {
-      subject = await createQueueApp(sandbox, { queue: { flushIntervalMs: 20 } });
-      const { client, log } = subject;
+      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { flushIntervalMs: 20 } });
+      const { client, log } = ctx.subject;
       const ids = trackMany(client, 5);
       // no flush(): the interval sends them, and the answer reaches the hooks
-      await sandbox.waitFor(() => client.stats.delivered === 5, 2_000);
-      expectEachOnceOrReported(sandbox, ids, log);
+      await ctx.sandbox.waitFor(() => client.stats.delivered === 5, 2_000);
+      expectEachOnceOrReported(ctx.sandbox, ids, log);
     });
 
     it("uses the app's SchedulerRegistry (customerio:flush) and never registers ScheduleModule itself", async () => {
@@ -156,7 +145,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
         @Module({
           imports: [
             ScheduleModule.forRoot(),
-            CustomerIOModule.forRoot({ ...sandbox.moduleOptions(), queue: { flushIntervalMs: 50 } }),
+            CustomerIOModule.forRoot({ ...ctx.sandbox.moduleOptions(), queue: { flushIntervalMs: 50 } }),
           ],
           providers: [Heartbeat],
         })
@@ -179,200 +168,200 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
 
   describe('faults', () => {
     it('an outage (503 for a while, then recovery): nothing lost, nothing duplicated', async () => {
-      subject = await createQueueApp(sandbox, { retry: { maxAttempts: 2 }, queue: { maxBatchOperations: 100 } });
-      sandbox.respondWith(503, { times: 7, path: '/api/v2/batch' });
-      const ids = trackMany(subject.client, 450);
-      for (let i = 0; i < 20 && subject.client.stats.queued > 0; i++) await subject.client.flush();
-      expectEachOnceOrReported(sandbox, ids, subject.log);
-      expect(subject.client.stats).toMatchObject({ delivered: 450, failed: 0, queued: 0 });
-      expect(subject.client.stats.retried).toBeGreaterThan(0);
-      expect(subject.client.stats.lastError).toMatch(/503/);
+      ctx.subject = await createQueueApp(ctx.sandbox, { retry: { maxAttempts: 2 }, queue: { maxBatchOperations: 100 } });
+      ctx.sandbox.respondWith(503, { times: 7, path: '/api/v2/batch' });
+      const ids = trackMany(ctx.subject.client, 450);
+      for (let i = 0; i < 20 && ctx.subject.client.stats.queued > 0; i++) await ctx.subject.client.flush();
+      expectEachOnceOrReported(ctx.sandbox, ids, ctx.subject.log);
+      expect(ctx.subject.client.stats).toMatchObject({ delivered: 450, failed: 0, queued: 0 });
+      expect(ctx.subject.client.stats.retried).toBeGreaterThan(0);
+      expect(ctx.subject.client.stats.lastError).toMatch(/503/);
     });
 
     it('a 429 storm with Retry-After: everyone waits it out, then all is delivered once', async () => {
-      subject = await createQueueApp(sandbox, { queue: { maxBatchOperations: 50, maxInFlight: 4 } });
-      sandbox.respondWith(429, { times: 6, retryAfter: '0.05', path: '/api/v2/batch' });
-      const ids = trackMany(subject.client, 400);
-      for (let i = 0; i < 20 && subject.client.stats.queued > 0; i++) await subject.client.flush();
-      expectEachOnceOrReported(sandbox, ids, subject.log);
-      const throttled = sandbox.requests.filter((r) => r.status === 429);
+      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchOperations: 50, maxInFlight: 4 } });
+      ctx.sandbox.respondWith(429, { times: 6, retryAfter: '0.05', path: '/api/v2/batch' });
+      const ids = trackMany(ctx.subject.client, 400);
+      for (let i = 0; i < 20 && ctx.subject.client.stats.queued > 0; i++) await ctx.subject.client.flush();
+      expectEachOnceOrReported(ctx.sandbox, ids, ctx.subject.log);
+      const throttled = ctx.sandbox.requests.filter((r) => r.status === 429);
       const lastThrottle = Math.max(...throttled.map((r) => r.receivedAt));
-      const firstAccepted = Math.min(...sandbox.requests.filter((r) => r.status === 200).map((r) => r.receivedAt));
+      const firstAccepted = Math.min(...ctx.sandbox.requests.filter((r) => r.status === 200).map((r) => r.receivedAt));
       expect(throttled).toHaveLength(6);
       expect(firstAccepted).toBeGreaterThanOrEqual(lastThrottle + 45);
     });
 
     it('connection resets, including a batch that arrived but whose reply was lost: each event once by id', async () => {
-      subject = await createQueueApp(sandbox, { queue: { maxBatchOperations: 100 } });
-      sandbox.resetConnection({ times: 2, path: '/api/v2/batch' });
-      sandbox.resetConnection({ times: 1, afterProcessing: true, path: '/api/v2/batch' });
-      const ids = trackMany(subject.client, 300);
-      for (let i = 0; i < 20 && subject.client.stats.queued > 0; i++) await subject.client.flush();
-      expectEachOnceOrReported(sandbox, ids, subject.log);
-      expect(sandbox.duplicateEvents).toBe(100); // the resent batch Customer.io had already applied
+      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchOperations: 100 } });
+      ctx.sandbox.resetConnection({ times: 2, path: '/api/v2/batch' });
+      ctx.sandbox.resetConnection({ times: 1, afterProcessing: true, path: '/api/v2/batch' });
+      const ids = trackMany(ctx.subject.client, 300);
+      for (let i = 0; i < 20 && ctx.subject.client.stats.queued > 0; i++) await ctx.subject.client.flush();
+      expectEachOnceOrReported(ctx.sandbox, ids, ctx.subject.log);
+      expect(ctx.sandbox.duplicateEvents).toBe(100); // the resent batch Customer.io had already applied
     });
 
     it('a server that hangs: the request times out, is retried, and delivered', async () => {
-      subject = await createQueueApp(sandbox, { timeout: 150 });
-      sandbox.hang({ times: 1, path: '/api/v2/batch' });
-      const ids = trackMany(subject.client, 20);
-      await subject.client.flush();
-      expectEachOnceOrReported(sandbox, ids, subject.log);
-      expect(sandbox.requests.map((r) => r.status)).toEqual([0, 200]);
+      ctx.subject = await createQueueApp(ctx.sandbox, { timeout: 150 });
+      ctx.sandbox.hang({ times: 1, path: '/api/v2/batch' });
+      const ids = trackMany(ctx.subject.client, 20);
+      await ctx.subject.client.flush();
+      expectEachOnceOrReported(ctx.sandbox, ids, ctx.subject.log);
+      expect(ctx.sandbox.requests.map((r) => r.status)).toEqual([0, 200]);
     });
 
     it("a 207: Customer.io's invalid items are reported with its reason and not retried; the rest are delivered", async () => {
-      subject = await createQueueApp(sandbox);
-      const ok1 = subject.client.track('u-1', 'fine').id;
-      const merge = subject.client.mergeCustomers({ id: 'nobody' }, { id: 'u-1' });
+      ctx.subject = await createQueueApp(ctx.sandbox);
+      const ok1 = ctx.subject.client.track('u-1', 'fine').id;
+      const merge = ctx.subject.client.mergeCustomers({ id: 'nobody' }, { id: 'u-1' });
       const rejected = merge.delivered.catch((error: unknown) => error);
-      const ok2 = subject.client.track('u-2', 'fine').id;
-      await subject.client.flush();
-      expect(sandbox.batches.map((b) => b.status)).toEqual([207]);
-      expect(sandbox.events.map((e) => e.id)).toEqual([ok1, ok2]);
-      expect(subject.log.reports).toContainEqual(
+      const ok2 = ctx.subject.client.track('u-2', 'fine').id;
+      await ctx.subject.client.flush();
+      expect(ctx.sandbox.batches.map((b) => b.status)).toEqual([207]);
+      expect(ctx.sandbox.events.map((e) => e.id)).toEqual([ok1, ok2]);
+      expect(ctx.subject.log.reports).toContainEqual(
         expect.objectContaining({ outcome: 'invalid', ids: [merge.id], reason: expect.stringMatching(/primary/) }),
       );
       expect(String(await rejected)).toMatch(/primary/);
-      expect(subject.client.stats).toMatchObject({ delivered: 2, invalid: 1, retried: 0 });
+      expect(ctx.subject.client.stats).toMatchObject({ delivered: 2, invalid: 1, retried: 0 });
     });
 
     it('a 400 for a whole batch is split until the offending operation is isolated; the others go through', async () => {
-      subject = await createQueueApp(sandbox);
-      const ids = trackMany(subject.client, 4, 4);
+      ctx.subject = await createQueueApp(ctx.sandbox);
+      const ids = trackMany(ctx.subject.client, 4, 4);
       // the whole batch, then its first half, then that half's first operation are refused
-      sandbox.respondWith(400, { times: 3, path: '/api/v2/batch', body: { errors: [{ reason: 'invalid', message: 'bad item' }] } });
-      await subject.client.flush();
-      expect(sandbox.requests.map((r) => r.status)).toEqual([400, 400, 400, 200, 200]);
-      expect(subject.log.ids('invalid')).toEqual([ids[0]]);
-      expect(subject.log.reports.find((r) => r.outcome === 'invalid')?.reason).toBe('bad item');
-      expectEachOnceOrReported(sandbox, ids, subject.log);
+      ctx.sandbox.respondWith(400, { times: 3, path: '/api/v2/batch', body: { errors: [{ reason: 'invalid', message: 'bad item' }] } });
+      await ctx.subject.client.flush();
+      expect(ctx.sandbox.requests.map((r) => r.status)).toEqual([400, 400, 400, 200, 200]);
+      expect(ctx.subject.log.ids('invalid')).toEqual([ids[0]]);
+      expect(ctx.subject.log.reports.find((r) => r.outcome === 'invalid')?.reason).toBe('bad item');
+      expectEachOnceOrReported(ctx.sandbox, ids, ctx.subject.log);
     });
 
     it('an operation that keeps failing fails after maxDeliveryAttempts, reported with its ids', async () => {
-      subject = await createQueueApp(sandbox, { retry: { maxAttempts: 1, circuitBreaker: false }, queue: { maxDeliveryAttempts: 3 } });
-      sandbox.respondWith(503, { path: '/api/v2/batch' });
-      const receipt = subject.client.track('u-1', 'doomed');
+      ctx.subject = await createQueueApp(ctx.sandbox, { retry: { maxAttempts: 1, circuitBreaker: false }, queue: { maxDeliveryAttempts: 3 } });
+      ctx.sandbox.respondWith(503, { path: '/api/v2/batch' });
+      const receipt = ctx.subject.client.track('u-1', 'doomed');
       const outcome = receipt.delivered.catch((e: unknown) => e);
-      for (let i = 0; i < 3; i++) await subject.client.flush();
+      for (let i = 0; i < 3; i++) await ctx.subject.client.flush();
       expect(await outcome).toMatchObject({ status: 503 });
-      expect(subject.log.ids('failed')).toEqual([receipt.id]);
-      expect(subject.client.stats).toMatchObject({ failed: 1, queued: 0 });
-      expect(sandbox.requests).toHaveLength(3);
+      expect(ctx.subject.log.ids('failed')).toEqual([receipt.id]);
+      expect(ctx.subject.client.stats).toMatchObject({ failed: 1, queued: 0 });
+      expect(ctx.sandbox.requests).toHaveLength(3);
     });
 
     it('a non-retryable answer (401) fails the batch at once', async () => {
-      subject = await createQueueApp(sandbox, { apiKey: 'wrong' });
-      const ids = trackMany(subject.client, 3);
-      await subject.client.flush();
-      expect(subject.log.ids('failed')).toEqual(ids);
-      expect(sandbox.requests).toHaveLength(1);
-      expect(subject.client.stats.lastError).toMatch(/401/);
+      ctx.subject = await createQueueApp(ctx.sandbox, { apiKey: 'wrong' });
+      const ids = trackMany(ctx.subject.client, 3);
+      await ctx.subject.client.flush();
+      expect(ctx.subject.log.ids('failed')).toEqual(ids);
+      expect(ctx.sandbox.requests).toHaveLength(1);
+      expect(ctx.subject.client.stats.lastError).toMatch(/401/);
     });
 
     it('while the circuit is open, events are kept without spending attempts, and resume after a probe', async () => {
-      subject = await createQueueApp(sandbox, {
+      ctx.subject = await createQueueApp(ctx.sandbox, {
         retry: { maxAttempts: 1, circuitBreaker: { threshold: 2, halfOpenAfterMs: 100 } },
         queue: { maxBatchOperations: 1, maxInFlight: 1, maxDeliveryAttempts: 3 },
       });
-      sandbox.respondWith(503, { times: 2, path: '/api/v2/batch' });
-      const ids = trackMany(subject.client, 3, 3);
-      await subject.client.flush(); // 503: attempt 1 of u-0's event
-      await subject.client.flush(); // 503: attempt 2; two failures in a row open the circuit
-      expect(sandbox.requests).toHaveLength(2);
-      await subject.client.flush(); // open: nothing is sent and no attempt is spent
-      await subject.client.flush();
-      expect(sandbox.requests).toHaveLength(2);
-      expect(subject.client.stats).toMatchObject({ queued: 3, failed: 0 });
+      ctx.sandbox.respondWith(503, { times: 2, path: '/api/v2/batch' });
+      const ids = trackMany(ctx.subject.client, 3, 3);
+      await ctx.subject.client.flush(); // 503: attempt 1 of u-0's event
+      await ctx.subject.client.flush(); // 503: attempt 2; two failures in a row open the circuit
+      expect(ctx.sandbox.requests).toHaveLength(2);
+      await ctx.subject.client.flush(); // open: nothing is sent and no attempt is spent
+      await ctx.subject.client.flush();
+      expect(ctx.sandbox.requests).toHaveLength(2);
+      expect(ctx.subject.client.stats).toMatchObject({ queued: 3, failed: 0 });
       await new Promise((resolve) => setTimeout(resolve, 120));
-      await subject.client.flush(); // the probe succeeds, the circuit closes, the rest follows
-      expect(subject.client.stats).toMatchObject({ queued: 0, delivered: 3, failed: 0 });
-      expectEachOnceOrReported(sandbox, ids, subject.log);
+      await ctx.subject.client.flush(); // the probe succeeds, the circuit closes, the rest follows
+      expect(ctx.subject.client.stats).toMatchObject({ queued: 0, delivered: 3, failed: 0 });
+      expectEachOnceOrReported(ctx.sandbox, ids, ctx.subject.log);
     });
   });
 
   describe('bounded memory', () => {
     it("overflow 'reject' (default): new events are refused with an error, counted and reported; the queue stays at its bound", async () => {
-      subject = await createQueueApp(sandbox, { queue: { maxQueueSize: 10 } });
-      const accepted = trackMany(subject.client, 10);
+      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxQueueSize: 10 } });
+      const accepted = trackMany(ctx.subject.client, 10);
       const refused: unknown[] = [];
       for (let i = 0; i < 5; i++) {
         try {
-          subject.client.track('u-x', 'overflow');
+          ctx.subject.client.track('u-x', 'overflow');
         } catch (error) {
           refused.push(error);
         }
       }
       expect(refused).toHaveLength(5);
       expect(refused[0]).toBeInstanceOf(CustomerIOQueueFullError);
-      expect(subject.client.stats).toMatchObject({ queued: 10, rejected: 5 });
-      expect(subject.log.ids('rejected')).toHaveLength(5);
-      await subject.client.flush();
-      expectEachOnceOrReported(sandbox, accepted, subject.log);
+      expect(ctx.subject.client.stats).toMatchObject({ queued: 10, rejected: 5 });
+      expect(ctx.subject.log.ids('rejected')).toHaveLength(5);
+      await ctx.subject.client.flush();
+      expectEachOnceOrReported(ctx.sandbox, accepted, ctx.subject.log);
     });
 
     it("overflow 'drop-oldest': the oldest queued events make room, and are reported dropped", async () => {
-      subject = await createQueueApp(sandbox, { queue: { maxQueueSize: 10, overflow: 'drop-oldest' } });
-      const ids = trackMany(subject.client, 15);
+      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxQueueSize: 10, overflow: 'drop-oldest' } });
+      const ids = trackMany(ctx.subject.client, 15);
       // a shared (Redis) store drops after the new operation went in: wait for the reports
-      await sandbox.waitFor(() => subject!.log.ids('dropped').length === 5, 2_000);
-      expect(subject.client.stats).toMatchObject({ queued: 10, dropped: 5 });
-      expect(subject.log.ids('dropped')).toEqual(ids.slice(0, 5));
-      await subject.client.flush();
-      expect(sandbox.events.map((e) => e.id)).toEqual(ids.slice(5));
-      expectEachOnceOrReported(sandbox, ids, subject.log);
+      await ctx.sandbox.waitFor(() => ctx.subject!.log.ids('dropped').length === 5, 2_000);
+      expect(ctx.subject.client.stats).toMatchObject({ queued: 10, dropped: 5 });
+      expect(ctx.subject.log.ids('dropped')).toEqual(ids.slice(0, 5));
+      await ctx.subject.client.flush();
+      expect(ctx.sandbox.events.map((e) => e.id)).toEqual(ids.slice(5));
+      expectEachOnceOrReported(ctx.sandbox, ids, ctx.subject.log);
     });
 
     it('maxQueueBytes bounds the bytes held during an outage', async () => {
-      subject = await createQueueApp(sandbox, { queue: { maxQueueBytes: 10_000, shutdownTimeoutMs: 50 } });
-      sandbox.respondWith(503, { path: '/api/v2/batch' });
+      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxQueueBytes: 10_000, shutdownTimeoutMs: 50 } });
+      ctx.sandbox.respondWith(503, { path: '/api/v2/batch' });
       let refused = 0;
       for (let i = 0; i < 200; i++) {
         try {
-          subject.client.track(`u-${i}`, 'outage', { pad: 'x'.repeat(100) });
+          ctx.subject.client.track(`u-${i}`, 'outage', { pad: 'x'.repeat(100) });
         } catch {
           refused += 1;
         }
       }
-      expect(subject.client.stats.queuedBytes).toBeLessThanOrEqual(10_000);
+      expect(ctx.subject.client.stats.queuedBytes).toBeLessThanOrEqual(10_000);
       expect(refused).toBeGreaterThan(100);
-      expect(subject.client.stats.rejected).toBe(refused);
+      expect(ctx.subject.client.stats.rejected).toBe(refused);
     });
   });
 
   it('keeps each person in order with several batches in flight', async () => {
-    subject = await createQueueApp(sandbox, { queue: { maxBatchOperations: 7, maxInFlight: 4 } });
-    sandbox.delay(30, { path: '/api/v2/batch' });
+    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchOperations: 7, maxInFlight: 4 } });
+    ctx.sandbox.delay(30, { path: '/api/v2/batch' });
     const people = ['ada', 'bob', 'cy', 'dee', 'eve'];
     const sent = new Map(people.map((p) => [p, [] as string[]]));
     for (let i = 0; i < 150; i++) {
       const person = people[(i * 7 + (i >> 3)) % people.length];
-      if (i % 10 === 0) subject.client.identify(person, { step: i });
-      sent.get(person)!.push(subject.client.track(person, 'step', { i }).id);
+      if (i % 10 === 0) ctx.subject.client.identify(person, { step: i });
+      sent.get(person)!.push(ctx.subject.client.track(person, 'step', { i }).id);
     }
-    await subject.client.flush();
+    await ctx.subject.client.flush();
     for (const person of people) {
-      expect(sandbox.events.filter((e) => e.personId === person).map((e) => e.id)).toEqual(sent.get(person));
+      expect(ctx.sandbox.events.filter((e) => e.personId === person).map((e) => e.id)).toEqual(sent.get(person));
     }
-    expect(sandbox.peakConnections).toBeGreaterThan(1);
-    expect(sandbox.peakConnections).toBeLessThanOrEqual(4);
+    expect(ctx.sandbox.peakConnections).toBeGreaterThan(1);
+    expect(ctx.sandbox.peakConnections).toBeLessThanOrEqual(4);
   });
 
   describe('shutdown', () => {
     it('app.close() sends what is queued, at once, and leaves no timer or socket behind', async () => {
       const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
       const timersBefore = timers();
-      const { app, client, log } = await createQueueApp(sandbox, { queue: { flushIntervalMs: 60_000 } });
+      const { app, client, log } = await createQueueApp(ctx.sandbox, { queue: { flushIntervalMs: 60_000 } });
       const ids = trackMany(client, 30);
       expect(timers()).toBeGreaterThan(timersBefore); // the flush interval
       await app.close();
-      expectEachOnceOrReported(sandbox, ids, log);
+      expectEachOnceOrReported(ctx.sandbox, ids, log);
       expect(log.ids('delivered')).toHaveLength(30);
       // NOTE: customerio-node 5.x sends through Node's global fetch pool, which the module cannot close:
       // its idle keep-alive socket (and the timer that watches it) closes by itself a few seconds later.
       // The durable stores' own handles are checked by their suites (test/delivery/stores).
       if (SDK_MAJOR === 4 && STORE === 'memory') {
-        await sandbox.waitFor(() => sandbox.openConnections === 0, 1_000);
+        await ctx.sandbox.waitFor(() => ctx.sandbox.openConnections === 0, 1_000);
         expect(timers()).toBeLessThanOrEqual(timersBefore);
       }
       expect(() => client.track('u-1', 'too_late')).toThrow(/queue is closed/);
@@ -380,16 +369,16 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('what cannot be sent by the deadline is reported undelivered, with its ids (a durable store keeps it instead)', async () => {
-      subject = await createQueueApp(sandbox, { timeout: 5_000, queue: { shutdownTimeoutMs: 200, maxBatchOperations: 10 } });
-      sandbox.hang({ path: '/api/v2/batch' });
-      const ids = trackMany(subject.client, 25);
+      ctx.subject = await createQueueApp(ctx.sandbox, { timeout: 5_000, queue: { shutdownTimeoutMs: 200, maxBatchOperations: 10 } });
+      ctx.sandbox.hang({ path: '/api/v2/batch' });
+      const ids = trackMany(ctx.subject.client, 25);
       const started = performance.now();
-      await subject.app.close();
+      await ctx.subject.app.close();
       const elapsed = performance.now() - started;
-      const { log, client } = subject;
-      subject = undefined;
+      const { log, client } = ctx.subject;
+      ctx.subject = undefined;
       expect(elapsed).toBeLessThan(1_500);
-      expect(sandbox.events).toHaveLength(0);
+      expect(ctx.sandbox.events).toHaveLength(0);
       if (DURABLE) {
         // kept for the next start (test/delivery/customerio-queue-store.spec.ts delivers such leftovers)
         expect(log.ids('undelivered')).toEqual([]);

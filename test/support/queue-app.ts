@@ -3,9 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
+import { afterEach, beforeEach } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions } from '../../lib/index.js';
-import type { CustomerIOSandbox } from '../../lib/testing/index.js';
+import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { ReportLog } from './delivery-assertions.js';
 
 /** A started Nest app whose queue sends to `sandbox`, with its hooks recorded. */
@@ -53,4 +54,27 @@ function suiteStore(): Partial<CustomerIOModuleOptions['queue']> {
     default:
       return {};
   }
+}
+
+/** What {@link useQueueSandbox} gives each test: its sandbox, and the queue app it starts (closed after it). */
+export interface QueueSandboxContext {
+  sandbox: CustomerIOSandbox;
+  subject: QueueApp | undefined;
+}
+
+/**
+ * Registers, in the calling `describe`, a fresh sandbox before each test and, after it, the closing of the
+ * app the test put in `subject` and of the sandbox.
+ */
+export function useQueueSandbox(): QueueSandboxContext {
+  const context = {} as QueueSandboxContext;
+  beforeEach(async () => {
+    context.sandbox = await CustomerIOSandbox.start();
+  });
+  afterEach(async () => {
+    await context.subject?.app.close();
+    context.subject = undefined;
+    await context.sandbox.close();
+  });
+  return context;
 }

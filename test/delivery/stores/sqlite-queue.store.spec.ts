@@ -8,9 +8,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/glo
 import type BetterSqlite3 from 'better-sqlite3';
 import type { QueuedOperation } from '../../../lib/index.js';
 import { SqliteQueueStore } from '../../../lib/delivery/stores/sqlite-queue.store.js';
-import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported } from '../../support/delivery-assertions.js';
-import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
+import { createQueueApp, useQueueSandbox } from '../../support/queue-app.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
@@ -249,47 +248,37 @@ describe('SqliteQueueStore', () => {
   });
 
   describe('with the queue', () => {
-    let sandbox: CustomerIOSandbox;
-    let subject: QueueApp | undefined;
-
-    beforeEach(async () => {
-      sandbox = await CustomerIOSandbox.start();
-    });
-    afterEach(async () => {
-      await subject?.app.close();
-      subject = undefined;
-      await sandbox.close();
-    });
+    const ctx = useQueueSandbox();
 
     it('delivers what it stores, and keeps nothing after', async () => {
       const store = open();
-      subject = await createQueueApp(sandbox, { queue: { store } });
-      const sent = Array.from({ length: 50 }, (_, i) => subject!.client.track(`u-${i % 7}`, 'stored', { i }).id);
+      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store } });
+      const sent = Array.from({ length: 50 }, (_, i) => ctx.subject!.client.track(`u-${i % 7}`, 'stored', { i }).id);
       expect(store.size).toBe(50);
-      await subject.client.flush();
+      await ctx.subject.client.flush();
       expect(store.size).toBe(0);
       expect(store.bytes).toBe(0);
-      expectEachOnceOrReported(sandbox, sent, subject.log);
+      expectEachOnceOrReported(ctx.sandbox, sent, ctx.subject.log);
     });
 
     it('keeps what shutdown could not send, and the next application (another store on the file) delivers it once', async () => {
       const firstStore = open();
-      const first = await createQueueApp(sandbox, { retry: { maxAttempts: 1 }, queue: { store: firstStore, shutdownTimeoutMs: 100 } });
-      sandbox.respondWith(503, { path: '/api/v2/batch' });
+      const first = await createQueueApp(ctx.sandbox, { retry: { maxAttempts: 1 }, queue: { store: firstStore, shutdownTimeoutMs: 100 } });
+      ctx.sandbox.respondWith(503, { path: '/api/v2/batch' });
       const sent = Array.from({ length: 5 }, (_, i) => first.client.track(`u-${i % 2}`, 'kept', { i }).id);
       await first.app.close();
       expect(first.log.ids('undelivered')).toEqual([]);
       expect(firstStore.size).toBe(5);
       firstStore.close();
-      expect(sandbox.events).toHaveLength(0);
+      expect(ctx.sandbox.events).toHaveLength(0);
 
-      sandbox.clearFaults();
+      ctx.sandbox.clearFaults();
       const secondStore = open();
       expect(secondStore.size).toBe(5);
-      subject = await createQueueApp(sandbox, { queue: { store: secondStore, flushIntervalMs: 20 } });
-      await sandbox.waitFor(() => sandbox.events.length === 5, 2_000);
-      expect(sandbox.events.map((e) => e.id)).toEqual(sent);
-      await sandbox.waitFor(() => secondStore.size === 0, 1_000);
+      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store: secondStore, flushIntervalMs: 20 } });
+      await ctx.sandbox.waitFor(() => ctx.sandbox.events.length === 5, 2_000);
+      expect(ctx.sandbox.events.map((e) => e.id)).toEqual(sent);
+      await ctx.sandbox.waitFor(() => secondStore.size === 0, 1_000);
     });
   });
 });
