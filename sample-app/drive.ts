@@ -1,6 +1,7 @@
 // Drives a running sample app the way a few users would: `npm run drive` (BASE_URL, default
 // http://127.0.0.1:3000). Prints each request and its answer, then the queue's counters.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { apiRequest } from './api-request.js';
 
 const base = (process.env.BASE_URL ?? 'http://127.0.0.1:3000').replace(/\/+$/, '');
 
@@ -15,20 +16,11 @@ async function call(
   path: string,
   { body, token, anonymousId, show }: { body?: object; token?: string; anonymousId?: string; show?: (body: Record<string, unknown>) => string } = {},
 ): Promise<Answer> {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      ...(body && { 'content-type': 'application/json' }),
-      ...(token && { authorization: `Bearer ${token}` }),
-      ...(anonymousId && { 'x-anonymous-id': anonymousId }),
-    },
-    body: body && JSON.stringify(body),
-  });
-  const text = await response.text();
-  const parsed = (text.startsWith('{') ? JSON.parse(text) : { text }) as Record<string, unknown>;
-  const detail = response.ok ? (show?.(parsed) ?? '') : String(parsed.message ?? text);
-  console.log(`  ${what.padEnd(34)} ${`${method} ${path}`.padEnd(28)} → ${response.status} ${detail}`.trimEnd());
-  return { status: response.status, body: parsed };
+  const answer = await apiRequest(base, method, path, { body, token, anonymousId });
+  const parsed = (typeof answer.body === 'object' && answer.body !== null ? answer.body : { text: answer.text }) as Record<string, unknown>;
+  const detail = answer.ok ? (show?.(parsed) ?? '') : String(parsed.message ?? answer.text);
+  console.log(`  ${what.padEnd(34)} ${`${method} ${path}`.padEnd(28)} → ${answer.status} ${detail}`.trimEnd());
+  return { status: answer.status, body: parsed };
 }
 
 /** Signs up, or logs in when the account exists (a second run); returns a session token. */

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { CustomerIOClient } from '../../lib/index.js';
 import type { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { AppModule } from '../../sample-app/app.module.js';
+import { apiRequest } from '../../sample-app/api-request.js';
 import { CustomerIOTarget } from '../../sample-app/customerio-target.js';
 import { LogCapture } from '../support/log-capture.js';
 
@@ -61,18 +62,9 @@ export async function startSample(env: Record<string, string> = {}, logs = new L
     client: app.get(CustomerIOClient),
     sandbox: app.get(CustomerIOTarget).sandbox,
     logs,
-    async request(method, path, { body, token, anonymousId } = {}) {
-      const response = await fetch(`${url}${path}`, {
-        method,
-        headers: {
-          ...(body && { 'content-type': 'application/json' }),
-          ...(token && { authorization: `Bearer ${token}` }),
-          ...(anonymousId && { 'x-anonymous-id': anonymousId }),
-        },
-        body: body && JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+    async request(method, path, options) {
+      const { status, body } = await apiRequest(url, method, path, options);
+      return { status, body };
     },
   };
 }
