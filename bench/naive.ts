@@ -1,27 +1,51 @@
 import http from 'node:http';
-import cio from 'customerio-node';
 import { cpuMsSince, LatencyRecorder, maxRssMb, MemorySampler, reportAndExit, toMb } from './measure.js';
-import { EVENT_NAME, EVENTS, eventData, NAIVE_CONCURRENCY, personIdOf, type FromWorker, type SinkInfo } from './protocol.js';
+import {
+  EVENT_NAME,
+  EVENTS,
+  eventData,
+  NAIVE_CONCURRENCY,
+  personIdOf,
+  type FromWorker,
+  type NaiveWay,
+  type SinkInfo,
+} from './protocol.js';
 
-// Way (a), the baseline: customerio-node's TrackClient, one `track` (one HTTP request) per event,
+// The baselines: customerio-node's TrackClient, one `track` (one HTTP request) per event,
 // NAIVE_CONCURRENCY at a time with Promise.allSettled — what an app does without a queue.
-// Runs in a process of its own (no Nest loaded), started by run.ts with the sink's address.
+// Runs in a process of its own (no Nest loaded), started by run.ts with the sink's address and the way:
+//   naive           customerio-node as `npm install customerio-node` brings it (5.x, global fetch),
+//                   with its defaults; only `url` points it at the sink.
+//   naive-v4-agent  customerio-node 4.4.0 (https.request) given a keep-alive http.Agent: the fastest
+//                   one-request-per-event client we know how to build.
 
 const sink = JSON.parse(process.argv[2] ?? 'null') as SinkInfo | null;
-if (!sink) {
-  console.error('bench naive: missing sink info (start it through `npm run bench`)');
+const way = process.argv[3] as NaiveWay | undefined;
+if (!sink || (way !== 'naive' && way !== 'naive-v4-agent')) {
+  console.error('bench naive: missing sink info or way (start it through `npm run bench`)');
   process.exit(1);
 }
 
-const agent = new http.Agent({ keepAlive: true });
-// customerio-node 4.4 reads only the hostname and path of `url`; protocol, port and agent come from here.
-const client = new cio.TrackClient(sink.options.siteId, sink.options.apiKey, {
-  url: `${sink.url}/api/v1`,
-  port: sink.port,
-  protocol: 'http:',
-  agent,
-});
+interface Baseline {
+  track(personId: string, data: object): Promise<unknown>;
+  close(): void;
+}
 
+async function baseline(): Promise<Baseline> {
+  const { siteId, apiKey } = sink!.options;
+  if (way === 'naive') {
+    const { TrackClient } = (await import('customerio-node-v5')).default;
+    const client = new TrackClient(siteId, apiKey, { url: `${sink!.url}/api/v1` });
+    return { track: (personId, data) => client.track(personId, { name: EVENT_NAME, data }), close: () => undefined };
+  }
+  const { TrackClient } = (await import('customerio-node')).default;
+  const agent = new http.Agent({ keepAlive: true });
+  // customerio-node 4.4 reads only the hostname and path of `url`; protocol, port and agent come from here.
+  const client = new TrackClient(siteId, apiKey, { url: `${sink!.url}/api/v1`, port: sink!.port, protocol: 'http:', agent });
+  return { track: (personId, data) => client.track(personId, { name: EVENT_NAME, data }), close: () => agent.destroy() };
+}
+
+const client = await baseline();
 const latency = new LatencyRecorder(EVENTS);
 let failures = 0;
 let firstError: string | undefined;
@@ -37,7 +61,7 @@ for (let base = 0; base < EVENTS; base += NAIVE_CONCURRENCY) {
     const data = eventData(i);
     // The synchronous part of the call: building and writing the request, up to the returned promise.
     const start = process.hrtime.bigint();
-    const call = client.track(personId, { name: EVENT_NAME, data });
+    const call = client.track(personId, data);
     latency.record(i, start, process.hrtime.bigint());
     calls.push(call);
   }
@@ -51,12 +75,12 @@ for (let base = 0; base < EVENTS; base += NAIVE_CONCURRENCY) {
 const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
 const cpuMs = cpuMsSince(cpuStart);
 sampler.stop();
-agent.destroy();
+client.close();
 
 const message: FromWorker = {
   type: 'result',
   result: {
-    way: 'naive',
+    way,
     sent: EVENTS,
     failures,
     firstError,

@@ -32,10 +32,14 @@ export const eventData = (n: number): BenchEventData => shape(n, PAD);
 /** The person event `n` is about. */
 export const personIdOf = (n: number): string => `user-${n % PEOPLE}`;
 
-export type Way = 'naive' | 'queue' | 'queue-sqlite' | 'queue-redis';
+/** The one-request-per-event baselines (see naive.ts). */
+export type NaiveWay = 'naive' | 'naive-v4-agent';
+/** The ways through this module's queue (see queue.ts). */
+export type QueueWay = 'queue' | 'queue-burst' | 'queue-sqlite' | 'queue-redis';
+export type Way = NaiveWay | QueueWay;
 
 /**
- * The store of the queue way, handed to queue.js as its second argument (JSON; none: the in-memory
+ * The store of a queue way, handed to queue.js as its third argument (JSON; none: the in-memory
  * store). run.ts owns what it names: it makes the directory and the prefix, and deletes both afterwards.
  */
 export type StoreSpec =

@@ -15,6 +15,8 @@ import { CustomerIOValidationError } from './customerio.errors.js';
 const byteLength = (text: string): number => Buffer.byteLength(text, 'utf8');
 
 function checkBytes(field: string, text: string, limit: number, label = field): void {
+  // NOTE: a UTF-16 code unit is at most 3 UTF-8 bytes, so short text needs no counting (the hot path).
+  if (text.length * 3 <= limit) return;
   const bytes = byteLength(text);
   if (bytes > limit) throw new CustomerIOValidationError(field, `${limit} bytes`, TOO_LONG(label, limit, bytes));
 }

@@ -123,6 +123,8 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   readonly #waiters = new Map<string, Waiter>();
   readonly #idle: (() => void)[] = [];
   readonly #inFlight = new Set<QueuedOperation[]>();
+  /** Bytes of the operations in batches in flight. */
+  #inFlightBytes = 0;
   /** Aborted when shutdown's deadline passes: in-flight batches stop retrying and waiting. */
   readonly #abandon = new AbortController();
   readonly #stats: CustomerIOQueueStats = {
@@ -147,6 +149,11 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   /** Set when a batch failed retryably: nothing more is sent until the next tick (or a flush). */
   #holding = false;
   #pumpScheduled = false;
+  /**
+   * Set by the interval, `flush()` and shutdown: everything waiting goes, partial batches included, until
+   * nothing more can be leased. Otherwise (a full batch waiting, a batch done) only full batches go.
+   */
+  #partialDue = false;
   #closed = false;
   #finished = false;
   /** Counts leases and drops: a receipt read in the same epoch as its enqueue needs no lookup. */
@@ -176,7 +183,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     } else {
       this.#timer = interval;
     }
-    if (this.#store.size > 0) this.#schedulePump(); // what a durable store kept from a previous run
+    if (this.#store.size > 0) this.#sendAllWaiting(); // what a durable store kept from a previous run
   }
 
   /**
@@ -261,7 +268,20 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   #tick(): void {
     this.#holding = false;
     this.#logUnlogged();
+    this.#sendAllWaiting();
+  }
+
+  #sendAllWaiting(): void {
+    this.#partialDue = true;
     void this.#pump();
+  }
+
+  /** Whether a batch's worth of operations waits (queued, not in flight). */
+  #fullBatchWaiting(): boolean {
+    return (
+      this.#store.size - this.#stats.inFlight >= this.#options.maxBatchOperations ||
+      this.#store.bytes - this.#inFlightBytes >= this.#options.maxBatchBytes - BATCH_ENVELOPE_BYTES
+    );
   }
 
   #schedulePump(): void {
@@ -284,12 +304,16 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
       do {
         this.#pumpAgain = false;
         while (!this.#holding && !this.#finished && this.#stats.inFlightBatches < this.#options.maxInFlight) {
+          if (!this.#partialDue && !this.#fullBatchWaiting()) break;
           this.#epoch += 1;
           const operations = await this.#store.lease({
             maxOperations: this.#options.maxBatchOperations,
             maxBytes: this.#options.maxBatchBytes - BATCH_ENVELOPE_BYTES,
           });
-          if (operations.length === 0) break;
+          if (operations.length === 0) {
+            this.#partialDue = false;
+            break;
+          }
           void this.#sendBatch(operations);
         }
       } while (this.#pumpAgain);
@@ -302,7 +326,9 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async #sendBatch(operations: QueuedOperation[]): Promise<void> {
+    const bytes = operations.reduce((sum, operation) => sum + operation.bytes, 0);
     this.#inFlight.add(operations);
+    this.#inFlightBytes += bytes;
     this.#stats.inFlightBatches += 1;
     this.#stats.inFlight += operations.length;
     try {
@@ -318,6 +344,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
       }
     } finally {
       this.#inFlight.delete(operations);
+      this.#inFlightBytes -= bytes;
       this.#stats.inFlightBatches -= 1;
       this.#stats.inFlight -= operations.length;
       void this.#pump();
@@ -455,7 +482,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   /** Pumps until nothing is in flight and nothing more can be started. */
   #drain(): Promise<void> {
     const idle = new Promise<void>((resolve) => this.#idle.push(resolve));
-    void this.#pump();
+    this.#sendAllWaiting();
     return idle;
   }
 

@@ -51,6 +51,18 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
       expect(ctx.sandbox.batches).toHaveLength(1);
     });
 
+    it('between intervals sends only full batches: the remainder waits for the next interval or flush()', async () => {
+      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchOperations: 50, flushIntervalMs: 60_000 } });
+      const { client } = ctx.subject;
+      const ids = trackMany(client, 120);
+      await ctx.sandbox.waitFor(() => client.stats.delivered === 100 && client.stats.inFlightBatches === 0, 2_000);
+      expect(ctx.sandbox.batches.map((b) => b.operations)).toEqual([50, 50]);
+      expect(client.stats).toMatchObject({ queued: 20, inFlight: 0 });
+      await client.flush();
+      expect(ctx.sandbox.batches.map((b) => b.operations)).toEqual([50, 50, 20]);
+      expectEachOnceOrReported(ctx.sandbox, ids, ctx.subject.log);
+    });
+
     it('gives every event a ULID id kept in the operation, or the id the caller chose', async () => {
       ctx.subject = await createQueueApp(ctx.sandbox);
       const generated = ctx.subject.client.track('u-1', 'a').id;

@@ -451,7 +451,7 @@ describe('CustomerIOSandbox: waitFor and reset', () => {
 
 describe('batchOperationSizes', () => {
   it('measures each operation of the top-level batch array as sent, white space and nesting included', () => {
-    const operations = [{ a: 1, s: 'x,]}"\\' }, { b: [1, 2, { c: 'é' }] }, 'str', 42, null, {}];
+    const operations = [{ a: 1, s: 'x,]}"\\' }, { b: [1, 2, { c: 'é' }] }, { t: '\\"', u: '\\\\', '"k': '"' }, 'str', 42, null, {}];
     const body = Buffer.from(JSON.stringify({ other: [1, { batch: [9] }], batch: operations, tail: 1 }));
     expect(batchOperationSizes(body)).toEqual(operations.map((o) => Buffer.byteLength(JSON.stringify(o))));
     expect(batchOperationSizes(Buffer.from('{ "batch" : [ {"x": 1} ,  {"y":[ ]} ] }'))).toEqual([8, 9]);

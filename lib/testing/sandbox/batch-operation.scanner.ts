@@ -13,20 +13,15 @@ const BATCH_KEY = Buffer.from('"batch"');
 export function batchOperationSizes(body: Buffer): number[] | undefined {
   const sizes: number[] = [];
   let depth = 0;
-  let inString = false;
   let start = -1;
   let inBatch = false;
   for (let i = 0; i < body.length; i++) {
     const byte = body[i];
-    if (inString) {
-      if (byte === BACKSLASH) i++;
-      else if (byte === QUOTE) inString = false;
-      continue;
-    }
     if (byte === QUOTE) {
       if (depth === 1 && !inBatch && body.subarray(i, i + BATCH_KEY.length).equals(BATCH_KEY)) inBatch = isArrayValue(body, i + BATCH_KEY.length);
       if (inBatch && depth === 2 && start < 0) start = i;
-      inString = true;
+      i = closingQuote(body, i);
+      if (i < 0) return undefined;
     } else if (isOpen(byte)) {
       depth++;
       if (inBatch && depth === 3 && start < 0) start = i;
@@ -44,6 +39,21 @@ export function batchOperationSizes(body: Buffer): number[] | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * The index of the quote closing the string opened at `open`, or -1. NOTE: strings are most of a batch's
+ * bytes; `indexOf` finds quotes natively, and a quote is escaped when an odd run of backslashes precedes it.
+ */
+function closingQuote(body: Buffer, open: number): number {
+  let quote = body.indexOf(QUOTE, open + 1);
+  while (quote > 0) {
+    let backslashes = 0;
+    while (body[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote;
+    quote = body.indexOf(QUOTE, quote + 1);
+  }
+  return -1;
 }
 
 /** Whether what follows a key (after optional spaces and a colon) is an array. */
