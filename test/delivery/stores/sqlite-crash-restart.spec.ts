@@ -1,91 +1,22 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ulid } from 'ulid';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
-
-// NOTE: the children run the built library (Jest's ts-jest transform does not reach a child process),
-// compiled once here into node_modules/.cache, where the project's node_modules resolve.
-const here = fileURLToPath(new URL('.', import.meta.url));
-const root = resolve(here, '../../..');
-const buildDir = join(root, 'node_modules/.cache/nestjs-customerio-sqlite-crash');
-const child = join(here, 'fixtures/sqlite-crash-child.mjs');
-
-/** A running child, with its stdout lines as they come. */
-interface Child {
-  process: ChildProcess;
-  lines: string[];
-  stderr: string[];
-  /** The exit code, once the process ended and its output was read. */
-  exited: Promise<number | null>;
-  waitForLine(predicate: (line: string) => boolean, timeoutMs?: number): Promise<string>;
-}
-
-function startChild(args: string[]): Child {
-  const processRef = spawn(process.execPath, [child, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-  const lines: string[] = [];
-  const stderr: string[] = [];
-  const listeners = new Set<() => void>();
-  createInterface({ input: processRef.stdout! }).on('line', (line) => {
-    lines.push(line);
-    for (const listener of listeners) listener();
-  });
-  processRef.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exited = new Promise<number | null>((resolveExit) => processRef.on('close', (code) => resolveExit(code)));
-  const waitForLine = (predicate: (line: string) => boolean, timeoutMs = 10_000) =>
-    new Promise<string>((resolveLine, reject) => {
-      const check = () => {
-        const found = lines.find(predicate);
-        if (found === undefined) return;
-        cleanup();
-        resolveLine(found);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`child: no such line within ${timeoutMs} ms; stdout: ${lines.slice(-5).join(' | ')}; stderr: ${stderr.join('')}`));
-      }, timeoutMs);
-      const onExit = () => {
-        cleanup();
-        reject(new Error(`child exited before the line; stdout: ${lines.slice(-5).join(' | ')}; stderr: ${stderr.join('')}`));
-      };
-      const cleanup = () => {
-        clearTimeout(timer);
-        listeners.delete(check);
-        processRef.off('exit', onExit);
-      };
-      listeners.add(check);
-      processRef.once('exit', onExit);
-      check();
-    });
-  return { process: processRef, lines, stderr, exited, waitForLine };
-}
-
-async function kill9(target: Child): Promise<void> {
-  target.process.kill('SIGKILL');
-  await target.exited;
-}
+import { buildLibraryForChildren, type Child, crashChildScript, kill9, killAll, removeBuild, startChild } from '../../support/crash-child.js';
 
 describe('SqliteQueueStore: kill -9 and restart', () => {
   let sandbox: CustomerIOSandbox;
   let dir: string;
   let path: string;
+  let buildDir: string;
   const children: Child[] = [];
 
   beforeAll(() => {
-    // Other files of lib may be mid-edit and fail to type-check: tsc still emits; what is needed is checked below.
-    spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', buildDir], {
-      cwd: root,
-      encoding: 'utf8',
-    });
-    for (const file of ['index.js', 'delivery/stores/sqlite-queue.store.js']) {
-      if (!existsSync(join(buildDir, file))) throw new Error(`the library did not build: ${file} missing in ${buildDir}`);
-    }
+    buildDir = buildLibraryForChildren(['index.js', 'delivery/stores/sqlite-queue.store.js']);
   }, 60_000);
-  afterAll(() => rmSync(buildDir, { recursive: true, force: true }));
+  afterAll(() => removeBuild(buildDir));
 
   beforeEach(async () => {
     sandbox = await CustomerIOSandbox.start();
@@ -93,7 +24,7 @@ describe('SqliteQueueStore: kill -9 and restart', () => {
     path = join(dir, 'queue.db');
   });
   afterEach(async () => {
-    for (const running of children.splice(0)) if (running.process.exitCode === null) await kill9(running);
+    await killAll(children);
     await sandbox.close();
     rmSync(dir, { recursive: true, force: true });
   });
@@ -105,7 +36,8 @@ describe('SqliteQueueStore: kill -9 and restart', () => {
       queue: { flushIntervalMs: 20, maxBatchOperations: 10, maxInFlight: 2, shutdownTimeoutMs: 2_000, ...queue },
     });
   const run = (mode: string, ids: string[] = [], queue: Record<string, unknown> = {}) => {
-    const started = startChild([buildDir, path, moduleOptions(queue), mode, JSON.stringify(ids)]);
+    const store = JSON.stringify({ kind: 'sqlite', path });
+    const started = startChild(crashChildScript, [buildDir, store, moduleOptions(queue), mode, JSON.stringify(ids)]);
     children.push(started);
     return started;
   };

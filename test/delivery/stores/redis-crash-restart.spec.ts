@@ -1,0 +1,94 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { ulid } from 'ulid';
+import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
+import { CustomerIOSandbox } from '../../../lib/testing/index.js';
+import { buildLibraryForChildren, type Child, crashChildScript, kill9, killAll, removeBuild, startChild } from '../../support/crash-child.js';
+import { expectEachOnceOrReported } from '../../support/delivery-assertions.js';
+import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
+import { deleteKeys, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
+
+const VISIBILITY_TIMEOUT_MS = 300;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('RedisQueueStore: two instances on one prefix, one killed (kill -9) mid-batch', () => {
+  let buildDir: string;
+  let server: TestRedis;
+  let admin: Redis;
+  let sandbox: CustomerIOSandbox;
+  let prefix: string;
+  const children: Child[] = [];
+  let survivor: { subject: QueueApp; store: RedisQueueStore } | undefined;
+
+  beforeAll(async () => {
+    buildDir = buildLibraryForChildren(['index.js', 'delivery/stores/redis-queue.store.js']);
+    server = await useRedis();
+    admin = new Redis(server.url);
+  }, 60_000);
+  afterAll(async () => {
+    removeBuild(buildDir);
+    await admin?.quit();
+    await server?.stop();
+  });
+
+  beforeEach(async () => {
+    sandbox = await CustomerIOSandbox.start();
+    prefix = uniquePrefix('redis-crash');
+  });
+  afterEach(async () => {
+    await killAll(children);
+    await survivor?.subject.app.close();
+    await survivor?.store.close();
+    survivor = undefined;
+    await sandbox.close();
+    await deleteKeys(admin, prefix);
+  });
+
+  /** The other instance, in this process, on the same prefix. */
+  async function startSurvivor(): Promise<{ subject: QueueApp; store: RedisQueueStore }> {
+    const store = new RedisQueueStore({ redis: server.url, prefix, visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS });
+    survivor = { store, subject: await createQueueApp(sandbox, { queue: { store, flushIntervalMs: 20 } }) };
+    return survivor;
+  }
+
+  it('the other instance delivers every event once, in order per person, once the killed lease runs out', async () => {
+    const ids = Array.from({ length: 30 }, () => ulid());
+    sandbox.hang({ path: '/api/v2/batch', times: 1 });
+    const store = JSON.stringify({ kind: 'redis', redis: server.url, prefix, visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS });
+    const options = JSON.stringify({
+      ...sandbox.moduleOptions(),
+      retry: { baseDelayMs: 2, maxDelayMs: 20 },
+      // One batch at a time: the hung one holds every person (event i is person-<i % 7>), so nothing the
+      // sandbox processed is left unacknowledged at the kill, and each event must arrive exactly once.
+      queue: { flushIntervalMs: 20, maxBatchOperations: 10, maxInFlight: 1, shutdownTimeoutMs: 2_000 },
+    });
+    const doomed = startChild(crashChildScript, [buildDir, store, options, 'enqueue', JSON.stringify(ids)]);
+    children.push(doomed);
+    await doomed.waitForLine((line) => line === 'in-flight');
+    await sandbox.waitFor(() => sandbox.pendingRequests === 1, 5_000);
+
+    const { subject, store: survivorStore } = await startSurvivor();
+    // The child is alive and renews its lease: past a visibility timeout, the survivor still sends nothing.
+    await sleep(VISIBILITY_TIMEOUT_MS + 150);
+    expect(sandbox.requests).toHaveLength(1);
+    expect(await admin.zcard(`{${prefix}}:leases`)).toBe(10);
+
+    await kill9(doomed);
+    expect(doomed.process.signalCode).toBe('SIGKILL');
+    await sandbox.waitFor(() => subject.log.ids('delivered').length === ids.length, 5_000);
+
+    expectEachOnceOrReported(sandbox, ids, subject.log);
+    const received = sandbox.events.map((event) => event.id);
+    expect(received).toHaveLength(ids.length);
+    expect(new Set(received)).toEqual(new Set(ids));
+    expect(sandbox.duplicateEvents).toBe(0); // the hung batch was never processed
+    for (let person = 0; person < 7; person++) {
+      const order = sandbox.events.filter((event) => event.personId === `person-${person}`).map((event) => event.id);
+      expect(order).toEqual(ids.filter((_, i) => i % 7 === person));
+    }
+    await sandbox.waitFor(() => survivorStore.size === 0, 2_000);
+    expect(await admin.zcard(`{${prefix}}:queue`)).toBe(0);
+    expect(await admin.zcard(`{${prefix}}:leases`)).toBe(0);
+    expect(await admin.hlen(`{${prefix}}:json`)).toBe(0);
+  }, 20_000);
+});
