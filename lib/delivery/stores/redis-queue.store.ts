@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from '../queue-store.interface.js';
+import type { AppendResult, CustomerIOQueueStore, LeaseLimits, QueueBound, QueuedOperation } from '../queue-store.interface.js';
 import { ACKNOWLEDGE, APPEND, DROP_OLDEST, KEY_COUNT, KEY_NAMES, LEASE, RELEASE, RENEW } from './redis-queue.lua.js';
 
 /** Options of {@link RedisQueueStore}. */
@@ -26,7 +26,7 @@ export interface RedisQueueStoreOptions {
   visibilityTimeoutMs?: number;
   /**
    * How often `size` and `bytes` are read from Redis besides each operation's own answer: in a shared
-   * queue they are approximate between reads.
+   * queue they lag between reads behind what other instances did (the bound itself is enforced in Redis).
    * @default 1000
    */
   refreshIntervalMs?: number;
@@ -42,6 +42,16 @@ type Reply = (string | number | null)[];
 const FIELDS = 5;
 /** Most operations appended by one script call (5 arguments each). */
 const APPEND_CHUNK = 500;
+/** The bound before the queue hands its own over: none. */
+const UNBOUNDED: QueueBound = { maxQueueSize: Number.MAX_SAFE_INTEGER, maxQueueBytes: Number.MAX_SAFE_INTEGER, overflow: 'reject' };
+
+/** Appends made in one tick: sent together, each answered from its chunk's reply (by its place in the list). */
+interface PendingAppends {
+  readonly operations: QueuedOperation[];
+  /** Settles once every chunk was answered, with the result of each operation refused or that made room. */
+  readonly done: Promise<Map<number, AppendResult>>;
+  readonly settle: { resolve(results: Map<number, AppendResult>): void; reject(error: unknown): void };
+}
 
 // NOTE: why sorted sets and hashes rather than Streams with consumer groups (or BullMQ): a consumer
 // group hands entries out in stream order to whoever reads, with no way to say "not this key while
@@ -58,9 +68,11 @@ const APPEND_CHUNK = 500;
  * instances, and the operations leased by an instance that died are sent by another after
  * `visibilityTimeoutMs`.
  *
- * `size` and `bytes` answer synchronously, from the totals Redis returned with this store's last
- * command (plus appends still on their way), read again every `refreshIntervalMs`: the queue's
- * `maxQueueSize`/`maxQueueBytes` bound the shared queue, approximately when other instances append.
+ * The queue's `maxQueueSize`, `maxQueueBytes` and `overflow` bound the shared queue exactly: the store
+ * enforces them in Redis, atomically with each append (see {@link RedisQueueStore.enforceBound}), whichever
+ * instances append. `size` and `bytes` answer synchronously, from the totals Redis returned with this
+ * store's last command (plus appends still on their way), read again every `refreshIntervalMs`; the queue
+ * uses them only to refuse at once what already does not fit.
  *
  * A failed `append` rejects (the queue reports the operation `failed`). A failed `acknowledge` or
  * `release` is logged, not thrown: the lease then runs out and the operations are sent again (at least
@@ -82,8 +94,9 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   #bytes = 0;
   #pendingSize = 0;
   #pendingBytes = 0;
+  #bound = UNBOUNDED;
   /** Appends made in this tick, sent together at its end (or before the next command). */
-  #appends?: { operations: QueuedOperation[]; done: Promise<void>; settle: { resolve(): void; reject(error: unknown): void } };
+  #appends?: PendingAppends;
   readonly #renewTimer: NodeJS.Timeout;
   readonly #refreshTimer: NodeJS.Timeout;
   readonly #ready: Promise<void>;
@@ -125,20 +138,30 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   }
 
   /**
-   * Appends an operation. Appends made in the same tick go to Redis together, in chunks of
-   * {@link APPEND_CHUNK}, before any other command of this store; the promise settles with its chunk.
+   * Makes every append of this store keep the shared queue within `bound`, atomically in Redis: an
+   * operation that does not fit is refused, or (`overflow: 'drop-oldest'`) the oldest operations that no
+   * instance has leased are removed to make room for it. The queue calls it with its options.
    */
-  append(operation: QueuedOperation): Promise<void> {
+  enforceBound(bound: QueueBound): void {
+    this.#bound = bound;
+  }
+
+  /**
+   * Appends an operation. Appends made in the same tick go to Redis together, in chunks of
+   * {@link APPEND_CHUNK}, before any other command of this store; the promise settles once they all did,
+   * with what the bound did to this operation (see {@link RedisQueueStore.enforceBound}), if anything.
+   */
+  append(operation: QueuedOperation): Promise<AppendResult | undefined> {
     this.#pendingSize += 1;
     this.#pendingBytes += operation.bytes;
     if (!this.#appends) {
-      let settle!: { resolve(): void; reject(error: unknown): void };
-      const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+      let settle!: PendingAppends['settle'];
+      const done = new Promise<Map<number, AppendResult>>((resolve, reject) => (settle = { resolve, reject }));
       this.#appends = { operations: [], done, settle };
       queueMicrotask(() => this.#flushAppends());
     }
-    this.#appends.operations.push(operation);
-    return this.#appends.done;
+    const place = this.#appends.operations.push(operation) - 1;
+    return this.#appends.done.then((results) => results.get(place));
   }
 
   async lease({ maxOperations, maxBytes }: LeaseLimits): Promise<QueuedOperation[]> {
@@ -252,20 +275,30 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     const appends = this.#appends;
     if (!appends) return;
     this.#appends = undefined;
+    const { maxQueueSize, maxQueueBytes, overflow } = this.#bound;
+    const results = new Map<number, AppendResult>();
     const chunks: Promise<void>[] = [];
     for (let start = 0; start < appends.operations.length; start += APPEND_CHUNK) {
       const chunk = appends.operations.slice(start, start + APPEND_CHUNK);
-      const args = chunk.flatMap(({ id, key, json, bytes, attempts }) => [id, key, json, bytes, attempts]);
+      const args: (string | number)[] = [maxQueueSize, maxQueueBytes, overflow];
+      for (const { id, key, json, bytes, attempts } of chunk) args.push(id, key, json, bytes, attempts);
       chunks.push(
         this.#send(APPEND, args)
-          .then((reply) => this.#totals(reply))
+          .then((reply) => {
+            this.#totals(reply);
+            // After the totals: place (1-based in the chunk), refused (1/0), count of ids dropped for it, those ids.
+            for (let i = 2; i < reply.length; i += 3 + Number(reply[i + 2])) {
+              const droppedIds = reply.slice(i + 3, i + 3 + Number(reply[i + 2])).map(String);
+              results.set(start + Number(reply[i]) - 1, { rejected: reply[i + 1] === 1, droppedIds });
+            }
+          })
           .finally(() => {
             this.#pendingSize -= chunk.length;
             this.#pendingBytes -= chunk.reduce((sum, { bytes }) => sum + bytes, 0);
           }),
       );
     }
-    Promise.all(chunks).then(() => appends.settle.resolve(), appends.settle.reject);
+    Promise.all(chunks).then(() => appends.settle.resolve(results), appends.settle.reject);
   }
 
   /** Runs a script, after the appends still waiting (see `#flushAppends`). */
