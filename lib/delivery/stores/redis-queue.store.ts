@@ -8,7 +8,8 @@ import { ACKNOWLEDGE, APPEND, DROP_OLDEST, KEY_COUNT, KEY_NAMES, LEASE, RELEASE,
 export interface RedisQueueStoreOptions {
   /**
    * An ioredis client, or a connection URL (`redis://127.0.0.1:6379/0`). A client you pass stays yours:
-   * {@link RedisQueueStore.close} leaves it open. A URL makes a client of the store's own, closed by `close()`.
+   * {@link RedisQueueStore.close} leaves it open, and its `'error'` events are yours to listen to. A URL
+   * makes a client of the store's own, closed by `close()`, whose connection errors the store logs.
    */
   redis: Redis | string;
   /**
@@ -100,13 +101,29 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   readonly #renewTimer: NodeJS.Timeout;
   readonly #refreshTimer: NodeJS.Timeout;
   readonly #ready: Promise<void>;
+  /** Commands sent and not answered yet, each with a way to fail it: `close` waits for them (or fails them). */
+  readonly #pending = new Map<Promise<unknown>, (error: Error) => void>();
   #closed = false;
+  /** The store's own client lost its connection, and said so once. */
+  #disconnected = false;
 
   constructor(options: RedisQueueStoreOptions) {
     const { prefix = 'customerio:queue', visibilityTimeoutMs = 30_000, refreshIntervalMs = 1_000 } = options;
     if (!(visibilityTimeoutMs > 0)) throw new RangeError(`visibilityTimeoutMs must be > 0, got ${visibilityTimeoutMs}`);
     this.#ownsClient = typeof options.redis === 'string';
-    this.#redis = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
+    // NOTE: `close` disconnects its own client only when the connection is lost, and ioredis then keeps the dead
+    // socket's close timer (`disconnectTimeout`) running: short, it does not hold the process up.
+    this.#redis = typeof options.redis === 'string' ? new Redis(options.redis, { disconnectTimeout: 100 }) : options.redis;
+    // NOTE: ioredis prints an 'error' event nobody listens to as "Unhandled error event"; it emits one for
+    // every failed reconnection, so the loss is logged once, until the connection is ready again.
+    if (this.#ownsClient) {
+      this.#redis.on('error', (error: unknown) => {
+        if (this.#disconnected) return;
+        this.#disconnected = true;
+        this.#logger.warn(`CustomerIO Redis store lost its connection (reconnecting): ${String(error)}`);
+      });
+      this.#redis.on('ready', () => (this.#disconnected = false));
+    }
     this.#keys = KEY_NAMES.map((name) => `{${prefix}}:${name}`);
     this.#visibilityTimeoutMs = visibilityTimeoutMs;
     this.#renewTimer = setInterval(() => void this.#renew(), Math.max(10, Math.floor(visibilityTimeoutMs / 3))).unref();
@@ -132,7 +149,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   /** Reads `size` and `bytes` from Redis now. */
   async refresh(): Promise<void> {
     this.#flushAppends();
-    const [size, bytes] = await this.#redis.hmget(this.#keys[7], 'size', 'bytes');
+    const [size, bytes] = await this.#command(() => this.#redis.hmget(this.#keys[7], 'size', 'bytes'));
     this.#size = Number(size ?? 0);
     this.#bytes = Number(bytes ?? 0);
   }
@@ -221,12 +238,14 @@ export class RedisQueueStore implements CustomerIOQueueStore {
 
   async has(id: string): Promise<boolean> {
     this.#flushAppends();
-    return (await this.#redis.hexists(this.#keys[1], id)) === 1;
+    return (await this.#command(() => this.#redis.hexists(this.#keys[1], id))) === 1;
   }
 
   /**
-   * Stops renewing leases and refreshing totals, and closes the Redis client if the store made it from a
-   * URL. Leases still held run out after `visibilityTimeoutMs`; release them first to hand them on at once.
+   * Sends the appends still waiting, stops renewing leases and refreshing totals, waits for the answers to
+   * the commands on their way (unless the connection is down), and closes the Redis client if the store
+   * made it from a URL. Leases still held run out after `visibilityTimeoutMs`; release them first to hand
+   * them on at once. A closed store sends nothing more: its methods reject.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -235,10 +254,19 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     clearInterval(this.#renewTimer);
     clearInterval(this.#refreshTimer);
     this.#held.clear();
+    // NOTE: a command still on its way may send another (the EVAL after a NOSCRIPT answer): sent after QUIT,
+    // it would fail, and its write to the socket Redis closed would make the client emit EPIPE.
+    await this.#answered();
     if (!this.#ownsClient) return;
-    // NOTE: QUIT waits in the offline queue while Redis is unreachable; closing must not wait for Redis.
-    if (this.#redis.status === 'ready') await this.#redis.quit().catch(() => this.#redis.disconnect());
-    else this.#redis.disconnect();
+    if (this.#redis.status === 'ready') {
+      await this.#redis.quit().catch(() => this.#redis.disconnect());
+      return;
+    }
+    // NOTE: QUIT waits in the offline queue while Redis is unreachable; closing must not wait for Redis. And the
+    // commands waiting there never settle once the client is disconnected: they fail here instead.
+    const error = new Error('CustomerIO Redis store was closed while Redis was unreachable');
+    for (const fail of this.#pending.values()) fail(error);
+    this.#redis.disconnect();
   }
 
   #forget(operations: readonly QueuedOperation[]): void {
@@ -308,14 +336,39 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   }
 
   /** Runs a script by its SHA, loading it when Redis does not know it (first use, or after a restart). */
-  async #send(script: string, args: (string | number)[]): Promise<Reply> {
+  #send(script: string, args: (string | number)[]): Promise<Reply> {
     let sha = this.#shas.get(script);
     if (!sha) this.#shas.set(script, (sha = createHash('sha1').update(script).digest('hex')));
-    try {
-      return (await this.#redis.evalsha(sha, KEY_COUNT, ...this.#keys, ...args)) as Reply;
-    } catch (error) {
-      if (!String(error).includes('NOSCRIPT')) throw error;
-      return (await this.#redis.eval(script, KEY_COUNT, ...this.#keys, ...args)) as Reply;
-    }
+    return this.#command(async () => {
+      try {
+        return (await this.#redis.evalsha(sha, KEY_COUNT, ...this.#keys, ...args)) as Reply;
+      } catch (error) {
+        if (!String(error).includes('NOSCRIPT')) throw error;
+        return (await this.#redis.eval(script, KEY_COUNT, ...this.#keys, ...args)) as Reply;
+      }
+    });
+  }
+
+  /** Sends through the client, unless the store is closed, and keeps the command in `#pending` until answered. */
+  #command<T>(send: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('CustomerIO Redis store is closed'));
+    let fail!: (error: Error) => void;
+    const command = new Promise<T>((resolve, reject) => {
+      fail = reject;
+      send().then(resolve, reject);
+    });
+    this.#pending.set(command, fail);
+    const settled = (): void => void this.#pending.delete(command);
+    command.then(settled, settled);
+    return command;
+  }
+
+  /** Resolves once the commands on their way are answered, or at once if the connection is (or goes) down. */
+  async #answered(): Promise<void> {
+    if (this.#pending.size === 0 || this.#redis.status !== 'ready') return;
+    let dropped!: () => void;
+    const down = new Promise<void>((resolve) => this.#redis.once('close', (dropped = resolve)));
+    await Promise.race([Promise.allSettled(this.#pending.keys()), down]);
+    this.#redis.off('close', dropped);
   }
 }

@@ -1,10 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CustomerIOQueueFullError } from '../../../lib/index.js';
 import type { AppendResult, QueueBound, QueuedOperation } from '../../../lib/delivery/queue-store.interface.js';
 import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
+import { LogCapture } from '../../support/log-capture.js';
 import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
 import { deleteKeys, startRedisServer, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
 
@@ -506,7 +508,52 @@ describe('RedisQueueStore, Redis restarted mid-run', () => {
       await subject.app.close();
       await store.close();
       await own.stop();
-      client.disconnect();
+      // NOTE: disconnecting a client that already ended (no retries) starts a 2 s socket timer that holds Jest up.
+      if (client.status !== 'end') client.disconnect();
+    }
+  });
+});
+
+describe('RedisQueueStore, closing', () => {
+  it('sends the appends still on their way before it quits, scripts loaded on first use included: none fails, no error event goes unhandled', async () => {
+    const own = await startRedisServer(); // a fresh server: it knows no script yet, so each EVALSHA is followed by an EVAL
+    const unhandled = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const store = new RedisQueueStore({ redis: own.url, prefix });
+      await store.ready();
+      const answers = Array.from({ length: 1_200 }, (_, i) => store.append(op(`c-${i}`, `k-${i % 7}`))); // 3 chunks
+      await store.close();
+      expect(await Promise.all(answers)).toHaveLength(1_200);
+      const check = new Redis(own.url);
+      expect(await check.zcard(`{${prefix}}:queue`)).toBe(1_200);
+      await check.quit();
+      await expect(store.has('c-0')).rejects.toThrow(/store is closed/);
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      unhandled.mockRestore();
+      await own.stop();
+    }
+  });
+
+  it('its own client losing Redis is logged once, not left an unhandled error event; closing then fails what waits for Redis', async () => {
+    const own = await startRedisServer();
+    const capture = new LogCapture();
+    Logger.overrideLogger(capture);
+    const unhandled = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const store = new RedisQueueStore({ redis: own.url, prefix });
+      await store.ready();
+      await own.kill();
+      await sleep(300); // ioredis fails to reconnect several times
+      const answer = store.append(op('offline', 'o')); // waits in ioredis's offline queue
+      await store.close();
+      await expect(answer).rejects.toThrow(/closed while Redis was unreachable/);
+      expect(capture.messages('warn').filter((message) => message.includes('lost its connection'))).toHaveLength(1);
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      unhandled.mockRestore();
+      Logger.overrideLogger(false);
+      await own.stop();
     }
   });
 });
