@@ -39,7 +39,14 @@ export { CustomerIOQueue, CustomerIOReceipt, type CustomerIOQueueStats } from '.
 export { CustomerIORetryInterceptor } from './delivery/customerio-retry.interceptor.js';
 export { MemoryQueueStore } from './delivery/memory-queue.store.js';
 export { SqliteQueueStore, type SqliteQueueStoreOptions } from './delivery/stores/sqlite-queue.store.js';
-export type { CustomerIOQueueStore, LeaseLimits, MaybePromise, QueuedOperation } from './delivery/queue-store.interface.js';
+export type {
+  AppendResult,
+  CustomerIOQueueStore,
+  LeaseLimits,
+  MaybePromise,
+  QueueBound,
+  QueuedOperation,
+} from './delivery/queue-store.interface.js';
 export type { CustomerIOInterceptor, CustomerIORequestContext } from './delivery/customerio-interceptor.interface.js';
 export type {
   CustomerIODeliveryHooks,

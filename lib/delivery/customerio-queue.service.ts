@@ -36,7 +36,7 @@ import type {
 } from './delivery-options.interface.js';
 import type { QueueStoreHandle } from './queue-store.factory.js';
 import { createOperationIdFactory } from './operation-id.factory.js';
-import type { CustomerIOQueueStore, QueuedOperation } from './queue-store.interface.js';
+import type { AppendResult, CustomerIOQueueStore, MaybePromise, QueuedOperation } from './queue-store.interface.js';
 
 /** Counters of the queue since the application started. */
 export interface CustomerIOQueueStats {
@@ -48,9 +48,16 @@ export interface CustomerIOQueueStats {
   invalid: number;
   /** Operations that failed for good: a non-retryable error, or `maxDeliveryAttempts` used up. */
   failed: number;
-  /** New operations refused because the queue was full (`overflow: 'reject'`) or closed. */
+  /**
+   * New operations refused because the queue was full or closed: at the call, which throws (not counted
+   * `enqueued`), or, by a store that enforces the bound itself (Redis), after the call returned (counted
+   * `enqueued` too; its receipt rejects).
+   */
   rejected: number;
-  /** Queued operations dropped to make room (`overflow: 'drop-oldest'`). */
+  /**
+   * Queued operations dropped to make room (`overflow: 'drop-oldest'`). With a shared store, the instance
+   * whose operation made room counts the drop, whichever instance enqueued the dropped one.
+   */
   dropped: number;
   /** Operations still held when shutdown's deadline passed. */
   undelivered: number;
@@ -119,6 +126,8 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   readonly #hooks: CustomerIODeliveryHooks;
   readonly #store: CustomerIOQueueStore;
   readonly #ownsStore: boolean;
+  /** The store enforces the bound itself (see `CustomerIOQueueStore.enforceBound`): it drops, not the queue. */
+  readonly #storeBounds: boolean;
   readonly #nextId = createOperationIdFactory();
   readonly #waiters = new Map<string, Waiter>();
   readonly #idle: (() => void)[] = [];
@@ -156,7 +165,10 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   #partialDue = false;
   #closed = false;
   #finished = false;
-  /** Counts leases and drops: a receipt read in the same epoch as its enqueue needs no lookup. */
+  /**
+   * Counts leases, and outcomes reached without one (drops, and appends the store refused or failed): a receipt
+   * read in the same epoch as its enqueue needs no lookup.
+   */
   #epoch = 0;
 
   constructor(
@@ -169,6 +181,9 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#hooks = options.hooks;
     this.#store = store;
     this.#ownsStore = owned;
+    this.#storeBounds = typeof store.enforceBound === 'function';
+    const { maxQueueSize, maxQueueBytes, overflow } = options.queue;
+    store.enforceBound?.({ maxQueueSize, maxQueueBytes, overflow });
   }
 
   /** Counters and gauges, as of now. */
@@ -201,13 +216,15 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
       if (room === 'none') return this.#refuse(QUEUE_FULL(this.#options.maxQueueSize, this.#options.maxQueueBytes), id);
       if (room === 'later') break;
     }
-    this.#settleAsync(this.#store.append({ id, key, json, bytes, attempts: 0 }), [id]);
+    const appended = this.#store.append({ id, key, json, bytes, attempts: 0 });
     this.#stats.enqueued += 1;
     if (this.#store.size - this.#stats.inFlight >= this.#options.maxBatchOperations ||
       this.#store.bytes >= this.#options.maxBatchBytes) {
       this.#schedulePump();
     }
-    return new CustomerIOReceipt(id, this, this.#epoch);
+    const receipt = new CustomerIOReceipt(id, this, this.#epoch);
+    this.#settleAppend(appended, id);
+    return receipt;
   }
 
   /** A fresh operation id (a ULID, monotonic within this process). */
@@ -234,7 +251,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
    */
   whenSettled(id: string, epoch: number): Promise<void> {
     const settled = new Promise<void>((resolve, reject) => this.#waiters.set(id, { resolve, reject }));
-    // NOTE: nothing was leased or dropped since the operation was enqueued, so it cannot have settled.
+    // NOTE: nothing was leased or settled without a lease since the operation was enqueued, so it cannot have settled.
     if (epoch === this.#epoch) return settled;
     // Settling takes network I/O, so an operation held now cannot settle before this check answers.
     void Promise.resolve(this.#store.has(id)).then((held) => {
@@ -390,34 +407,40 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
 
   /**
    * Drops the oldest queued operation to make room: `'made'` when it did, `'none'` when there is nothing
-   * to drop, `'later'` when the store answers asynchronously (a shared store): the new operation goes in
-   * now, and the drop follows, so the bound can be passed by the drops still under way.
+   * to drop, `'later'` when the new operation goes in now and the store makes room: a store that enforces
+   * the bound drops with the append (see `#settleAppend`); one that answers asynchronously drops after it,
+   * so the bound can be passed by the drops still under way.
    */
   #dropOldest(): 'made' | 'none' | 'later' {
+    if (this.#storeBounds) return 'later';
     this.#epoch += 1;
     const dropped = this.#store.dropOldest();
     if (dropped instanceof Promise) {
       dropped.then(
-        (operation) => operation && this.#reportDropped(operation),
+        (operation) => operation && this.#reportDropped([operation]),
         (error: unknown) => this.#logger.error(`CustomerIO queue could not drop from its store: ${String(error)}`),
       );
       return 'later';
     }
     if (!dropped) return 'none';
-    this.#reportDropped(dropped);
+    this.#reportDropped([dropped]);
     return 'made';
   }
 
-  #reportDropped(operation: QueuedOperation): void {
-    this.#unlogged.dropped += 1;
-    this.#report('dropped', [operation], 'queue full (overflow: drop-oldest)');
+  #reportDropped(operations: readonly (QueuedOperation | string)[]): void {
+    this.#unlogged.dropped += operations.length;
+    this.#report('dropped', operations, 'queue full (overflow: drop-oldest)');
   }
 
-  #refuse(message: string, id: string): never {
+  #reportRejected(message: string, id: string): CustomerIOQueueFullError {
     this.#unlogged.rejected += 1;
     const error = new CustomerIOQueueFullError(message);
     this.#report('rejected', [id], message, error);
-    throw error;
+    return error;
+  }
+
+  #refuse(message: string, id: string): never {
+    throw this.#reportRejected(message, id);
   }
 
   /** Counts, calls the hook, settles receipts and logs (immediately, but for drops and rejections). */
@@ -491,8 +514,26 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     for (const resolve of this.#idle.splice(0)) resolve();
   }
 
-  #settleAsync(result: void | Promise<void>, ids: string[]): void {
-    if (result instanceof Promise) result.catch((error: unknown) => this.#report('failed', ids, `store: ${String(error)}`));
+  /**
+   * Reports what the store's append of `id` answered, now or once it settles: refused (a store that enforces
+   * the bound), operations dropped to make room for it, or a failure.
+   */
+  #settleAppend(result: MaybePromise<void | AppendResult>, id: string): void {
+    if (!(result instanceof Promise)) return this.#applyAppend(result, id);
+    result.then(
+      (appended) => this.#applyAppend(appended, id),
+      (error: unknown) => {
+        this.#epoch += 1;
+        this.#report('failed', [id], `store: ${String(error)}`);
+      },
+    );
+  }
+
+  #applyAppend(result: void | AppendResult, id: string): void {
+    if (!result?.rejected && !result?.droppedIds?.length) return;
+    this.#epoch += 1;
+    if (result.droppedIds?.length) this.#reportDropped(result.droppedIds);
+    if (result.rejected) this.#reportRejected(QUEUE_FULL(this.#options.maxQueueSize, this.#options.maxQueueBytes), id);
   }
 
   #stopTimer(): void {

@@ -1,3 +1,5 @@
+import type { CustomerIOOverflowPolicy } from './delivery-options.interface.js';
+
 /**
  * One operation waiting in the queue: a Customer.io v2 batch operation, already serialized.
  * Stores keep these as they are and hand them back unchanged (but for `attempts`).
@@ -22,6 +24,33 @@ export interface LeaseLimits {
   readonly maxBytes: number;
 }
 
+/**
+ * The queue's bound, handed to a store that enforces it itself (see {@link CustomerIOQueueStore.enforceBound}):
+ * the queue's `maxQueueSize`, `maxQueueBytes` and `overflow` options.
+ */
+export interface QueueBound {
+  /** Most operations held, queued and leased. */
+  readonly maxQueueSize: number;
+  /** Most bytes held (the operations' `bytes`), queued and leased. */
+  readonly maxQueueBytes: number;
+  /**
+   * What an append that does not fit does: `'reject'` refuses it; `'drop-oldest'` first removes the oldest
+   * operations no lease holds, and refuses it only when removing them all would not make room.
+   */
+  readonly overflow: CustomerIOOverflowPolicy;
+}
+
+/**
+ * What `append` answers in a store that enforces the bound: whether the operation was refused, and which
+ * operations were removed to make room for it. The queue reports them `rejected` and `dropped`.
+ */
+export interface AppendResult {
+  /** The operation did not fit and was not stored. */
+  readonly rejected?: boolean;
+  /** Ids of the operations removed to make room for this one (`overflow: 'drop-oldest'`), oldest first. */
+  readonly droppedIds?: readonly string[];
+}
+
 /** A value, or a promise of it: the in-memory store answers synchronously, durable stores may not. */
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -38,6 +67,9 @@ export type MaybePromise<T> = T | Promise<T>;
  * - `dropOldest` removes and returns the oldest operation not leased, if any.
  * - `has` tells whether an operation is still held (queued or leased).
  * - `size` and `bytes` count every operation held, leased ones included.
+ *
+ * The queue bounds itself by `size` and `bytes`, which is exact for a store only this queue appends to. A
+ * store shared by several processes implements `enforceBound` to make the bound exact across all of them.
  */
 export interface CustomerIOQueueStore {
   /**
@@ -48,7 +80,15 @@ export interface CustomerIOQueueStore {
   readonly durable?: boolean;
   readonly size: number;
   readonly bytes: number;
-  append(operation: QueuedOperation): MaybePromise<void>;
+  /**
+   * Optional: the queue hands its bound over once, before its first append, and the store enforces it
+   * itself, atomically with each append: `append` then answers an {@link AppendResult} for an operation it
+   * refused or that made it drop others, and the queue no longer calls `dropOldest` to make room. The queue
+   * still refuses at once an operation that `size` and `bytes` already say does not fit.
+   */
+  enforceBound?(bound: QueueBound): void;
+  /** Keeps the operation; a store that enforces the bound answers what the bound did (see `enforceBound`). */
+  append(operation: QueuedOperation): MaybePromise<void | AppendResult>;
   lease(limits: LeaseLimits): MaybePromise<QueuedOperation[]>;
   acknowledge(operations: readonly QueuedOperation[]): MaybePromise<void>;
   release(operations: readonly QueuedOperation[]): MaybePromise<void>;

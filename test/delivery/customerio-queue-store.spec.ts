@@ -4,9 +4,12 @@ import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from '@jest/globals';
 import {
+  type AppendResult,
   CustomerIOConfigError,
   CustomerIOModule,
+  CustomerIOQueueFullError,
   MemoryQueueStore,
+  type QueueBound,
   type QueuedOperation,
   SqliteQueueStore,
 } from '../../lib/index.js';
@@ -21,6 +24,35 @@ class KeepingStore extends MemoryQueueStore {
   override append(operation: QueuedOperation): void {
     this.appended += 1;
     super.append(operation);
+  }
+}
+
+/**
+ * A store that enforces the bound itself, as a shared store does: `othersHold` stands for what other
+ * instances appended (this queue's view of the store does not show it), and appends answer asynchronously.
+ */
+class BoundingStore extends MemoryQueueStore {
+  bounds: QueueBound[] = [];
+  othersHold = 0;
+  dropOldestCalls = 0;
+
+  enforceBound(bound: QueueBound): void {
+    this.bounds.push(bound);
+  }
+
+  override async append(operation: QueuedOperation): Promise<AppendResult | undefined> {
+    await Promise.resolve();
+    const { maxQueueSize, overflow } = this.bounds[0];
+    const full = this.size + this.othersHold >= maxQueueSize;
+    if (full && overflow === 'reject') return { rejected: true };
+    const dropped = full ? super.dropOldest() : undefined; // not the counting override: that one is for the queue's calls
+    super.append(operation);
+    return dropped && { droppedIds: [dropped.id] };
+  }
+
+  override dropOldest(): QueuedOperation | undefined {
+    this.dropOldestCalls += 1;
+    return super.dropOldest();
   }
 }
 
@@ -53,6 +85,30 @@ describe('the queue store option', () => {
     await ctx.sandbox.waitFor(() => ctx.sandbox.events.length === 5, 2_000);
     expect(ctx.sandbox.events.map((e) => e.id)).toEqual(ids);
     await ctx.sandbox.waitFor(() => store.size === 0, 1_000);
+  });
+
+  it('a store that enforces the bound gets it once; what it refuses after the call is reported rejected, what it drops dropped', async () => {
+    const store = new BoundingStore();
+    store.othersHold = 2;
+    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store, maxQueueSize: 3 } });
+    expect(store.bounds).toEqual([{ maxQueueSize: 3, maxQueueBytes: 67_108_864, overflow: 'reject' }]);
+    const kept = ctx.subject.client.track('u-1', 'kept');
+    const refused = ctx.subject.client.track('u-2', 'refused'); // this queue's view says 1 of 3: only the store knows
+    await expect(refused.delivered).rejects.toBeInstanceOf(CustomerIOQueueFullError);
+    expect(ctx.subject.client.stats).toMatchObject({ enqueued: 2, rejected: 1, queued: 1 });
+    expect(ctx.subject.log.ids('rejected')).toEqual([refused.id]);
+    await ctx.subject.client.flush();
+    expectEachOnceOrReported(ctx.sandbox, [kept.id], ctx.subject.log);
+    await ctx.subject.app.close();
+
+    const dropping = new BoundingStore();
+    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store: dropping, maxQueueSize: 2, overflow: 'drop-oldest' } });
+    const ids = ['a', 'b', 'c', 'd'].map((name) => ctx.subject!.client.track(`u-${name}`, 'bounded').id);
+    await ctx.sandbox.waitFor(() => ctx.subject!.client.stats.dropped === 2, 1_000);
+    expect(ctx.subject.log.ids('dropped')).toEqual(ids.slice(0, 2));
+    expect(dropping.dropOldestCalls).toBe(0);
+    await ctx.subject.client.flush();
+    expect(ctx.sandbox.events.map((e) => e.id)).toEqual([kept.id, ...ids.slice(2)]);
   });
 
   it('refuses something that is not a store, at bootstrap', async () => {

@@ -29,6 +29,15 @@ local function chunked(command, key, list)
     redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
   end
 end
+-- The values of the fields in list, in its order (false for a field not set).
+local function hmget(key, list)
+  local values = {}
+  for i = 1, #list, 1000 do
+    local part = redis.call('HMGET', key, unpack(list, i, math.min(i + 999, #list)))
+    for j = 1, #part do values[i + j - 1] = part[j] end
+  end
+  return values
+end
 local function totals()
   local t = redis.call('HMGET', KEYS[8], 'size', 'bytes')
   return { tonumber(t[1]) or 0, tonumber(t[2]) or 0 }
@@ -41,27 +50,99 @@ local function expire(now)
     chunked('HDEL', KEYS[7], expired)
   end
 end
+-- Forgets operation id (queued or leased) and takes it off the totals. Returns its bytes, or nil if not held.
+local function remove(id)
+  local b = redis.call('HGET', KEYS[4], id)
+  if not b then return nil end
+  redis.call('ZREM', KEYS[1], id)
+  redis.call('ZREM', KEYS[6], id)
+  redis.call('HDEL', KEYS[7], id)
+  redis.call('HDEL', KEYS[2], id)
+  redis.call('HDEL', KEYS[3], id)
+  redis.call('HDEL', KEYS[4], id)
+  redis.call('HDEL', KEYS[5], id)
+  redis.call('HINCRBY', KEYS[8], 'size', -1)
+  redis.call('HINCRBY', KEYS[8], 'bytes', -tonumber(b))
+  return tonumber(b)
+end
+-- The oldest operation no lease holds (call expire first), looking from position skip on: the operations
+-- before it must all be leased. Returns its id (or nil), and its position: where to look from once it is removed.
+local function oldest_unleased(skip)
+  while true do
+    local ids = redis.call('ZRANGE', KEYS[1], skip, skip + 255)
+    if #ids == 0 then return nil, skip end
+    for _, id in ipairs(ids) do
+      if not redis.call('ZSCORE', KEYS[6], id) then return id, skip end
+      skip = skip + 1
+    end
+  end
+end
 `;
 
 /**
- * ARGV: id, key, json, bytes, attempts — for each of one or more operations, in order. Appends each unless
- * its id is held already. Returns totals.
+ * ARGV: maxQueueSize, maxQueueBytes, overflow ('reject' or 'drop-oldest'), then id, key, json, bytes, attempts
+ * for each of one or more operations, in order. Appends each unless its id is held already, within the bound:
+ * an operation that does not fit is refused, unless under 'drop-oldest' removing operations no instance has
+ * leased makes room: then the oldest of them are removed, as few as it takes. Returns totals, then for each
+ * operation refused or that made room: its place in the list (1 for the first), 1 if it was refused (else 0),
+ * the number of operations removed for it, and their ids.
  */
 export const APPEND = `${PRELUDE}
-for i = 1, #ARGV, 5 do
+local max_size, max_bytes = tonumber(ARGV[1]), tonumber(ARGV[2])
+local drops = ARGV[3] == 'drop-oldest'
+local t = totals()
+local size, total = t[1], t[2]
+-- What live leases hold, which no drop can free: read once, the first time room must be made.
+local leased
+local function leased_totals()
+  if leased then return leased end
+  expire(now_ms())
+  local ids = redis.call('ZRANGE', KEYS[6], 0, -1)
+  leased = { #ids, 0 }
+  for _, b in ipairs(hmget(KEYS[4], ids)) do leased[2] = leased[2] + tonumber(b) end
+  return leased
+end
+local outcomes = {}
+-- Where to look for the oldest operation not leased: every one before it is leased.
+local skip = 0
+for i = 4, #ARGV, 5 do
   local id = ARGV[i]
+  local b = tonumber(ARGV[i + 3])
   if redis.call('HEXISTS', KEYS[2], id) == 0 then
-    local seq = redis.call('INCR', KEYS[9])
-    redis.call('ZADD', KEYS[1], seq, id)
-    redis.call('HSET', KEYS[2], id, ARGV[i + 1])
-    redis.call('HSET', KEYS[3], id, ARGV[i + 2])
-    redis.call('HSET', KEYS[4], id, ARGV[i + 3])
-    redis.call('HSET', KEYS[5], id, ARGV[i + 4])
-    redis.call('HINCRBY', KEYS[8], 'size', 1)
-    redis.call('HINCRBY', KEYS[8], 'bytes', tonumber(ARGV[i + 3]))
+    local fits = size < max_size and total + b <= max_bytes
+    if not fits and drops then
+      local l = leased_totals()
+      fits = l[1] < max_size and l[2] + b <= max_bytes
+    end
+    local dropped = {}
+    if fits then
+      while size >= max_size or total + b > max_bytes do
+        local oldest
+        oldest, skip = oldest_unleased(skip)
+        dropped[#dropped + 1] = oldest
+        size, total = size - 1, total - remove(oldest)
+      end
+      local seq = redis.call('INCR', KEYS[9])
+      redis.call('ZADD', KEYS[1], seq, id)
+      redis.call('HSET', KEYS[2], id, ARGV[i + 1])
+      redis.call('HSET', KEYS[3], id, ARGV[i + 2])
+      redis.call('HSET', KEYS[4], id, ARGV[i + 3])
+      redis.call('HSET', KEYS[5], id, ARGV[i + 4])
+      redis.call('HINCRBY', KEYS[8], 'size', 1)
+      redis.call('HINCRBY', KEYS[8], 'bytes', b)
+      size, total = size + 1, total + b
+    end
+    if not fits or #dropped > 0 then
+      outcomes[#outcomes + 1] = (i - 4) / 5 + 1
+      outcomes[#outcomes + 1] = fits and 0 or 1
+      outcomes[#outcomes + 1] = #dropped
+      for _, dropped_id in ipairs(dropped) do outcomes[#outcomes + 1] = dropped_id end
+    end
   end
 end
-return totals()
+local result = totals()
+for _, v in ipairs(outcomes) do result[#result + 1] = v end
+return result
 `;
 
 /**
@@ -78,10 +159,8 @@ local deadline = now + tonumber(ARGV[3])
 local token = ARGV[4]
 -- Keys with a live lease: every operation of theirs is skipped, which also skips every later one.
 local blocked = {}
-local live = redis.call('ZRANGE', KEYS[6], 0, -1)
-for i = 1, #live, 1000 do
-  local keys = redis.call('HMGET', KEYS[2], unpack(live, i, math.min(i + 999, #live)))
-  for _, k in ipairs(keys) do if k then blocked[k] = true end end
+for _, k in ipairs(hmget(KEYS[2], redis.call('ZRANGE', KEYS[6], 0, -1))) do
+  if k then blocked[k] = true end
 end
 local taken, taken_keys = {}, {}
 local total = 0
@@ -122,20 +201,7 @@ return result
 
 /** ARGV: ids. Forgets the operations, whoever holds them. Returns totals. */
 export const ACKNOWLEDGE = `${PRELUDE}
-for _, id in ipairs(ARGV) do
-  local b = redis.call('HGET', KEYS[4], id)
-  if b then
-    redis.call('ZREM', KEYS[1], id)
-    redis.call('ZREM', KEYS[6], id)
-    redis.call('HDEL', KEYS[7], id)
-    redis.call('HDEL', KEYS[2], id)
-    redis.call('HDEL', KEYS[3], id)
-    redis.call('HDEL', KEYS[4], id)
-    redis.call('HDEL', KEYS[5], id)
-    redis.call('HINCRBY', KEYS[8], 'size', -1)
-    redis.call('HINCRBY', KEYS[8], 'bytes', -tonumber(b))
-  end
-end
+for _, id in ipairs(ARGV) do remove(id) end
 return totals()
 `;
 
@@ -173,26 +239,12 @@ return totals()
 /** No ARGV. Removes the oldest operation not leased. Returns totals, then id, key, json, bytes, attempts if one was removed. */
 export const DROP_OLDEST = `${PRELUDE}
 expire(now_ms())
-local start = 0
-while true do
-  local ids = redis.call('ZRANGE', KEYS[1], start, start + 255)
-  if #ids == 0 then return totals() end
-  start = start + #ids
-  for _, id in ipairs(ids) do
-    if not redis.call('ZSCORE', KEYS[6], id) then
-      local operation = { id, redis.call('HGET', KEYS[2], id), redis.call('HGET', KEYS[3], id),
-        redis.call('HGET', KEYS[4], id), redis.call('HGET', KEYS[5], id) }
-      redis.call('ZREM', KEYS[1], id)
-      redis.call('HDEL', KEYS[2], id)
-      redis.call('HDEL', KEYS[3], id)
-      redis.call('HDEL', KEYS[4], id)
-      redis.call('HDEL', KEYS[5], id)
-      redis.call('HINCRBY', KEYS[8], 'size', -1)
-      redis.call('HINCRBY', KEYS[8], 'bytes', -tonumber(operation[4]))
-      local result = totals()
-      for _, v in ipairs(operation) do result[#result + 1] = v end
-      return result
-    end
-  end
-end
+local id = oldest_unleased(0)
+if not id then return totals() end
+local operation = { id, redis.call('HGET', KEYS[2], id), redis.call('HGET', KEYS[3], id),
+  redis.call('HGET', KEYS[4], id), redis.call('HGET', KEYS[5], id) }
+remove(id)
+local result = totals()
+for _, v in ipairs(operation) do result[#result + 1] = v end
+return result
 `;

@@ -1,14 +1,15 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from '../queue-store.interface.js';
+import type { AppendResult, CustomerIOQueueStore, LeaseLimits, QueueBound, QueuedOperation } from '../queue-store.interface.js';
 import { ACKNOWLEDGE, APPEND, DROP_OLDEST, KEY_COUNT, KEY_NAMES, LEASE, RELEASE, RENEW } from './redis-queue.lua.js';
 
 /** Options of {@link RedisQueueStore}. */
 export interface RedisQueueStoreOptions {
   /**
    * An ioredis client, or a connection URL (`redis://127.0.0.1:6379/0`). A client you pass stays yours:
-   * {@link RedisQueueStore.close} leaves it open. A URL makes a client of the store's own, closed by `close()`.
+   * {@link RedisQueueStore.close} leaves it open, and its `'error'` events are yours to listen to. A URL
+   * makes a client of the store's own, closed by `close()`, whose connection errors the store logs.
    */
   redis: Redis | string;
   /**
@@ -26,7 +27,7 @@ export interface RedisQueueStoreOptions {
   visibilityTimeoutMs?: number;
   /**
    * How often `size` and `bytes` are read from Redis besides each operation's own answer: in a shared
-   * queue they are approximate between reads.
+   * queue they lag between reads behind what other instances did (the bound itself is enforced in Redis).
    * @default 1000
    */
   refreshIntervalMs?: number;
@@ -42,6 +43,16 @@ type Reply = (string | number | null)[];
 const FIELDS = 5;
 /** Most operations appended by one script call (5 arguments each). */
 const APPEND_CHUNK = 500;
+/** The bound before the queue hands its own over: none. */
+const UNBOUNDED: QueueBound = { maxQueueSize: Number.MAX_SAFE_INTEGER, maxQueueBytes: Number.MAX_SAFE_INTEGER, overflow: 'reject' };
+
+/** Appends made in one tick: sent together, each answered from its chunk's reply (by its place in the list). */
+interface PendingAppends {
+  readonly operations: QueuedOperation[];
+  /** Settles once every chunk was answered, with the result of each operation refused or that made room. */
+  readonly done: Promise<Map<number, AppendResult>>;
+  readonly settle: { resolve(results: Map<number, AppendResult>): void; reject(error: unknown): void };
+}
 
 // NOTE: why sorted sets and hashes rather than Streams with consumer groups (or BullMQ): a consumer
 // group hands entries out in stream order to whoever reads, with no way to say "not this key while
@@ -58,9 +69,11 @@ const APPEND_CHUNK = 500;
  * instances, and the operations leased by an instance that died are sent by another after
  * `visibilityTimeoutMs`.
  *
- * `size` and `bytes` answer synchronously, from the totals Redis returned with this store's last
- * command (plus appends still on their way), read again every `refreshIntervalMs`: the queue's
- * `maxQueueSize`/`maxQueueBytes` bound the shared queue, approximately when other instances append.
+ * The queue's `maxQueueSize`, `maxQueueBytes` and `overflow` bound the shared queue exactly: the store
+ * enforces them in Redis, atomically with each append (see {@link RedisQueueStore.enforceBound}), whichever
+ * instances append. `size` and `bytes` answer synchronously, from the totals Redis returned with this
+ * store's last command (plus appends still on their way), read again every `refreshIntervalMs`; the queue
+ * uses them only to refuse at once what already does not fit.
  *
  * A failed `append` rejects (the queue reports the operation `failed`). A failed `acknowledge` or
  * `release` is logged, not thrown: the lease then runs out and the operations are sent again (at least
@@ -82,18 +95,35 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   #bytes = 0;
   #pendingSize = 0;
   #pendingBytes = 0;
+  #bound = UNBOUNDED;
   /** Appends made in this tick, sent together at its end (or before the next command). */
-  #appends?: { operations: QueuedOperation[]; done: Promise<void>; settle: { resolve(): void; reject(error: unknown): void } };
+  #appends?: PendingAppends;
   readonly #renewTimer: NodeJS.Timeout;
   readonly #refreshTimer: NodeJS.Timeout;
   readonly #ready: Promise<void>;
+  /** Commands sent and not answered yet, each with a way to fail it: `close` waits for them (or fails them). */
+  readonly #pending = new Map<Promise<unknown>, (error: Error) => void>();
   #closed = false;
+  /** The store's own client lost its connection, and said so once. */
+  #disconnected = false;
 
   constructor(options: RedisQueueStoreOptions) {
     const { prefix = 'customerio:queue', visibilityTimeoutMs = 30_000, refreshIntervalMs = 1_000 } = options;
     if (!(visibilityTimeoutMs > 0)) throw new RangeError(`visibilityTimeoutMs must be > 0, got ${visibilityTimeoutMs}`);
     this.#ownsClient = typeof options.redis === 'string';
-    this.#redis = typeof options.redis === 'string' ? new Redis(options.redis) : options.redis;
+    // NOTE: `close` disconnects its own client only when the connection is lost, and ioredis then keeps the dead
+    // socket's close timer (`disconnectTimeout`) running: short, it does not hold the process up.
+    this.#redis = typeof options.redis === 'string' ? new Redis(options.redis, { disconnectTimeout: 100 }) : options.redis;
+    // NOTE: ioredis prints an 'error' event nobody listens to as "Unhandled error event"; it emits one for
+    // every failed reconnection, so the loss is logged once, until the connection is ready again.
+    if (this.#ownsClient) {
+      this.#redis.on('error', (error: unknown) => {
+        if (this.#disconnected) return;
+        this.#disconnected = true;
+        this.#logger.warn(`CustomerIO Redis store lost its connection (reconnecting): ${String(error)}`);
+      });
+      this.#redis.on('ready', () => (this.#disconnected = false));
+    }
     this.#keys = KEY_NAMES.map((name) => `{${prefix}}:${name}`);
     this.#visibilityTimeoutMs = visibilityTimeoutMs;
     this.#renewTimer = setInterval(() => void this.#renew(), Math.max(10, Math.floor(visibilityTimeoutMs / 3))).unref();
@@ -119,26 +149,36 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   /** Reads `size` and `bytes` from Redis now. */
   async refresh(): Promise<void> {
     this.#flushAppends();
-    const [size, bytes] = await this.#redis.hmget(this.#keys[7], 'size', 'bytes');
+    const [size, bytes] = await this.#command(() => this.#redis.hmget(this.#keys[7], 'size', 'bytes'));
     this.#size = Number(size ?? 0);
     this.#bytes = Number(bytes ?? 0);
   }
 
   /**
-   * Appends an operation. Appends made in the same tick go to Redis together, in chunks of
-   * {@link APPEND_CHUNK}, before any other command of this store; the promise settles with its chunk.
+   * Makes every append of this store keep the shared queue within `bound`, atomically in Redis: an
+   * operation that does not fit is refused, or (`overflow: 'drop-oldest'`) the oldest operations that no
+   * instance has leased are removed to make room for it. The queue calls it with its options.
    */
-  append(operation: QueuedOperation): Promise<void> {
+  enforceBound(bound: QueueBound): void {
+    this.#bound = bound;
+  }
+
+  /**
+   * Appends an operation. Appends made in the same tick go to Redis together, in chunks of
+   * {@link APPEND_CHUNK}, before any other command of this store; the promise settles once they all did,
+   * with what the bound did to this operation (see {@link RedisQueueStore.enforceBound}), if anything.
+   */
+  append(operation: QueuedOperation): Promise<AppendResult | undefined> {
     this.#pendingSize += 1;
     this.#pendingBytes += operation.bytes;
     if (!this.#appends) {
-      let settle!: { resolve(): void; reject(error: unknown): void };
-      const done = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+      let settle!: PendingAppends['settle'];
+      const done = new Promise<Map<number, AppendResult>>((resolve, reject) => (settle = { resolve, reject }));
       this.#appends = { operations: [], done, settle };
       queueMicrotask(() => this.#flushAppends());
     }
-    this.#appends.operations.push(operation);
-    return this.#appends.done;
+    const place = this.#appends.operations.push(operation) - 1;
+    return this.#appends.done.then((results) => results.get(place));
   }
 
   async lease({ maxOperations, maxBytes }: LeaseLimits): Promise<QueuedOperation[]> {
@@ -198,12 +238,14 @@ export class RedisQueueStore implements CustomerIOQueueStore {
 
   async has(id: string): Promise<boolean> {
     this.#flushAppends();
-    return (await this.#redis.hexists(this.#keys[1], id)) === 1;
+    return (await this.#command(() => this.#redis.hexists(this.#keys[1], id))) === 1;
   }
 
   /**
-   * Stops renewing leases and refreshing totals, and closes the Redis client if the store made it from a
-   * URL. Leases still held run out after `visibilityTimeoutMs`; release them first to hand them on at once.
+   * Sends the appends still waiting, stops renewing leases and refreshing totals, waits for the answers to
+   * the commands on their way (unless the connection is down), and closes the Redis client if the store
+   * made it from a URL. Leases still held run out after `visibilityTimeoutMs`; release them first to hand
+   * them on at once. A closed store sends nothing more: its methods reject.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -212,10 +254,19 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     clearInterval(this.#renewTimer);
     clearInterval(this.#refreshTimer);
     this.#held.clear();
+    // NOTE: a command still on its way may send another (the EVAL after a NOSCRIPT answer): sent after QUIT,
+    // it would fail, and its write to the socket Redis closed would make the client emit EPIPE.
+    await this.#answered();
     if (!this.#ownsClient) return;
-    // NOTE: QUIT waits in the offline queue while Redis is unreachable; closing must not wait for Redis.
-    if (this.#redis.status === 'ready') await this.#redis.quit().catch(() => this.#redis.disconnect());
-    else this.#redis.disconnect();
+    if (this.#redis.status === 'ready') {
+      await this.#redis.quit().catch(() => this.#redis.disconnect());
+      return;
+    }
+    // NOTE: QUIT waits in the offline queue while Redis is unreachable; closing must not wait for Redis. And the
+    // commands waiting there never settle once the client is disconnected: they fail here instead.
+    const error = new Error('CustomerIO Redis store was closed while Redis was unreachable');
+    for (const fail of this.#pending.values()) fail(error);
+    this.#redis.disconnect();
   }
 
   #forget(operations: readonly QueuedOperation[]): void {
@@ -252,20 +303,30 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     const appends = this.#appends;
     if (!appends) return;
     this.#appends = undefined;
+    const { maxQueueSize, maxQueueBytes, overflow } = this.#bound;
+    const results = new Map<number, AppendResult>();
     const chunks: Promise<void>[] = [];
     for (let start = 0; start < appends.operations.length; start += APPEND_CHUNK) {
       const chunk = appends.operations.slice(start, start + APPEND_CHUNK);
-      const args = chunk.flatMap(({ id, key, json, bytes, attempts }) => [id, key, json, bytes, attempts]);
+      const args: (string | number)[] = [maxQueueSize, maxQueueBytes, overflow];
+      for (const { id, key, json, bytes, attempts } of chunk) args.push(id, key, json, bytes, attempts);
       chunks.push(
         this.#send(APPEND, args)
-          .then((reply) => this.#totals(reply))
+          .then((reply) => {
+            this.#totals(reply);
+            // After the totals: place (1-based in the chunk), refused (1/0), count of ids dropped for it, those ids.
+            for (let i = 2; i < reply.length; i += 3 + Number(reply[i + 2])) {
+              const droppedIds = reply.slice(i + 3, i + 3 + Number(reply[i + 2])).map(String);
+              results.set(start + Number(reply[i]) - 1, { rejected: reply[i + 1] === 1, droppedIds });
+            }
+          })
           .finally(() => {
             this.#pendingSize -= chunk.length;
             this.#pendingBytes -= chunk.reduce((sum, { bytes }) => sum + bytes, 0);
           }),
       );
     }
-    Promise.all(chunks).then(() => appends.settle.resolve(), appends.settle.reject);
+    Promise.all(chunks).then(() => appends.settle.resolve(results), appends.settle.reject);
   }
 
   /** Runs a script, after the appends still waiting (see `#flushAppends`). */
@@ -275,14 +336,39 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   }
 
   /** Runs a script by its SHA, loading it when Redis does not know it (first use, or after a restart). */
-  async #send(script: string, args: (string | number)[]): Promise<Reply> {
+  #send(script: string, args: (string | number)[]): Promise<Reply> {
     let sha = this.#shas.get(script);
     if (!sha) this.#shas.set(script, (sha = createHash('sha1').update(script).digest('hex')));
-    try {
-      return (await this.#redis.evalsha(sha, KEY_COUNT, ...this.#keys, ...args)) as Reply;
-    } catch (error) {
-      if (!String(error).includes('NOSCRIPT')) throw error;
-      return (await this.#redis.eval(script, KEY_COUNT, ...this.#keys, ...args)) as Reply;
-    }
+    return this.#command(async () => {
+      try {
+        return (await this.#redis.evalsha(sha, KEY_COUNT, ...this.#keys, ...args)) as Reply;
+      } catch (error) {
+        if (!String(error).includes('NOSCRIPT')) throw error;
+        return (await this.#redis.eval(script, KEY_COUNT, ...this.#keys, ...args)) as Reply;
+      }
+    });
+  }
+
+  /** Sends through the client, unless the store is closed, and keeps the command in `#pending` until answered. */
+  #command<T>(send: () => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('CustomerIO Redis store is closed'));
+    let fail!: (error: Error) => void;
+    const command = new Promise<T>((resolve, reject) => {
+      fail = reject;
+      send().then(resolve, reject);
+    });
+    this.#pending.set(command, fail);
+    const settled = (): void => void this.#pending.delete(command);
+    command.then(settled, settled);
+    return command;
+  }
+
+  /** Resolves once the commands on their way are answered, or at once if the connection is (or goes) down. */
+  async #answered(): Promise<void> {
+    if (this.#pending.size === 0 || this.#redis.status !== 'ready') return;
+    let dropped!: () => void;
+    const down = new Promise<void>((resolve) => this.#redis.once('close', (dropped = resolve)));
+    await Promise.race([Promise.allSettled(this.#pending.keys()), down]);
+    this.#redis.off('close', dropped);
   }
 }

@@ -1,9 +1,12 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import type { QueuedOperation } from '../../../lib/delivery/queue-store.interface.js';
+import { CustomerIOQueueFullError } from '../../../lib/index.js';
+import type { AppendResult, QueueBound, QueuedOperation } from '../../../lib/delivery/queue-store.interface.js';
 import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
-import { expectEachOnceOrReported } from '../../support/delivery-assertions.js';
+import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
+import { LogCapture } from '../../support/log-capture.js';
 import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
 import { deleteKeys, startRedisServer, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
 
@@ -42,6 +45,47 @@ function makeStore(visibilityTimeoutMs = 30_000): RedisQueueStore {
   const store = new RedisQueueStore({ redis: server.url, prefix, visibilityTimeoutMs });
   cleanup.push(() => store.close());
   return store;
+}
+
+/** Ids of the operations the test prefix holds, oldest first. */
+const heldIds = (): Promise<string[]> => admin.zrange(`{${prefix}}:queue`, 0, -1);
+
+/** Reads how many operations the test prefix holds, over and over, until stopped: `stop` answers the most it saw. */
+function watchHeld(): { stop(): Promise<number> } {
+  let watching = true;
+  let peak = 0;
+  const watched = (async () => {
+    while (watching) peak = Math.max(peak, await admin.zcard(`{${prefix}}:queue`));
+  })();
+  return {
+    stop: async () => {
+      watching = false;
+      await watched;
+      return peak;
+    },
+  };
+}
+
+/**
+ * Appends `count` operations `${name}-00`, `${name}-01`, ... of `bytes` each from `store`, `perTick` in each
+ * tick (so each tick's go to Redis in one script call), and answers what the store answered for each id.
+ */
+async function appendMany(store: RedisQueueStore, name: string, count: number, bytes = 10, perTick = 4): Promise<Map<string, AppendResult | undefined>> {
+  const answers = new Map<string, AppendResult | undefined>();
+  for (let start = 0; start < count; start += perTick) {
+    const tick = Array.from({ length: Math.min(perTick, count - start) }, (_, i) => op(`${name}-${String(start + i).padStart(2, '0')}`, name, bytes));
+    await Promise.all(tick.map(async (o) => answers.set(o.id, await store.append(o))));
+  }
+  return answers;
+}
+
+/** Ids the answers say were refused, and ids they say were dropped (in the order given). */
+function outcomesOf(...answers: Map<string, AppendResult | undefined>[]): { refused: string[]; dropped: string[] } {
+  const all = answers.flatMap((map) => [...map]);
+  return {
+    refused: all.filter(([, answer]) => answer?.rejected).map(([id]) => id),
+    dropped: all.flatMap(([, answer]) => answer?.droppedIds ?? []),
+  };
 }
 
 describe('RedisQueueStore, the contract', () => {
@@ -175,6 +219,74 @@ describe('RedisQueueStore, the contract', () => {
   });
 });
 
+describe('RedisQueueStore, the bound enforced in Redis for every instance', () => {
+  /** Two stores on the test prefix, as two application instances, both given `bound`. */
+  function twoInstances(bound: Partial<QueueBound>): [RedisQueueStore, RedisQueueStore] {
+    const stores: [RedisQueueStore, RedisQueueStore] = [makeStore(), makeStore()];
+    for (const store of stores) store.enforceBound({ maxQueueSize: 1_000, maxQueueBytes: 1_000_000, overflow: 'reject', ...bound });
+    return stores;
+  }
+
+  it("overflow 'reject': appends of two instances at once never hold more than maxQueueSize, and every one over it is refused", async () => {
+    const [one, two] = twoInstances({ maxQueueSize: 25 });
+    const watch = watchHeld();
+    const answers = await Promise.all([appendMany(one, 'one', 40), appendMany(two, 'two', 40)]);
+    expect(await watch.stop()).toBeLessThanOrEqual(25);
+
+    const held = await heldIds();
+    const { refused, dropped } = outcomesOf(...answers);
+    expect(held).toHaveLength(25);
+    expect(refused).toHaveLength(80 - 25);
+    expect([...held, ...refused].sort()).toEqual(answers.flatMap((map) => [...map.keys()]).sort());
+    expect(dropped).toEqual([]);
+    await one.refresh();
+    expect([one.size, one.bytes]).toEqual([25, 250]);
+  });
+
+  it("overflow 'drop-oldest': the oldest operations not leased make room and are answered dropped; leased ones stay", async () => {
+    const [one, two] = twoInstances({ maxQueueSize: 10, overflow: 'drop-oldest' });
+    await appendMany(one, 'old', 10);
+    const leased = await two.lease({ maxOperations: 3, maxBytes: 1_000 }); // by the other instance
+    expect(ids(leased)).toEqual(['old-00', 'old-01', 'old-02']);
+
+    const watch = watchHeld();
+    const answers = await Promise.all([appendMany(one, 'one', 10), appendMany(two, 'two', 10)]);
+    expect(await watch.stop()).toBeLessThanOrEqual(10);
+
+    const { refused, dropped } = outcomesOf(...answers);
+    expect(refused).toEqual([]);
+    // each new operation made room for itself, dropping one: first the old ones not leased, oldest first
+    expect([...answers[0].values(), ...answers[1].values()].every((answer) => answer?.droppedIds?.length === 1)).toBe(true);
+    expect(dropped).toHaveLength(20);
+    expect(new Set(dropped).size).toBe(20);
+    expect([...dropped].sort().slice(0, 7)).toEqual(['old-03', 'old-04', 'old-05', 'old-06', 'old-07', 'old-08', 'old-09']);
+    const held = await heldIds();
+    expect(held.slice(0, 3)).toEqual(ids(leased));
+    expect(held).toHaveLength(10);
+    expect(held.filter((id) => dropped.includes(id))).toEqual([]);
+
+    // with every operation leased, nothing can make room: the new one is refused and nothing dropped
+    await one.lease(ALL);
+    expect(await one.append(op('late', 'late'))).toEqual({ rejected: true, droppedIds: [] });
+    expect(await heldIds()).toEqual(held);
+  });
+
+  it('maxQueueBytes: drops only when that makes room, and refuses an operation larger than the whole bound', async () => {
+    const [one, two] = twoInstances({ maxQueueBytes: 100, overflow: 'drop-oldest' });
+    await appendMany(one, 'old', 10, 10); // 100 bytes: full
+    expect(await two.append(op('huge', 'h', 101))).toEqual({ rejected: true, droppedIds: [] });
+    expect(await two.append(op('wide', 'w', 25))).toEqual({ rejected: false, droppedIds: ['old-00', 'old-01', 'old-02'] });
+    expect(await heldIds()).toHaveLength(8); // 7 x 10 + 25 bytes
+
+    // 70 bytes leased: dropping the one operation not leased (25 bytes) would not make room for 35
+    expect(ids(await two.lease({ maxOperations: 7, maxBytes: 1_000 }))).not.toContain('wide');
+    expect(await one.append(op('more', 'm', 35))).toEqual({ rejected: true, droppedIds: [] });
+    expect(await heldIds()).toHaveLength(8);
+    await one.refresh();
+    expect(one.bytes).toBe(95);
+  });
+});
+
 describe('RedisQueueStore, with the queue', () => {
   let sandbox: CustomerIOSandbox;
   const apps: QueueApp[] = [];
@@ -224,6 +336,90 @@ describe('RedisQueueStore, with the queue', () => {
     }
     await sandbox.waitFor(() => storeB.size === 0, 2_000);
   });
+});
+
+describe('RedisQueueStore, two apps under one bound', () => {
+  let sandbox: CustomerIOSandbox;
+  const apps: QueueApp[] = [];
+
+  beforeEach(async () => {
+    sandbox = await CustomerIOSandbox.start();
+  });
+  afterEach(async () => {
+    for (const { app } of apps.splice(0)) await app.close();
+    await sandbox.close();
+  });
+
+  it.each(['reject', 'drop-oldest'] as const)(
+    "overflow '%s': the shared store never holds more than maxQueueSize, every event has one outcome, and each one kept is delivered once after an outage",
+    async (overflow) => {
+      const bound = 12;
+      const pair = await Promise.all([makeStore(), makeStore()].map((store) => createQueueApp(sandbox, { queue: { store, maxQueueSize: bound, overflow } })));
+      apps.push(...pair);
+      const log = new ReportLog(); // both apps' reports
+      const reports = (): ReportLog => {
+        log.reports.splice(0, Infinity, ...pair.flatMap((subject) => subject.log.reports));
+        return log;
+      };
+      const accepted: string[] = [];
+      const receipts = new Map<string, Promise<unknown>>();
+      let thrown = 0;
+      const enqueue = (subject: QueueApp, count: number): void => {
+        for (let i = 0; i < count; i++) {
+          try {
+            const receipt = subject.client.track(`u-${i % 3}`, 'bounded', { i });
+            accepted.push(receipt.id);
+            receipts.set(receipt.id, receipt.delivered.catch((error: unknown) => error));
+          } catch (error) {
+            expect(error).toBeInstanceOf(CustomerIOQueueFullError);
+            thrown += 1;
+          }
+        }
+      };
+      const outcomes = (): number => reports().ids('rejected').length + log.ids('dropped').length;
+
+      sandbox.respondWith(503, { path: '/api/v2/batch' });
+      const watch = watchHeld();
+      // in one tick, both apps see an empty queue and take 10 each: Redis decides what fits
+      enqueue(pair[0], 10);
+      enqueue(pair[1], 10);
+      await sandbox.waitFor(() => outcomes() === 20 - bound, 2_000);
+      // in the next, each app sees the queue as Redis last answered it
+      enqueue(pair[0], 5);
+      enqueue(pair[1], 5);
+      await sandbox.waitFor(() => outcomes() === 30 - bound, 2_000);
+      await pair[0].client.flush(); // 503: the batch goes back to the store
+      expect(await watch.stop()).toBeLessThanOrEqual(bound);
+      expect(await heldIds()).toHaveLength(bound);
+
+      sandbox.clearFaults();
+      await Promise.all(pair.map(({ client }) => client.flush()));
+      await sandbox.waitFor(() => sandbox.events.length === bound, 2_000);
+      expect(await heldIds()).toEqual([]);
+
+      const stats = pair.map(({ client }) => client.stats);
+      const sum = (key: 'enqueued' | 'delivered' | 'rejected' | 'dropped' | 'failed'): number => stats.reduce((total, s) => total + s[key], 0);
+      const refusedByRedis = reports().ids('rejected').filter((id) => accepted.includes(id));
+      const dropped = log.ids('dropped');
+      // every call was refused at once (thrown) or enqueued; every enqueued event refused by Redis, dropped, or delivered once
+      expect(sum('enqueued')).toBe(accepted.length);
+      expect(accepted.length + thrown).toBe(30);
+      expect(sum('rejected')).toBe(thrown + refusedByRedis.length);
+      expect(sum('enqueued')).toBe(sum('delivered') + sum('dropped') + refusedByRedis.length);
+      expect([sum('delivered'), sum('failed')]).toEqual([bound, 0]);
+      expect(new Set([...refusedByRedis, ...dropped]).size).toBe(refusedByRedis.length + dropped.length);
+      expectEachOnceOrReported(sandbox, accepted.filter((id) => !refusedByRedis.includes(id)), log);
+      if (overflow === 'reject') {
+        // Redis refused what the apps' own (stale) views let through, and those receipts say so
+        expect(refusedByRedis.length).toBeGreaterThanOrEqual(8);
+        expect(dropped).toEqual([]);
+        for (const id of refusedByRedis) expect(await receipts.get(id)).toBeInstanceOf(CustomerIOQueueFullError);
+      } else {
+        expect(thrown + refusedByRedis.length).toBe(0);
+        expect(dropped).toHaveLength(30 - bound);
+      }
+    },
+  );
 });
 
 describe("store: 'redis' in the module options", () => {
@@ -312,7 +508,52 @@ describe('RedisQueueStore, Redis restarted mid-run', () => {
       await subject.app.close();
       await store.close();
       await own.stop();
-      client.disconnect();
+      // NOTE: disconnecting a client that already ended (no retries) starts a 2 s socket timer that holds Jest up.
+      if (client.status !== 'end') client.disconnect();
+    }
+  });
+});
+
+describe('RedisQueueStore, closing', () => {
+  it('sends the appends still on their way before it quits, scripts loaded on first use included: none fails, no error event goes unhandled', async () => {
+    const own = await startRedisServer(); // a fresh server: it knows no script yet, so each EVALSHA is followed by an EVAL
+    const unhandled = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const store = new RedisQueueStore({ redis: own.url, prefix });
+      await store.ready();
+      const answers = Array.from({ length: 1_200 }, (_, i) => store.append(op(`c-${i}`, `k-${i % 7}`))); // 3 chunks
+      await store.close();
+      expect(await Promise.all(answers)).toHaveLength(1_200);
+      const check = new Redis(own.url);
+      expect(await check.zcard(`{${prefix}}:queue`)).toBe(1_200);
+      await check.quit();
+      await expect(store.has('c-0')).rejects.toThrow(/store is closed/);
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      unhandled.mockRestore();
+      await own.stop();
+    }
+  });
+
+  it('its own client losing Redis is logged once, not left an unhandled error event; closing then fails what waits for Redis', async () => {
+    const own = await startRedisServer();
+    const capture = new LogCapture();
+    Logger.overrideLogger(capture);
+    const unhandled = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const store = new RedisQueueStore({ redis: own.url, prefix });
+      await store.ready();
+      await own.kill();
+      await sleep(300); // ioredis fails to reconnect several times
+      const answer = store.append(op('offline', 'o')); // waits in ioredis's offline queue
+      await store.close();
+      await expect(answer).rejects.toThrow(/closed while Redis was unreachable/);
+      expect(capture.messages('warn').filter((message) => message.includes('lost its connection'))).toHaveLength(1);
+      expect(unhandled).not.toHaveBeenCalled();
+    } finally {
+      unhandled.mockRestore();
+      Logger.overrideLogger(false);
+      await own.stop();
     }
   });
 });
