@@ -65,6 +65,9 @@ export const REPORT_LINE = (outcome: string, ids: readonly string[], reason?: st
 export const RECEIPT_TOO_LATE = (id: string) =>
   `the outcome of operation ${id} is no longer known: read receipt.delivered right after the call, before it settles`;
 
+export const RECEIPT_LOOKUP_FAILED = (id: string, error: unknown) =>
+  `the outcome of operation ${id} cannot be known: its store could not be read (${String(error)})`;
+
 export const REQUEST_ABANDONED = () => 'Customer.io request abandoned: shutdown deadline passed';
 
 export const DECORATOR_FAILED = (spec: { kind: string; event?: string; label: string }, error: unknown) =>

@@ -24,6 +24,7 @@ import {
   KEPT_FOR_NEXT_START,
   QUEUE_CLOSED,
   QUEUE_FULL,
+  RECEIPT_LOOKUP_FAILED,
   RECEIPT_TOO_LATE,
   REPORT_LINE,
 } from '../customerio.messages.js';
@@ -218,10 +219,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     }
     const appended = this.#store.append({ id, key, json, bytes, attempts: 0 });
     this.#stats.enqueued += 1;
-    if (this.#store.size - this.#stats.inFlight >= this.#options.maxBatchOperations ||
-      this.#store.bytes >= this.#options.maxBatchBytes) {
-      this.#schedulePump();
-    }
+    if (this.#fullBatchWaiting()) this.#schedulePump();
     const receipt = new CustomerIOReceipt(id, this, this.#epoch);
     this.#settleAppend(appended, id);
     return receipt;
@@ -254,12 +252,15 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     // NOTE: nothing was leased or settled without a lease since the operation was enqueued, so it cannot have settled.
     if (epoch === this.#epoch) return settled;
     // Settling takes network I/O, so an operation held now cannot settle before this check answers.
-    void Promise.resolve(this.#store.has(id)).then((held) => {
+    const settleUnlessHeld = (held: boolean, error?: CustomerIOError): void => {
       const waiter = this.#waiters.get(id);
       if (held || !waiter) return;
       this.#waiters.delete(id);
-      waiter.reject(new CustomerIOError(RECEIPT_TOO_LATE(id)));
-    });
+      waiter.reject(error ?? new CustomerIOError(RECEIPT_TOO_LATE(id)));
+    };
+    new Promise<boolean>((resolve) => resolve(this.#store.has(id))).then(settleUnlessHeld, (error: unknown) =>
+      settleUnlessHeld(false, new CustomerIOError(RECEIPT_LOOKUP_FAILED(id, error))),
+    );
     return settled;
   }
 

@@ -111,6 +111,20 @@ describe('the queue store option', () => {
     expect(ctx.sandbox.events.map((e) => e.id)).toEqual([kept.id, ...ids.slice(2)]);
   });
 
+  it('a receipt whose store cannot be read rejects, saying so, instead of waiting forever', async () => {
+    const store = new (class extends MemoryQueueStore {
+      override has(): boolean {
+        throw new Error('store is gone');
+      }
+    })();
+    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store, shutdownTimeoutMs: 50 } });
+    ctx.sandbox.hang({ path: '/api/v2/batch' });
+    const receipt = ctx.subject.client.track('u-1', 'looked_up');
+    void ctx.subject.client.flush(); // leases it: the receipt, read now, must ask the store
+    await ctx.sandbox.waitFor(() => ctx.sandbox.pendingRequests === 1, 2_000);
+    await expect(receipt.delivered).rejects.toThrow(/cannot be known: its store could not be read \(Error: store is gone\)/);
+  });
+
   it('refuses something that is not a store, at bootstrap', async () => {
     const error = await Test.createTestingModule({
       imports: [CustomerIOModule.forRoot({ ...ctx.sandbox.moduleOptions(), queue: { store: { append() {} } as never } })],
