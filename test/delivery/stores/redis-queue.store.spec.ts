@@ -287,7 +287,7 @@ describe('RedisQueueStore, the bound enforced in Redis for every instance', () =
   });
 });
 
-describe('RedisQueueStore, with the queue', () => {
+describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', () => {
   let sandbox: CustomerIOSandbox;
   const apps: QueueApp[] = [];
 
@@ -335,19 +335,6 @@ describe('RedisQueueStore, with the queue', () => {
       expect(order).toEqual(sent.filter((_, i) => i % 5 === person));
     }
     await sandbox.waitFor(() => storeB.size === 0, 2_000);
-  });
-});
-
-describe('RedisQueueStore, two apps under one bound', () => {
-  let sandbox: CustomerIOSandbox;
-  const apps: QueueApp[] = [];
-
-  beforeEach(async () => {
-    sandbox = await CustomerIOSandbox.start();
-  });
-  afterEach(async () => {
-    for (const { app } of apps.splice(0)) await app.close();
-    await sandbox.close();
   });
 
   it.each(['reject', 'drop-oldest'] as const)(
