@@ -46,6 +46,8 @@ export type {
   MaybePromise,
   QueueBound,
   QueuedOperation,
+  SharedOutcome,
+  SharedOutcomes,
 } from './delivery/queue-store.interface.js';
 export type { CustomerIOInterceptor, CustomerIORequestContext } from './delivery/customerio-interceptor.interface.js';
 export type {

@@ -27,6 +27,7 @@ import {
   RECEIPT_LOOKUP_FAILED,
   RECEIPT_TOO_LATE,
   REPORT_LINE,
+  SHARED_OUTCOMES_FAILED,
 } from '../customerio.messages.js';
 import type { ResolvedCustomerIOOptions, ResolvedQueueOptions } from '../options/resolved-options.interface.js';
 import { BATCH_ENVELOPE_BYTES, type BatchOutcome, BatchSender } from './batch.sender.js';
@@ -37,7 +38,14 @@ import type {
 } from './delivery-options.interface.js';
 import type { QueueStoreHandle } from './queue-store.factory.js';
 import { createOperationIdFactory } from './operation-id.factory.js';
-import type { AppendResult, CustomerIOQueueStore, MaybePromise, QueuedOperation } from './queue-store.interface.js';
+import type {
+  AppendResult,
+  CustomerIOQueueStore,
+  MaybePromise,
+  QueuedOperation,
+  SharedOutcome,
+  SharedOutcomes,
+} from './queue-store.interface.js';
 
 /** Counters of the queue since the application started. */
 export interface CustomerIOQueueStats {
@@ -91,7 +99,8 @@ export class CustomerIOReceipt {
    * Resolves when Customer.io accepted the operation; rejects with a `CustomerIOError` when it finally
    * failed (invalid, failed after retries, dropped, or undelivered at shutdown). Read it right after the
    * call (`await client.track(...).delivered`, or keep the promise): outcomes are not kept, so a receipt
-   * first read after its operation settled rejects, saying so.
+   * first read after its operation settled rejects, saying so. With a store shared by several instances
+   * (Redis), it also settles when another instance settles the operation, within a flush interval.
    */
   get delivered(): Promise<void> {
     this.#delivered ??= this.queue.whenSettled(this.id, this.epoch);
@@ -131,6 +140,15 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   readonly #storeBounds: boolean;
   readonly #nextId = createOperationIdFactory();
   readonly #waiters = new Map<string, Waiter>();
+  /**
+   * The outcomes other processes reach, with a store they share (see `CustomerIOQueueStore.sharedOutcomes`):
+   * every waiter's id is watched, and their outcomes collected each tick. Unset for a store of one process.
+   */
+  readonly #shared?: SharedOutcomes;
+  /** Ids of the receipts read in this tick, watched together at its end. */
+  #unwatched: string[] = [];
+  /** A collect of shared outcomes is on its way: the next tick does not send another. */
+  #collecting = false;
   readonly #idle: (() => void)[] = [];
   readonly #inFlight = new Set<QueuedOperation[]>();
   /** Bytes of the operations in batches in flight. */
@@ -183,6 +201,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#store = store;
     this.#ownsStore = owned;
     this.#storeBounds = typeof store.enforceBound === 'function';
+    this.#shared = store.sharedOutcomes;
     const { maxQueueSize, maxQueueBytes, overflow } = options.queue;
     store.enforceBound?.({ maxQueueSize, maxQueueBytes, overflow });
   }
@@ -249,6 +268,8 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
    */
   whenSettled(id: string, epoch: number): Promise<void> {
     const settled = new Promise<void>((resolve, reject) => this.#waiters.set(id, { resolve, reject }));
+    // NOTE: watched before the lookup below: an operation still held then settles after the watch is in place.
+    if (this.#shared) this.#watch(id, epoch !== this.#epoch);
     // NOTE: nothing was leased or settled without a lease since the operation was enqueued, so it cannot have settled.
     if (epoch === this.#epoch) return settled;
     // Settling takes network I/O, so an operation held now cannot settle before this check answers.
@@ -287,6 +308,44 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#holding = false;
     this.#logUnlogged();
     this.#sendAllWaiting();
+    this.#collectShared();
+  }
+
+  /**
+   * Has the store watch `id` for the outcomes of other processes: with the other ids of this tick, at its end,
+   * or at once (`now`, before a lookup of the operation in the store).
+   */
+  #watch(id: string, now: boolean): void {
+    if (this.#unwatched.push(id) === 1 && !now) queueMicrotask(() => this.#sendWatches());
+    if (now) this.#sendWatches();
+  }
+
+  #sendWatches(): void {
+    const ids = this.#unwatched;
+    if (ids.length === 0) return;
+    this.#unwatched = [];
+    // NOTE: a watch that fails is made again by the next collect, which watches every id it asks about.
+    this.#share('watch', () => this.#shared!.watch(ids));
+  }
+
+  /** Settles the waiters whose operations another process settled: their outcomes, as the store recorded them. */
+  #collectShared(): void {
+    if (!this.#shared || this.#waiters.size === 0 || this.#collecting) return;
+    this.#collecting = true;
+    const ids = [...this.#waiters.keys()];
+    this.#share('collect', async () => {
+      try {
+        const outcomes: SharedOutcome[] = await this.#shared!.collect(ids);
+        for (const { id, outcome, reason } of outcomes) this.#settle(outcome, [id], reason);
+      } finally {
+        this.#collecting = false;
+      }
+    });
+  }
+
+  /** Calls the store's shared outcomes, logging a failure: it costs receipts, never delivery. */
+  #share(what: 'watch' | 'report' | 'collect', call: () => MaybePromise<unknown>): void {
+    new Promise((resolve) => resolve(call())).catch((error: unknown) => this.#logger.warn(SHARED_OUTCOMES_FAILED(what, error)));
   }
 
   #sendAllWaiting(): void {
@@ -444,7 +503,10 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     throw this.#reportRejected(message, id);
   }
 
-  /** Counts, calls the hook, settles receipts and logs (immediately, but for drops and rejections). */
+  /**
+   * Counts, calls the hook, settles receipts, hands the outcome to a shared store (for the receipts other
+   * instances read) and logs (immediately, but for drops and rejections).
+   */
   #report(outcome: CustomerIODeliveryOutcome, operations: readonly (QueuedOperation | string)[], reason?: string, error?: CustomerIOError): void {
     const ids = operations.map((operation) => (typeof operation === 'string' ? operation : operation.id));
     this.#stats[outcome] += ids.length;
@@ -454,6 +516,17 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
       if (outcome !== 'dropped' && outcome !== 'rejected') this.#logger.warn(REPORT_LINE(outcome, ids, reason));
     }
     this.#callHook(outcome === 'delivered' ? 'onDelivered' : OUTCOME_HOOK[outcome], report);
+    if (this.#shared) {
+      // NOTE: a rejected operation never entered the shared store: no other process waits for it, and only this
+      // one's own watches need ending (one call per rejection would be many when the queue is full).
+      const shared = outcome === 'rejected' ? ids.filter((id) => this.#waiters.has(id)) : ids;
+      if (shared.length) this.#share('report', () => this.#shared!.report(outcome, shared, reason));
+    }
+    this.#settle(outcome, ids, reason, error);
+  }
+
+  /** Settles the waiters of `ids`: resolved when delivered, else rejected with `error` or one saying the outcome and why. */
+  #settle(outcome: CustomerIODeliveryOutcome, ids: readonly string[], reason?: string, error?: CustomerIOError): void {
     if (this.#waiters.size === 0) return;
     for (const id of ids) {
       const waiter = this.#waiters.get(id);

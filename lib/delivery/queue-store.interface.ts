@@ -1,4 +1,4 @@
-import type { CustomerIOOverflowPolicy } from './delivery-options.interface.js';
+import type { CustomerIODeliveryOutcome, CustomerIOOverflowPolicy } from './delivery-options.interface.js';
 
 /**
  * One operation waiting in the queue: a Customer.io v2 batch operation, already serialized.
@@ -51,6 +51,40 @@ export interface AppendResult {
   readonly droppedIds?: readonly string[];
 }
 
+/** An outcome another process reached for an operation this one watches (see {@link SharedOutcomes}). */
+export interface SharedOutcome {
+  readonly id: string;
+  readonly outcome: CustomerIODeliveryOutcome;
+  /** Why, for every outcome but `delivered` (see `CustomerIODeliveryReport.reason`). */
+  readonly reason?: string;
+}
+
+/**
+ * Optional capability of a store shared by several processes (see {@link CustomerIOQueueStore.sharedOutcomes}):
+ * it carries outcomes between them, so that the receipt of an operation one process enqueued settles when
+ * another one delivers it, finds it invalid, fails it or drops it. Each process is told apart by a token of
+ * the store's own.
+ */
+export interface SharedOutcomes {
+  /**
+   * Records that this process waits for the outcomes of `ids` (receipts it reads). The queue sends the ids of
+   * one tick together, and before it asks the store whether an operation is still held (`has`). An id has
+   * one watcher: the last process to watch it.
+   */
+  watch(ids: readonly string[]): MaybePromise<void>;
+  /**
+   * Hands over an outcome this process reached (the queue calls it once per report, with all its ids):
+   * records it for each id another process watches, and ends this process's own watches of `ids` (it settled
+   * those receipts itself). Called for every report, so it must be cheap when nobody watches.
+   */
+  report(outcome: CustomerIODeliveryOutcome, ids: readonly string[], reason?: string): MaybePromise<void>;
+  /**
+   * Answers, and forgets, the outcomes recorded for the `ids` this process watches (those of its receipts
+   * still waiting), and keeps watching the others: the queue calls it on its flush interval.
+   */
+  collect(ids: readonly string[]): MaybePromise<SharedOutcome[]>;
+}
+
 /** A value, or a promise of it: the in-memory store answers synchronously, durable stores may not. */
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -69,7 +103,8 @@ export type MaybePromise<T> = T | Promise<T>;
  * - `size` and `bytes` count every operation held, leased ones included.
  *
  * The queue bounds itself by `size` and `bytes`, which is exact for a store only this queue appends to. A
- * store shared by several processes implements `enforceBound` to make the bound exact across all of them.
+ * store shared by several processes implements `enforceBound` to make the bound exact across all of them,
+ * and `sharedOutcomes` to settle receipts whose operations another process delivered.
  */
 export interface CustomerIOQueueStore {
   /**
@@ -87,6 +122,12 @@ export interface CustomerIOQueueStore {
    * still refuses at once an operation that `size` and `bytes` already say does not fit.
    */
   enforceBound?(bound: QueueBound): void;
+  /**
+   * Optional, for a store shared by several processes: the outcomes they reach for each other's operations.
+   * Without it (a store of one process), a receipt settles only with the outcomes this process reaches, which
+   * is every outcome of the operations it enqueued.
+   */
+  readonly sharedOutcomes?: SharedOutcomes;
   /** Keeps the operation; a store that enforces the bound answers what the bound did (see `enforceBound`). */
   append(operation: QueuedOperation): MaybePromise<void | AppendResult>;
   lease(limits: LeaseLimits): MaybePromise<QueuedOperation[]>;

@@ -11,12 +11,19 @@
 //   7 owners    HASH  id -> token of the lease holding it
 //   8 totals    HASH  size, bytes
 //   9 seq       STRING  last sequence number
+//  10 watches   ZSET  id -> when it was last watched (ms, Redis clock): receipts read, waiting for an outcome
+//  11 watchers  HASH  id -> token of the instance watching it
+//  12 settled   ZSET  id -> when its outcome was recorded (ms): outcomes an instance reached for another's watch
+//  13 outcomes  HASH  id -> outcome, a newline, and its reason
 
 /** Number of KEYS every script takes. */
-export const KEY_COUNT = 9;
+export const KEY_COUNT = 13;
 
 /** Key suffixes, in KEYS order. */
-export const KEY_NAMES = ['queue', 'key', 'json', 'bytes', 'attempts', 'leases', 'owners', 'totals', 'seq'] as const;
+export const KEY_NAMES = [
+  'queue', 'key', 'json', 'bytes', 'attempts', 'leases', 'owners', 'totals', 'seq',
+  'watches', 'watchers', 'settled', 'outcomes',
+] as const;
 
 // NOTE: `unpack` of a long list overflows Lua's C stack (about 8,000 values), so bulk commands go in chunks.
 const PRELUDE = `
@@ -42,13 +49,18 @@ local function totals()
   local t = redis.call('HMGET', KEYS[8], 'size', 'bytes')
   return { tonumber(t[1]) or 0, tonumber(t[2]) or 0 }
 end
+-- Removes the members of sorted set times scored up to cutoff (at most limit of them, if given), and their fields of hash fields.
+local function forget_until(times, fields, cutoff, limit)
+  local old = limit and redis.call('ZRANGEBYSCORE', times, '-inf', cutoff, 'LIMIT', 0, limit)
+    or redis.call('ZRANGEBYSCORE', times, '-inf', cutoff)
+  if #old > 0 then
+    chunked('ZREM', times, old)
+    chunked('HDEL', fields, old)
+  end
+end
 -- Leases past their deadline end here: their operations are queued again, in their places.
 local function expire(now)
-  local expired = redis.call('ZRANGEBYSCORE', KEYS[6], '-inf', now)
-  if #expired > 0 then
-    chunked('ZREM', KEYS[6], expired)
-    chunked('HDEL', KEYS[7], expired)
-  end
+  forget_until(KEYS[6], KEYS[7], now)
 end
 -- Forgets operation id (queued or leased) and takes it off the totals. Returns its bytes, or nil if not held.
 local function remove(id)
@@ -246,5 +258,75 @@ local operation = { id, redis.call('HGET', KEYS[2], id), redis.call('HGET', KEYS
 remove(id)
 local result = totals()
 for _, v in ipairs(operation) do result[#result + 1] = v end
+return result
+`;
+
+// The scripts of `SharedOutcomes`, whose ARGV start with the instance's token and the age (ms) after which
+// watches and recorded outcomes are forgotten, then list ids.
+// NOTE: each trims what is older than that age (a bounded number per call, to keep the script short): the
+// watches and outcomes of an instance that died, which nobody else would remove. A live instance refreshes its
+// watches each time it collects.
+const SHARED_PRELUDE = `${PRELUDE}
+local now = now_ms()
+local token = ARGV[1]
+forget_until(KEYS[10], KEYS[11], now - tonumber(ARGV[2]), 1000)
+forget_until(KEYS[12], KEYS[13], now - tonumber(ARGV[2]), 1000)
+-- The ids: ARGV from first on.
+local function ids_from(first)
+  local ids = {}
+  for i = first, #ARGV do ids[#ids + 1] = ARGV[i] end
+  return ids
+end
+`;
+
+/** ARGV: token, age, ids. Records that this token waits for the outcomes of the ids. Returns nothing. */
+export const WATCH = `${SHARED_PRELUDE}
+for i = 3, #ARGV do
+  redis.call('ZADD', KEYS[10], now, ARGV[i])
+  redis.call('HSET', KEYS[11], ARGV[i], token)
+end
+return {}
+`;
+
+/**
+ * ARGV: token, age, outcome, reason, ids. For each id watched: ends the watch, and, when another token
+ * watches it, records the outcome for that one to collect. Returns nothing.
+ */
+export const REPORT = `${SHARED_PRELUDE}
+if redis.call('HLEN', KEYS[11]) == 0 then return {} end
+local ids = ids_from(5)
+local recorded = ARGV[3] .. '\\n' .. ARGV[4]
+for i, watcher in ipairs(hmget(KEYS[11], ids)) do
+  if watcher then
+    redis.call('ZREM', KEYS[10], ids[i])
+    redis.call('HDEL', KEYS[11], ids[i])
+    if watcher ~= token then
+      redis.call('ZADD', KEYS[12], now, ids[i])
+      redis.call('HSET', KEYS[13], ids[i], recorded)
+    end
+  end
+end
+return {}
+`;
+
+/**
+ * ARGV: token, age, ids. Answers and forgets the outcomes recorded for the ids; watches the others again (which
+ * keeps a live waiter's watch from ageing out, and makes again one whose watch call failed). Returns id and
+ * recorded outcome pairs.
+ */
+export const COLLECT = `${SHARED_PRELUDE}
+local ids = ids_from(3)
+local result = {}
+for i, recorded in ipairs(hmget(KEYS[13], ids)) do
+  if recorded then
+    result[#result + 1] = ids[i]
+    result[#result + 1] = recorded
+    redis.call('ZREM', KEYS[12], ids[i])
+    redis.call('HDEL', KEYS[13], ids[i])
+  else
+    redis.call('ZADD', KEYS[10], now, ids[i])
+    redis.call('HSET', KEYS[11], ids[i], token)
+  end
+end
 return result
 `;

@@ -1,8 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import type { AppendResult, CustomerIOQueueStore, LeaseLimits, QueueBound, QueuedOperation } from '../queue-store.interface.js';
-import { ACKNOWLEDGE, APPEND, DROP_OLDEST, KEY_COUNT, KEY_NAMES, LEASE, RELEASE, RENEW } from './redis-queue.lua.js';
+import type { CustomerIODeliveryOutcome } from '../delivery-options.interface.js';
+import type {
+  AppendResult,
+  CustomerIOQueueStore,
+  LeaseLimits,
+  QueueBound,
+  QueuedOperation,
+  SharedOutcome,
+  SharedOutcomes,
+} from '../queue-store.interface.js';
+import { ACKNOWLEDGE, APPEND, COLLECT, DROP_OLDEST, KEY_COUNT, KEY_NAMES, LEASE, RELEASE, RENEW, REPORT, WATCH } from './redis-queue.lua.js';
 
 /** Options of {@link RedisQueueStore}. */
 export interface RedisQueueStoreOptions {
@@ -31,6 +40,15 @@ export interface RedisQueueStoreOptions {
    * @default 1000
    */
   refreshIntervalMs?: number;
+  /**
+   * How long Redis keeps, unless refreshed, a receipt's watch on an operation (an instance waits for its
+   * outcome) and an outcome recorded for another instance to collect (see {@link RedisQueueStore.sharedOutcomes}).
+   * A live instance refreshes its watches on every flush interval and collects outcomes as often, so this
+   * only bounds what an instance that died leaves behind. Keep it well above the queue's `flushIntervalMs`, and
+   * give every instance sharing a prefix the same value (the shortest one trims).
+   * @default 3600000 (1 hour)
+   */
+  outcomeTtlMs?: number;
 }
 
 /** An operation handed out by a lease, with the lease's token for the way back. */
@@ -75,6 +93,9 @@ interface PendingAppends {
  * store's last command (plus appends still on their way), read again every `refreshIntervalMs`; the queue
  * uses them only to refuse at once what already does not fit.
  *
+ * A receipt read on one instance settles when another instance settles its operation (see
+ * {@link RedisQueueStore.sharedOutcomes}).
+ *
  * A failed `append` rejects (the queue reports the operation `failed`). A failed `acknowledge` or
  * `release` is logged, not thrown: the lease then runs out and the operations are sent again (at least
  * once; events carry ids Customer.io deduplicates by).
@@ -86,6 +107,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   readonly #ownsClient: boolean;
   readonly #keys: string[];
   readonly #visibilityTimeoutMs: number;
+  readonly #outcomeTtlMs: number;
   readonly #shas = new Map<string, string>();
   /** This store's live leases: token to the ids it still holds. */
   readonly #held = new Map<string, Set<string>>();
@@ -108,8 +130,9 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   #disconnected = false;
 
   constructor(options: RedisQueueStoreOptions) {
-    const { prefix = 'customerio:queue', visibilityTimeoutMs = 30_000, refreshIntervalMs = 1_000 } = options;
+    const { prefix = 'customerio:queue', visibilityTimeoutMs = 30_000, refreshIntervalMs = 1_000, outcomeTtlMs = 3_600_000 } = options;
     if (!(visibilityTimeoutMs > 0)) throw new RangeError(`visibilityTimeoutMs must be > 0, got ${visibilityTimeoutMs}`);
+    if (!(outcomeTtlMs > 0)) throw new RangeError(`outcomeTtlMs must be > 0, got ${outcomeTtlMs}`);
     this.#ownsClient = typeof options.redis === 'string';
     // NOTE: `close` disconnects its own client only when the connection is lost, and ioredis then keeps the dead
     // socket's close timer (`disconnectTimeout`) running: short, it does not hold the process up.
@@ -126,6 +149,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     }
     this.#keys = KEY_NAMES.map((name) => `{${prefix}}:${name}`);
     this.#visibilityTimeoutMs = visibilityTimeoutMs;
+    this.#outcomeTtlMs = outcomeTtlMs;
     this.#renewTimer = setInterval(() => void this.#renew(), Math.max(10, Math.floor(visibilityTimeoutMs / 3))).unref();
     this.#refreshTimer = setInterval(() => void this.refresh().catch(() => undefined), refreshIntervalMs).unref();
     this.#ready = this.refresh().catch(() => undefined);
@@ -180,6 +204,31 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     const place = this.#appends.operations.push(operation) - 1;
     return this.#appends.done.then((results) => results.get(place));
   }
+
+  /**
+   * Outcomes carried between the instances sharing the prefix, so that a receipt read on one instance settles
+   * when another delivers (or finds invalid, fails, drops) its operation: watches and recorded outcomes live
+   * in Redis, each checked and changed by one script call, and are forgotten after `outcomeTtlMs`.
+   */
+  readonly sharedOutcomes: SharedOutcomes = {
+    watch: async (ids) => {
+      await this.#run(WATCH, [this.#instance, this.#outcomeTtlMs, ...ids]);
+    },
+    report: async (outcome, ids, reason = '') => {
+      await this.#run(REPORT, [this.#instance, this.#outcomeTtlMs, outcome, reason, ...ids]);
+    },
+    collect: async (ids) => {
+      const reply = await this.#run(COLLECT, [this.#instance, this.#outcomeTtlMs, ...ids]);
+      const outcomes: SharedOutcome[] = [];
+      for (let i = 0; i < reply.length; i += 2) {
+        const recorded = String(reply[i + 1]);
+        const newline = recorded.indexOf('\n');
+        const reason = recorded.slice(newline + 1);
+        outcomes.push({ id: String(reply[i]), outcome: recorded.slice(0, newline) as CustomerIODeliveryOutcome, ...(reason && { reason }) });
+      }
+      return outcomes;
+    },
+  };
 
   async lease({ maxOperations, maxBytes }: LeaseLimits): Promise<QueuedOperation[]> {
     const token = `${this.#instance}:${(this.#leases += 1)}`;

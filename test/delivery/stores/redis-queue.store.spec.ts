@@ -1,9 +1,9 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { CustomerIOQueueFullError } from '../../../lib/index.js';
+import { CustomerIOError, CustomerIOQueueFullError, type CustomerIOQueueOptions } from '../../../lib/index.js';
 import type { AppendResult, QueueBound, QueuedOperation } from '../../../lib/delivery/queue-store.interface.js';
-import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
+import { RedisQueueStore, type RedisQueueStoreOptions } from '../../../lib/delivery/stores/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';
@@ -41,14 +41,25 @@ afterEach(async () => {
 });
 
 /** A store on the test prefix with a client of its own (one per simulated instance). */
-function makeStore(visibilityTimeoutMs = 30_000): RedisQueueStore {
-  const store = new RedisQueueStore({ redis: server.url, prefix, visibilityTimeoutMs });
+function makeStore(visibilityTimeoutMs = 30_000, options: Partial<RedisQueueStoreOptions> = {}): RedisQueueStore {
+  const store = new RedisQueueStore({ redis: server.url, prefix, visibilityTimeoutMs, ...options });
   cleanup.push(() => store.close());
   return store;
 }
 
 /** Ids of the operations the test prefix holds, oldest first. */
 const heldIds = (): Promise<string[]> => admin.zrange(`{${prefix}}:queue`, 0, -1);
+
+/** Whether the test prefix holds watches, watchers, recorded outcomes' times, and outcomes (1 or 0 each). */
+const sharedEntries = async (): Promise<number[]> =>
+  Promise.all(['watches', 'watchers', 'settled', 'outcomes'].map((name) => admin.exists(`{${prefix}}:${name}`)));
+
+/** Waits until `check` answers true, polling every 10 ms, for at most 2 s. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  for (const deadline = Date.now() + 2_000; !(await check()); await sleep(10)) {
+    if (Date.now() > deadline) throw new Error(`not met within 2 s: ${String(check)}`);
+  }
+}
 
 /** Reads how many operations the test prefix holds, over and over, until stopped: `stop` answers the most it saw. */
 function watchHeld(): { stop(): Promise<number> } {
@@ -407,6 +418,79 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
       }
     },
   );
+
+  describe('a receipt settles whichever instance settles its operation', () => {
+    /** An instance that never leases: every operation it enqueues is sent (or dropped) by another one. */
+    class NeverLeasingStore extends RedisQueueStore {
+      override lease(): Promise<QueuedOperation[]> {
+        return Promise.resolve([]);
+      }
+    }
+
+    /** App A: enqueues, never leases, collects outcomes every 20 ms. */
+    async function enqueuingApp(queue: CustomerIOQueueOptions = {}): Promise<QueueApp> {
+      const store = new NeverLeasingStore({ redis: server.url, prefix });
+      cleanup.push(() => store.close());
+      const app = await createQueueApp(sandbox, { queue: { store, flushIntervalMs: 20, shutdownTimeoutMs: 50, ...queue } });
+      apps.push(app);
+      return app;
+    }
+
+    /** App B, on the same prefix. */
+    async function otherApp(queue: CustomerIOQueueOptions = {}): Promise<QueueApp> {
+      const app = await createQueueApp(sandbox, { queue: { store: makeStore(), ...queue } });
+      apps.push(app);
+      return app;
+    }
+
+    it('delivered by another instance: the receipts of the instance that enqueued resolve, and nothing is left in Redis', async () => {
+      const a = await enqueuingApp();
+      const b = await otherApp({ flushIntervalMs: 10 });
+      const receipts = Array.from({ length: 12 }, (_, i) => a.client.track(`u-${i % 3}`, 'shared receipt', { i }));
+      const settled = Promise.all(receipts.map((receipt) => receipt.delivered));
+
+      await settled;
+      expect(sandbox.events.map((e) => e.id).sort()).toEqual(receipts.map((r) => r.id).sort());
+      expect(a.log.reports).toEqual([]); // A settled nothing itself
+      expect(b.log.ids('delivered').sort()).toEqual(receipts.map((r) => r.id).sort());
+      expect(await sharedEntries()).toEqual([0, 0, 0, 0]);
+    });
+
+    it("found invalid by another instance (a 207 item): the receipt rejects with Customer.io's reason; the others resolve", async () => {
+      const a = await enqueuingApp();
+      await otherApp({ flushIntervalMs: 10 });
+      const fine = a.client.track('u-1', 'fine');
+      const merge = a.client.mergeCustomers({ id: 'nobody' }, { id: 'u-1' });
+      const outcomes = Promise.all([fine.delivered, merge.delivered.catch((error: unknown) => error)]);
+
+      const [, refused] = await outcomes;
+      expect(sandbox.batches.map((batch) => batch.status)).toContain(207);
+      expect(refused).toBeInstanceOf(CustomerIOError);
+      expect(String(refused)).toMatch(/^CustomerIOError: invalid: .*primary/);
+      expect(await sharedEntries()).toEqual([0, 0, 0, 0]);
+    });
+
+    it("dropped by another instance's append (overflow: 'drop-oldest', one bound for both): the receipts reject as dropped", async () => {
+      const bound: CustomerIOQueueOptions = { maxQueueSize: 4, overflow: 'drop-oldest' };
+      const a = await enqueuingApp(bound);
+      const b = await otherApp(bound); // sends nothing: its flush interval is long
+      const mine = Array.from({ length: 4 }, (_, i) => a.client.track(`a-${i}`, 'old'));
+      const outcomes = mine.map((receipt) => receipt.delivered.catch((error: unknown) => error));
+      await until(async () => (await admin.hlen(`{${prefix}}:watchers`)) === 4);
+
+      for (let i = 0; i < 2; i++) b.client.track(`b-${i}`, 'new'); // the queue is full: A's two oldest make room
+      await sandbox.waitFor(() => b.log.ids('dropped').length === 2, 2_000);
+      expect(b.log.ids('dropped')).toEqual(mine.slice(0, 2).map((r) => r.id));
+      for (const outcome of outcomes.slice(0, 2)) {
+        const error = await outcome;
+        expect(error).toBeInstanceOf(CustomerIOError);
+        expect(String(error)).toMatch(/dropped: queue full \(overflow: drop-oldest\)/);
+      }
+      expect(a.log.reports).toEqual([]);
+      // the two still queued are still watched
+      expect(await admin.hkeys(`{${prefix}}:watchers`)).toEqual(expect.arrayContaining(mine.slice(2).map((r) => r.id)));
+    });
+  });
 });
 
 describe("store: 'redis' in the module options", () => {
@@ -542,5 +626,51 @@ describe('RedisQueueStore, closing', () => {
       Logger.overrideLogger(false);
       await own.stop();
     }
+  });
+});
+
+describe('RedisQueueStore, the outcomes shared between instances', () => {
+  it("an instance's own outcomes end its watches without recording anything", async () => {
+    const one = makeStore();
+    await one.sharedOutcomes.watch(['x', 'y']);
+    await one.sharedOutcomes.report('delivered', ['x', 'y', 'unwatched'], '');
+    expect(await sharedEntries()).toEqual([0, 0, 0, 0]);
+  });
+
+  it('outcomes reach the watching instance once, with a reason kept as it was', async () => {
+    const [watcher, reporter] = [makeStore(), makeStore()];
+    await watcher.sharedOutcomes.watch(['a', 'b', 'c']);
+    await reporter.sharedOutcomes.report('delivered', ['a', 'elsewhere']);
+    await reporter.sharedOutcomes.report('failed', ['b'], 'HTTP 500\nsecond line');
+    expect(await watcher.sharedOutcomes.collect(['a', 'b', 'c'])).toEqual([
+      { id: 'a', outcome: 'delivered' },
+      { id: 'b', outcome: 'failed', reason: 'HTTP 500\nsecond line' },
+    ]);
+    expect(await watcher.sharedOutcomes.collect(['c'])).toEqual([]); // the queue asks only for receipts still waiting
+    expect(await admin.hkeys(`{${prefix}}:watchers`)).toEqual(['c']);
+    expect(await admin.exists(`{${prefix}}:settled`, `{${prefix}}:outcomes`)).toBe(0);
+  });
+
+  it('the watches and recorded outcomes of an instance that died age out (outcomeTtlMs); a live one keeps its watches by collecting', async () => {
+    const outcomeTtlMs = 150;
+    const dying = makeStore(30_000, { outcomeTtlMs });
+    const live = makeStore(30_000, { outcomeTtlMs });
+    const reporter = makeStore(30_000, { outcomeTtlMs });
+    await dying.sharedOutcomes.watch(['d1', 'd2']);
+    await live.sharedOutcomes.watch(['l1']);
+    await reporter.sharedOutcomes.report('delivered', ['d1']); // recorded for the dying instance, never collected
+    await dying.close();
+    expect(await sharedEntries()).toEqual([1, 1, 1, 1]);
+
+    for (let i = 0; i < 6; i++) {
+      await sleep(50);
+      expect(await live.sharedOutcomes.collect(['l1'])).toEqual([]); // refreshes its watch
+    }
+    expect(await admin.hkeys(`{${prefix}}:watchers`)).toEqual(['l1']); // the others aged out, trimmed by the live calls
+    expect(await admin.exists(`{${prefix}}:settled`, `{${prefix}}:outcomes`)).toBe(0);
+
+    await reporter.sharedOutcomes.report('invalid', ['l1'], 'bad');
+    expect(await live.sharedOutcomes.collect(['l1'])).toEqual([{ id: 'l1', outcome: 'invalid', reason: 'bad' }]);
+    expect(await sharedEntries()).toEqual([0, 0, 0, 0]);
   });
 });
