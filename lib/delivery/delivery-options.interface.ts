@@ -78,6 +78,8 @@ export interface CustomerIOQueueOptions {
     prefix?: string;
     /** How long the batch of an instance that died waits before another instance sends it. @default 30000 */
     visibilityTimeoutMs?: number;
+    /** How long Redis keeps the receipt watches and outcomes an instance that died leaves behind. @default 3600000 */
+    outcomeTtlMs?: number;
   };
 }
 

@@ -507,6 +507,18 @@ describe("store: 'redis' in the module options", () => {
       await sandbox.close();
     }
   });
+
+  it('fails start-up on settings the store refuses, naming them', async () => {
+    const sandbox = await CustomerIOSandbox.start();
+    try {
+      for (const setting of ['visibilityTimeoutMs', 'outcomeTtlMs']) {
+        const redis = { url: server.url, prefix, [setting]: 0 };
+        await expect(createQueueApp(sandbox, { queue: { store: 'redis', redis } })).rejects.toThrow(`${setting} must be > 0, got 0`);
+      }
+    } finally {
+      await sandbox.close();
+    }
+  });
 });
 
 describe('RedisQueueStore with overflow: drop-oldest', () => {
