@@ -35,7 +35,9 @@ export type {
   CustomerIOPersonIdentifier,
   IdentifyOptions,
 } from './client/customerio-payloads.js';
-export { CustomerIOQueue, CustomerIOReceipt, type CustomerIOQueueStats } from './delivery/customerio-queue.service.js';
+export { CustomerIOQueue } from './delivery/customerio-queue.service.js';
+export type { CustomerIOQueueStats } from './delivery/customerio-queue-stats.interface.js';
+export { CustomerIOReceipt } from './delivery/receipt.registry.js';
 export { CustomerIORetryInterceptor } from './delivery/customerio-retry.interceptor.js';
 export { MemoryQueueStore } from './delivery/memory-queue.store.js';
 export { SqliteQueueStore, type SqliteQueueStoreOptions } from './delivery/stores/sqlite-queue.store.js';

@@ -1,7 +1,9 @@
 import { inspect } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
-import { CustomerIOQueue, type CustomerIOQueueStats, type CustomerIOReceipt } from '../delivery/customerio-queue.service.js';
+import type { CustomerIOQueueStats } from '../delivery/customerio-queue-stats.interface.js';
+import { CustomerIOQueue } from '../delivery/customerio-queue.service.js';
+import type { CustomerIOReceipt } from '../delivery/receipt.registry.js';
 import {
   anonymousEventOperation,
   eventOperation,

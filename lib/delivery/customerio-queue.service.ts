@@ -24,10 +24,7 @@ import {
   KEPT_FOR_NEXT_START,
   QUEUE_CLOSED,
   QUEUE_FULL,
-  RECEIPT_LOOKUP_FAILED,
-  RECEIPT_TOO_LATE,
   REPORT_LINE,
-  SHARED_OUTCOMES_FAILED,
 } from '../customerio.messages.js';
 import type { ResolvedCustomerIOOptions, ResolvedQueueOptions } from '../options/resolved-options.interface.js';
 import { BATCH_ENVELOPE_BYTES, type BatchOutcome, BatchSender } from './batch.sender.js';
@@ -38,80 +35,9 @@ import type {
 } from './delivery-options.interface.js';
 import type { QueueStoreHandle } from './queue-store.factory.js';
 import { createOperationIdFactory } from './operation-id.factory.js';
-import type {
-  AppendResult,
-  CustomerIOQueueStore,
-  MaybePromise,
-  QueuedOperation,
-  SharedOutcome,
-  SharedOutcomes,
-} from './queue-store.interface.js';
-
-/** Counters of the queue since the application started. */
-export interface CustomerIOQueueStats {
-  /** Operations accepted into the queue. */
-  enqueued: number;
-  /** Operations Customer.io accepted. */
-  delivered: number;
-  /** Operations Customer.io refused as invalid (a 207 item, or isolated from a 400). */
-  invalid: number;
-  /** Operations that failed for good: a non-retryable error, or `maxDeliveryAttempts` used up. */
-  failed: number;
-  /**
-   * New operations refused because the queue was full or closed: at the call, which throws (not counted
-   * `enqueued`), or, by a store that enforces the bound itself (Redis), after the call returned (counted
-   * `enqueued` too; its receipt rejects).
-   */
-  rejected: number;
-  /**
-   * Queued operations dropped to make room (`overflow: 'drop-oldest'`). With a shared store, the instance
-   * whose operation made room counts the drop, whichever instance enqueued the dropped one.
-   */
-  dropped: number;
-  /** Operations still held when shutdown's deadline passed. */
-  undelivered: number;
-  /** Operations sent again: each retry of a batch counts its operations. */
-  retried: number;
-  /** Operations in batches in flight. */
-  inFlight: number;
-  /** Batch requests in flight. */
-  inFlightBatches: number;
-  /** Operations held (queued and in flight). */
-  queued: number;
-  /** Bytes held (serialized operations, queued and in flight). */
-  queuedBytes: number;
-  /** The last error a batch met, if any. */
-  lastError?: string;
-}
-
-/** What `enqueue` returns: the operation's id, and a way to wait for its delivery. */
-export class CustomerIOReceipt {
-  #delivered?: Promise<void>;
-
-  constructor(
-    /** The operation's id (for events, the event `id` Customer.io deduplicates by). */
-    readonly id: string,
-    private readonly queue: CustomerIOQueue,
-    private readonly epoch: number,
-  ) {}
-
-  /**
-   * Resolves when Customer.io accepted the operation; rejects with a `CustomerIOError` when it finally
-   * failed (invalid, failed after retries, dropped, or undelivered at shutdown). Read it right after the
-   * call (`await client.track(...).delivered`, or keep the promise): outcomes are not kept, so a receipt
-   * first read after its operation settled rejects, saying so. With a store shared by several instances
-   * (Redis), it also settles when another instance settles the operation, within a flush interval.
-   */
-  get delivered(): Promise<void> {
-    this.#delivered ??= this.queue.whenSettled(this.id, this.epoch);
-    return this.#delivered;
-  }
-}
-
-interface Waiter {
-  resolve(): void;
-  reject(error: Error): void;
-}
+import type { CustomerIOQueueStats } from './customerio-queue-stats.interface.js';
+import { CustomerIOReceipt, ReceiptRegistry } from './receipt.registry.js';
+import type { AppendResult, CustomerIOQueueStore, MaybePromise, QueuedOperation } from './queue-store.interface.js';
 
 const OUTCOME_HOOK: Record<Exclude<CustomerIODeliveryOutcome, 'delivered'>, keyof CustomerIODeliveryHooks> = {
   invalid: 'onFailed',
@@ -139,16 +65,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   /** The store enforces the bound itself (see `CustomerIOQueueStore.enforceBound`): it drops, not the queue. */
   readonly #storeBounds: boolean;
   readonly #nextId = createOperationIdFactory();
-  readonly #waiters = new Map<string, Waiter>();
-  /**
-   * The outcomes other processes reach, with a store they share (see `CustomerIOQueueStore.sharedOutcomes`):
-   * every waiter's id is watched, and their outcomes collected each tick. Unset for a store of one process.
-   */
-  readonly #shared?: SharedOutcomes;
-  /** Ids of the receipts read in this tick, watched together at its end. */
-  #unwatched: string[] = [];
-  /** A collect of shared outcomes is on its way: the next tick does not send another. */
-  #collecting = false;
+  readonly #receipts: ReceiptRegistry;
   readonly #idle: (() => void)[] = [];
   readonly #inFlight = new Set<QueuedOperation[]>();
   /** Bytes of the operations in batches in flight. */
@@ -201,7 +118,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#store = store;
     this.#ownsStore = owned;
     this.#storeBounds = typeof store.enforceBound === 'function';
-    this.#shared = store.sharedOutcomes;
+    this.#receipts = new ReceiptRegistry(store, this.#logger);
     const { maxQueueSize, maxQueueBytes, overflow } = options.queue;
     store.enforceBound?.({ maxQueueSize, maxQueueBytes, overflow });
   }
@@ -267,22 +184,8 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
    * {@link CustomerIOReceipt.delivered}.
    */
   whenSettled(id: string, epoch: number): Promise<void> {
-    const settled = new Promise<void>((resolve, reject) => this.#waiters.set(id, { resolve, reject }));
-    // NOTE: watched before the lookup below: an operation still held then settles after the watch is in place.
-    if (this.#shared) this.#watch(id, epoch !== this.#epoch);
     // NOTE: nothing was leased or settled without a lease since the operation was enqueued, so it cannot have settled.
-    if (epoch === this.#epoch) return settled;
-    // Settling takes network I/O, so an operation held now cannot settle before this check answers.
-    const settleUnlessHeld = (held: boolean, error?: CustomerIOError): void => {
-      const waiter = this.#waiters.get(id);
-      if (held || !waiter) return;
-      this.#waiters.delete(id);
-      waiter.reject(error ?? new CustomerIOError(RECEIPT_TOO_LATE(id)));
-    };
-    new Promise<boolean>((resolve) => resolve(this.#store.has(id))).then(settleUnlessHeld, (error: unknown) =>
-      settleUnlessHeld(false, new CustomerIOError(RECEIPT_LOOKUP_FAILED(id, error))),
-    );
-    return settled;
+    return this.#receipts.wait(id, epoch !== this.#epoch);
   }
 
   /** Stops accepting, sends what is held within `shutdownTimeoutMs`, and reports what is left as undelivered. */
@@ -308,44 +211,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#holding = false;
     this.#logUnlogged();
     this.#sendAllWaiting();
-    this.#collectShared();
-  }
-
-  /**
-   * Has the store watch `id` for the outcomes of other processes: with the other ids of this tick, at its end,
-   * or at once (`now`, before a lookup of the operation in the store).
-   */
-  #watch(id: string, now: boolean): void {
-    if (this.#unwatched.push(id) === 1 && !now) queueMicrotask(() => this.#sendWatches());
-    if (now) this.#sendWatches();
-  }
-
-  #sendWatches(): void {
-    const ids = this.#unwatched;
-    if (ids.length === 0) return;
-    this.#unwatched = [];
-    // NOTE: a watch that fails is made again by the next collect, which watches every id it asks about.
-    this.#share('watch', () => this.#shared!.watch(ids));
-  }
-
-  /** Settles the waiters whose operations another process settled: their outcomes, as the store recorded them. */
-  #collectShared(): void {
-    if (!this.#shared || this.#waiters.size === 0 || this.#collecting) return;
-    this.#collecting = true;
-    const ids = [...this.#waiters.keys()];
-    this.#share('collect', async () => {
-      try {
-        const outcomes: SharedOutcome[] = await this.#shared!.collect(ids);
-        for (const { id, outcome, reason } of outcomes) this.#settle(outcome, [id], reason);
-      } finally {
-        this.#collecting = false;
-      }
-    });
-  }
-
-  /** Calls the store's shared outcomes, logging a failure: it costs receipts, never delivery. */
-  #share(what: 'watch' | 'report' | 'collect', call: () => MaybePromise<unknown>): void {
-    new Promise((resolve) => resolve(call())).catch((error: unknown) => this.#logger.warn(SHARED_OUTCOMES_FAILED(what, error)));
+    this.#receipts.collect();
   }
 
   #sendAllWaiting(): void {
@@ -503,10 +369,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     throw this.#reportRejected(message, id);
   }
 
-  /**
-   * Counts, calls the hook, settles receipts, hands the outcome to a shared store (for the receipts other
-   * instances read) and logs (immediately, but for drops and rejections).
-   */
+  /** Counts, calls the hook, settles receipts and logs (immediately, but for drops and rejections). */
   #report(outcome: CustomerIODeliveryOutcome, operations: readonly (QueuedOperation | string)[], reason?: string, error?: CustomerIOError): void {
     const ids = operations.map((operation) => (typeof operation === 'string' ? operation : operation.id));
     this.#stats[outcome] += ids.length;
@@ -516,25 +379,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
       if (outcome !== 'dropped' && outcome !== 'rejected') this.#logger.warn(REPORT_LINE(outcome, ids, reason));
     }
     this.#callHook(outcome === 'delivered' ? 'onDelivered' : OUTCOME_HOOK[outcome], report);
-    if (this.#shared) {
-      // NOTE: a rejected operation never entered the shared store: no other process waits for it, and only this
-      // one's own watches need ending (one call per rejection would be many when the queue is full).
-      const shared = outcome === 'rejected' ? ids.filter((id) => this.#waiters.has(id)) : ids;
-      if (shared.length) this.#share('report', () => this.#shared!.report(outcome, shared, reason));
-    }
-    this.#settle(outcome, ids, reason, error);
-  }
-
-  /** Settles the waiters of `ids`: resolved when delivered, else rejected with `error` or one saying the outcome and why. */
-  #settle(outcome: CustomerIODeliveryOutcome, ids: readonly string[], reason?: string, error?: CustomerIOError): void {
-    if (this.#waiters.size === 0) return;
-    for (const id of ids) {
-      const waiter = this.#waiters.get(id);
-      if (!waiter) continue;
-      this.#waiters.delete(id);
-      if (outcome === 'delivered') waiter.resolve();
-      else waiter.reject(error ?? new CustomerIOError(`${outcome}: ${reason ?? ''}`));
-    }
+    this.#receipts.settle(outcome, ids, reason, error);
   }
 
   #callHook(hook: keyof CustomerIODeliveryHooks, report: CustomerIODeliveryReport): void {
