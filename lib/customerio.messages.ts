@@ -68,6 +68,9 @@ export const RECEIPT_TOO_LATE = (id: string) =>
 export const RECEIPT_LOOKUP_FAILED = (id: string, error: unknown) =>
   `the outcome of operation ${id} cannot be known: its store could not be read (${String(error)})`;
 
+export const RECEIPT_OUTCOME_LOST = (id: string) =>
+  `the outcome of operation ${id} cannot be known: another instance settled it while this one could not watch it (Redis unreachable)`;
+
 export const SHARED_OUTCOMES_FAILED = (what: 'watch' | 'report' | 'collect', error: unknown) =>
   `CustomerIO queue could not ${what} shared outcomes through its store (receipts whose operations another instance settles may be late): ${String(error)}`;
 

@@ -54,7 +54,11 @@ export interface AppendResult {
 /** An outcome another process reached for an operation this one watches (see {@link SharedOutcomes}). */
 export interface SharedOutcome {
   readonly id: string;
-  readonly outcome: CustomerIODeliveryOutcome;
+  /**
+   * Absent when the operation left the store with no outcome recorded for this process: it was settled
+   * elsewhere while this process's watch of it was missing (a `watch` call that failed), so nobody can tell.
+   */
+  readonly outcome?: CustomerIODeliveryOutcome;
   /** Why, for every outcome but `delivered` (see `CustomerIODeliveryReport.reason`). */
   readonly reason?: string;
 }
@@ -80,7 +84,8 @@ export interface SharedOutcomes {
   report(outcome: CustomerIODeliveryOutcome, ids: readonly string[], reason?: string): MaybePromise<void>;
   /**
    * Answers, and forgets, the outcomes recorded for the `ids` this process watches (those of its receipts
-   * still waiting), and keeps watching the others: the queue calls it on its flush interval.
+   * still waiting), and keeps watching the others; an id neither watched nor held any more is answered with
+   * no outcome (see {@link SharedOutcome.outcome}). The queue calls it on its flush interval.
    */
   collect(ids: readonly string[]): MaybePromise<SharedOutcome[]>;
 }

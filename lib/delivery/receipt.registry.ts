@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import { CustomerIOError } from '../client/customerio.errors.js';
-import { RECEIPT_LOOKUP_FAILED, RECEIPT_TOO_LATE, SHARED_OUTCOMES_FAILED } from '../customerio.messages.js';
+import { RECEIPT_LOOKUP_FAILED, RECEIPT_OUTCOME_LOST, RECEIPT_TOO_LATE, SHARED_OUTCOMES_FAILED } from '../customerio.messages.js';
 import type { CustomerIODeliveryOutcome } from './delivery-options.interface.js';
 import type { CustomerIOQueueStore, MaybePromise, SharedOutcomes } from './queue-store.interface.js';
 
@@ -102,7 +102,10 @@ export class ReceiptRegistry {
     const ids = [...this.#waiters.keys()];
     this.#share('collect', async () => {
       try {
-        for (const { id, outcome, reason } of await this.#shared!.collect(ids)) this.#settleHere(outcome, [id], reason);
+        for (const { id, outcome, reason } of await this.#shared!.collect(ids)) {
+          if (outcome) this.#settleHere(outcome, [id], reason);
+          else this.#settleHere('failed', [id], undefined, new CustomerIOError(RECEIPT_OUTCOME_LOST(id)));
+        }
       } finally {
         this.#collecting = false;
       }

@@ -311,8 +311,9 @@ return {}
 
 /**
  * ARGV: token, age, ids. Answers and forgets the outcomes recorded for the ids; watches the others again (which
- * keeps a live waiter's watch from ageing out, and makes again one whose watch call failed). Returns id and
- * recorded outcome pairs.
+ * keeps a live waiter's watch from ageing out, and makes again one whose watch call failed), but for those
+ * neither watched nor held any more: settled elsewhere while unwatched, they are answered with no outcome.
+ * Returns id and recorded outcome pairs (an empty outcome for those).
  */
 export const COLLECT = `${SHARED_PRELUDE}
 local ids = ids_from(3)
@@ -323,6 +324,9 @@ for i, recorded in ipairs(hmget(KEYS[13], ids)) do
     result[#result + 1] = recorded
     redis.call('ZREM', KEYS[12], ids[i])
     redis.call('HDEL', KEYS[13], ids[i])
+  elseif redis.call('HEXISTS', KEYS[11], ids[i]) == 0 and redis.call('HEXISTS', KEYS[2], ids[i]) == 0 then
+    result[#result + 1] = ids[i]
+    result[#result + 1] = '\\n'
   else
     redis.call('ZADD', KEYS[10], now, ids[i])
     redis.call('HSET', KEYS[11], ids[i], token)

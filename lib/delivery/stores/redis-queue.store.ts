@@ -223,8 +223,9 @@ export class RedisQueueStore implements CustomerIOQueueStore {
       for (let i = 0; i < reply.length; i += 2) {
         const recorded = String(reply[i + 1]);
         const newline = recorded.indexOf('\n');
+        const outcome = recorded.slice(0, newline) as CustomerIODeliveryOutcome | '';
         const reason = recorded.slice(newline + 1);
-        outcomes.push({ id: String(reply[i]), outcome: recorded.slice(0, newline) as CustomerIODeliveryOutcome, ...(reason && { reason }) });
+        outcomes.push({ id: String(reply[i]), ...(outcome && { outcome }), ...(reason && { reason }) });
       }
       return outcomes;
     },

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest 
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CustomerIOError, CustomerIOQueueFullError, type CustomerIOQueueOptions } from '../../../lib/index.js';
-import type { AppendResult, QueueBound, QueuedOperation } from '../../../lib/delivery/queue-store.interface.js';
+import type { AppendResult, QueueBound, QueuedOperation, SharedOutcomes } from '../../../lib/delivery/queue-store.interface.js';
 import { RedisQueueStore, type RedisQueueStoreOptions } from '../../../lib/delivery/stores/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
@@ -470,6 +470,43 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
       expect(await sharedEntries()).toEqual([0, 0, 0, 0]);
     });
 
+    it('settled by another instance while the watch was lost (Redis unreachable for it): the receipt rejects, saying the outcome cannot be known', async () => {
+      let openGate!: () => void;
+      const gate = new Promise<void>((resolve) => (openGate = resolve));
+      /** A's watch calls fail, and its first collect waits until B has delivered. */
+      class WatchLosingStore extends NeverLeasingStore {
+        readonly #real = this.sharedOutcomes;
+        override readonly sharedOutcomes: SharedOutcomes = {
+          ...this.#real,
+          watch: () => Promise.reject(new Error('Redis unreachable')),
+          collect: async (ids) => {
+            await gate;
+            return this.#real.collect(ids);
+          },
+        };
+      }
+      const store = new WatchLosingStore({ redis: server.url, prefix });
+      cleanup.push(() => store.close());
+      const a = await createQueueApp(sandbox, { queue: { store, flushIntervalMs: 20, shutdownTimeoutMs: 50 } });
+      apps.push(a);
+      const b = await otherApp({ flushIntervalMs: 10 });
+      const capture = new LogCapture();
+      Logger.overrideLogger(capture); // after the apps: creating one sets Nest's logger
+      try {
+        const receipt = a.client.track('u-1', 'unwatched');
+        const outcome = receipt.delivered.catch((error: unknown) => error);
+
+        await sandbox.waitFor(() => b.log.ids('delivered').includes(receipt.id), 2_000);
+        openGate();
+        const error = await outcome;
+        expect(error).toBeInstanceOf(CustomerIOError);
+        expect(String(error)).toMatch(/cannot be known: another instance settled it while this one could not watch it/);
+        expect(capture.messages('warn').some((line) => line.includes('watch') && line.includes('Redis unreachable'))).toBe(true);
+      } finally {
+        Logger.overrideLogger(false);
+      }
+    });
+
     it("dropped by another instance's append (overflow: 'drop-oldest', one bound for both): the receipts reject as dropped", async () => {
       const bound: CustomerIOQueueOptions = { maxQueueSize: 4, overflow: 'drop-oldest' };
       const a = await enqueuingApp(bound);
@@ -661,6 +698,13 @@ describe('RedisQueueStore, the outcomes shared between instances', () => {
     expect(await watcher.sharedOutcomes.collect(['c'])).toEqual([]); // the queue asks only for receipts still waiting
     expect(await admin.hkeys(`{${prefix}}:watchers`)).toEqual(['c']);
     expect(await admin.exists(`{${prefix}}:settled`, `{${prefix}}:outcomes`)).toBe(0);
+  });
+
+  it('an id neither watched nor held any more is answered with no outcome; one still held is watched again', async () => {
+    const [watcher, other] = [makeStore(), makeStore()];
+    await other.append(op('held', 'k'));
+    expect(await watcher.sharedOutcomes.collect(['held', 'gone'])).toEqual([{ id: 'gone' }]);
+    expect(await admin.hkeys(`{${prefix}}:watchers`)).toEqual(['held']);
   });
 
   it('the watches and recorded outcomes of an instance that died age out (outcomeTtlMs); a live one keeps its watches by collecting', async () => {
