@@ -11,7 +11,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { isObservable, lastValueFrom, toArray } from 'rxjs';
 import { CustomerIOSandbox, type SandboxEvent } from '../../lib/testing/index.js';
-import { type HttpApp, startHttpApp } from '../support/decorators-app.js';
+import { type HttpApp, startHttpApp, useTwoHttpApps } from '../support/decorators-app.js';
 import { LogCapture } from '../support/log-capture.js';
 import {
   BASIC_PLAN,
@@ -519,30 +519,17 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
   });
 
   describe('two apps in one process', () => {
-    let sandboxA: CustomerIOSandbox;
-    let sandboxB: CustomerIOSandbox;
-    let a: HttpApp;
-    let b: HttpApp;
-
-    beforeAll(async () => {
-      [sandboxA, sandboxB] = await Promise.all([CustomerIOSandbox.start(), CustomerIOSandbox.start()]);
-      a = await startHttpApp(sandboxA, scheduledFixture('a'), { logger: logs });
-      b = await startHttpApp(sandboxB, scheduledFixture('b'), { logger: logs });
-    });
+    const two = useTwoHttpApps(scheduledFixture, { logger: logs });
     afterEach(async () => {
+      const { a, b } = two;
       await Promise.all([a.client.flush(), b.client.flush()]);
-      sandboxA.reset();
-      sandboxB.reset();
+      a.sandbox.reset();
+      b.sandbox.reset();
       logs.clear();
-    });
-    afterAll(async () => {
-      await a?.close();
-      await b?.close();
-      await sandboxA?.close();
-      await sandboxB?.close();
     });
 
     it('each app sends to its own sandbox: routes, REQUEST-scoped providers, singleton providers and event handlers', async () => {
+      const { a, b } = two;
       expect(a.app.get(PlanService)).not.toBe(b.app.get(PlanService));
 
       for (const [fx, tag] of [
@@ -560,7 +547,7 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       await Promise.all([a.client.flush(), b.client.flush()]);
 
       const seen = (sandbox: CustomerIOSandbox) => unscheduled(sandbox).map((event) => `${event.name}:${event.personId}`).sort();
-      expect(seen(sandboxA)).toEqual([
+      expect(seen(a.sandbox)).toEqual([
         'audit_recorded:audit-a',
         'audit_route_hit:audit-a',
         'item_viewed:http-a',
@@ -568,7 +555,7 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         'plan_viewed:direct-a',
         'plan_viewed:direct-a-2',
       ]);
-      expect(seen(sandboxB)).toEqual([
+      expect(seen(b.sandbox)).toEqual([
         'audit_recorded:audit-b',
         'audit_route_hit:audit-b',
         'item_viewed:http-b',
@@ -580,29 +567,32 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
     });
 
     it('concurrent requests to both apps stay apart', async () => {
+      const { a, b } = two;
       const responses = await Promise.all(
         Array.from({ length: 10 }, (_, n) => (n % 2 ? b : a).request(`/items/c-${n}`, { headers: { 'x-user-id': `${n % 2 ? 'b' : 'a'}-${n}` } })),
       );
 
       expect(responses.every((response) => response.status === 200)).toBe(true);
       await Promise.all([a.client.flush(), b.client.flush()]);
-      expect(unscheduled(sandboxA).map((event) => event.personId).sort()).toEqual(['a-0', 'a-2', 'a-4', 'a-6', 'a-8']);
-      expect(unscheduled(sandboxB).map((event) => event.personId).sort()).toEqual(['b-1', 'b-3', 'b-5', 'b-7', 'b-9']);
+      expect(unscheduled(a.sandbox).map((event) => event.personId).sort()).toEqual(['a-0', 'a-2', 'a-4', 'a-6', 'a-8']);
+      expect(unscheduled(b.sandbox).map((event) => event.personId).sort()).toEqual(['b-1', 'b-3', 'b-5', 'b-7', 'b-9']);
     });
 
     it("each app's @Interval runs land in its own sandbox (the person names the app)", async () => {
+      const { a, b } = two;
       const scheduled = (sandbox: CustomerIOSandbox) => sandbox.events.filter((event) => event.name.startsWith('interval_'));
       // these apps flush every 60 s: flush while polling
       await Promise.all([
-        sandboxA.waitFor(() => (void a.client.flush(), scheduled(sandboxA).length >= 4), 2000),
-        sandboxB.waitFor(() => (void b.client.flush(), scheduled(sandboxB).length >= 4), 2000),
+        a.sandbox.waitFor(() => (void a.client.flush(), scheduled(a.sandbox).length >= 4), 2000),
+        b.sandbox.waitFor(() => (void b.client.flush(), scheduled(b.sandbox).length >= 4), 2000),
       ]);
 
-      expect(new Set(scheduled(sandboxA).map((event) => event.personId))).toEqual(new Set([schedulerPerson('a')]));
-      expect(new Set(scheduled(sandboxB).map((event) => event.personId))).toEqual(new Set([schedulerPerson('b')]));
+      expect(new Set(scheduled(a.sandbox).map((event) => event.personId))).toEqual(new Set([schedulerPerson('a')]));
+      expect(new Set(scheduled(b.sandbox).map((event) => event.personId))).toEqual(new Set([schedulerPerson('b')]));
     });
 
     it('a call on an instance outside any app (new PlanService()) is not tracked, does not throw, and is logged once', async () => {
+      const { a, b } = two;
       const outsider = new PlanService();
 
       expect(outsider.view('outsider')).toBe(PRO_PLAN);
@@ -610,7 +600,7 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       await expect(outsider.load('outsider')).resolves.toBe(PRO_PLAN);
 
       await Promise.all([a.client.flush(), b.client.flush()]);
-      expect([...unscheduled(sandboxA), ...unscheduled(sandboxB)]).toEqual([]);
+      expect([...unscheduled(a.sandbox), ...unscheduled(b.sandbox)]).toEqual([]);
       expect([a.tracker.errors, b.tracker.errors]).toEqual([0, 0]);
       expect(decoratorWarnings()).toEqual([
         expect.stringMatching(/^PlanService\.view is decorated with @TrackEvent\/@Identify but was called outside an application .* \(2 run in this process/),

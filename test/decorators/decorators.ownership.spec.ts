@@ -4,10 +4,10 @@
  * instances that are frozen.
  */
 import { type DynamicModule, Inject, Injectable, Module, type OnModuleInit, Scope } from '@nestjs/common';
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomerIOModule, type CustomerIOModuleOptions, TrackEvent } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { type HttpApp, startHttpApp } from '../support/decorators-app.js';
+import { type HttpApp, startHttpApp, useTwoHttpApps } from '../support/decorators-app.js';
 import { LogCapture } from '../support/log-capture.js';
 
 const LABEL = 'LABEL';
@@ -103,35 +103,24 @@ describe('decorators: ownership of instances (apps booting, TRANSIENT and frozen
   });
 
   describe('two apps in one process', () => {
-    let sandboxA: CustomerIOSandbox;
-    let sandboxB: CustomerIOSandbox;
-    let a: HttpApp;
-    let b: HttpApp;
-
+    const two = useTwoHttpApps((name) => BugsAppModule.forApp(name), { logger: logs });
     beforeAll(async () => {
-      [sandboxA, sandboxB] = await Promise.all([CustomerIOSandbox.start(), CustomerIOSandbox.start()]);
-      a = await startHttpApp(sandboxA, BugsAppModule.forApp('a'), { logger: logs });
-      b = await startHttpApp(sandboxB, BugsAppModule.forApp('b'), { logger: logs });
-      await Promise.all([a.client.flush(), b.client.flush()]);
-    });
-    afterAll(async () => {
-      await a?.close();
-      await b?.close();
-      await sandboxA?.close();
-      await sandboxB?.close();
+      await Promise.all([two.a.client.flush(), two.b.client.flush()]);
     });
 
     it("a decorated call made while the second app boots does not land in the first app's sandbox", () => {
+      const { a } = two;
       // today: app B's Warmup runs before B's tracker registered; A is then the only running app, so the
-      // `running.size === 1` fallback sends B's event to A: sandboxA holds ['warmup-b']
-      expect(personIds(sandboxA)).not.toContain('warmup-b');
+      // `running.size === 1` fallback sends B's event to A: a.sandbox holds ['warmup-b']
+      expect(personIds(a.sandbox)).not.toContain('warmup-b');
     });
 
     it("a TRANSIENT provider's decorated method, called outside a request, is tracked by its own app", async () => {
+      const { b } = two;
       expect(b.app.get(UsesTransient).helper.call('transient-b')).toBe(1);
       await b.client.flush();
       // today: not tracked — transient instances are not tagged, and with two apps there is no fallback
-      expect(personIds(sandboxB)).toContain('transient-b');
+      expect(personIds(b.sandbox)).toContain('transient-b');
     });
   });
 });

@@ -1,7 +1,8 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CustomerIOClient, CustomerIODecoratorTracker, type CustomerIOModuleOptions } from '../../lib/index.js';
-import type { CustomerIOSandbox, SandboxEvent } from '../../lib/testing/index.js';
+import { CustomerIOSandbox, type SandboxEvent } from '../../lib/testing/index.js';
 
 /** A Nest application listening on 127.0.0.1, whose CustomerIOModule sends to its own sandbox. */
 export interface HttpApp {
@@ -18,14 +19,23 @@ export interface HttpApp {
   close(): Promise<void>;
 }
 
+/** Makes the app's module around the CustomerIOModule options it is given. */
+export type AppModuleFactory = (customerio: CustomerIOModuleOptions) => DynamicModule;
+
+/** What `startHttpApp` passes on: CustomerIOModule options over the sandbox's, and the app's logger. */
+export interface HttpAppOptions {
+  customerio?: Partial<CustomerIOModuleOptions>;
+  logger?: LoggerService | false;
+}
+
 /**
  * Boots `module(options)` with CustomerIOModule pointed at `sandbox` (a long flush interval unless
  * `customerio.queue` says otherwise, so tests flush when they mean to) and listens on a free port.
  */
 export async function startHttpApp(
   sandbox: CustomerIOSandbox,
-  module: (customerio: CustomerIOModuleOptions) => DynamicModule,
-  { customerio = {}, logger = false }: { customerio?: Partial<CustomerIOModuleOptions>; logger?: LoggerService | false } = {},
+  module: AppModuleFactory,
+  { customerio = {}, logger = false }: HttpAppOptions = {},
 ): Promise<HttpApp> {
   const moduleRef = await Test.createTestingModule({
     imports: [module({ ...sandbox.moduleOptions(), ...customerio, queue: { flushIntervalMs: 60_000, ...customerio.queue } })],
@@ -52,4 +62,24 @@ export async function startHttpApp(
     },
     close: () => app.close(),
   };
+}
+
+/**
+ * Registers, in the calling `describe`, two apps in one process: `moduleFor('a')` and `moduleFor('b')`, each
+ * on a sandbox of its own (`a.sandbox`, `b.sandbox`), started before the block's tests and closed after them.
+ */
+export function useTwoHttpApps(moduleFor: (name: 'a' | 'b') => AppModuleFactory, options?: HttpAppOptions): { a: HttpApp; b: HttpApp } {
+  const apps = {} as { a: HttpApp; b: HttpApp };
+  let sandboxes: CustomerIOSandbox[] = [];
+  beforeAll(async () => {
+    sandboxes = await Promise.all([CustomerIOSandbox.start(), CustomerIOSandbox.start()]);
+    apps.a = await startHttpApp(sandboxes[0], moduleFor('a'), options);
+    apps.b = await startHttpApp(sandboxes[1], moduleFor('b'), options);
+  });
+  afterAll(async () => {
+    await apps.a?.close();
+    await apps.b?.close();
+    for (const sandbox of sandboxes) await sandbox.close();
+  });
+  return apps;
 }
