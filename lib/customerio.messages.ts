@@ -76,6 +76,13 @@ export const SHARED_OUTCOMES_FAILED = (what: 'watch' | 'report' | 'collect', err
 
 export const REQUEST_ABANDONED = () => 'Customer.io request abandoned: shutdown deadline passed';
 
+export const REDIRECT_NOT_FOLLOWED = (status: number, host: string | undefined) =>
+  `Customer.io answered ${status} redirecting to ${host ?? 'no readable Location'}: redirects are not followed, ` +
+  'so the API key never goes to another host (check trackUrl and appApiUrl)';
+
+export const NOT_JSON = (status: number, excerpt: string) =>
+  `Customer.io answered ${status} with a body that is not JSON: ${excerpt}`;
+
 export const DECORATOR_FAILED = (spec: { kind: string; event?: string; label: string }, error: unknown) =>
   `${spec.kind === 'track' ? `@TrackEvent('${spec.event}')` : '@Identify()'} on ${spec.label} was not tracked: ${
     error instanceof Error ? error.message : String(error)

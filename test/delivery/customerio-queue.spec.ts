@@ -10,6 +10,7 @@ import {
 } from '../../lib/index.js';
 import { expectEachOnceOrReported } from '../support/delivery-assertions.js';
 import { createQueueApp, useQueueSandbox } from '../support/queue-app.js';
+import { startRedirectTrap } from '../support/redirect-trap.js';
 
 declare const SDK_MAJOR: 4 | 5;
 /** The store this run of the suite uses (jest.config.js): the default in-memory one when unset. */
@@ -192,15 +193,15 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
 
     it('a 429 storm with Retry-After: everyone waits it out, then all is delivered once', async () => {
       ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchOperations: 50, maxInFlight: 4 } });
-      ctx.sandbox.respondWith(429, { times: 6, retryAfter: '0.05', path: '/api/v2/batch' });
+      ctx.sandbox.respondWith(429, { times: 4, retryAfter: 1, path: '/api/v2/batch' });
       const ids = trackMany(ctx.subject.client, 400);
       for (let i = 0; i < 20 && ctx.subject.client.stats.queued > 0; i++) await ctx.subject.client.flush();
       expectEachOnceOrReported(ctx.sandbox, ids, ctx.subject.log);
       const throttled = ctx.sandbox.requests.filter((r) => r.status === 429);
       const lastThrottle = Math.max(...throttled.map((r) => r.receivedAt));
       const firstAccepted = Math.min(...ctx.sandbox.requests.filter((r) => r.status === 200).map((r) => r.receivedAt));
-      expect(throttled).toHaveLength(6);
-      expect(firstAccepted).toBeGreaterThanOrEqual(lastThrottle + 45);
+      expect(throttled).toHaveLength(4);
+      expect(firstAccepted).toBeGreaterThanOrEqual(lastThrottle + 950);
     });
 
     it('connection resets, including a batch that arrived but whose reply was lost: each event once by id', async () => {
@@ -269,6 +270,21 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
       expect(ctx.subject.log.ids('failed')).toEqual(ids);
       expect(ctx.sandbox.requests).toHaveLength(1);
       expect(ctx.subject.client.stats.lastError).toMatch(/401/);
+    });
+
+    it('a redirect is not followed: the batch fails at once naming status and host, and the other host receives nothing', async () => {
+      const trap = await startRedirectTrap(307);
+      try {
+        ctx.subject = await createQueueApp(ctx.sandbox, { trackUrl: trap.url });
+        const ids = trackMany(ctx.subject.client, 3);
+        await ctx.subject.client.flush();
+        expect(trap.elsewhere).toEqual([]);
+        expect(trap.redirected).toHaveLength(1);
+        expect(ctx.subject.log.ids('failed')).toEqual(ids);
+        expect(ctx.subject.client.stats.lastError).toContain(`307 redirecting to ${trap.otherHost}`);
+      } finally {
+        await trap.close();
+      }
     });
 
     it('while the circuit is open, events are kept without spending attempts, and resume after a probe', async () => {
