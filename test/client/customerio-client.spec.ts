@@ -198,6 +198,19 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
       expect(error.retryAfterMs).toBeLessThanOrEqual(30_000);
     });
 
+    it('a Retry-After that is neither delta-seconds nor an HTTP date carries no delay (the retry policy uses its backoff)', async () => {
+      sandbox.respondWith(429, { retryAfter: '1e3', times: 1 });
+      const error = await rejectionOf(subject.direct.track('u-1', 'x'));
+      expect(error).toMatchObject({ status: 429, retryable: true, retryAfterMs: undefined });
+    });
+
+    it('a 425 (Too Early: the server did not process it) is retryable', async () => {
+      sandbox.respondWith(425, { times: 1 });
+      const error = await rejectionOf(subject.direct.identify('u-1', {}));
+      expect(error).toBeInstanceOf(CustomerIOHttpError);
+      expect(error).toMatchObject({ status: 425, retryable: true });
+    });
+
     it('a 400 carries Customer.io\'s messages and is not retryable', async () => {
       const error = await rejectionOf(subject.direct.mergeCustomers({ id: 'missing' }, { id: 'other' }));
       expect(error).toBeInstanceOf(CustomerIOHttpError);

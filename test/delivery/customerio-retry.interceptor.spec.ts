@@ -155,6 +155,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
     type Fault = () => unknown;
     it.each<[string, Fault, abstract new (...args: never[]) => CustomerIOError]>([
       ['a 408', () => sandbox.respondWith(408, { times: 1 }), CustomerIOHttpError],
+      ['a 425 (Too Early: not processed, may be accepted later)', () => sandbox.respondWith(425, { times: 1 }), CustomerIOHttpError],
       ['a 429', () => sandbox.respondWith(429, { times: 1 }), CustomerIOHttpError],
       ['a 500', () => sandbox.respondWith(500, { times: 1 }), CustomerIOHttpError],
       ['a 502', () => sandbox.respondWith(502, { times: 1 }), CustomerIOHttpError],
@@ -296,6 +297,20 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
       expect(sandbox.requests[0].receivedAt).toBe(now);
       expect(gaps()).toEqual([2_000]);
     });
+
+    it.each(['1e3', '0x10', '5, 10', '1.5', '-1', 'Tue, 31 Feb 2026 12:00:00 GMT'])(
+      'waits the backoff, not the header, when a 429 carries a Retry-After that is neither delta-seconds nor an HTTP date: %j',
+      async (retryAfter) => {
+        const subject = await boot({ baseDelayMs: 100, maxDelayMs: 100 });
+        useFakeClock();
+        jest.spyOn(Math, 'random').mockReturnValue(0.5); // a backoff of 50 ms
+        sandbox.respondWith(429, { retryAfter, times: 1 });
+        const outcome = await drive(subject.direct.identify('u-1', {}));
+        expect(outcome.status).toBe('fulfilled');
+        expect(statuses()).toEqual([429, 200]);
+        expect(gaps()).toEqual([50]);
+      },
+    );
 
     it('caps a Retry-After at maxRetryAfterMs', async () => {
       const subject = await boot({ maxRetryAfterMs: 50 });
