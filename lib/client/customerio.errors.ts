@@ -8,7 +8,7 @@ export class CustomerIOError extends Error {
   readonly status?: number;
   /** Whether sending the same request again could succeed. */
   readonly retryable: boolean;
-  /** The delay Customer.io asked for in `Retry-After`, in milliseconds. */
+  /** The delay Customer.io asked for in `Retry-After` (whole seconds or an HTTP date; other values are ignored), in ms. */
   readonly retryAfterMs?: number;
   /** Customer.io's own error messages, when its answer carried any. */
   readonly errors: readonly string[];

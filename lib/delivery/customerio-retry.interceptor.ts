@@ -31,7 +31,7 @@ function sleep(ms: number, signal?: AbortSignal): Promise<void> {
 const isRetryable = (error: unknown): boolean => error instanceof CustomerIOError && error.retryable;
 
 /**
- * Retries what can succeed later — network errors, timeouts, 408, 429 and 5xx, never other 4xx — with
+ * Retries what can succeed later — network errors, timeouts, 408, 425, 429 and 5xx, never other 4xx nor 3xx — with
  * exponential backoff and full jitter (cockatiel), within a total time budget. A `Retry-After` is honoured
  * (capped); a 429 pauses every request through this interceptor until it has passed, rather than each
  * hammering on its own. After `circuitBreaker.threshold` consecutive failed attempts a circuit breaker

@@ -14,7 +14,7 @@ export interface CustomerIORetryOptions {
   /** Cap on a server's `Retry-After`, in ms. @default 60000 */
   maxRetryAfterMs?: number;
   /**
-   * After this many consecutive failed attempts (network errors, timeouts, 408, 429, 5xx), stop sending;
+   * After this many consecutive failed attempts (network errors, timeouts, 408, 425, 429, 5xx), stop sending;
    * after `halfOpenAfterMs`, let one request through as a probe, and resume if it succeeds. `false` disables it.
    * @default { threshold: 10, halfOpenAfterMs: 5000 }
    */

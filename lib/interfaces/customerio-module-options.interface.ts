@@ -39,7 +39,7 @@ export interface CustomerIOModuleOptions {
    */
   timeout?: number;
   /**
-   * Retrying of every outbound request (network errors, timeouts, 408, 429, 5xx; never other 4xx), with
+   * Retrying of every outbound request (network errors, timeouts, 408, 425, 429, 5xx; never other 4xx nor 3xx), with
    * exponential backoff, full jitter, `Retry-After`, a shared pause on 429, and a circuit breaker.
    * `false` sends each request once.
    * @default {} (the defaults of each field)
