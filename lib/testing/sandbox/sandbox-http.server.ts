@@ -10,6 +10,8 @@ import { metaError, type Reply, sendReply } from './sandbox-reply.js';
 import { resolveRoute, type SandboxRoute } from './sandbox-routes.js';
 import type { SandboxRequestRecord } from './sandbox.interface.js';
 
+/** How long the rest of a refused body is discarded after the answer before the connection is destroyed. */
+const LINGER_MS = 1_000;
 const UNAUTHORIZED: Reply = { status: 401, body: { meta: { error: 'Unauthorized request' } }, close: true };
 
 /** What the server needs to answer requests (internal). */
@@ -97,7 +99,7 @@ export class SandboxHttpServer {
     res.once('close', () => (this.pending -= 1));
     this.#handle(req, res, record).catch((error: unknown) => {
       // the client went away mid-request, or the sandbox has a bug worth reporting
-      if (!res.headersSent && !res.destroyed) this.#send(res, record, { ...metaError(500, String(error)), close: true });
+      if (!res.headersSent && !res.destroyed) this.#send(req, res, record, { ...metaError(500, String(error)), close: true });
     });
   }
 
@@ -109,7 +111,7 @@ export class SandboxHttpServer {
         req.resume(); // NOTE: discards the body as it comes; the request is never answered
         return;
       case 'status':
-        return this.#send(res, record, fault.reply);
+        return this.#send(req, res, record, fault.reply);
       case 'reset':
         if (fault.afterProcessing) break;
         req.socket.destroy();
@@ -123,7 +125,7 @@ export class SandboxHttpServer {
     }
     const reply = await this.#process(req, record);
     if (fault?.kind === 'reset') req.socket.destroy();
-    else this.#send(res, record, reply);
+    else this.#send(req, res, record, reply);
   }
 
   /** Routes and authenticates the request, then reads its body within the route's limit and applies it. */
@@ -136,8 +138,26 @@ export class SandboxHttpServer {
     return route.apply(body, bytes);
   }
 
-  #send(res: ServerResponse, record: SandboxRequestRecord, reply: Reply): void {
+  #send(req: IncomingMessage, res: ServerResponse, record: SandboxRequestRecord, reply: Reply): void {
     record.status = reply.status;
+    if (reply.close) this.#linger(req, res);
     sendReply(res, reply);
+  }
+
+  /**
+   * Discards what is left of the request's body, unbuffered, until the client closes the connection
+   * or for {@link LINGER_MS} after the answer, then destroys the socket. NOTE: a lingering close, as HTTP
+   * servers do: a socket destroyed with unread input sends a TCP reset, which can discard the answer
+   * before the client has read it.
+   */
+  #linger(req: IncomingMessage, res: ServerResponse): void {
+    const { socket } = req;
+    req.resume();
+    res.once('finish', () => {
+      // Node ends a `Connection: close` socket, then destroys it as soon as the answer is written
+      socket.off('finish', socket.destroy);
+      const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+      socket.once('close', () => clearTimeout(timer));
+    });
   }
 }
