@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { connect } from 'node:net';
 import { setImmediate } from 'node:timers/promises';
 import { CustomerIOSandbox } from '../../lib/testing/sandbox/customerio-sandbox.js';
 import { batchOperationSizes } from '../../lib/testing/sandbox/batch-operation.scanner.js';
@@ -356,6 +357,7 @@ describe('CustomerIOSandbox: faults', () => {
       expect(answer.headers.get('retry-after')).toBe('3');
     }
     expect(sandbox.people.size).toBe(0);
+    expect(sandbox.requests.map((request) => request.bytes)).toEqual([0, 0]); // answered unread
     const ok = await call('PUT', '/api/v1/customers/u1', { a: 1 });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('retry-after')).toBeNull();
@@ -475,6 +477,7 @@ describe('CustomerIOSandbox: request bodies', () => {
   it('answers 404 to an unknown path without reading its body', async () => {
     const answer = await upload('/upload', { total: 50 * MB });
     expect(answer.status).toBe(404);
+    expect(answer.head).toMatch(/\r\nConnection: close\r\n/i);
     expect(answer.sentWhenAnswered).toBeLessThan(answer.total);
     expect(sandbox.requests[0].bytes).toBe(0);
   });
@@ -504,6 +507,19 @@ describe('CustomerIOSandbox: request bodies', () => {
     expect(bytes).toBeGreaterThan(limit);
     expect(bytes).toBeLessThanOrEqual(limit + 64 * 1024);
     expect(sandbox.people.size + sandbox.events.length + sandbox.transactional.length).toBe(0);
+  });
+
+  it('closes the connection of a client that keeps sending after the answer', async () => {
+    const socket = connect(sandbox.port, '127.0.0.1');
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    let received = '';
+    socket.on('data', (data: Buffer) => (received += data.toString('latin1')));
+    socket.write('POST /api/v2/batch HTTP/1.1\r\nHost: sandbox\r\nContent-Length: 52428800\r\n\r\n');
+    const drip = setInterval(() => socket.write(Buffer.alloc(1024, 0x20)), 20);
+    await closed;
+    clearInterval(drip);
+    expect(received).toMatch(/^HTTP\/1\.1 401 /);
   });
 
   it('reads a body of exactly the limit', async () => {
@@ -595,6 +611,11 @@ describe('CustomerIOSandbox: bounded records', () => {
 
   it('keeps 10,000 entries a collection by default; Infinity keeps everything; anything else is refused', async () => {
     expect(sandbox.maxRecords).toBe(10_000);
+    const postBatch = async (to: CustomerIOSandbox, ops: unknown[]) => {
+      const response = await fetch(`${to.url}/api/v2/batch`, { method: 'POST', headers: { authorization: trackAuth() }, body: JSON.stringify({ batch: ops }) });
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+    };
     const op = (i: number) => ({ type: 'person', identifiers: { id: 'u' }, action: 'event', name: `e${i}` });
     for (const from of [0, 5_000]) await batch(Array.from({ length: 5_000 }, (_, i) => op(from + i)));
     await batch([op(10_000)]);
@@ -602,8 +623,14 @@ describe('CustomerIOSandbox: bounded records', () => {
     expect([sandbox.events[0].name, sandbox.events[9_999].name]).toEqual(['e1', 'e10000']);
     expect(sandbox.counts.events).toBe(10_001);
     const everything = await CustomerIOSandbox.start({ maxRecords: Infinity });
-    await everything.close();
-    expect(everything.maxRecords).toBe(Infinity);
+    try {
+      for (const from of [0, 5_000]) await postBatch(everything, Array.from({ length: 5_000 }, (_, i) => op(from + i)));
+      await postBatch(everything, [op(10_000)]);
+      expect(everything.events).toHaveLength(10_001);
+      expect(everything.maxRecords).toBe(Infinity);
+    } finally {
+      await everything.close();
+    }
     for (const maxRecords of [0, 1.5, -1, NaN]) await expect(CustomerIOSandbox.start({ maxRecords })).rejects.toThrow(RangeError);
   });
 });
