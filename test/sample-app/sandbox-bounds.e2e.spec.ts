@@ -2,6 +2,7 @@
 // bounded however long it is driven, and its port must not take a body it would have to buffer.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { CustomerIOSandbox } from '../../lib/testing/index.js';
+import { MAX_SESSIONS } from '../../sample-app/accounts.service.js';
 import { rawUpload } from '../support/raw-upload.js';
 import { type RunningSample, startSample } from './sample-app.harness.js';
 
@@ -55,6 +56,15 @@ describe('sample app in sandbox mode, driven for long', () => {
     const page = await (await fetch(`${sample.url}/customerio`)).text();
     expect(page).toContain(`Events <small>the last ${CAP} of ${events}, in the order received</small>`);
     expect(page).toContain(`${counts.batches} batch request(s), ${counts.requests} request(s) in all`);
+  }, 30_000);
+
+  it('keeps ten sessions a customer: logging in again and again ends the oldest', async () => {
+    const credentials = { email: 'user0@example.com', password: 'correct horse' };
+    const tokens: string[] = [];
+    for (let i = 0; i < MAX_SESSIONS + 1; i++) tokens.push((await sample.request('POST', '/login', { body: credentials })).body.token);
+    expect(MAX_SESSIONS).toBe(10);
+    expect((await sample.request('POST', '/features/reports/use', { token: tokens[0] })).status).toBe(401);
+    for (const token of tokens.slice(1)) expect((await sample.request('POST', '/features/reports/use', { token })).status).toBe(200);
   }, 30_000);
 
   it('answers a 50 MB POST without credentials to its sandbox with 401 before it is sent, reading none of it', async () => {
