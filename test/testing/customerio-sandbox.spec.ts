@@ -457,7 +457,7 @@ describe('CustomerIOSandbox: request bodies', () => {
   const upload = (path: string, options: Parameters<typeof rawUpload>[2]) => rawUpload(sandbox.port, path, options);
 
   it('answers 401 to a request without credentials before reading its body, and closes the connection', async () => {
-    for (const headers of [{}, { Authorization: 'Basic d3Jvbmc6d3Jvbmc=' }]) {
+    for (const headers of [{}, { Authorization: 'Basic d3Jvbmc6d3Jvbmc=' }] as Record<string, string>[]) {
       const answer = await upload('/api/v2/batch', { total: 50 * MB, headers });
       expect(answer.status).toBe(401);
       expect(answer.head).toMatch(/\r\nConnection: close\r\n/i);
