@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { request } from 'node:http';
 import { connect } from 'node:net';
 import { setImmediate } from 'node:timers/promises';
 import { CustomerIOSandbox } from '../../lib/testing/sandbox/customerio-sandbox.js';
@@ -520,6 +521,27 @@ describe('CustomerIOSandbox: request bodies', () => {
     await closed;
     clearInterval(drip);
     expect(received).toMatch(/^HTTP\/1\.1 401 /);
+  });
+
+  it('tells a client sending Expect: 100-continue to go on only when it will read the body', async () => {
+    const socket = connect(sandbox.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (data: Buffer) => (received += data.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('PUT /api/v1/customers/u1 HTTP/1.1\r\nHost: sandbox\r\nExpect: 100-continue\r\nContent-Length: 9\r\n\r\n');
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 401 /);
+
+    const answer = await new Promise<number>((resolve, reject) => {
+      const req = request(`${sandbox.url}/api/v1/customers/u1`, {
+        method: 'PUT',
+        headers: { authorization: trackAuth(), expect: '100-continue', 'content-length': '9' },
+      });
+      req.on('continue', () => req.end('{"a":"b"}'));
+      req.on('response', (res) => resolve(res.resume().statusCode ?? 0)).on('error', reject);
+    });
+    expect(answer).toBe(200);
+    expect(sandbox.people.get('u1')?.attributes).toEqual({ a: 'b' });
   });
 
   it('reads a body of exactly the limit', async () => {

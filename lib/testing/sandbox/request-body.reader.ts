@@ -10,11 +10,13 @@ export interface BodyRead {
 
 /**
  * Reads the body of `req` while it is at most `limit` bytes. Refuses at once a `Content-Length` over
- * it, reading nothing; otherwise stops at the chunk that passes it, pausing the request (the rest stays
- * unread, never buffered). Rejects when the request ends early (the client went away).
+ * it, reading nothing; otherwise calls `proceed` (to answer `Expect: 100-continue`), reads, and stops at
+ * the chunk that passes the limit, pausing the request (the rest stays unread, never buffered). Rejects
+ * when the request ends early (the client went away).
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+export function readBody(req: IncomingMessage, limit: number, proceed: () => void = () => {}): Promise<BodyRead> {
   if (Number(req.headers['content-length']) > limit) return Promise.resolve({ bytes: 0 });
+  proceed();
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let bytes = 0;

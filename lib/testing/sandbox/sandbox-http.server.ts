@@ -51,6 +51,8 @@ export class SandboxHttpServer {
       socket.once('close', () => this.sockets.delete(socket));
     });
     server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#receive(req, res));
+    // NOTE: a client sending `Expect: 100-continue` is told to go on only once the body is to be read
+    server.on('checkContinue', (req: IncomingMessage, res: ServerResponse) => this.#receive(req, res));
   }
 
   /** Listens on `host`:`port` (0: a free port); resolves with the server and the port it got. */
@@ -123,17 +125,18 @@ export class SandboxHttpServer {
           return; // closed while waiting: the socket is gone
         }
     }
-    const reply = await this.#process(req, record);
+    const reply = await this.#process(req, res, record);
     if (fault?.kind === 'reset') req.socket.destroy();
     else this.#send(req, res, record, reply);
   }
 
   /** Routes and authenticates the request, then reads its body within the route's limit and applies it. */
-  async #process(req: IncomingMessage, record: SandboxRequestRecord): Promise<Reply> {
+  async #process(req: IncomingMessage, res: ServerResponse, record: SandboxRequestRecord): Promise<Reply> {
     const route = resolveRoute(this.parts.state, this.parts.records, record.method, record.path);
     if ('status' in route) return route;
     if (req.headers.authorization !== this.parts.authorization[route.credentials]) return UNAUTHORIZED;
-    const { body, bytes } = await readBody(req, route.maxBodyBytes);
+    const expectsContinue = /100-continue/i.test(req.headers.expect ?? '');
+    const { body, bytes } = await readBody(req, route.maxBodyBytes, () => expectsContinue && res.writeContinue());
     record.bytes = bytes;
     return route.apply(body, bytes);
   }
