@@ -48,13 +48,21 @@ export function checkMaxRecords(maxRecords: number): number {
  * `counts` keep counting what was dropped.
  */
 export class SandboxRecords {
+  /** Requests received. */
   readonly requests: SandboxRequestRecord[] = [];
+  /** Accepted events, page views and screens. */
   readonly events: SandboxEvent[] = [];
+  /** `POST /api/v2/batch` requests past faults and authentication. */
   readonly batches: SandboxBatch[] = [];
+  /** Identifiers of deleted people. */
   readonly deletedPeople: string[] = [];
+  /** Accepted merges. */
   readonly merges: SandboxMerge[] = [];
+  /** Bodies of push metrics requests. */
   readonly metrics: Record<string, unknown>[] = [];
+  /** Accepted transactional messages. */
   readonly transactional: SandboxTransactional[] = [];
+  /** Accepted broadcast triggers. */
   readonly broadcasts: SandboxBroadcast[] = [];
   /** People by identifier, least recently written first. */
   readonly people = new Map<string, SandboxPerson>();
@@ -63,6 +71,7 @@ export class SandboxRecords {
   #counts = noCounts();
   readonly #eventIds = new Set<string>();
 
+  /** @param maxRecords most entries kept a collection (see `CustomerIOSandboxOptions.maxRecords`) */
   constructor(readonly maxRecords: number) {}
 
   /** Totals since start or the last {@link reset}, dropped entries included. */
