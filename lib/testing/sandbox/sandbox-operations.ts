@@ -85,8 +85,7 @@ export class SandboxState {
     const error = checkPersonId(personId);
     if (error) return error;
     if (typeof token !== 'string' || token.trim() === '') return fail(field, `${field} is required`);
-    const person = this.records.people.get(personId);
-    if (person) delete person.devices[token];
+    if (this.records.people.has(personId)) delete this.records.person(personId).devices[token];
     return undefined;
   }
 
@@ -116,6 +115,7 @@ export class SandboxState {
       target.devices = { ...source.devices, ...target.devices };
       this.records.people.delete(secondary.key);
     }
+    this.records.person(primary.key); // the primary was written
     this.records.add('merges', { primary: primary.pair, secondary: secondary.pair });
     return undefined;
   }
