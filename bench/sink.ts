@@ -8,9 +8,10 @@ import { EVENT_NAME, EVENTS, type FromSink, type SinkStats, type ToSink } from '
 // stay out of the measured process. It answers `stats` and `reset` over IPC.
 //
 // The sandbox records every request, event and batch; 400,000 events would hold hundreds of MB here.
-// So the recorded arrays are counted and emptied every 50 ms (and before each answer). Emptying
-// them in place, rather than calling `reset()`, keeps the connection counters and the event-id
-// deduplication intact for the whole way; `reset()` runs only between the ways.
+// So the recorded arrays are counted and emptied every 50 ms (and before each answer), and the
+// sandbox keeps them unbounded (`maxRecords: Infinity`) so that none is forgotten between two drains.
+// Emptying them in place, rather than calling `reset()`, keeps the connection counters and the
+// event-id deduplication intact for the whole way; `reset()` runs only between the ways.
 
 const send = (message: FromSink): void => void process.send!(message);
 
@@ -19,7 +20,7 @@ if (!process.send) {
   process.exit(1);
 }
 
-const sandbox = await CustomerIOSandbox.start();
+const sandbox = await CustomerIOSandbox.start({ maxRecords: Infinity });
 const seen = new Uint8Array(EVENTS);
 let counts = freshCounts();
 let cpuStart = process.cpuUsage();

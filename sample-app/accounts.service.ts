@@ -23,6 +23,9 @@ export interface SignUp {
   plan: Plan;
 }
 
+/** Sessions a customer keeps open (so that logging in again and again, as `npm run drive` does, holds no more memory). */
+export const MAX_SESSIONS = 10;
+
 /** Whether `plan` is `least` or above. */
 export const planAtLeast = (plan: Plan, least: Plan): boolean => PLANS.indexOf(plan) >= PLANS.indexOf(least);
 
@@ -37,6 +40,7 @@ export class AccountsService {
   readonly #idsByEmail = new Map<string, string>();
   readonly #passwords = new Map<string, { salt: Buffer; hash: Buffer }>();
   readonly #sessions = new Map<string, string>();
+  readonly #tokensByUser = new Map<string, string[]>();
 
   @Identify({
     person: (user: User) => user.id,
@@ -69,10 +73,14 @@ export class AccountsService {
     return { ...this.#users.get(id)! };
   }
 
-  /** Opens a session; returns its bearer token. */
+  /** Opens a session; returns its bearer token. A customer keeps {@link MAX_SESSIONS} sessions: a new one ends the oldest. */
   openSession(user: User): string {
     const token = randomBytes(24).toString('base64url');
     this.#sessions.set(token, user.id);
+    const tokens = this.#tokensByUser.get(user.id) ?? [];
+    tokens.push(token);
+    if (tokens.length > MAX_SESSIONS) this.#sessions.delete(tokens.shift()!);
+    this.#tokensByUser.set(user.id, tokens);
     return token;
   }
 

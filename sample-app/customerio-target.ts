@@ -9,7 +9,8 @@ const isSet = (value: unknown): boolean => typeof value === 'string' && value.tr
  * Where this app sends. With `CUSTOMERIO_SITE_ID` and `CUSTOMERIO_API_KEY` set, to Customer.io, configured
  * from the `CUSTOMERIO_*` variables (with one of them missing the module refuses to start, naming it).
  * With neither, to a local Customer.io sandbox started here, in this process, and closed with the app,
- * after the queue has sent what it held.
+ * after the queue has sent what it held; it keeps the last `SANDBOX_MAX_RECORDS` (default 10,000)
+ * entries of each thing it records.
  */
 export class CustomerIOTarget implements OnApplicationShutdown {
   private constructor(
@@ -26,7 +27,9 @@ export class CustomerIOTarget implements OnApplicationShutdown {
       logger.log(`Sending to Customer.io (${where})`);
       return new CustomerIOTarget(options);
     }
-    const sandbox = await CustomerIOSandbox.start();
+    // SANDBOX_MAX_RECORDS: most entries the sandbox keeps a collection (its default otherwise)
+    const maxRecords = config.get<string>('SANDBOX_MAX_RECORDS');
+    const sandbox = await CustomerIOSandbox.start(isSet(maxRecords) ? { maxRecords: Number(maxRecords) } : {});
     logger.log(
       `Sandbox mode: CUSTOMERIO_SITE_ID and CUSTOMERIO_API_KEY are not set, so this app started a local ` +
         `Customer.io sandbox at ${sandbox.url} and sends there; nothing leaves this machine`,

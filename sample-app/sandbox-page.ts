@@ -28,10 +28,14 @@ const table = (headings: string[], rows: string[], empty: string): string =>
     ? `<p><i>${empty}</i></p>`
     : `<table><thead><tr>${headings.map((heading) => `<th>${heading}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 
+/** `kept`, or `the last kept of received` once the sandbox has forgotten some. */
+const shown = (kept: number, received: number): string => (kept === received ? `${kept}` : `the last ${kept} of ${received}`);
+
 /** The page at `/customerio`: what the sandbox received, and the queue's counters. */
 export function renderSandboxPage(sandbox: CustomerIOSandbox, stats: Readonly<CustomerIOQueueStats>): string {
   const people = [...sandbox.people.values()];
   const events = sandbox.events;
+  const counts = sandbox.counts;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -51,11 +55,11 @@ export function renderSandboxPage(sandbox: CustomerIOSandbox, stats: Readonly<Cu
 <body>
 <h1>What reached Customer.io <small>(the local sandbox)</small></h1>
 <p>This app has no Customer.io credentials, so it sends to a Customer.io sandbox it started at <code>${escapeHtml(sandbox.url)}</code>:
-nothing on this page left this machine. The sandbox received ${sandbox.batches.length} batch request(s), ${sandbox.requests.length} request(s) in all.
-Reload to update.</p>
+nothing on this page left this machine. The sandbox received ${counts.batches} batch request(s), ${counts.requests} request(s) in all,
+and keeps the last ${sandbox.maxRecords} of each thing it records. Reload to update.</p>
 <h2>People <small>${people.length}</small></h2>
 ${table(['id', 'attributes'], people.map(personRow), 'Nobody yet: run <code>npm run drive</code>, or sign up with <code>POST /signup</code>.')}
-<h2>Events <small>${events.length}, in the order received</small></h2>
+<h2>Events <small>${shown(events.length, counts.events)}, in the order received</small></h2>
 ${table(['time (UTC)', 'who', 'event', 'data'], events.map(eventRow), 'No events yet.')}
 <h2>Queue <small><a href="/customerio/stats">as JSON</a></small></h2>
 <pre>${escapeHtml(JSON.stringify(stats, null, 2))}</pre>

@@ -6,7 +6,7 @@ import type { CustomerIOSandboxOptions } from './sandbox/sandbox.interface.js';
 
 /** Options of {@link CustomerIOTestingModule.forRoot}. */
 export interface CustomerIOTestingModuleOptions {
-  /** Options of the sandbox server (credentials, port). @default a free port and the sandbox's default credentials */
+  /** Options of the sandbox server (credentials, port, maxRecords). @default a free port, the sandbox's default credentials and maxRecords */
   sandbox?: CustomerIOSandboxOptions;
   /** Module options to apply over the sandbox's (for example `timeout`). @default none */
   client?: Partial<CustomerIOModuleOptions>;

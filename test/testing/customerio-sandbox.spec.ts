@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { request } from 'node:http';
+import { connect } from 'node:net';
 import { setImmediate } from 'node:timers/promises';
 import { CustomerIOSandbox } from '../../lib/testing/sandbox/customerio-sandbox.js';
 import { batchOperationSizes } from '../../lib/testing/sandbox/batch-operation.scanner.js';
+import { rawUpload } from '../support/raw-upload.js';
 
 interface Answer {
   status: number;
@@ -355,6 +358,7 @@ describe('CustomerIOSandbox: faults', () => {
       expect(answer.headers.get('retry-after')).toBe('3');
     }
     expect(sandbox.people.size).toBe(0);
+    expect(sandbox.requests.map((request) => request.bytes)).toEqual([0, 0]); // answered unread
     const ok = await call('PUT', '/api/v1/customers/u1', { a: 1 });
     expect(ok.status).toBe(200);
     expect(ok.headers.get('retry-after')).toBeNull();
@@ -446,6 +450,210 @@ describe('CustomerIOSandbox: waitFor and reset', () => {
     await call('POST', '/api/v1/customers/u1/events', { name: 'e', id: 'E1' });
     expect(sandbox.events).toHaveLength(1);
     expect(sandbox.duplicateEvents).toBe(0);
+  });
+});
+
+describe('CustomerIOSandbox: request bodies', () => {
+  const MB = 1024 * 1024;
+  const upload = (path: string, options: Parameters<typeof rawUpload>[2]) => rawUpload(sandbox.port, path, options);
+
+  it('answers 401 to a request without credentials before reading its body, and closes the connection', async () => {
+    for (const headers of [{}, { Authorization: 'Basic d3Jvbmc6d3Jvbmc=' }] as Record<string, string>[]) {
+      const answer = await upload('/api/v2/batch', { total: 50 * MB, headers });
+      expect(answer.status).toBe(401);
+      expect(answer.head).toMatch(/\r\nConnection: close\r\n/i);
+      expect(answer.sentWhenAnswered).toBeLessThan(answer.total);
+    }
+    const chunked = await upload('/v1/send/email', { total: 50 * MB, chunked: true, headers: { Authorization: trackAuth() } });
+    expect(chunked.status).toBe(401);
+    expect(chunked.sentWhenAnswered).toBeLessThan(chunked.total);
+    expect(sandbox.requests.map(({ status, bytes }) => [status, bytes])).toEqual([
+      [401, 0],
+      [401, 0],
+      [401, 0],
+    ]);
+    expect(sandbox.batches).toEqual([]);
+  });
+
+  it('answers 404 to an unknown path without reading its body', async () => {
+    const answer = await upload('/upload', { total: 50 * MB });
+    expect(answer.status).toBe(404);
+    expect(answer.head).toMatch(/\r\nConnection: close\r\n/i);
+    expect(answer.sentWhenAnswered).toBeLessThan(answer.total);
+    expect(sandbox.requests[0].bytes).toBe(0);
+  });
+
+  it('answers 413 at once to a Content-Length over the limit, reading none of the body', async () => {
+    const answer = await upload('/api/v2/batch', { total: 50 * MB, headers: { Authorization: trackAuth() } });
+    expect(answer.status).toBe(413);
+    expect(answer.head).toMatch(/\r\nConnection: close\r\n/i);
+    expect(answer.sentWhenAnswered).toBeLessThan(answer.total);
+    expect(sandbox.requests).toEqual([expect.objectContaining({ status: 413, bytes: 0 })]);
+    expect(sandbox.batches).toEqual([{ operations: 0, bytes: 0, status: 413 }]);
+  });
+
+  it.each([
+    ['/api/v2/batch', 500_000],
+    ['/api/v2/entity', 32_000],
+    ['/api/v1/customers/u1', 500_000],
+    ['/v1/send/email', 3_000_000],
+  ])('stops reading a chunked body to %s once past %i bytes, answers 413 and closes the connection', async (path, limit) => {
+    const authorization = path.startsWith('/api/') ? trackAuth() : appAuth();
+    const answer = await upload(path, { total: 50 * MB, chunked: true, headers: { Authorization: authorization } });
+    expect(answer.status).toBe(413);
+    expect(answer.head).toMatch(/\r\nConnection: close\r\n/i);
+    expect(answer.sentWhenAnswered).toBeLessThan(answer.total);
+    const [{ status, bytes }] = sandbox.requests;
+    expect(status).toBe(413);
+    expect(bytes).toBeGreaterThan(limit);
+    expect(bytes).toBeLessThanOrEqual(limit + 64 * 1024);
+    expect(sandbox.people.size + sandbox.events.length + sandbox.transactional.length).toBe(0);
+  });
+
+  it('closes the connection of a client that keeps sending after the answer', async () => {
+    const socket = connect(sandbox.port, '127.0.0.1');
+    socket.on('error', () => {});
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    let received = '';
+    socket.on('data', (data: Buffer) => (received += data.toString('latin1')));
+    socket.write('POST /api/v2/batch HTTP/1.1\r\nHost: sandbox\r\nContent-Length: 52428800\r\n\r\n');
+    const drip = setInterval(() => socket.write(Buffer.alloc(1024, 0x20)), 20);
+    await closed;
+    clearInterval(drip);
+    expect(received).toMatch(/^HTTP\/1\.1 401 /);
+  });
+
+  it('tells a client sending Expect: 100-continue to go on only when it will read the body', async () => {
+    const socket = connect(sandbox.port, '127.0.0.1');
+    let received = '';
+    socket.on('data', (data: Buffer) => (received += data.toString('latin1')));
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('PUT /api/v1/customers/u1 HTTP/1.1\r\nHost: sandbox\r\nExpect: 100-continue\r\nContent-Length: 9\r\n\r\n');
+    await closed;
+    expect(received).toMatch(/^HTTP\/1\.1 401 /);
+
+    const answer = await new Promise<number>((resolve, reject) => {
+      const req = request(`${sandbox.url}/api/v1/customers/u1`, {
+        method: 'PUT',
+        headers: { authorization: trackAuth(), expect: '100-continue', 'content-length': '9' },
+      });
+      req.on('continue', () => req.end('{"a":"b"}'));
+      req.on('response', (res) => resolve(res.resume().statusCode ?? 0)).on('error', reject);
+    });
+    expect(answer).toBe(200);
+    expect(sandbox.people.get('u1')?.attributes).toEqual({ a: 'b' });
+  });
+
+  it('reads a body of exactly the limit', async () => {
+    const padded = (limit: number, value: object) => {
+      const json = JSON.stringify(value);
+      return json + ' '.repeat(limit - Buffer.byteLength(json));
+    };
+    expect(await call('POST', '/api/v2/batch', padded(500_000, { batch: [] }))).toMatchObject({ status: 200 });
+    expect(await call('PUT', '/api/v1/customers/u1', padded(500_000, { plan: 'pro' }))).toMatchObject({ status: 200 });
+    const op = { type: 'person', identifiers: { id: 'u2' }, action: 'identify' };
+    expect(await call('POST', '/api/v2/entity', padded(32_000, op))).toMatchObject({ status: 200 });
+    expect(await call('POST', '/api/v2/entity', padded(32_001, op))).toMatchObject({ status: 413 });
+    expect([...sandbox.people.keys()]).toEqual(['u1', 'u2']);
+  });
+});
+
+describe('CustomerIOSandbox: bounded records', () => {
+  let small: CustomerIOSandbox;
+  beforeEach(async () => {
+    small = await CustomerIOSandbox.start({ maxRecords: 3 });
+  });
+  afterEach(() => small.close());
+
+  const send = async (method: string, path: string, body: unknown): Promise<number> => {
+    const authorization = path.startsWith('/api/') ? trackAuth() : appAuth();
+    const response = await fetch(`${small.url}${path}`, { method, headers: { authorization }, body: JSON.stringify(body) });
+    await response.arrayBuffer();
+    return response.status;
+  };
+
+  it('keeps the last maxRecords entries of each collection while counts keep counting', async () => {
+    for (let i = 1; i <= 5; i++) {
+      await send('POST', '/api/v1/customers/u1/events', { name: `e${i}`, id: `E${i}` });
+      await send('POST', '/api/v2/batch', { batch: [{ type: 'person', identifiers: { id: 'u1' }, action: 'page', name: `/p${i}` }] });
+      await send('DELETE', `/api/v1/customers/gone-${i}`, {});
+      await send('POST', '/api/v1/metrics', { delivery_id: `d${i}`, metric: 'opened' });
+      await send('POST', '/v1/send/email', { transactional_message_id: i });
+      expect(await send('POST', `/v1/campaigns/${i}/triggers`, {})).toBe(200);
+    }
+    await send('PUT', '/api/v1/customers/keep', {});
+    await send('PUT', '/api/v1/customers/old@x.io', {});
+    for (let i = 1; i <= 4; i++) await send('POST', '/api/v1/merge_customers', { primary: { id: 'keep' }, secondary: { email: 'old@x.io' } });
+
+    expect(small.maxRecords).toBe(3);
+    expect(small.events.map((event) => event.name)).toEqual(['/p4', 'e5', '/p5']);
+    expect(small.batches).toHaveLength(3);
+    expect(small.deletedPeople).toEqual(['gone-3', 'gone-4', 'gone-5']);
+    expect(small.metrics.map((metric) => metric.delivery_id)).toEqual(['d3', 'd4', 'd5']);
+    expect(small.transactional.map(({ body }) => body.transactional_message_id)).toEqual([3, 4, 5]);
+    expect(small.broadcasts.map(({ broadcastId }) => broadcastId)).toEqual(['3', '4', '5']);
+    expect(small.merges).toHaveLength(3);
+    expect(small.requests.map(({ path }) => path)).toEqual(Array(3).fill('/api/v1/merge_customers'));
+    expect(small.counts).toEqual({
+      requests: 36,
+      events: 10,
+      batches: 5,
+      people: 2,
+      deletedPeople: 5,
+      merges: 4,
+      metrics: 5,
+      transactional: 5,
+      broadcasts: 5,
+    });
+  });
+
+  it('forgets the person least recently written past maxRecords, and counts every person created', async () => {
+    for (const id of ['a', 'b', 'c']) await send('PUT', `/api/v1/customers/${id}`, { name: id });
+    await send('PUT', '/api/v1/customers/a', { plan: 'pro' }); // a is now the most recently written
+    await send('PUT', '/api/v1/customers/d', {});
+    expect([...small.people.keys()]).toEqual(['c', 'a', 'd']);
+    expect(small.people.get('a')?.attributes).toEqual({ name: 'a', plan: 'pro' });
+    await send('PUT', '/api/v1/customers/b', { _update: true, plan: 'pro' }); // b was forgotten: not created again
+    expect(small.people.has('b')).toBe(false);
+    expect(small.counts.people).toBe(4);
+  });
+
+  it('remembers the last maxRecords event ids for deduplication', async () => {
+    for (const id of ['E1', 'E2', 'E3', 'E4', 'E4', 'E1']) await send('POST', '/api/v1/events', { name: 'e', id });
+    expect(small.events.map((event) => event.id)).toEqual(['E3', 'E4', 'E1']);
+    expect(small.duplicateEvents).toBe(1);
+    expect(small.counts.events).toBe(5);
+  });
+
+  it('reset() zeroes the counts', async () => {
+    await send('POST', '/api/v1/events', { name: 'e' });
+    small.reset();
+    expect(small.counts).toEqual(expect.objectContaining({ requests: 0, events: 0 }));
+  });
+
+  it('keeps 10,000 entries a collection by default; Infinity keeps everything; anything else is refused', async () => {
+    expect(sandbox.maxRecords).toBe(10_000);
+    const postBatch = async (to: CustomerIOSandbox, ops: unknown[]) => {
+      const response = await fetch(`${to.url}/api/v2/batch`, { method: 'POST', headers: { authorization: trackAuth() }, body: JSON.stringify({ batch: ops }) });
+      expect(response.status).toBe(200);
+      await response.arrayBuffer();
+    };
+    const op = (i: number) => ({ type: 'person', identifiers: { id: 'u' }, action: 'event', name: `e${i}` });
+    for (const from of [0, 5_000]) await batch(Array.from({ length: 5_000 }, (_, i) => op(from + i)));
+    await batch([op(10_000)]);
+    expect(sandbox.events).toHaveLength(10_000);
+    expect([sandbox.events[0].name, sandbox.events[9_999].name]).toEqual(['e1', 'e10000']);
+    expect(sandbox.counts.events).toBe(10_001);
+    const everything = await CustomerIOSandbox.start({ maxRecords: Infinity });
+    try {
+      for (const from of [0, 5_000]) await postBatch(everything, Array.from({ length: 5_000 }, (_, i) => op(from + i)));
+      await postBatch(everything, [op(10_000)]);
+      expect(everything.events).toHaveLength(10_001);
+      expect(everything.maxRecords).toBe(Infinity);
+    } finally {
+      await everything.close();
+    }
+    for (const maxRecords of [0, 1.5, -1, NaN]) await expect(CustomerIOSandbox.start({ maxRecords })).rejects.toThrow(RangeError);
   });
 });
 

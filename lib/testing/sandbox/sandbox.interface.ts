@@ -25,6 +25,40 @@ export interface CustomerIOSandboxOptions {
    * @default 0
    */
   port?: number;
+  /**
+   * Most entries the sandbox keeps in each recorded collection (`requests`, `events`, `batches`,
+   * `people`, `deletedPeople`, `merges`, `metrics`, `transactional`, `broadcasts`) and most event ids
+   * it remembers for deduplication; past it the oldest entry is forgotten (for `people`, the person
+   * least recently created or updated). {@link SandboxCounts} keep counting every entry.
+   * An integer >= 1, or `Infinity` to keep everything.
+   * @default 10000
+   */
+  maxRecords?: number;
+}
+
+/**
+ * How many entries each recorded collection received since start or the last `reset()`, forgotten
+ * ones included: equal to the collection's length until it reaches `maxRecords`.
+ */
+export interface SandboxCounts {
+  /** Requests received. */
+  requests: number;
+  /** Events, page views and screens accepted (duplicates excluded). */
+  events: number;
+  /** `POST /api/v2/batch` requests that got past faults and authentication. */
+  batches: number;
+  /** People created (a person deleted, merged away or forgotten and then written again counts again). */
+  people: number;
+  /** People deleted. */
+  deletedPeople: number;
+  /** Merges accepted. */
+  merges: number;
+  /** Push metrics accepted. */
+  metrics: number;
+  /** Transactional messages accepted. */
+  transactional: number;
+  /** Broadcast triggers accepted. */
+  broadcasts: number;
 }
 
 /** Options pointing `CustomerIOModule.forRoot` at a sandbox (see {@link CustomerIOSandbox.moduleOptions}). */
@@ -164,7 +198,7 @@ export interface SandboxBroadcast {
 export interface SandboxBatch {
   /** Number of operations in the batch; 0 when the body was too large or malformed. */
   operations: number;
-  /** Size of the request body in bytes. */
+  /** Bytes of the request body the sandbox read (for a 413, those read before it stopped). */
   bytes: number;
   /** Status the sandbox answered with (200, 207, 400 or 413). */
   status: number;
@@ -178,7 +212,12 @@ export interface SandboxRequestRecord {
   path: string;
   /** Status answered; 0 while unanswered, and for hung and reset requests. */
   status: number;
-  /** Size of the request body in bytes. */
+  /**
+   * Bytes of the request body the sandbox read: the whole body of a request it processed; none when
+   * it answered without reading the body (a scripted status, hang or reset, an unknown path, a 401, a
+   * `Content-Length` over the limit); for a body refused while streaming, what it read until it passed
+   * the limit (at most one 64 KiB chunk more).
+   */
   bytes: number;
   /** `Date.now()` when the request arrived. */
   receivedAt: number;
