@@ -118,6 +118,7 @@ export const SUMMARY_LINES = {
   interceptor: (count: number, last: string) =>
     `${plural(count, 'interceptor call')} threw or rejected (user code; ignored, the requests went on without it), last: ${last}`,
   decorator: (count: number, last: string) => `${plural(count, 'decorated call')} not tracked, last: ${last}`,
+  sharedOutcomes: (count: number, last: string) => `${plural(count, 'store call')} sharing outcomes failed, last: ${last}`,
 } as const;
 
 /** User code (`what`: a mapper, a `decorators` option) that threw. */

@@ -86,7 +86,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#store = store;
     this.#ownsStore = owned;
     this.#storeBounds = typeof store.enforceBound === 'function';
-    this.#receipts = new ReceiptRegistry(store, this.#logger);
+    this.#receipts = new ReceiptRegistry(store, { warn: (message: string) => reporter.summarize('sharedOutcomes', message) });
     const { maxQueueSize, maxQueueBytes, overflow } = options.queue;
     store.enforceBound?.({ maxQueueSize, maxQueueBytes, overflow });
   }

@@ -75,7 +75,7 @@ export class DeliveryReporter {
     this.stats[outcome] += ids.length;
     if (outcome !== 'delivered') {
       if (error) this.stats.lastError = error.message;
-      if (summary) this.#sum(summary, ids.length, reason ?? outcome);
+      if (summary) this.summarize(summary, reason ?? outcome, ids.length);
       else this.#logger.warn(REPORT_LINE(outcome, ids, reason));
     }
     this.#callHook(OUTCOME_HOOK[outcome], { outcome, ids, reason, error });
@@ -84,7 +84,7 @@ export class DeliveryReporter {
   /** Counts a failure of user code (`what` names it, e.g. `onDelivered`) and sums it into its kind's line. */
   userCodeFailed(kind: UserCodeKind, what: string, error: unknown): void {
     this.stats[`${kind}Errors`] += 1;
-    this.#sum(kind, 1, `${what}: ${failureMessage(error)}`);
+    this.summarize(kind, `${what}: ${failureMessage(error)}`);
   }
 
   /** Writes one line for each kind of failure summed since the last call. */
@@ -99,13 +99,14 @@ export class DeliveryReporter {
     this.#closed = true;
   }
 
-  #sum(kind: SummaryKind, count: number, last: string): void {
+  /** Sums `count` failures of `kind` into its next line, `message` the last one's. */
+  summarize(kind: SummaryKind, message: string, count = 1): void {
     const entry = this.#unlogged.get(kind);
     if (entry) {
       entry.count += count;
-      entry.last = last;
+      entry.last = message;
     } else {
-      this.#unlogged.set(kind, { count, last });
+      this.#unlogged.set(kind, { count, last: message });
     }
     if (this.#closed) this.writeSummary();
   }
