@@ -130,7 +130,7 @@ function userValue(what: string, call: () => unknown): unknown {
   try {
     value = call();
   } catch (error) {
-    throw new Error(USER_CODE_THREW(what, error));
+    throw new Error(USER_CODE_THREW(what, error), { cause: error });
   }
   if (isThenable(value)) {
     value.then(undefined, () => undefined);

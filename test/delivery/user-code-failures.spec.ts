@@ -130,6 +130,19 @@ describe('user code that fails never changes an outcome or stops delivery', () =
     });
   });
 
+  it('a hook failing on what shutdown reports (undelivered) is in the line shutdown writes last', async () => {
+    const client = await start({ hooks: { onFailed: failing.async }, queue: { shutdownTimeoutMs: 100 } });
+    sandbox.hang();
+    const left = client.track('u-1', 'left_behind').delivered.catch((error: unknown) => error);
+
+    await app!.close();
+    app = undefined;
+
+    expect(String(await left)).toMatch(/shutdown deadline/);
+    expect(client.stats).toMatchObject({ undelivered: 1, hookErrors: 1 });
+    expect(linesMatching(/hook/)).toEqual([expect.stringMatching(/^1 delivery hook call threw or rejected .*, last: onFailed: metrics backend down$/)]);
+  });
+
   describe('interceptors', () => {
     /** Counts the requests that reach it: placed after the failing interceptor, it shows the chain went on. */
     class Counting implements CustomerIOInterceptor {

@@ -106,9 +106,13 @@ describe('secrets the library builds print redacted, and still work', () => {
 
     const withPassword = (password: string) => `redis://:${password}@127.0.0.1:${redis.port}/0`;
 
-    it('prints redacted in the resolved options (inspect, JSON) while the store connects with it and delivers', async () => {
+    it.each([
+      ['in its user information', () => [withPassword(REDIS_PASSWORD), `redis://:[redacted]@127.0.0.1:${redis.port}/0`]],
+      ['as ?password=', () => [`redis://127.0.0.1:${redis.port}/0?password=${REDIS_PASSWORD}`, `redis://127.0.0.1:${redis.port}/0?password=[redacted]`]],
+    ])('its password (%s) prints redacted in the resolved options (inspect, JSON) while the store connects with it and delivers', async (_where, urls) => {
+      const [url, shown] = urls();
       logs.clear();
-      const app = await startApp({ ...sandbox.moduleOptions(), queue: { store: 'redis', redis: { url: withPassword(REDIS_PASSWORD), prefix } } });
+      const app = await startApp({ ...sandbox.moduleOptions(), queue: { store: 'redis', redis: { url, prefix } } });
       try {
         const resolved = app.get<ResolvedCustomerIOOptions>(CUSTOMERIO_RESOLVED_OPTIONS);
         const client = app.get(CustomerIOClient);
@@ -117,8 +121,8 @@ describe('secrets the library builds print redacted, and still work', () => {
         await delivered;
 
         expect(printed(resolved)).not.toContain(REDIS_PASSWORD);
-        expect(inspect(resolved.queue.redis, { depth: 5 })).toContain(`url: redis://:[redacted]@127.0.0.1:${redis.port}/0`);
-        expect(JSON.stringify(resolved.queue.redis?.url)).toBe(`"redis://:[redacted]@127.0.0.1:${redis.port}/0"`);
+        expect(inspect(resolved.queue.redis, { depth: 5 })).toContain(`url: ${shown}`);
+        expect(JSON.stringify(resolved.queue.redis?.url)).toBe(`"${shown}"`);
         expect(sandbox.events.map((event) => event.name)).toContain('through_redis');
         expect(logs.text).not.toContain(REDIS_PASSWORD);
       } finally {

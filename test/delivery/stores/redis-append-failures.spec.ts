@@ -55,6 +55,10 @@ describe('RedisQueueStore: appends failing while Redis is unreachable', () => {
     expect(reports.reports.every((report) => report.reason?.startsWith('store: '))).toBe(true);
     const appendLines = logs.messages('warn', 'CustomerIO').filter((line) => line.includes('could not append'));
     expect(appendLines).toEqual([expect.stringMatching(/^failed: 2000 operations the store could not append, last: store: /)]);
+    // each failed operation's outcome could not be shared through Redis either: summed too
+    expect(logs.messages('warn', 'CustomerIO').filter((line) => line.includes('sharing outcomes'))).toEqual([
+      expect.stringMatching(/^2000 store calls sharing outcomes failed, last: CustomerIO queue could not report shared outcomes/),
+    ]);
     // everything the module logged about the outage: a handful of lines, not one per operation
     expect(logs.of('CustomerIO').length).toBeLessThanOrEqual(5);
   });
