@@ -83,10 +83,9 @@ export const REDIRECT_NOT_FOLLOWED = (status: number, host: string | undefined) 
 export const NOT_JSON = (status: number, excerpt: string) =>
   `Customer.io answered ${status} with a body that is not JSON: ${excerpt}`;
 
-export const DECORATOR_FAILED = (spec: { kind: string; event?: string; label: string }, error: unknown) =>
-  `${spec.kind === 'track' ? `@TrackEvent('${spec.event}')` : '@Identify()'} on ${spec.label} was not tracked: ${
-    error instanceof Error ? error.message : String(error)
-  }`;
+/** Names a decorated call that was not tracked; the reason follows. */
+export const DECORATOR_FAILED = (spec: { kind: string; event?: string; label: string }) =>
+  `${spec.kind === 'track' ? `@TrackEvent('${spec.event}')` : '@Identify()'} on ${spec.label} was not tracked`;
 
 export const DECORATOR_WITHOUT_APP = (label: string, running: number) =>
   `${label} is decorated with @TrackEvent/@Identify but was called outside an application that imports CustomerIOModule` +
@@ -100,3 +99,38 @@ export const DECORATOR_NO_PERSON = (inRequest: boolean) =>
 
 export const KEPT_FOR_NEXT_START = (count: number, deadlineMs: number) =>
   `${count} operations not sent within the shutdown deadline of ${deadlineMs} ms stay in the durable store for the next start`;
+
+/** A failure's message, whatever was thrown (user code may throw anything, even a value that cannot print). */
+export function failureMessage(error: unknown): string {
+  try {
+    return error instanceof Error ? error.message : String(error);
+  } catch {
+    return `a value that cannot be printed (${typeof error})`;
+  }
+}
+
+const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
+/**
+ * The one line a flush interval for each kind of failure summed instead of logged one by one, with how many
+ * there were since the last line and the last one's message.
+ */
+export const SUMMARY_LINES = {
+  rejected: (count: number, last: string) => REPORT_LINE('rejected', [], `${plural(count, 'operation')}, last: ${last}`),
+  dropped: (count: number, last: string) => REPORT_LINE('dropped', [], `${plural(count, 'operation')}, last: ${last}`),
+  append: (count: number, last: string) =>
+    REPORT_LINE('failed', [], `${plural(count, 'operation')} the store could not append, last: ${last}`),
+  hook: (count: number, last: string) =>
+    `${plural(count, 'delivery hook call')} threw or rejected (user code; ignored, the outcomes they reported stand), last: ${last}`,
+  interceptor: (count: number, last: string) =>
+    `${plural(count, 'interceptor call')} threw or rejected (user code; ignored, the requests went on without it), last: ${last}`,
+  decorator: (count: number, last: string) => `${plural(count, 'decorated call')} not tracked, last: ${last}`,
+  sharedOutcomes: (count: number, last: string) => `${plural(count, 'store call')} sharing outcomes failed, last: ${last}`,
+} as const;
+
+/** User code (`what`: a mapper, a `decorators` option) that threw. */
+export const USER_CODE_THREW = (what: string, error: unknown) => `${what} threw: ${failureMessage(error)}`;
+
+/** A mapper or `decorators` option that handed back a Promise: the decorators read them synchronously. */
+export const USER_CODE_RETURNED_PROMISE = (what: string) =>
+  `${what} returned a Promise: mappers and decorators options must return their value synchronously`;

@@ -6,6 +6,7 @@ import { CustomerIOClient } from './client/customerio.client.js';
 import { BatchSender } from './delivery/batch.sender.js';
 import { CustomerIOQueue } from './delivery/customerio-queue.service.js';
 import { CustomerIORetryInterceptor } from './delivery/customerio-retry.interceptor.js';
+import { DeliveryReporter } from './delivery/delivery.reporter.js';
 import { OutboundPipeline } from './delivery/outbound-pipeline.service.js';
 import { CUSTOMERIO_QUEUE_STORE, CUSTOMERIO_RESOLVED_OPTIONS } from './customerio.constants.js';
 import { createQueueStore } from './delivery/queue-store.factory.js';
@@ -37,6 +38,7 @@ import { resolveCustomerIOOptions } from './options/customerio-options.resolver.
       useFactory: (options: ResolvedCustomerIOOptions) => createQueueStore(options.queue),
     },
     CustomerIOSdkAdapter,
+    DeliveryReporter,
     CustomerIORetryInterceptor,
     OutboundPipeline,
     BatchSender,

@@ -2,7 +2,14 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleIn
 import { DiscoveryService } from '@nestjs/core';
 import { CustomerIOClient } from '../client/customerio.client.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
-import { DECORATOR_FAILED, DECORATOR_NO_PERSON, DECORATOR_WITHOUT_APP } from '../customerio.messages.js';
+import {
+  DECORATOR_FAILED,
+  DECORATOR_NO_PERSON,
+  DECORATOR_WITHOUT_APP,
+  USER_CODE_RETURNED_PROMISE,
+  USER_CODE_THREW,
+} from '../customerio.messages.js';
+import { DeliveryReporter, isThenable } from '../delivery/delivery.reporter.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import { type CallOutcome, DECORATED_METHOD } from './decorated-method.js';
 import { customerIORequestContext } from './customerio-request-context.js';
@@ -34,21 +41,24 @@ const running = new Set<CustomerIODecoratorTracker>();
 
 /**
  * Sends what `@TrackEvent` and `@Identify` ask for once a decorated method has settled, through the
- * queue (a decorated call never waits on the network). A mapper that throws, or a call with no person,
- * is logged and counted in `errors` — never thrown into the caller.
+ * queue (a decorated call never waits on the network). A call that cannot be tracked — a mapper or a
+ * `decorators` option threw, rejected or returned a Promise; no person; invalid input; queue full — is
+ * counted in `errors` and summed into one log line a flush interval — never thrown into the caller.
  */
 @Injectable()
 export class CustomerIODecoratorTracker implements OnModuleInit, OnApplicationShutdown {
-  /** Decorated calls that could not be tracked (a mapper threw, no person, invalid input, queue full). */
-  errors = 0;
-  readonly #logger = new Logger('CustomerIO');
-
   constructor(
     private readonly client: CustomerIOClient,
     private readonly discovery: DiscoveryService,
     @Inject(CUSTOMERIO_RESOLVED_OPTIONS) private readonly options: ResolvedCustomerIOOptions,
+    private readonly reporter: DeliveryReporter,
   ) {
     running.add(this);
+  }
+
+  /** Decorated calls that could not be tracked (the queue's `stats.decoratorErrors`). */
+  get errors(): number {
+    return this.reporter.stats.decoratorErrors;
   }
 
   /** Records this application's instances with decorated methods, so calls outside requests find it. */
@@ -84,10 +94,12 @@ export class CustomerIODecoratorTracker implements OnModuleInit, OnApplicationSh
     if ('error' in outcome && !spec.onError) return;
     try {
       const result = 'result' in outcome ? outcome.result : undefined;
-      const payload = 'error' in outcome ? { error: errorName(outcome.error) } : spec.map?.(result, ...args);
+      const payload =
+        'error' in outcome ? { error: errorName(outcome.error) } : spec.map && userValue(MAPPER[spec.kind], () => spec.map!(result, ...args));
       const request = customerIORequestContext.getStore()?.request;
-      const person = spec.person ? spec.person(result, ...args) : undefined;
-      const personId = person ?? (request === undefined ? undefined : this.options.decorators.person(request));
+      const person = spec.person ? userValue('the person mapper', () => spec.person!(result, ...args)) : undefined;
+      const personId =
+        person ?? (request === undefined ? undefined : userValue('decorators.person', () => this.options.decorators.person(request)));
       // NOTE: the decorator checked the event name and data against the declared events at compile time.
       const client = this.client as unknown as UncheckedClient;
       if (spec.kind === 'identify') {
@@ -96,15 +108,35 @@ export class CustomerIODecoratorTracker implements OnModuleInit, OnApplicationSh
       } else if (personId !== undefined && personId !== null) {
         client.track(personId, spec.event, payload);
       } else {
-        const anonymousId = request === undefined ? undefined : this.options.decorators.anonymousId(request);
+        const anonymousId =
+          request === undefined ? undefined : userValue('decorators.anonymousId', () => this.options.decorators.anonymousId(request));
         if (anonymousId === undefined || anonymousId === null) throw new Error(DECORATOR_NO_PERSON(request !== undefined));
         client.trackAnonymous(anonymousId, spec.event, payload);
       }
     } catch (error) {
-      this.errors += 1;
-      this.#logger.warn(DECORATOR_FAILED(spec, error));
+      this.reporter.userCodeFailed('decorator', DECORATOR_FAILED(spec), error);
     }
   }
+}
+
+const MAPPER = { track: 'the data mapper', identify: 'the attributes mapper' } as const;
+
+/**
+ * What user code (`what`) returns; throws naming it when it throws or returns a Promise (whose rejection is
+ * then handled here, so that it never reaches the process).
+ */
+function userValue(what: string, call: () => unknown): unknown {
+  let value: unknown;
+  try {
+    value = call();
+  } catch (error) {
+    throw new Error(USER_CODE_THREW(what, error), { cause: error });
+  }
+  if (isThenable(value)) {
+    value.then(undefined, () => undefined);
+    throw new Error(USER_CODE_RETURNED_PROMISE(what));
+  }
+  return value;
 }
 
 /** Finds the tracker for a call on `instance` and hands it the outcome. */

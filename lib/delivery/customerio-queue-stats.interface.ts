@@ -23,6 +23,24 @@ export interface CustomerIOQueueStats {
   undelivered: number;
   /** Operations sent again: each retry of a batch counts its operations. */
   retried: number;
+  /**
+   * Calls of a delivery hook (`onDelivered`, `onFailed`, `onDropped`) that threw or returned a promise that
+   * rejected. Ignored: the outcome the hook was told of stands, and delivery goes on.
+   */
+  hookErrors: number;
+  /**
+   * Calls of an interceptor of the `interceptors` option that threw or rejected with anything but a
+   * `CustomerIOError` (see `CustomerIOInterceptor`). Ignored: the request went on as if that interceptor
+   * were absent, or, if it had called `next()`, with what `next()` answered.
+   */
+  interceptorErrors: number;
+  /**
+   * Calls of a method decorated with `@TrackEvent` / `@Identify` that were not tracked: a mapper (`person`,
+   * `data`, `attributes`) or a `decorators` option (`person`, `anonymousId`) threw, rejected or returned a
+   * Promise; the call had no person; its input was invalid; or the queue refused it. The call itself is never
+   * changed. Equals `CustomerIODecoratorTracker.errors`.
+   */
+  decoratorErrors: number;
   /** Operations in batches in flight. */
   inFlight: number;
   /** Batch requests in flight. */

@@ -19,33 +19,16 @@ import {
   CUSTOMERIO_QUEUE_STORE,
   CUSTOMERIO_RESOLVED_OPTIONS,
 } from '../customerio.constants.js';
-import {
-  OPERATION_TOO_LARGE,
-  KEPT_FOR_NEXT_START,
-  QUEUE_CLOSED,
-  QUEUE_FULL,
-  REPORT_LINE,
-} from '../customerio.messages.js';
+import { OPERATION_TOO_LARGE, KEPT_FOR_NEXT_START, QUEUE_CLOSED, QUEUE_FULL } from '../customerio.messages.js';
 import type { ResolvedCustomerIOOptions, ResolvedQueueOptions } from '../options/resolved-options.interface.js';
 import { BATCH_ENVELOPE_BYTES, type BatchOutcome, BatchSender } from './batch.sender.js';
-import type {
-  CustomerIODeliveryHooks,
-  CustomerIODeliveryOutcome,
-  CustomerIODeliveryReport,
-} from './delivery-options.interface.js';
+import type { CustomerIODeliveryOutcome } from './delivery-options.interface.js';
+import { DeliveryReporter, type SummaryKind } from './delivery.reporter.js';
 import type { QueueStoreHandle } from './queue-store.factory.js';
 import { createOperationIdFactory } from './operation-id.factory.js';
 import type { CustomerIOQueueStats } from './customerio-queue-stats.interface.js';
 import { CustomerIOReceipt, ReceiptRegistry } from './receipt.registry.js';
 import type { AppendResult, CustomerIOQueueStore, MaybePromise, QueuedOperation } from './queue-store.interface.js';
-
-const OUTCOME_HOOK: Record<Exclude<CustomerIODeliveryOutcome, 'delivered'>, keyof CustomerIODeliveryHooks> = {
-  invalid: 'onFailed',
-  failed: 'onFailed',
-  undelivered: 'onFailed',
-  dropped: 'onDropped',
-  rejected: 'onDropped',
-};
 
 /**
  * The batching queue: person operations wait here and go to Customer.io in `POST /api/v2/batch`
@@ -53,13 +36,12 @@ const OUTCOME_HOOK: Record<Exclude<CustomerIODeliveryOutcome, 'delivered'>, keyo
  * own) and whenever a full batch is waiting. It is bounded in operations and bytes, keeps each person's
  * operations in order, and on shutdown sends what it holds within a deadline and reports the rest.
  * Every operation ends in one outcome, and every outcome but `delivered` reaches a hook, a counter and
- * a log line.
+ * a log line (see {@link DeliveryReporter}).
  */
 @Injectable()
 export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly #logger = new Logger('CustomerIO');
   readonly #options: ResolvedQueueOptions;
-  readonly #hooks: CustomerIODeliveryHooks;
   readonly #store: CustomerIOQueueStore;
   readonly #ownsStore: boolean;
   /** The store enforces the bound itself (see `CustomerIOQueueStore.enforceBound`): it drops, not the queue. */
@@ -72,22 +54,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   #inFlightBytes = 0;
   /** Aborted when shutdown's deadline passes: in-flight batches stop retrying and waiting. */
   readonly #abandon = new AbortController();
-  readonly #stats: CustomerIOQueueStats = {
-    enqueued: 0,
-    delivered: 0,
-    invalid: 0,
-    failed: 0,
-    rejected: 0,
-    dropped: 0,
-    undelivered: 0,
-    retried: 0,
-    inFlight: 0,
-    inFlightBatches: 0,
-    queued: 0,
-    queuedBytes: 0,
-  };
-  /** Rejections and drops not logged yet: logged once a tick, not once an operation. */
-  readonly #unlogged = { rejected: 0, dropped: 0 };
+  readonly #stats: CustomerIOQueueStats;
   #timer?: NodeJS.Timeout;
   #pumping = false;
   #pumpAgain = false;
@@ -111,14 +78,15 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(CUSTOMERIO_RESOLVED_OPTIONS) options: ResolvedCustomerIOOptions,
     @Inject(CUSTOMERIO_QUEUE_STORE) { store, owned }: QueueStoreHandle,
     private readonly sender: BatchSender,
+    private readonly reporter: DeliveryReporter,
     @Optional() private readonly schedulerRegistry?: SchedulerRegistry,
   ) {
     this.#options = options.queue;
-    this.#hooks = options.hooks;
+    this.#stats = reporter.stats;
     this.#store = store;
     this.#ownsStore = owned;
     this.#storeBounds = typeof store.enforceBound === 'function';
-    this.#receipts = new ReceiptRegistry(store, this.#logger);
+    this.#receipts = new ReceiptRegistry(store, { warn: (message: string) => reporter.summarize('sharedOutcomes', message) });
     const { maxQueueSize, maxQueueBytes, overflow } = options.queue;
     store.enforceBound?.({ maxQueueSize, maxQueueBytes, overflow });
   }
@@ -168,15 +136,16 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
 
   /**
    * Sends everything queued now and resolves when it is settled — or when Customer.io is failing and
-   * the rest must wait (it stays queued; see `stats`).
+   * the rest must wait (it stays queued; see `stats`). Then writes the summed log lines, as a flush interval does.
    */
   async flush(): Promise<void> {
     for (;;) {
       this.#holding = false;
       const before = this.#store.size;
       await this.#drain();
-      if (this.#store.size === 0 || this.#holding || this.#store.size >= before) return;
+      if (this.#store.size === 0 || this.#holding || this.#store.size >= before) break;
     }
+    this.reporter.writeSummary();
   }
 
   /**
@@ -201,15 +170,15 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     }
     this.#finished = true;
     this.#abandon.abort();
-    this.#logUnlogged();
     if (this.#store.durable) await this.#keepLeftovers();
     else await this.#reportLeftovers();
+    this.reporter.close();
     if (this.#ownsStore) await this.#store.close?.();
   }
 
   #tick(): void {
     this.#holding = false;
-    this.#logUnlogged();
+    this.reporter.writeSummary();
     this.#sendAllWaiting();
     this.#receipts.collect();
   }
@@ -354,14 +323,12 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   #reportDropped(operations: readonly (QueuedOperation | string)[]): void {
-    this.#unlogged.dropped += operations.length;
-    this.#report('dropped', operations, 'queue full (overflow: drop-oldest)');
+    this.#report('dropped', operations, 'queue full (overflow: drop-oldest)', undefined, 'dropped');
   }
 
   #reportRejected(message: string, id: string): CustomerIOQueueFullError {
-    this.#unlogged.rejected += 1;
     const error = new CustomerIOQueueFullError(message);
-    this.#report('rejected', [id], message, error);
+    this.#report('rejected', [id], message, error, 'rejected');
     return error;
   }
 
@@ -369,32 +336,17 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     throw this.#reportRejected(message, id);
   }
 
-  /** Counts, calls the hook, settles receipts and logs (immediately, but for drops and rejections). */
-  #report(outcome: CustomerIODeliveryOutcome, operations: readonly (QueuedOperation | string)[], reason?: string, error?: CustomerIOError): void {
+  /** Counts, logs (or sums into `summary`'s line) and calls the hook (see {@link DeliveryReporter}), then settles receipts. */
+  #report(
+    outcome: CustomerIODeliveryOutcome,
+    operations: readonly (QueuedOperation | string)[],
+    reason?: string,
+    error?: CustomerIOError,
+    summary?: SummaryKind,
+  ): void {
     const ids = operations.map((operation) => (typeof operation === 'string' ? operation : operation.id));
-    this.#stats[outcome] += ids.length;
-    const report: CustomerIODeliveryReport = { outcome, ids, reason, error };
-    if (outcome !== 'delivered') {
-      if (error) this.#stats.lastError = error.message;
-      if (outcome !== 'dropped' && outcome !== 'rejected') this.#logger.warn(REPORT_LINE(outcome, ids, reason));
-    }
-    this.#callHook(outcome === 'delivered' ? 'onDelivered' : OUTCOME_HOOK[outcome], report);
+    this.reporter.outcome(outcome, ids, reason, error, summary);
     this.#receipts.settle(outcome, ids, reason, error);
-  }
-
-  #callHook(hook: keyof CustomerIODeliveryHooks, report: CustomerIODeliveryReport): void {
-    try {
-      this.#hooks[hook]?.(report);
-    } catch (error) {
-      this.#logger.error(`CustomerIO ${hook} hook threw: ${String(error)}`);
-    }
-  }
-
-  #logUnlogged(): void {
-    const { rejected, dropped } = this.#unlogged;
-    if (rejected) this.#logger.warn(REPORT_LINE('rejected', [], `${rejected} operations: queue full or closed`));
-    if (dropped) this.#logger.warn(REPORT_LINE('dropped', [], `${dropped} operations: queue full (overflow: drop-oldest)`));
-    this.#unlogged.rejected = this.#unlogged.dropped = 0;
   }
 
   /** At the shutdown deadline, with a durable store: in-flight operations go back, and everything waits for the next start. */
@@ -443,7 +395,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
       (appended) => this.#applyAppend(appended, id),
       (error: unknown) => {
         this.#epoch += 1;
-        this.#report('failed', [id], `store: ${String(error)}`);
+        this.#report('failed', [id], `store: ${String(error)}`, undefined, 'append');
       },
     );
   }

@@ -97,12 +97,17 @@ export interface CustomerIODeliveryReport {
   readonly error?: CustomerIOError;
 }
 
-/** Callbacks an application can wire to its metrics; each is called once per report, never with a throw into the queue. */
+/**
+ * Callbacks an application can wire to its metrics; each is called once per report, synchronously, and may
+ * return a promise (which the queue does not wait for). A hook that throws, or whose promise rejects, never
+ * reaches the queue or the process: the failure is counted in `stats.hookErrors` and summed into one log line a
+ * flush interval, and the outcome it was told of stands.
+ */
 export interface CustomerIODeliveryHooks {
   /** Operations Customer.io accepted. */
-  onDelivered?(report: CustomerIODeliveryReport): void;
+  onDelivered?(report: CustomerIODeliveryReport): void | Promise<void>;
   /** Operations that will not be delivered: `invalid`, `failed` or `undelivered` (at shutdown). */
-  onFailed?(report: CustomerIODeliveryReport): void;
+  onFailed?(report: CustomerIODeliveryReport): void | Promise<void>;
   /** Operations dropped or rejected because the queue was full or closed. */
-  onDropped?(report: CustomerIODeliveryReport): void;
+  onDropped?(report: CustomerIODeliveryReport): void | Promise<void>;
 }

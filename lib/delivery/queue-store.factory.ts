@@ -25,7 +25,7 @@ export async function createQueueStore({ store, sqlite, redis }: ResolvedQueueOp
     case 'redis': {
       const { RedisQueueStore } = await import('./stores/redis-queue.store.js');
       const { url, ...settings } = redis!;
-      return { store: new RedisQueueStore({ redis: url, ...settings }), owned: true };
+      return { store: new RedisQueueStore({ redis: url.reveal(), ...settings }), owned: true };
     }
   }
 }

@@ -53,7 +53,7 @@ export class ReceiptRegistry {
 
   constructor(
     private readonly store: CustomerIOQueueStore,
-    private readonly logger: Logger,
+    private readonly logger: Pick<Logger, 'warn'>,
   ) {
     this.#shared = store.sharedOutcomes;
   }

@@ -1,5 +1,6 @@
 import type { CustomerIOModuleOptions } from '../interfaces/customerio-module-options.interface.js';
 import { CUSTOMERIO_OPTION_SOURCES } from './customerio-options.resolver.js';
+import { redactOptionsOutput } from './redacted-secret.js';
 
 /** Anything that reads configuration by key: `@nestjs/config`'s `ConfigService`, or a plain wrapper of `process.env`. */
 export interface CustomerIOConfigReader {
@@ -21,6 +22,8 @@ export const CUSTOMERIO_CONFIG_KEYS = {
  * Builds module options from configuration variables ({@link CUSTOMERIO_CONFIG_KEYS}), for
  * `forRootAsync({ inject: [ConfigService], useFactory: (config) => customerIOOptionsFromConfig(config) })`.
  * Unset variables are left out, so defaults apply; a validation error at start-up names the variable.
+ * `util.inspect` and `JSON.stringify` of the object returned (and of copies spread from it) print the keys
+ * `[redacted]`; reading `apiKey` still returns the key.
  */
 export function customerIOOptionsFromConfig(
   config: CustomerIOConfigReader = { get: (key) => process.env[key] },
@@ -33,5 +36,5 @@ export function customerIOOptionsFromConfig(
     if (value === undefined) continue;
     options[option] = option === 'timeout' && typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   }
-  return Object.assign(options as unknown as CustomerIOModuleOptions, { [CUSTOMERIO_OPTION_SOURCES]: sources });
+  return redactOptionsOutput(Object.assign(options as unknown as CustomerIOModuleOptions, { [CUSTOMERIO_OPTION_SOURCES]: sources }));
 }

@@ -17,7 +17,7 @@ import {
 } from '../customerio.messages.js';
 import { CustomerIOConfigError } from '../client/customerio.errors.js';
 import type { CustomerIOModuleOptions, CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
-import { RedactedSecret } from './redacted-secret.js';
+import { RedactedSecret, RedactedUrl } from './redacted-secret.js';
 import type {
   ResolvedCustomerIOOptions,
   ResolvedQueueOptions,
@@ -119,7 +119,7 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     return Object.freeze({
       store,
       sqlite: queue.sqlite,
-      redis: queue.redis,
+      redis: store === 'redis' ? Object.freeze({ ...queue.redis!, url: new RedactedUrl(queue.redis!.url) }) : undefined,
       flushIntervalMs: integer('queue.flushIntervalMs', queue.flushIntervalMs, DEFAULT_QUEUE.flushIntervalMs, 1),
       maxBatchBytes: integer(
         'queue.maxBatchBytes',

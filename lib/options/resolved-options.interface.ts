@@ -5,7 +5,7 @@ import type {
   CustomerIOQueueOptions,
   CustomerIORetryOptions,
 } from '../delivery/delivery-options.interface.js';
-import type { RedactedSecret } from './redacted-secret.js';
+import type { RedactedSecret, RedactedUrl } from './redacted-secret.js';
 
 /** Retry options with every default filled in. */
 export interface ResolvedRetryOptions extends Required<Omit<CustomerIORetryOptions, 'circuitBreaker'>> {
@@ -16,7 +16,10 @@ export interface ResolvedRetryOptions extends Required<Omit<CustomerIORetryOptio
 export type ResolvedQueueOptions = Readonly<
   Required<Omit<CustomerIOQueueOptions, 'store' | 'sqlite' | 'redis'>> &
     Required<Pick<CustomerIOQueueOptions, 'store'>> &
-    Pick<CustomerIOQueueOptions, 'sqlite' | 'redis'>
+    Pick<CustomerIOQueueOptions, 'sqlite'> & {
+      /** Settings of `store: 'redis'`, its URL held so that it prints without its password. */
+      redis?: Readonly<Omit<NonNullable<CustomerIOQueueOptions['redis']>, 'url'> & { url: RedactedUrl }>;
+    }
 >;
 
 /** Options after validation and defaulting; what the rest of the module reads. */

@@ -34,13 +34,14 @@ export async function useRedis(): Promise<TestRedis> {
 
 /**
  * Starts `redis-server` from PATH on a free port of 127.0.0.1, keeping nothing on disk unless
- * `persist` (then an append-only file, synced on every write, in a temporary directory).
+ * `persist` (then an append-only file, synced on every write, in a temporary directory), and asking clients
+ * for `password` when one is given (`url` does not carry it).
  */
-export async function startRedisServer({ persist = false }: { persist?: boolean } = {}): Promise<OwnedRedisServer> {
+export async function startRedisServer({ persist = false, password }: { persist?: boolean; password?: string } = {}): Promise<OwnedRedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir,
-    '--appendonly', persist ? 'yes' : 'no', '--appendfsync', 'always'];
+    '--appendonly', persist ? 'yes' : 'no', '--appendfsync', 'always', ...(password ? ['--requirepass', password] : [])];
   let child: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
@@ -106,7 +107,7 @@ function pings(port: number): Promise<boolean> {
     socket.setTimeout(500, () => done(false));
     socket.once('error', () => done(false));
     socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+    socket.once('data', (data) => done(/^(\+PONG|-NOAUTH)/.test(data.toString())));
   });
 }
 
