@@ -10,6 +10,8 @@ const base = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
 };
+/** The suites that run again on each durable store (see test/support/queue-app.ts). */
+const storeSuites = ['<rootDir>/test/delivery/customerio-queue.spec.ts', '<rootDir>/test/delivery/customerio-receipt.spec.ts'];
 const sdkSuites = ['<rootDir>/test/client/**/*.spec.ts', '<rootDir>/test/delivery/customerio-queue.spec.ts'];
 
 export default {
@@ -22,11 +24,11 @@ export default {
       globals: { SDK_MAJOR: 5 },
       moduleNameMapper: { ...base.moduleNameMapper, '^customerio-node$': 'customerio-node-v5' },
     },
-    // The delivery suite again, on each durable store (see test/support/queue-app.ts).
+    // The delivery suites again, on each durable store.
     ...['sqlite', 'redis'].map((store) => ({
       ...base,
       displayName: `store-${store}`,
-      testMatch: ['<rootDir>/test/delivery/customerio-queue.spec.ts'],
+      testMatch: storeSuites,
       globals: { SDK_MAJOR: 4, QUEUE_STORE: store },
       ...(store === 'redis' && {
         globalSetup: '<rootDir>/test/support/redis-global-setup.mjs',

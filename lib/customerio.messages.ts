@@ -53,6 +53,9 @@ export const OPERATION_TOO_LARGE = (bytes: number, limit: number) =>
 export const QUEUE_FULL = (maxQueueSize: number, maxQueueBytes: number) =>
   `CustomerIO queue is full (maxQueueSize ${maxQueueSize} operations, maxQueueBytes ${maxQueueBytes} bytes)`;
 
+export const NOT_STORED = (id: string, error: unknown) =>
+  `operation ${id} was not stored: its queue store failed to append it (${String(error)})`;
+
 export const QUEUE_CLOSED = () => 'CustomerIO queue is closed: the application is shutting down';
 
 /** One log line for operations that reached an outcome other than delivered; lists at most 20 ids. */

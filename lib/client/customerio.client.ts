@@ -73,25 +73,19 @@ export class CustomerIOClient {
   /** Queues an event of a person; the name and data are checked against the declared events. */
   track<N extends CustomerIOEventName>(personId: CustomerIOPersonId, name: N, ...[data, options]: CustomerIOEventArgs<N>): CustomerIOReceipt {
     const id = checkPersonId(personId);
-    const event = validEvent(name, data, options);
-    const eventId = event.id ?? this.queue.nextId();
-    return this.#enqueue(eventOperation(id, 'event', event, eventId), eventId);
+    return this.#enqueue(eventOperation(id, 'event', validEvent(name, data, options)));
   }
 
   /** Queues an event of someone not identified yet, keyed by their anonymous id. */
   trackAnonymous<N extends CustomerIOEventName>(anonymousId: string, name: N, ...[data, options]: CustomerIOEventArgs<N>): CustomerIOReceipt {
     const anonymous = checkName(anonymousId, 'anonymousId', CUSTOMERIO_LIMITS.personIdBytes);
-    const event = validEvent(name, data, options);
-    const eventId = event.id ?? this.queue.nextId();
-    return this.#enqueue(anonymousEventOperation(anonymous, event, eventId), eventId);
+    return this.#enqueue(anonymousEventOperation(anonymous, validEvent(name, data, options)));
   }
 
   /** Queues a page view of a person (`path` is usually the URL). */
   trackPageView(personId: CustomerIOPersonId, path: string, data?: CustomerIOEventData, options?: TrackEventOptions): CustomerIOReceipt {
     const id = checkPersonId(personId);
-    const event = validEvent(path, data, options, 'path');
-    const eventId = event.id ?? this.queue.nextId();
-    return this.#enqueue(eventOperation(id, 'page', event, eventId), eventId);
+    return this.#enqueue(eventOperation(id, 'page', validEvent(path, data, options, 'path')));
   }
 
   /** Queues deleting a person. */
@@ -170,8 +164,8 @@ export class CustomerIOClient {
     return this.queue.stats;
   }
 
-  #enqueue({ key, json }: PersonOperation, id?: string): CustomerIOReceipt {
-    return this.queue.enqueue(key, json, id);
+  #enqueue({ key, json }: PersonOperation): CustomerIOReceipt {
+    return this.queue.enqueue(key, json);
   }
 
   [inspect.custom](): string {

@@ -19,7 +19,7 @@ import {
   CUSTOMERIO_QUEUE_STORE,
   CUSTOMERIO_RESOLVED_OPTIONS,
 } from '../customerio.constants.js';
-import { OPERATION_TOO_LARGE, KEPT_FOR_NEXT_START, QUEUE_CLOSED, QUEUE_FULL } from '../customerio.messages.js';
+import { OPERATION_TOO_LARGE, KEPT_FOR_NEXT_START, NOT_STORED, QUEUE_CLOSED, QUEUE_FULL } from '../customerio.messages.js';
 import type { ResolvedCustomerIOOptions, ResolvedQueueOptions } from '../options/resolved-options.interface.js';
 import { BATCH_ENVELOPE_BYTES, type BatchOutcome, BatchSender } from './batch.sender.js';
 import type { CustomerIODeliveryOutcome } from './delivery-options.interface.js';
@@ -107,13 +107,17 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   /**
-   * Queues one v2 operation (JSON, already checked) and returns at once. Throws {@link CustomerIOValidationError}
-   * when the operation is over 32 KB, and {@link CustomerIOQueueFullError} when the queue is full under
+   * Queues one v2 operation (JSON, already checked, or a function writing it from the operation's id) and returns
+   * at once. The operation's id is a ULID minted here for every call (monotonic within this process), never one
+   * a caller chose: no store ever holds two operations with one id. Throws {@link CustomerIOValidationError} when
+   * the operation is over 32 KB, and {@link CustomerIOQueueFullError} when the queue is full under
    * `overflow: 'reject'`, or closed. `key` orders operations: those of one key are delivered in order.
    */
-  enqueue(key: string, json: string, id: string = this.#nextId()): CustomerIOReceipt {
+  enqueue(key: string, json: string | ((operationId: string) => string)): CustomerIOReceipt {
+    const id = this.#nextId();
     if (this.#closed) return this.#refuse(QUEUE_CLOSED(), id);
-    const bytes = Buffer.byteLength(json);
+    const text = typeof json === 'string' ? json : json(id);
+    const bytes = Buffer.byteLength(text);
     const limit = Math.min(CUSTOMERIO_LIMITS.batchOperationBytes, this.#options.maxBatchBytes - BATCH_ENVELOPE_BYTES - 1);
     if (bytes > limit) throw new CustomerIOValidationError('operation', `${limit} bytes`, OPERATION_TOO_LARGE(bytes, limit));
     while (this.#store.size >= this.#options.maxQueueSize || this.#store.bytes + bytes > this.#options.maxQueueBytes) {
@@ -121,17 +125,12 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
       if (room === 'none') return this.#refuse(QUEUE_FULL(this.#options.maxQueueSize, this.#options.maxQueueBytes), id);
       if (room === 'later') break;
     }
-    const appended = this.#store.append({ id, key, json, bytes, attempts: 0 });
+    const appended = this.#store.append({ id, key, json: text, bytes, attempts: 0 });
     this.#stats.enqueued += 1;
     if (this.#fullBatchWaiting()) this.#schedulePump();
-    const receipt = new CustomerIOReceipt(id, this, this.#epoch);
-    this.#settleAppend(appended, id);
-    return receipt;
-  }
-
-  /** A fresh operation id (a ULID, monotonic within this process). */
-  nextId(): string {
-    return this.#nextId();
+    // NOTE: the epoch before the append's answer: an append refused at once settles the operation.
+    const epoch = this.#epoch;
+    return new CustomerIOReceipt(id, this, epoch, this.#settleAppend(appended, id));
   }
 
   /**
@@ -387,24 +386,34 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
 
   /**
    * Reports what the store's append of `id` answered, now or once it settles: refused (a store that enforces
-   * the bound), operations dropped to make room for it, or a failure.
+   * the bound), operations dropped to make room for it, or a failure. Answers what the receipt's `stored`
+   * settles with: nothing (held now), the error of a refusal now, or a promise of the append's answer.
    */
-  #settleAppend(result: MaybePromise<void | AppendResult>, id: string): void {
+  #settleAppend(result: MaybePromise<void | AppendResult>, id: string): Promise<void> | CustomerIOError | undefined {
     if (!(result instanceof Promise)) return this.#applyAppend(result, id);
-    result.then(
-      (appended) => this.#applyAppend(appended, id),
+    const stored = result.then(
+      (appended) => {
+        const refused = this.#applyAppend(appended, id);
+        if (refused) throw refused;
+      },
       (error: unknown) => {
         this.#epoch += 1;
-        this.#report('failed', [id], `store: ${String(error)}`, undefined, 'append');
+        const failure = new CustomerIOError(NOT_STORED(id, error));
+        this.#report('failed', [id], `store: ${String(error)}`, failure, 'append');
+        throw failure;
       },
     );
+    // NOTE: a `stored` nobody reads must not be an unhandled rejection.
+    stored.catch(() => undefined);
+    return stored;
   }
 
-  #applyAppend(result: void | AppendResult, id: string): void {
-    if (!result?.rejected && !result?.droppedIds?.length) return;
+  /** Reports refusals and drops an append answered; answers the error of a refusal. */
+  #applyAppend(result: void | AppendResult, id: string): CustomerIOQueueFullError | undefined {
+    if (!result?.rejected && !result?.droppedIds?.length) return undefined;
     this.#epoch += 1;
     if (result.droppedIds?.length) this.#reportDropped(result.droppedIds);
-    if (result.rejected) this.#reportRejected(QUEUE_FULL(this.#options.maxQueueSize, this.#options.maxQueueBytes), id);
+    return result.rejected ? this.#reportRejected(QUEUE_FULL(this.#options.maxQueueSize, this.#options.maxQueueBytes), id) : undefined;
   }
 
   #stopTimer(): void {

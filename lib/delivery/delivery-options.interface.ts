@@ -89,7 +89,10 @@ export type CustomerIODeliveryOutcome = 'delivered' | 'invalid' | 'dropped' | 'r
 /** A batch of operations that reached one outcome. */
 export interface CustomerIODeliveryReport {
   readonly outcome: CustomerIODeliveryOutcome;
-  /** Ids of the operations (the event id for events). */
+  /**
+   * Ids of the operations: each receipt's `id`, a ULID the queue gave that call (for an event, also its `id` at
+   * Customer.io, unless the caller chose one).
+   */
   readonly ids: readonly string[];
   /** Why, for every outcome but `delivered`: Customer.io's reason, the error, or the policy that applied. */
   readonly reason?: string;

@@ -7,7 +7,11 @@ import type { ValidEvent } from '../client/customerio-payloads.js';
 /** A v2 operation as JSON, and the ordering key of the person it is about. */
 export interface PersonOperation {
   readonly key: string;
-  readonly json: string;
+  /**
+   * The operation as JSON, or, for an event, the function writing it from the id the queue gives the operation
+   * (see `CustomerIOQueue.enqueue`): that id is the event's `id` unless the caller chose one.
+   */
+  readonly json: string | ((operationId: string) => string);
 }
 
 /** `cio_<id>` addresses a person by Customer.io's own id; anything else is your id. */
@@ -27,13 +31,15 @@ export function personOperation(personId: string, action: string, fields: Record
 }
 
 /** An `event`, `page` or `screen` of a person; `timestamp` defaults to now, so a late batch keeps event times. */
-export function eventOperation(personId: string, action: 'event' | 'page', event: ValidEvent, id: string): PersonOperation {
-  return { key: personId, json: `{"type":"person","identifiers":${identifiers(personId)},"action":"${action}"${eventMembers(event, id)}}` };
+export function eventOperation(personId: string, action: 'event' | 'page', event: ValidEvent): PersonOperation {
+  const head = `{"type":"person","identifiers":${identifiers(personId)},"action":"${action}"`;
+  return { key: personId, json: (operationId) => `${head}${eventMembers(event, operationId)}}` };
 }
 
 /** An event of someone not identified yet, keyed for ordering by their anonymous id. */
-export function anonymousEventOperation(anonymousId: string, event: ValidEvent, id: string): PersonOperation {
-  return { key: anonymousId, json: `{"type":"person","action":"event","anonymous_id":${JSON.stringify(anonymousId)}${eventMembers(event, id)}}` };
+export function anonymousEventOperation(anonymousId: string, event: ValidEvent): PersonOperation {
+  const head = `{"type":"person","action":"event","anonymous_id":${JSON.stringify(anonymousId)}`;
+  return { key: anonymousId, json: (operationId) => `${head}${eventMembers(event, operationId)}}` };
 }
 
 /** A merge of `secondary` into `primary`, keyed by the primary person. */
@@ -42,7 +48,8 @@ export function mergeOperation(primary: [string, string], secondary: [string, st
   return { key: primary[1], json: `{"type":"person","action":"merge"${members(fields)}}` };
 }
 
-function eventMembers({ name, dataJson, timestamp }: ValidEvent, id: string): string {
+/** The event's members: its `id` is the caller's, if they chose one, else the operation's. */
+function eventMembers({ id, name, dataJson, timestamp }: ValidEvent, operationId: string): string {
   const when = timestamp ?? Math.floor(Date.now() / 1000);
-  return `,"id":${JSON.stringify(id)},"name":${JSON.stringify(name)},"timestamp":${when}${dataJson ? `,"attributes":${dataJson}` : ''}`;
+  return `,"id":${JSON.stringify(id ?? operationId)},"name":${JSON.stringify(name)},"timestamp":${when}${dataJson ? `,"attributes":${dataJson}` : ''}`;
 }

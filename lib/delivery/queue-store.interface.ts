@@ -5,7 +5,10 @@ import type { CustomerIODeliveryOutcome, CustomerIOOverflowPolicy } from './deli
  * Stores keep these as they are and hand them back unchanged (but for `attempts`).
  */
 export interface QueuedOperation {
-  /** The operation's id: the event's `id` for events (a ULID), a fresh ULID otherwise. */
+  /**
+   * The operation's id: a ULID the queue gives each call, never repeated (also the event's `id` at Customer.io,
+   * unless the caller chose one; see `CustomerIOReceipt.id`).
+   */
   readonly id: string;
   /** Ordering key: operations with the same key are delivered in the order they were appended. */
   readonly key: string;
@@ -133,7 +136,12 @@ export interface CustomerIOQueueStore {
    * is every outcome of the operations it enqueued.
    */
   readonly sharedOutcomes?: SharedOutcomes;
-  /** Keeps the operation; a store that enforces the bound answers what the bound did (see `enforceBound`). */
+  /**
+   * Keeps the operation; a store that enforces the bound answers what the bound did (see `enforceBound`). The
+   * queue resolves the operation's `receipt.stored` when `append` returned, or when the promise it returned
+   * resolved: answer once the operation is held as durably as the store holds anything (a rejection, or a
+   * refusal by the bound, rejects `stored`).
+   */
   append(operation: QueuedOperation): MaybePromise<void | AppendResult>;
   lease(limits: LeaseLimits): MaybePromise<QueuedOperation[]>;
   acknowledge(operations: readonly QueuedOperation[]): MaybePromise<void>;

@@ -37,7 +37,12 @@ export type CustomerIOTimestamp = Date | number;
 export interface TrackEventOptions {
   /** When the event happened. @default the time Customer.io receives it */
   timestamp?: CustomerIOTimestamp;
-  /** Your own id for the event (a ULID); Customer.io ignores a second event with the same id. */
+  /**
+   * Your own id for the event (a ULID), sent as its `id`: Customer.io ignores a second event with the same id.
+   * On the queue, calls that repeat an id are each queued, sent and reported on their own (each receipt's `id` is
+   * the queue's own), and Customer.io keeps one event.
+   * @default on the queue, the operation's id (`receipt.id`); on `client.direct`, none
+   */
   id?: string;
 }
 

@@ -95,6 +95,8 @@ describe('the queue store option', () => {
     const kept = ctx.subject.client.track('u-1', 'kept');
     const refused = ctx.subject.client.track('u-2', 'refused'); // this queue's view says 1 of 3: only the store knows
     await expect(refused.delivered).rejects.toBeInstanceOf(CustomerIOQueueFullError);
+    await expect(refused.stored).rejects.toBeInstanceOf(CustomerIOQueueFullError);
+    await expect(kept.stored).resolves.toBeUndefined();
     expect(ctx.subject.client.stats).toMatchObject({ enqueued: 2, rejected: 1, queued: 1 });
     expect(ctx.subject.log.ids('rejected')).toEqual([refused.id]);
     await ctx.subject.client.flush();
@@ -109,6 +111,28 @@ describe('the queue store option', () => {
     expect(dropping.dropOldestCalls).toBe(0);
     await ctx.subject.client.flush();
     expect(ctx.sandbox.events.map((e) => e.id)).toEqual([kept.id, ...ids.slice(2)]);
+  });
+
+  it("receipt.stored settles with the store's answer to append: once its promise resolves, rejected when it rejects", async () => {
+    const answers: { resolve(): void; reject(error: Error): void }[] = [];
+    const store = new (class extends MemoryQueueStore {
+      override append(operation: QueuedOperation): Promise<void> {
+        super.append(operation);
+        return new Promise((resolve, reject) => answers.push({ resolve, reject }));
+      }
+    })();
+    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store, shutdownTimeoutMs: 50 } });
+    const held = ctx.subject.client.track('u-1', 'held');
+    const lost = ctx.subject.client.track('u-2', 'lost');
+    let settled = 0;
+    for (const receipt of [held, lost]) void receipt.stored.then(() => (settled += 1), () => (settled += 1));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(0);
+    answers[0].resolve();
+    answers[1].reject(new Error('disk on fire'));
+    await expect(held.stored).resolves.toBeUndefined();
+    await expect(lost.stored).rejects.toThrow(`operation ${lost.id} was not stored: its queue store failed to append it (Error: disk on fire)`);
+    expect(ctx.subject.log.ids('failed')).toEqual([lost.id]);
   });
 
   it('a receipt whose store cannot be read rejects, saying so, instead of waiting forever', async () => {
