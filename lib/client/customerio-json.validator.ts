@@ -50,104 +50,117 @@ export function checkBytes(field: string, text: string, limit: number, label = f
   if (bytes > limit) throw new CustomerIOValidationError(field, `${limit} bytes`, TOO_LONG(label, limit, bytes));
 }
 
-/** Walks one value as JSON.stringify will, refusing what it cannot or would not send. */
-class JsonWalk {
-  #bytes = 0;
-  /** Keys from the root to the value being walked, and the objects and arrays on that way. */
-  readonly #keys: Key[] = [];
-  readonly #parents: object[] = [];
+/** Thrown by an untraced walk that met a fault: walk again, traced, to name it. */
+const RETRACE = Symbol('retrace');
 
-  constructor(
-    readonly field: string,
-    readonly limit: number,
-  ) {}
+/** What a traced walk keeps to name a fault: the keys from the root, and the objects and arrays on the way. */
+interface Trace {
+  readonly field: string;
+  readonly limit: number;
+  readonly keys: Key[];
+  readonly parents: object[];
+}
 
-  value(value: unknown, replaced = false): void {
-    switch (typeof value) {
-      case 'string':
-        this.#add(value.length + 2);
-        if (!isWellFormed(value)) throw notWellFormed(value, this.#path());
-        return;
-      case 'number':
-      case 'boolean':
-        return this.#add(1);
-      case 'undefined':
-        return;
-      case 'object':
-        if (value === null) return this.#add(4);
-        return replaced ? this.#container(value) : this.#object(value);
-      default:
-        this.#refuse(`a ${typeof value} value`);
+// NOTE: the walk runs on every call, so it is plain functions over a byte budget and for...in, which
+// allocate nothing. Untraced, it may be stricter than JSON (for...in also sees inherited keys; a cycle
+// shows as nesting too deep) and throws RETRACE at any fault; the traced walk (own keys, ancestors,
+// paths) then finds the first real fault and names it, or finds none.
+
+const pathOf = (trace: Trace): string => fieldPath(trace.field, trace.keys);
+
+function fault(trace: Trace | undefined, error: (trace: Trace) => CustomerIOValidationError): never {
+  throw trace ? error(trace) : RETRACE;
+}
+
+function refuse(trace: Trace | undefined, reason: string): never {
+  fault(trace, (t) => new CustomerIOValidationError(pathOf(t), SERIALIZABLE, NOT_SERIALIZABLE(pathOf(t), reason)));
+}
+
+/** `budget` less `bytes`; a fault once it is spent. */
+function spend(budget: number, bytes: number, trace: Trace | undefined): number {
+  if (budget < bytes) fault(trace, (t) => new CustomerIOValidationError(t.field, `${t.limit} bytes`, TOO_LONG_AT_LEAST(t.field, t.limit)));
+  return budget - bytes;
+}
+
+/** What is left of `budget` once `value` is counted: a lower bound of its UTF-8 bytes as JSON. */
+function measure(value: unknown, key: Key, depth: number, budget: number, trace?: Trace): number {
+  switch (typeof value) {
+    case 'string':
+      budget = spend(budget, value.length + 2, trace);
+      if (!isWellFormed(value)) throw trace ? notWellFormed(value, pathOf(trace)) : RETRACE;
+      return budget;
+    case 'number':
+    case 'boolean':
+      return spend(budget, 1, trace);
+    case 'undefined':
+      return budget;
+    case 'object':
+      return value === null ? spend(budget, 4, trace) : measureObject(value, key, depth, budget, trace);
+    default:
+      return refuse(trace, `a ${typeof value} value`);
+  }
+}
+
+function measureObject(value: object, key: Key, depth: number, budget: number, trace?: Trace): number {
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON !== 'function') return measureContainer(value, depth, budget, trace);
+  // A Date is an ISO string, or null when invalid: 4 bytes at least.
+  if (toJSON === dateToJson) return spend(budget, 4, trace);
+  let replaced: unknown;
+  try {
+    replaced = toJSON.call(value, String(key));
+  } catch (error) {
+    return refuse(trace, TO_JSON_THREW(error));
+  }
+  if (replaced === undefined) return refuse(trace, TO_JSON_UNDEFINED());
+  // NOTE: like JSON.stringify, what toJSON returns is sent as is (its own toJSON is not called).
+  return typeof replaced === 'object' && replaced !== null
+    ? measureContainer(replaced, depth, budget, trace)
+    : measure(replaced, key, depth, budget, trace);
+}
+
+function measureContainer(value: object, depth: number, budget: number, trace?: Trace): number {
+  if (trace) {
+    const loop = trace.parents.indexOf(value);
+    if (loop !== -1) refuse(trace, CIRCULAR(fieldPath(trace.field, trace.keys.slice(0, loop))));
+    trace.parents.push(value);
+  }
+  if (depth > CUSTOMERIO_LIMITS.jsonDepth) {
+    const limit = CUSTOMERIO_LIMITS.jsonDepth;
+    fault(trace, (t) => new CustomerIOValidationError(t.field, `${limit} levels`, TOO_DEEP(t.field, limit)));
+  }
+  if (Array.isArray(value)) {
+    // Brackets and commas first: an array far over the limit stops here, before any element is read.
+    budget = spend(budget, Math.max(2, value.length + 1), trace);
+    for (let index = 0; index < value.length; index++) budget = measureMember(value[index], index, depth, budget, trace);
+  } else {
+    // `{}`, then `"name":` and a comma for each member but the last.
+    budget = spend(budget, 1, trace);
+    let empty = true;
+    for (const name in value) {
+      if (trace && !Object.hasOwn(value, name)) continue;
+      const item = (value as Record<string, unknown>)[name];
+      if (item === undefined) continue;
+      empty = false;
+      budget = measureMember(item, name, depth, spend(budget, name.length + 4, trace), trace);
     }
+    if (empty) budget = spend(budget, 1, trace);
   }
+  trace?.parents.pop();
+  return budget;
+}
 
-  #object(value: object): void {
-    const toJSON = (value as { toJSON?: unknown }).toJSON;
-    if (typeof toJSON !== 'function') return this.#container(value);
-    // A Date is an ISO string, or null when invalid: 4 bytes at least.
-    if (toJSON === dateToJson) return this.#add(4);
-    let replaced: unknown;
-    try {
-      replaced = toJSON.call(value, String(this.#keys.at(-1) ?? ''));
-    } catch (error) {
-      this.#refuse(TO_JSON_THREW(error));
-    }
-    if (replaced === undefined) this.#refuse(TO_JSON_UNDEFINED());
-    // NOTE: like JSON.stringify, what toJSON returns is sent as is (its own toJSON is not called).
-    this.value(replaced, true);
+function measureMember(item: unknown, key: Key, depth: number, budget: number, trace?: Trace): number {
+  if (typeof key === 'string' && !isWellFormed(key)) {
+    if (!trace) throw RETRACE;
+    trace.keys.push(key);
+    throw notWellFormed(key, pathOf(trace));
   }
-
-  #container(value: object): void {
-    const loop = this.#parents.indexOf(value);
-    if (loop !== -1) this.#refuse(CIRCULAR(fieldPath(this.field, this.#keys.slice(0, loop))));
-    if (this.#parents.length === CUSTOMERIO_LIMITS.jsonDepth) {
-      throw new CustomerIOValidationError(this.field, `${CUSTOMERIO_LIMITS.jsonDepth} levels`, TOO_DEEP(this.field, CUSTOMERIO_LIMITS.jsonDepth));
-    }
-    this.#parents.push(value);
-    if (Array.isArray(value)) {
-      // Brackets and commas first: an array far over the limit stops here, before any element is read.
-      this.#add(Math.max(2, value.length + 1));
-      for (let index = 0; index < value.length; index++) this.#child(index, value[index]);
-    } else {
-      // `{}`, then `"name":` and a comma for each member but the last.
-      this.#add(1);
-      let members = 0;
-      for (const name of Object.keys(value)) {
-        const item = (value as Record<string, unknown>)[name];
-        if (item === undefined) continue;
-        this.#add(name.length + 4);
-        members++;
-        this.#keys.push(name);
-        if (!isWellFormed(name)) throw notWellFormed(name, this.#path());
-        this.value(item);
-        this.#keys.pop();
-      }
-      if (members === 0) this.#add(1);
-    }
-    this.#parents.pop();
-  }
-
-  #child(key: Key, item: unknown): void {
-    this.#keys.push(key);
-    this.value(item);
-    this.#keys.pop();
-  }
-
-  #add(bytes: number): void {
-    this.#bytes += bytes;
-    if (this.#bytes > this.limit) {
-      throw new CustomerIOValidationError(this.field, `${this.limit} bytes`, TOO_LONG_AT_LEAST(this.field, this.limit));
-    }
-  }
-
-  #path(): string {
-    return fieldPath(this.field, this.#keys);
-  }
-
-  #refuse(reason: string): never {
-    const path = this.#path();
-    throw new CustomerIOValidationError(path, SERIALIZABLE, NOT_SERIALIZABLE(path, reason));
-  }
+  if (!trace) return measure(item, key, depth + 1, budget);
+  trace.keys.push(key);
+  budget = measure(item, key, depth + 1, budget, trace);
+  trace.keys.pop();
+  return budget;
 }
 
 /**
@@ -157,7 +170,12 @@ class JsonWalk {
  * returns undefined).
  */
 export function checkJson(value: unknown, field: string, limitBytes: number): string {
-  new JsonWalk(field, limitBytes).value(value);
+  try {
+    measure(value, '', 1, limitBytes);
+  } catch (error) {
+    if (error !== RETRACE) throw error;
+    measure(value, '', 1, limitBytes, { field, limit: limitBytes, keys: [], parents: [] });
+  }
   let json: string | undefined;
   try {
     json = JSON.stringify(value);

@@ -56,9 +56,9 @@ describe(`values are checked as JSON at the call site, on the queued and the dir
 
     it('an attribute named __proto__ is refused, never silently dropped', async () => {
       const refused = { field: 'attributes.__proto__', limit: 'not "__proto__"', message: /^attributes.__proto__: "__proto__" cannot be an attribute name/ };
-      await expectRefusedOnBothPaths(subject, (api) => api.identify('u', JSON.parse('{"plan":"pro","__proto__":"x"}') as object), refused);
+      await expectRefusedOnBothPaths(subject, (api) => api.identify('u', JSON.parse('{"plan":"pro","__proto__":"x"}') as Record<string, unknown>), refused);
       await expectRefusedOnBothPaths(subject, (api) => api.identify('u', { ['__proto__']: { a: 1 } }), refused);
-      await expectRefusedOnBothPaths(subject, (api) => api.addDevice('u', 'tok', 'ios', { attributes: JSON.parse('{"__proto__":"x"}') as object }), refused);
+      await expectRefusedOnBothPaths(subject, (api) => api.addDevice('u', 'tok', 'ios', { attributes: JSON.parse('{"__proto__":"x"}') as Record<string, unknown> }), refused);
     });
 
     it('a toJSON() that returns undefined or throws is refused, naming the field', async () => {
@@ -150,12 +150,14 @@ describe(`values are checked as JSON at the call site, on the queued and the dir
       expect(sandbox.people.get('u-😀')?.attributes).toEqual({ nick: '😀', ['n😀']: 1 });
     });
 
-    it('toJSON() results, Dates, shared (not circular) references and exactly 100 levels of nesting', async () => {
+    it('toJSON() results, Dates, shared (not circular) references, inherited properties and exactly 100 levels of nesting', async () => {
       const shared = { n: 1 };
-      const data = { money: { toJSON: () => ({ amount: 5, currency: 'EUR' }) }, at: new Date(0), a: shared, b: [shared], deep: nested(99, { count: 0 }) };
+      // JSON sends own properties only: an inherited method or value is not sent, so it is not refused.
+      const instance = Object.assign(Object.create({ method() {}, kind: 'proto' }) as object, { own: 1 });
+      const data = { money: { toJSON: () => ({ amount: 5, currency: 'EUR' }) }, at: new Date(0), a: shared, b: [shared], instance, deep: nested(99, { count: 0 }) };
       await acceptedOnBothPaths(subject, (api) => api.track('u', 'x', data));
       const sent = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
-      expect(sent.money).toEqual({ amount: 5, currency: 'EUR' });
+      expect(sent).toMatchObject({ money: { amount: 5, currency: 'EUR' }, instance: { own: 1 } });
       expect(sandbox.events.map((event) => event.data)).toEqual([sent, sent]);
     });
   });
