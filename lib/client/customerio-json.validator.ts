@@ -95,15 +95,19 @@ function measure(value: unknown, key: Key, depth: number, budget: number, trace?
     case 'undefined':
       return budget;
     case 'object':
+    case 'bigint':
       return value === null ? spend(budget, 4, trace) : measureObject(value, key, depth, budget, trace);
     default:
       return refuse(trace, `a ${typeof value} value`);
   }
 }
 
-function measureObject(value: object, key: Key, depth: number, budget: number, trace?: Trace): number {
+/** An object, or a BigInt: JSON sends either as its toJSON() says when it has one (a BigInt has none unless polyfilled). */
+function measureObject(value: object | bigint, key: Key, depth: number, budget: number, trace?: Trace): number {
   const toJSON = (value as { toJSON?: unknown }).toJSON;
-  if (typeof toJSON !== 'function') return measureContainer(value, depth, budget, trace);
+  if (typeof toJSON !== 'function') {
+    return typeof value === 'bigint' ? refuse(trace, 'a bigint value') : measureContainer(value, depth, budget, trace);
+  }
   // A Date is an ISO string, or null when invalid: 4 bytes at least.
   if (toJSON === dateToJson) return spend(budget, 4, trace);
   let replaced: unknown;

@@ -160,5 +160,18 @@ describe(`values are checked as JSON at the call site, on the queued and the dir
       expect(sent).toMatchObject({ money: { amount: 5, currency: 'EUR' }, instance: { own: 1 } });
       expect(sandbox.events.map((event) => event.data)).toEqual([sent, sent]);
     });
+
+    it('a BigInt whose toJSON() is polyfilled, as JSON.stringify sends it', async () => {
+      const prototype = BigInt.prototype as { toJSON?: () => string };
+      prototype.toJSON = function (this: bigint) {
+        return this.toString();
+      };
+      try {
+        await acceptedOnBothPaths(subject, (api) => api.track('u', 'paid', { cents: 12_345_678_901_234_567_890n }));
+      } finally {
+        delete prototype.toJSON;
+      }
+      expect(sandbox.events.map((event) => event.data)).toEqual([{ cents: '12345678901234567890' }, { cents: '12345678901234567890' }]);
+    });
   });
 });
