@@ -1,4 +1,7 @@
-/** Customer.io's documented Track API limits, in UTF-8 bytes unless named otherwise. */
+/**
+ * The limits input is checked against at the call site: Customer.io's documented Track API limits, in UTF-8 bytes
+ * unless named otherwise, and two of the module's own (`jsonDepth`, `latestTimestamp`).
+ */
 export const CUSTOMERIO_LIMITS = {
   personIdBytes: 150,
   eventNameBytes: 100,
@@ -10,6 +13,10 @@ export const CUSTOMERIO_LIMITS = {
   batchRequestBytes: 500_000,
   /** One operation in a v2 batch (32 KB). */
   batchOperationBytes: 32_000,
+  /** Levels of objects and arrays in event data or an attribute value (the module's own limit: Customer.io documents none). */
+  jsonDepth: 100,
+  /** The latest timestamp taken, in unix seconds: 9999-12-31T23:59:59Z. Milliseconds since 1978 are all above it. */
+  latestTimestamp: 253_402_300_799,
 } as const;
 
 /** Track API hosts by region (the SDK appends nothing: these are origins). */

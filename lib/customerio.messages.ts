@@ -33,15 +33,37 @@ export const TOO_LONG = (field: string, limit: number, bytes: number) =>
 export const TOO_MANY_ATTRIBUTES = (field: string, limit: number, count: number) =>
   `${field} has ${count} attributes, over Customer.io's limit of ${limit}`;
 
+export const TOO_LONG_AT_LEAST = (field: string, limit: number) =>
+  `${field} is more than ${limit} bytes serialized, over Customer.io's limit of ${limit} bytes (UTF-8; counting stopped at the limit)`;
+
+export const TOO_DEEP = (field: string, limit: number) =>
+  `${field} nests objects and arrays more than ${limit} levels deep, over the limit of ${limit}`;
+
 export const NOT_SERIALIZABLE = (field: string, reason: string) => `${field} cannot be sent as JSON: ${reason}`;
 
+export const CIRCULAR = (target: string) => `it is a circular reference (to ${target})`;
+
+export const TO_JSON_THREW = (error: unknown) => `its toJSON() threw: ${error instanceof Error ? error.message : String(error)}`;
+
+export const TO_JSON_UNDEFINED = () => 'its toJSON() returned undefined, which JSON would drop';
+
+export const NOT_WELL_FORMED = (field: string, index: number, unit: number) =>
+  `${field} is not well-formed Unicode: a lone surrogate \\u${unit.toString(16).toUpperCase()} at index ${index} has no UTF-8 form`;
+
+export const RESERVED_ATTRIBUTE = (field: string) =>
+  `${field}: "__proto__" cannot be an attribute name (JavaScript treats it as an object's prototype, so it would be lost)`;
+
 export const INVALID_TIMESTAMP = (field: string, got: unknown) =>
-  `${field} must be a Date or unix seconds (a finite, non-negative number), got ${describe(got)}`;
+  `${field} must be a valid Date from 1970 to 9999, or unix seconds (a non-negative integer), got ${describe(got)}`;
+
+export const TIMESTAMP_IN_MILLISECONDS = (field: string, got: number, latest: number) =>
+  `${field} is ${got}, after ${latest} (9999-12-31) in unix seconds: it looks like milliseconds; pass Math.floor(ms / 1000) or a Date`;
 
 export const INVALID_VALUE = (field: string, expected: string, got: unknown) =>
   `${field} must be ${expected}, got ${describe(got)}`;
 
 function describe(value: unknown): string {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : `Date ${value.toISOString()}`;
   if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
   if (value === null || value === undefined || typeof value !== 'object') return String(value);
   return Object.prototype.toString.call(value);

@@ -80,12 +80,13 @@ export function v1EventBody({ name, data, timestamp, id }: ValidEvent): Record<s
   };
 }
 
-/** Checks attributes; `Date` values become unix seconds. */
+/** Checks attributes; `Date` values become unix seconds, and a number `created_at` must be unix seconds. */
 export function validAttributes(attributes: CustomerIOAttributes, field = 'attributes'): CustomerIOAttributes {
   checkAttributes(attributes, field);
   const out: CustomerIOAttributes = {};
   for (const [key, value] of Object.entries(attributes)) {
-    out[key] = value instanceof Date ? toUnixSeconds(value, `${field}.${key}`) : value;
+    const timestamp = value instanceof Date || (key === 'created_at' && typeof value === 'number');
+    out[key] = timestamp ? toUnixSeconds(value, `${field}.${key}`) : value;
   }
   return out;
 }

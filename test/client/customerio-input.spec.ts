@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { CUSTOMERIO_LIMITS, CustomerIOValidationError } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { type ClientApp, createClientApp } from '../support/customerio-app.js';
+import { acceptedOnBothPaths, expectRefusedOnBothPaths } from '../support/validation-assertions.js';
 
 /** A string of exactly `bytes` UTF-8 bytes, made of 2-byte characters where it can be. */
 const utf8 = (bytes: number): string => 'é'.repeat(Math.floor(bytes / 2)) + 'a'.repeat(bytes % 2);
@@ -78,7 +79,7 @@ describe('input is checked against Customer.io limits before any request', () =>
       () => subject.direct.identify('u', { tags: Array.from({ length: 300 }, (_, i) => `t${i}`) }),
       'attributes.tags',
       '1000 bytes',
-      /attributes.tags is \d+ bytes/,
+      /attributes.tags is more than 1000 bytes serialized, over Customer.io's limit of 1000 bytes/,
     );
   });
 
@@ -91,16 +92,48 @@ describe('input is checked against Customer.io limits before any request', () =>
   it('values that cannot be serialized: circular references, BigInt, functions, symbols', async () => {
     const circular: Record<string, unknown> = { a: 1 };
     circular.self = circular;
-    await expectInvalid(() => subject.direct.track('u', 'x', circular), 'data', 'JSON-serializable', /data cannot be sent as JSON: it contains a circular reference/);
+    await expectInvalid(() => subject.direct.track('u', 'x', circular), 'data.self', 'JSON-serializable', /data.self cannot be sent as JSON: it is a circular reference/);
     await expectInvalid(() => subject.direct.track('u', 'x', { amount: 10n }), 'data.amount', 'JSON-serializable', /data.amount cannot be sent as JSON: a bigint value/);
     await expectInvalid(() => subject.direct.track('u', 'x', { cb: () => 1 }), 'data.cb', 'JSON-serializable', /a function value/);
     await expectInvalid(() => subject.direct.identify('u', { s: Symbol('x') }), 'attributes.s', 'JSON-serializable', /a symbol value/);
     await expectInvalid(() => subject.direct.identify('u', { nested: { n: 1n } }), 'attributes.nested.n', 'JSON-serializable', /bigint/);
   });
 
-  it('timestamps: a Date or non-negative unix seconds', async () => {
-    await expectInvalid(() => subject.direct.track('u', 'x', {}, { timestamp: Number.NaN }), 'timestamp', 'unix seconds', /timestamp must be a Date or unix seconds/);
-    await expectInvalid(() => subject.direct.track('u', 'x', {}, { timestamp: new Date('nope') }), 'timestamp', 'unix seconds', /timestamp/);
+  it('timestamps: unix seconds past 9999-12-31 are refused as looking like milliseconds, on every timestamp field and both paths', async () => {
+    const ms = 1_700_000_000_000;
+    const looksLikeMs = (field: string, got: number) => ({
+      field,
+      limit: 'unix seconds',
+      message: new RegExp(`^${field} is ${got}, after 253402300799 \\(9999-12-31\\) in unix seconds: it looks like milliseconds`),
+    });
+    await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', {}, { timestamp: 1e13 }), looksLikeMs('timestamp', 1e13));
+    await expectRefusedOnBothPaths(subject, (api) => api.trackAnonymous('a', 'x', {}, { timestamp: ms }), looksLikeMs('timestamp', ms));
+    await expectRefusedOnBothPaths(subject, (api) => api.trackPageView('u', '/p', {}, { timestamp: ms }), looksLikeMs('timestamp', ms));
+    await expectRefusedOnBothPaths(subject, (api) => api.identify('u', {}, { timestamp: ms }), looksLikeMs('timestamp', ms));
+    await expectRefusedOnBothPaths(subject, (api) => api.identify('u', { created_at: ms }), looksLikeMs('attributes.created_at', ms));
+    await expectRefusedOnBothPaths(subject, (api) => api.addDevice('u', 'tok', 'ios', { lastUsed: ms }), looksLikeMs('lastUsed', ms));
+    // Metrics have no queued form: client.trackMetric and client.trackPush are client.direct's.
+    for (const call of [() => subject.client.trackMetric({ deliveryId: 'd', metric: 'opened', timestamp: ms }), () => subject.direct.trackPush({ deliveryId: 'd', event: 'opened', timestamp: ms })]) {
+      await expectInvalid(call, 'timestamp', 'unix seconds', /^timestamp is 1700000000000, after 253402300799 \(9999-12-31\) in unix seconds: it looks like milliseconds/);
+    }
+  });
+
+  it('timestamps: a valid Date from 1970 to 9999, or non-negative integer unix seconds', async () => {
+    const invalid = { field: 'timestamp', limit: 'unix seconds', message: /^timestamp must be a valid Date from 1970 to 9999, or unix seconds \(a non-negative integer\), got / };
+    for (const timestamp of [Number.NaN, Number.POSITIVE_INFINITY, -1, 1_700_000_000.5, new Date('nope'), new Date(-1_000), new Date(8.64e15)]) {
+      await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', {}, { timestamp }), invalid);
+    }
+    await expectRefusedOnBothPaths(subject, (api) => api.identify('u', { created_at: new Date(Number.NaN) }), { ...invalid, field: 'attributes.created_at', message: /got an invalid Date/ });
+  });
+
+  it('timestamps: 0 and 253402300799 (9999-12-31T23:59:59Z) are the bounds taken', async () => {
+    const latest = CUSTOMERIO_LIMITS.latestTimestamp;
+    await acceptedOnBothPaths(subject, (api) => api.track('u', 'first', {}, { timestamp: 0 }));
+    await acceptedOnBothPaths(subject, (api) => api.track('u', 'last', {}, { timestamp: new Date(latest * 1000 + 999) }));
+    await acceptedOnBothPaths(subject, (api) => api.identify('u', { created_at: latest }));
+    expect(sandbox.events.map((event) => event.timestamp)).toEqual([0, 0, latest, latest]);
+    expect(sandbox.people.get('u')?.attributes).toEqual({ created_at: latest });
+    sandbox.reset();
   });
 
   it('enumerations: device platform, metric name, merge identifiers', async () => {
