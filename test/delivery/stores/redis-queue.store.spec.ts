@@ -48,7 +48,10 @@ function makeStore(visibilityTimeoutMs = 30_000, options: Partial<RedisQueueStor
 }
 
 /** Ids of the operations the test prefix holds, oldest first. */
-const heldIds = (): Promise<string[]> => admin.zrange(`{${prefix}}:queue`, 0, -1);
+async function heldIds(): Promise<string[]> {
+  const sequences = await admin.hgetall(`{${prefix}}:op-sequence`);
+  return Object.keys(sequences).sort((a, b) => Number(sequences[a]) - Number(sequences[b]));
+}
 
 /** Whether the test prefix holds watches, watchers, recorded outcomes' times, and outcomes (1 or 0 each). */
 const sharedEntries = async (): Promise<number[]> =>
@@ -66,7 +69,7 @@ function watchHeld(): { stop(): Promise<number> } {
   let watching = true;
   let peak = 0;
   const watched = (async () => {
-    while (watching) peak = Math.max(peak, await admin.zcard(`{${prefix}}:queue`));
+    while (watching) peak = Math.max(peak, await admin.hlen(`{${prefix}}:op-key`));
   })();
   return {
     stop: async () => {
@@ -539,7 +542,7 @@ describe("store: 'redis' in the module options", () => {
       await subject.client.flush();
       await subject.app.close();
       expectEachOnceOrReported(sandbox, ids, subject.log);
-      expect(await admin.zcard(`{${prefix}}:queue`)).toBe(0);
+      expect(await admin.hlen(`{${prefix}}:op-key`)).toBe(0);
     } finally {
       await sandbox.close();
     }
@@ -645,7 +648,7 @@ describe('RedisQueueStore, closing', () => {
       await store.close();
       expect(await Promise.all(answers)).toHaveLength(1_200);
       const check = new Redis(own.url);
-      expect(await check.zcard(`{${prefix}}:queue`)).toBe(1_200);
+      expect(await check.hlen(`{${prefix}}:op-key`)).toBe(1_200);
       await check.quit();
       await expect(store.has('c-0')).rejects.toThrow(/store is closed/);
       expect(unhandled).not.toHaveBeenCalled();
@@ -688,6 +691,7 @@ describe('RedisQueueStore, the outcomes shared between instances', () => {
 
   it('outcomes reach the watching instance once, with a reason kept as it was', async () => {
     const [watcher, reporter] = [makeStore(), makeStore()];
+    await reporter.append(op('c', 'k')); // still held: watched on
     await watcher.sharedOutcomes.watch(['a', 'b', 'c']);
     await reporter.sharedOutcomes.report('delivered', ['a', 'elsewhere']);
     await reporter.sharedOutcomes.report('failed', ['b'], 'HTTP 500\nsecond line');
@@ -713,6 +717,7 @@ describe('RedisQueueStore, the outcomes shared between instances', () => {
     const live = makeStore(30_000, { outcomeTtlMs });
     const reporter = makeStore(30_000, { outcomeTtlMs });
     await dying.sharedOutcomes.watch(['d1', 'd2']);
+    await reporter.append(op('l1', 'k')); // still held: watched on
     await live.sharedOutcomes.watch(['l1']);
     await reporter.sharedOutcomes.report('delivered', ['d1']); // recorded for the dying instance, never collected
     await dying.close();
