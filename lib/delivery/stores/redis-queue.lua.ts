@@ -2,7 +2,8 @@
 // script costs O(log n) per operation it touches (appends, leases, drops, acknowledges, releases, expires).
 import { LAYOUT_PRELUDE } from './redis-queue-layout.lua.js';
 
-const PRELUDE = `${LAYOUT_PRELUDE}
+/** What the scripts below start with: the layout's prelude and the queue's own functions (`insert`, `remove`, ...). */
+export const QUEUE_PRELUDE = `${LAYOUT_PRELUDE}
 local function queue_of(key) return BY_KEY .. key end
 -- Puts key in ready, scored by its oldest operation, unless a lease holds it or it has none.
 local function refresh_ready(key)
@@ -54,6 +55,20 @@ local function remove(id)
   if redis.call('HEXISTS', WATCHERS, id) == 1 then mark_gone(id, now_ms()) end
   return b
 end
+-- Queues a new operation, last.
+local function insert(id, key, json, bytes, attempts)
+  local seq = redis.call('INCR', SEQUENCE)
+  redis.call('HSET', OP_KEY, id, key)
+  redis.call('HSET', OP_JSON, id, json)
+  redis.call('HSET', OP_BYTES, id, bytes)
+  redis.call('HSET', OP_ATTEMPTS, id, attempts)
+  redis.call('HSET', OP_SEQUENCE, id, seq)
+  redis.call('ZADD', queue_of(key), seq, id)
+  redis.call('ZADD', UNLEASED, seq, id)
+  if redis.call('HEXISTS', LEASED_KEYS, key) == 0 then redis.call('ZADD', READY, 'NX', seq, key) end
+  redis.call('HINCRBY', COUNTS, 'size', 1)
+  redis.call('HINCRBY', COUNTS, 'bytes', bytes)
+end
 -- id, key, json, bytes, attempts of operation id.
 local function fields(id)
   return { id, redis.call('HGET', OP_KEY, id), redis.call('HGET', OP_JSON, id), redis.call('HGET', OP_BYTES, id),
@@ -69,7 +84,7 @@ end
  * operation refused or that made room: its place in the list (1 for the first), 1 if it was refused (else 0),
  * the number of operations removed for it, and their ids.
  */
-export const APPEND = `${PRELUDE}
+export const APPEND = `${QUEUE_PRELUDE}
 local max_size, max_bytes = tonumber(ARGV[1]), tonumber(ARGV[2])
 local drops = ARGV[3] == 'drop-oldest'
 local t = counts()
@@ -93,17 +108,7 @@ for i = 4, #ARGV, 5 do
         dropped[#dropped + 1] = oldest
         size, total = size - 1, total - remove(oldest)
       end
-      local seq = redis.call('INCR', SEQUENCE)
-      redis.call('HSET', OP_KEY, id, key)
-      redis.call('HSET', OP_JSON, id, ARGV[i + 2])
-      redis.call('HSET', OP_BYTES, id, b)
-      redis.call('HSET', OP_ATTEMPTS, id, ARGV[i + 4])
-      redis.call('HSET', OP_SEQUENCE, id, seq)
-      redis.call('ZADD', queue_of(key), seq, id)
-      redis.call('ZADD', UNLEASED, seq, id)
-      if redis.call('HEXISTS', LEASED_KEYS, key) == 0 then redis.call('ZADD', READY, 'NX', seq, key) end
-      redis.call('HINCRBY', COUNTS, 'size', 1)
-      redis.call('HINCRBY', COUNTS, 'bytes', b)
+      insert(id, key, ARGV[i + 2], b, ARGV[i + 4])
       size, total = size + 1, total + b
     end
     if not fits or #dropped > 0 then
@@ -124,7 +129,7 @@ return result
  * lease (by any instance), in order, until a limit is reached: each step takes the oldest operation of the
  * ready key whose oldest is oldest. Returns the counts, then for each leased operation: id, key, json, bytes, attempts.
  */
-export const LEASE = `${PRELUDE}
+export const LEASE = `${QUEUE_PRELUDE}
 local now = now_ms()
 expire(now)
 local max_ops, max_bytes = tonumber(ARGV[1]), tonumber(ARGV[2])
@@ -162,7 +167,7 @@ return result
 `;
 
 /** ARGV: ids. Forgets the operations, whoever holds them. Returns the counts. */
-export const ACKNOWLEDGE = `${PRELUDE}
+export const ACKNOWLEDGE = `${QUEUE_PRELUDE}
 for _, id in ipairs(ARGV) do remove(id) end
 return counts()
 `;
@@ -171,7 +176,7 @@ return counts()
  * ARGV: token, then id and attempts pairs. Ends this token's lease of each operation (it is queued again in its
  * place) and records its attempts; an operation leased by someone else since is left alone. Returns the counts.
  */
-export const RELEASE = `${PRELUDE}
+export const RELEASE = `${QUEUE_PRELUDE}
 local token = ARGV[1]
 for i = 2, #ARGV, 2 do
   local id = ARGV[i]
@@ -187,7 +192,7 @@ return counts()
 `;
 
 /** ARGV: visibilityTimeoutMs, then token and id pairs. Extends the leases this instance still holds. Returns the counts. */
-export const RENEW = `${PRELUDE}
+export const RENEW = `${QUEUE_PRELUDE}
 local deadline = now_ms() + tonumber(ARGV[1])
 for i = 2, #ARGV, 2 do
   if redis.call('HGET', OWNERS, ARGV[i + 1]) == ARGV[i] then
@@ -198,7 +203,7 @@ return counts()
 `;
 
 /** No ARGV. Removes the oldest operation not leased. Returns the counts, then id, key, json, bytes, attempts if one was removed. */
-export const DROP_OLDEST = `${PRELUDE}
+export const DROP_OLDEST = `${QUEUE_PRELUDE}
 expire(now_ms())
 local id = redis.call('ZRANGE', UNLEASED, 0, 0)[1]
 if not id then return counts() end
