@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CustomerIOError, CustomerIOQueueFullError, type CustomerIOQueueOptions } from '../../../lib/index.js';
 import type { AppendResult, QueueBound, QueuedOperation, SharedOutcomes } from '../../../lib/delivery/queue-store.interface.js';
-import { RedisQueueStore, type RedisQueueStoreOptions } from '../../../lib/delivery/stores/redis-queue.store.js';
+import { OUTCOME_GRACE_MS, RedisQueueStore, type RedisQueueStoreOptions } from '../../../lib/delivery/stores/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';
@@ -510,6 +510,41 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
       }
     });
 
+    it("delivered by another instance whose report of the outcome failed (Redis unreachable for it): the receipt rejects, saying the outcome cannot be known, within the grace and a flush interval", async () => {
+      /** Reports through a client that cannot reach Redis: every report fails on its connection. */
+      class ReportLosingStore extends RedisQueueStore {
+        readonly #cutOff = new RedisQueueStore({
+          redis: new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null }),
+          prefix,
+        });
+        override readonly sharedOutcomes: SharedOutcomes = { ...this.sharedOutcomes, report: (...args) => this.#cutOff.sharedOutcomes.report(...args) };
+      }
+      const store = new ReportLosingStore({ redis: server.url, prefix });
+      cleanup.push(() => store.close());
+      const a = await enqueuingApp();
+      const b = await createQueueApp(sandbox, { queue: { store, flushIntervalMs: 10 } });
+      apps.push(b);
+      const capture = new LogCapture();
+      Logger.overrideLogger(capture); // after the apps: creating one sets Nest's logger
+      try {
+        const receipt = a.client.track('u-1', 'unreported');
+        const outcome = receipt.delivered.then(
+          () => 'resolved',
+          (error: unknown) => error,
+        );
+
+        await sandbox.waitFor(() => b.log.ids('delivered').includes(receipt.id), 2_000);
+        // the bound: the grace, then A's next collect (every 20 ms); a second of slack for a busy machine
+        const error = await Promise.race([outcome, sleep(OUTCOME_GRACE_MS + 1_000).then(() => 'still pending')]);
+        expect(error).toBeInstanceOf(CustomerIOError);
+        expect(String(error)).toMatch(/cannot be known: another instance settled it .* or could not record its outcome/);
+        expect(capture.messages('warn').some((line) => line.includes('report'))).toBe(true);
+        expect(await sharedEntries()).toEqual([0, 0, 0, 0]);
+      } finally {
+        Logger.overrideLogger(false);
+      }
+    });
+
     it("dropped by another instance's append (overflow: 'drop-oldest', one bound for both): the receipts reject as dropped", async () => {
       const bound: CustomerIOQueueOptions = { maxQueueSize: 4, overflow: 'drop-oldest' };
       const a = await enqueuingApp(bound);
@@ -709,6 +744,21 @@ describe('RedisQueueStore, the outcomes shared between instances', () => {
     await other.append(op('held', 'k'));
     expect(await watcher.sharedOutcomes.collect(['held', 'gone'])).toEqual([{ id: 'gone' }]);
     expect(await admin.hkeys(`{${prefix}}:watchers`)).toEqual(['held']);
+  });
+
+  it('a watched operation gone from the store with no outcome recorded is answered with no outcome after the grace; an outcome reported within it wins', async () => {
+    const [watcher, settler] = [makeStore(), makeStore()];
+    await settler.append(op('unreported', 'k1'));
+    await settler.append(op('late', 'k2'));
+    await watcher.sharedOutcomes.watch(['unreported', 'late']);
+    await settler.acknowledge(await settler.lease(ALL)); // delivered; its report of 'unreported' never comes
+    const left = Date.now();
+
+    expect(await watcher.sharedOutcomes.collect(['unreported', 'late'])).toEqual([]); // the reports may still come
+    await settler.sharedOutcomes.report('delivered', ['late']);
+    await sleep(OUTCOME_GRACE_MS - (Date.now() - left) + 10);
+    expect(await watcher.sharedOutcomes.collect(['unreported', 'late'])).toEqual([{ id: 'unreported' }, { id: 'late', outcome: 'delivered' }]);
+    expect(await sharedEntries()).toEqual([0, 0, 0, 0]);
   });
 
   it('the watches and recorded outcomes of an instance that died age out (outcomeTtlMs); a live one keeps its watches by collecting', async () => {
