@@ -126,42 +126,65 @@ return result
 
 /**
  * ARGV: maxOperations, maxBytes, visibilityTimeoutMs, token. Leases the oldest operations whose key has no live
- * lease (by any instance), in order, until a limit is reached: each step takes the oldest operation of the
- * ready key whose oldest is oldest. Returns the counts, then for each leased operation: id, key, json, bytes, attempts.
+ * lease (by any instance), in order, until a limit is reached: each step takes, from the ready key whose oldest
+ * operation is oldest, its operations older than the next ready key's oldest. Returns the counts, then for each
+ * leased operation: id, key, json, bytes, attempts.
  */
 export const LEASE = `${QUEUE_PRELUDE}
 local now = now_ms()
 expire(now)
 local max_ops, max_bytes = tonumber(ARGV[1]), tonumber(ARGV[2])
 local deadline, token = now + tonumber(ARGV[3]), ARGV[4]
-local taken, total = {}, 0
--- Keys leased by this call, in order, and how many of each.
+local taken, sizes, total, full = {}, {}, 0, false
+-- Keys leased by this call, in order, and how many operations of each.
 local keys, per_key = {}, {}
-while #taken < max_ops do
-  local key = redis.call('ZRANGE', READY, 0, 0)[1]
+while not full and #taken < max_ops do
+  local heads = redis.call('ZRANGE', READY, 0, 1, 'WITHSCORES')
+  local key = heads[1]
   if not key then break end
-  local n = per_key[key] or 0
-  local id = redis.call('ZRANGE', queue_of(key), n, n)[1]
-  local b = tonumber(redis.call('HGET', OP_BYTES, id))
-  if total + b > max_bytes then break end
-  total = total + b
-  taken[#taken + 1] = id
-  if n == 0 then keys[#keys + 1] = key end
-  per_key[key] = n + 1
-  local after = redis.call('ZRANGE', queue_of(key), n + 1, n + 1, 'WITHSCORES')
-  if after[1] then redis.call('ZADD', READY, after[2], key) else redis.call('ZREM', READY, key) end
+  local until_next = heads[4] and ('(' .. heads[4]) or '+inf'
+  -- NOTE: a Lua number reaches Redis as '%.14g': a larger count would not read as an integer.
+  local count = math.min(max_ops - #taken, 1e9)
+  local run = redis.call('ZRANGE', queue_of(key), heads[2], until_next, 'BYSCORE', 'LIMIT', 0, count, 'WITHSCORES')
+  local ids = {}
+  for i = 1, #run, 2 do ids[#ids + 1] = run[i] end
+  local before, last = #taken, nil
+  for i, b in ipairs(hmget(OP_BYTES, ids)) do
+    b = tonumber(b)
+    if total + b > max_bytes then full = true break end
+    total = total + b
+    taken[#taken + 1] = ids[i]
+    sizes[#taken] = b
+    last = run[2 * i]
+  end
+  if last then
+    if not per_key[key] then keys[#keys + 1] = key end
+    per_key[key] = (per_key[key] or 0) + #taken - before
+    if not full and #taken < max_ops then
+      local after = redis.call('ZRANGE', queue_of(key), '(' .. last, '+inf', 'BYSCORE', 'LIMIT', 0, 1, 'WITHSCORES')
+      if after[1] then redis.call('ZADD', READY, after[2], key) else redis.call('ZREM', READY, key) end
+    end
+  end
 end
+local deadlines, owners = {}, {}
+for _, id in ipairs(taken) do
+  deadlines[#deadlines + 1] = deadline
+  deadlines[#deadlines + 1] = id
+  owners[#owners + 1] = id
+  owners[#owners + 1] = token
+end
+chunked('ZADD', DEADLINES, deadlines)
+chunked('HSET', OWNERS, owners)
+chunked('ZREM', UNLEASED, taken)
 for _, key in ipairs(keys) do
   redis.call('ZREM', READY, key)
   redis.call('HSET', LEASED_KEYS, key, per_key[key])
 end
 count_leased(#taken, total)
 local result = counts()
-for _, id in ipairs(taken) do
-  redis.call('ZADD', DEADLINES, deadline, id)
-  redis.call('HSET', OWNERS, id, token)
-  redis.call('ZREM', UNLEASED, id)
-  for _, v in ipairs(fields(id)) do result[#result + 1] = v end
+local key_of, json, attempts = hmget(OP_KEY, taken), hmget(OP_JSON, taken), hmget(OP_ATTEMPTS, taken)
+for i, id in ipairs(taken) do
+  for _, v in ipairs({ id, key_of[i], json[i], sizes[i], attempts[i] }) do result[#result + 1] = v end
 end
 return result
 `;

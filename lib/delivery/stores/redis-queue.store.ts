@@ -86,10 +86,11 @@ interface PendingAppends {
 // group hands entries out in stream order to whoever reads, with no way to say "not this key while
 // another consumer holds one of its entries", and XAUTOCLAIM gives a dead consumer's entries to one
 // reader out of order with the rest of their keys. BullMQ's groups (per-key order) are in its paid Pro
-// edition. With a sorted set scored by append sequence, one Lua script can lease exactly as the
-// in-memory store does — oldest first, skipping every operation of a key leased anywhere — and a
-// lease deadline (a second sorted set) makes a dead instance's operations leasable again in their
-// original places. Deadlines are read from Redis's clock (`TIME`), so app clocks need not agree.
+// edition. With a sorted set per key scored by append sequence, and one of the keys ready to lease scored
+// by their oldest operation, one Lua script leases exactly as the in-memory store does — oldest first,
+// skipping every key leased anywhere — at O(log n) per operation (see redis-queue-layout.lua.ts), and a
+// lease deadline (another sorted set) makes a dead instance's operations leasable again in their original
+// places. Deadlines are read from Redis's clock (`TIME`), so app clocks need not agree.
 
 /**
  * A queue store in Redis (ioredis), shared by every application instance using the same `prefix`:
@@ -105,6 +106,9 @@ interface PendingAppends {
  *
  * A receipt read on one instance settles when another instance settles its operation (see
  * {@link RedisQueueStore.sharedOutcomes}).
+ *
+ * A prefix written by an earlier version of this store, in another layout, is refused while it holds
+ * operations (see {@link RedisQueueStore.ready}).
  *
  * A failed `append` rejects (the queue reports the operation `failed`). A failed `acknowledge` or
  * `release` is logged, not thrown: the lease then runs out and the operations are sent again (at least
@@ -229,7 +233,9 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   /**
    * Outcomes carried between the instances sharing the prefix, so that a receipt read on one instance settles
    * when another delivers (or finds invalid, fails, drops) its operation: watches and recorded outcomes live
-   * in Redis, each checked and changed by one script call, and are forgotten after `outcomeTtlMs`.
+   * in Redis, each checked and changed by one script call, and are forgotten after `outcomeTtlMs`. A watched
+   * operation out of the queue for {@link OUTCOME_GRACE_MS} with no outcome recorded (its instance's report
+   * failed) is collected with none: the receipt rejects, the outcome cannot be known.
    */
   readonly sharedOutcomes: SharedOutcomes = {
     watch: async (ids) => {
