@@ -67,7 +67,8 @@ const FIELDS = 5;
 const APPEND_CHUNK = 500;
 /**
  * How long a watched operation may be gone from the store with no outcome recorded before its watcher's collect
- * answers that the outcome cannot be known: the instance that settled it reports right after it acknowledges.
+ * answers that the outcome cannot be known (or half of `outcomeTtlMs`, if shorter): the instance that settled it
+ * reports right after it acknowledges.
  */
 export const OUTCOME_GRACE_MS = 1_000;
 const OLD_LAYOUT = new RegExp(`${OLD_LAYOUT_ERROR} (\\d+)`);
@@ -245,7 +246,9 @@ export class RedisQueueStore implements CustomerIOQueueStore {
       await this.#run(REPORT, [this.#instance, this.#outcomeTtlMs, outcome, reason, ...ids]);
     },
     collect: async (ids) => {
-      const reply = await this.#run(COLLECT, [this.#instance, this.#outcomeTtlMs, OUTCOME_GRACE_MS, ...ids]);
+      // NOTE: a mark of an operation gone ages out with `outcomeTtlMs`: the grace must end well before.
+      const grace = Math.min(OUTCOME_GRACE_MS, Math.floor(this.#outcomeTtlMs / 2));
+      const reply = await this.#run(COLLECT, [this.#instance, this.#outcomeTtlMs, grace, ...ids]);
       const outcomes: SharedOutcome[] = [];
       for (let i = 0; i < reply.length; i += 2) {
         const recorded = String(reply[i + 1]);

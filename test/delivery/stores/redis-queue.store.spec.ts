@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest 
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CustomerIOError, CustomerIOQueueFullError, type CustomerIOQueueOptions } from '../../../lib/index.js';
-import type { AppendResult, QueueBound, QueuedOperation, SharedOutcomes } from '../../../lib/delivery/queue-store.interface.js';
+import type { AppendResult, QueueBound, QueuedOperation, SharedOutcome, SharedOutcomes } from '../../../lib/delivery/queue-store.interface.js';
 import { OUTCOME_GRACE_MS, RedisQueueStore, type RedisQueueStoreOptions } from '../../../lib/delivery/stores/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
@@ -759,6 +759,20 @@ describe('RedisQueueStore, the outcomes shared between instances', () => {
     await sleep(OUTCOME_GRACE_MS - (Date.now() - left) + 10);
     expect(await watcher.sharedOutcomes.collect(['unreported', 'late'])).toEqual([{ id: 'unreported' }, { id: 'late', outcome: 'delivered' }]);
     expect(await sharedEntries()).toEqual([0, 0, 0, 0]);
+  });
+
+  it('with outcomeTtlMs under twice the grace, a watched operation gone unreported is answered with no outcome after half of outcomeTtlMs', async () => {
+    const outcomeTtlMs = 300;
+    const [watcher, settler] = [makeStore(30_000, { outcomeTtlMs }), makeStore(30_000, { outcomeTtlMs })];
+    await settler.append(op('unreported', 'k1'));
+    await watcher.sharedOutcomes.watch(['unreported']);
+    await settler.acknowledge(await settler.lease(ALL));
+
+    let answered: SharedOutcome[] = [];
+    for (const deadline = Date.now() + 2_000; answered.length === 0 && Date.now() < deadline; await sleep(20)) {
+      answered = await watcher.sharedOutcomes.collect(['unreported']); // as the queue does, every flush interval
+    }
+    expect(answered).toEqual([{ id: 'unreported' }]);
   });
 
   it('the watches and recorded outcomes of an instance that died age out (outcomeTtlMs); a live one keeps its watches by collecting', async () => {
