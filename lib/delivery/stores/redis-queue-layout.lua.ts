@@ -47,6 +47,7 @@ export const OLD_LAYOUT_ERROR = 'CUSTOMERIO_OLD_LAYOUT';
 // cannot be read by these scripts, so every script refuses the prefix until they are gone; with none, its
 // two leftover counters are deleted and the prefix takes this layout.
 // `unpack` of a long list overflows Lua's C stack (about 8,000 values), so bulk commands go in chunks.
+/** What every script starts with: the KEYS by name, the layout check, and helpers (`counts`, `hmget`, `mark_gone`, ...). */
 export const LAYOUT_PRELUDE = `
 local LAYOUT, SEQUENCE, COUNTS, READY, UNLEASED = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local OP_KEY, OP_JSON, OP_BYTES, OP_ATTEMPTS, OP_SEQUENCE = KEYS[6], KEYS[7], KEYS[8], KEYS[9], KEYS[10]
