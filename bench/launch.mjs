@@ -7,3 +7,4 @@ const outDir = new URL('../node_modules/.cache/nestjs-customerio-bench/', import
 writeFileSync(new URL('package.json', outDir), '{ "type": "module" }\n');
 await import(new URL('bench/run.js', outDir).href);
 await import(new URL('bench/decorators.js', outDir).href);
+await import(new URL('bench/redis-lease.js', outDir).href);

@@ -94,7 +94,11 @@ export const RECEIPT_LOOKUP_FAILED = (id: string, error: unknown) =>
   `the outcome of operation ${id} cannot be known: its store could not be read (${String(error)})`;
 
 export const RECEIPT_OUTCOME_LOST = (id: string) =>
-  `the outcome of operation ${id} cannot be known: another instance settled it while this one could not watch it (Redis unreachable)`;
+  `the outcome of operation ${id} cannot be known: another instance settled it while this one could not watch it, or could not record its outcome (Redis unreachable)`;
+
+export const REDIS_OLD_LAYOUT = (prefix: string, operations: number) =>
+  `CustomerIO Redis store: prefix "${prefix}" holds ${operations} operations written by an earlier version of this store, ` +
+  'in a layout this version cannot read: deliver them with that version (stop every instance of this one), or use another prefix';
 
 export const SHARED_OUTCOMES_FAILED = (what: 'watch' | 'report' | 'collect', error: unknown) =>
   `CustomerIO queue could not ${what} shared outcomes through its store (receipts whose operations another instance settles may be late): ${String(error)}`;

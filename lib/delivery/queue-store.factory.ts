@@ -25,7 +25,14 @@ export async function createQueueStore({ store, sqlite, redis }: ResolvedQueueOp
     case 'redis': {
       const { RedisQueueStore } = await import('./stores/redis-queue.store.js');
       const { url, ...settings } = redis!;
-      return { store: new RedisQueueStore({ redis: url.reveal(), ...settings }), owned: true };
+      const made = new RedisQueueStore({ redis: url.reveal(), ...settings });
+      try {
+        await made.ready(); // fails on a prefix in an earlier version's layout
+      } catch (error) {
+        await made.close();
+        throw error;
+      }
+      return { store: made, owned: true };
     }
   }
 }

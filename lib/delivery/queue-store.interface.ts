@@ -58,8 +58,10 @@ export interface AppendResult {
 export interface SharedOutcome {
   readonly id: string;
   /**
-   * Absent when the operation left the store with no outcome recorded for this process: it was settled
-   * elsewhere while this process's watch of it was missing (a `watch` call that failed), so nobody can tell.
+   * Absent when the operation left the store with no outcome recorded for this process, so nobody can tell it:
+   * it was settled elsewhere while this process's watch of it was missing (a `watch` call that failed), or the
+   * process that settled it did not record its outcome within the store's grace (a `report` that failed, or a
+   * process that died in between).
    */
   readonly outcome?: CustomerIODeliveryOutcome;
   /** Why, for every outcome but `delivered` (see `CustomerIODeliveryReport.reason`). */
@@ -87,8 +89,9 @@ export interface SharedOutcomes {
   report(outcome: CustomerIODeliveryOutcome, ids: readonly string[], reason?: string): MaybePromise<void>;
   /**
    * Answers, and forgets, the outcomes recorded for the `ids` this process watches (those of its receipts
-   * still waiting), and keeps watching the others; an id neither watched nor held any more is answered with
-   * no outcome (see {@link SharedOutcome.outcome}). The queue calls it on its flush interval.
+   * still waiting), and keeps watching the others; an id neither watched nor held any more, or watched but gone
+   * from the store for the store's grace with no outcome recorded, is answered with no outcome (see
+   * {@link SharedOutcome.outcome}). The queue calls it on its flush interval.
    */
   collect(ids: readonly string[]): MaybePromise<SharedOutcome[]>;
 }

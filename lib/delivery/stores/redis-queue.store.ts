@@ -11,7 +11,11 @@ import type {
   SharedOutcome,
   SharedOutcomes,
 } from '../queue-store.interface.js';
-import { ACKNOWLEDGE, APPEND, COLLECT, DROP_OLDEST, KEY_COUNT, KEY_NAMES, LEASE, RELEASE, RENEW, REPORT, WATCH } from './redis-queue.lua.js';
+import { CustomerIOConfigError } from '../../client/customerio.errors.js';
+import { REDIS_OLD_LAYOUT } from '../../customerio.messages.js';
+import { KEY_COUNT, KEY_NAMES, OLD_LAYOUT_ERROR } from './redis-queue-layout.lua.js';
+import { COLLECT, REPORT, WATCH } from './redis-queue-outcomes.lua.js';
+import { ACKNOWLEDGE, APPEND, COUNTS, DROP_OLDEST, HAS, LEASE, RELEASE, RENEW } from './redis-queue.lua.js';
 
 /** Options of {@link RedisQueueStore}. */
 export interface RedisQueueStoreOptions {
@@ -61,6 +65,13 @@ type Reply = (string | number | null)[];
 const FIELDS = 5;
 /** Most operations appended by one script call (5 arguments each). */
 const APPEND_CHUNK = 500;
+/**
+ * How long a watched operation may be gone from the store with no outcome recorded before its watcher's collect
+ * answers that the outcome cannot be known (or half of `outcomeTtlMs`, if shorter): the instance that settled it
+ * reports right after it acknowledges.
+ */
+export const OUTCOME_GRACE_MS = 1_000;
+const OLD_LAYOUT = new RegExp(`${OLD_LAYOUT_ERROR} (\\d+)`);
 /** The bound before the queue hands its own over: none. */
 const UNBOUNDED: QueueBound = { maxQueueSize: Number.MAX_SAFE_INTEGER, maxQueueBytes: Number.MAX_SAFE_INTEGER, overflow: 'reject' };
 
@@ -76,10 +87,11 @@ interface PendingAppends {
 // group hands entries out in stream order to whoever reads, with no way to say "not this key while
 // another consumer holds one of its entries", and XAUTOCLAIM gives a dead consumer's entries to one
 // reader out of order with the rest of their keys. BullMQ's groups (per-key order) are in its paid Pro
-// edition. With a sorted set scored by append sequence, one Lua script can lease exactly as the
-// in-memory store does — oldest first, skipping every operation of a key leased anywhere — and a
-// lease deadline (a second sorted set) makes a dead instance's operations leasable again in their
-// original places. Deadlines are read from Redis's clock (`TIME`), so app clocks need not agree.
+// edition. With a sorted set per key scored by append sequence, and one of the keys ready to lease scored
+// by their oldest operation, one Lua script leases exactly as the in-memory store does — oldest first,
+// skipping every key leased anywhere — at O(log n) per operation (see redis-queue-layout.lua.ts), and a
+// lease deadline (another sorted set) makes a dead instance's operations leasable again in their original
+// places. Deadlines are read from Redis's clock (`TIME`), so app clocks need not agree.
 
 /**
  * A queue store in Redis (ioredis), shared by every application instance using the same `prefix`:
@@ -96,6 +108,9 @@ interface PendingAppends {
  * A receipt read on one instance settles when another instance settles its operation (see
  * {@link RedisQueueStore.sharedOutcomes}).
  *
+ * A prefix written by an earlier version of this store, in another layout, is refused while it holds
+ * operations (see {@link RedisQueueStore.ready}).
+ *
  * A failed `append` rejects (the queue reports the operation `failed`). A failed `acknowledge` or
  * `release` is logged, not thrown: the lease then runs out and the operations are sent again (at least
  * once; events carry ids Customer.io deduplicates by).
@@ -108,6 +123,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   readonly #keys: string[];
   readonly #visibilityTimeoutMs: number;
   readonly #outcomeTtlMs: number;
+  readonly #prefix: string;
   readonly #shas = new Map<string, string>();
   /** This store's live leases: token to the ids it still holds. */
   readonly #held = new Map<string, Set<string>>();
@@ -152,7 +168,14 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     this.#outcomeTtlMs = outcomeTtlMs;
     this.#renewTimer = setInterval(() => void this.#renew(), Math.max(10, Math.floor(visibilityTimeoutMs / 3))).unref();
     this.#refreshTimer = setInterval(() => void this.refresh().catch(() => undefined), refreshIntervalMs).unref();
-    this.#ready = this.refresh().catch(() => undefined);
+    this.#prefix = prefix;
+    // NOTE: start-up waits for the layout check, but not for a Redis that does not answer: the first failed
+    // connection ends the wait (the queue then works as with Redis lost, and every script checks the layout).
+    this.#ready = new Promise<void>((resolve, reject) => {
+      this.refresh().then(resolve, (error: unknown) => (error instanceof CustomerIOConfigError ? reject(error) : resolve()));
+      if (this.#ownsClient) this.#redis.once('error', () => resolve());
+    });
+    this.#ready.catch(() => undefined);
   }
 
   /** Operations held in the shared queue (queued and leased, by any instance), as of the last answer from Redis. */
@@ -165,17 +188,20 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     return this.#bytes + this.#pendingBytes;
   }
 
-  /** Resolves once `size` and `bytes` were first read from Redis (whether or not that read succeeded). */
+  /**
+   * Resolves once `size` and `bytes` were first read from Redis, or that read failed, or (a client the store made)
+   * the first connection failed. Rejects with a {@link CustomerIOConfigError} naming the prefix when the prefix
+   * holds operations written by an earlier version of this store, in a layout this one cannot read (every
+   * command then rejects with it too): deliver them with that version first, or use another prefix. The module
+   * awaits it at start-up for `store: 'redis'`; await it yourself for a store you make.
+   */
   ready(): Promise<void> {
     return this.#ready;
   }
 
   /** Reads `size` and `bytes` from Redis now. */
   async refresh(): Promise<void> {
-    this.#flushAppends();
-    const [size, bytes] = await this.#command(() => this.#redis.hmget(this.#keys[7], 'size', 'bytes'));
-    this.#size = Number(size ?? 0);
-    this.#bytes = Number(bytes ?? 0);
+    this.#totals(await this.#run(COUNTS, []));
   }
 
   /**
@@ -208,7 +234,9 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   /**
    * Outcomes carried between the instances sharing the prefix, so that a receipt read on one instance settles
    * when another delivers (or finds invalid, fails, drops) its operation: watches and recorded outcomes live
-   * in Redis, each checked and changed by one script call, and are forgotten after `outcomeTtlMs`.
+   * in Redis, each checked and changed by one script call, and are forgotten after `outcomeTtlMs`. A watched
+   * operation out of the queue for {@link OUTCOME_GRACE_MS} with no outcome recorded (its instance's report
+   * failed) is collected with none: the receipt rejects, the outcome cannot be known.
    */
   readonly sharedOutcomes: SharedOutcomes = {
     watch: async (ids) => {
@@ -218,7 +246,9 @@ export class RedisQueueStore implements CustomerIOQueueStore {
       await this.#run(REPORT, [this.#instance, this.#outcomeTtlMs, outcome, reason, ...ids]);
     },
     collect: async (ids) => {
-      const reply = await this.#run(COLLECT, [this.#instance, this.#outcomeTtlMs, ...ids]);
+      // NOTE: a mark of an operation gone ages out with `outcomeTtlMs`: the grace must end well before.
+      const grace = Math.min(OUTCOME_GRACE_MS, Math.floor(this.#outcomeTtlMs / 2));
+      const reply = await this.#run(COLLECT, [this.#instance, this.#outcomeTtlMs, grace, ...ids]);
       const outcomes: SharedOutcome[] = [];
       for (let i = 0; i < reply.length; i += 2) {
         const recorded = String(reply[i + 1]);
@@ -287,8 +317,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   }
 
   async has(id: string): Promise<boolean> {
-    this.#flushAppends();
-    return (await this.#command(() => this.#redis.hexists(this.#keys[1], id))) === 1;
+    return (await this.#run(HAS, [id]))[0] === 1;
   }
 
   /**
@@ -389,14 +418,21 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   #send(script: string, args: (string | number)[]): Promise<Reply> {
     let sha = this.#shas.get(script);
     if (!sha) this.#shas.set(script, (sha = createHash('sha1').update(script).digest('hex')));
-    return this.#command(async () => {
+    const evaluate = async (): Promise<Reply> => {
       try {
         return (await this.#redis.evalsha(sha, KEY_COUNT, ...this.#keys, ...args)) as Reply;
       } catch (error) {
         if (!String(error).includes('NOSCRIPT')) throw error;
         return (await this.#redis.eval(script, KEY_COUNT, ...this.#keys, ...args)) as Reply;
       }
-    });
+    };
+    return this.#command(() => evaluate().catch((error: unknown) => Promise.reject(this.#explained(error))));
+  }
+
+  /** A script's refusal of a prefix in an earlier version's layout, as the error it stands for; any other error as it is. */
+  #explained(error: unknown): unknown {
+    const old = OLD_LAYOUT.exec(String(error));
+    return old ? new CustomerIOConfigError('queue.redis.prefix', REDIS_OLD_LAYOUT(this.#prefix, Number(old[1]))) : error;
   }
 
   /** Sends through the client, unless the store is closed, and keeps the command in `#pending` until answered. */

@@ -70,7 +70,7 @@ describe('RedisQueueStore: two instances on one prefix, one killed (kill -9)', (
     // The child is alive and renews its lease: past a visibility timeout, the survivor still sends nothing.
     await sleep(VISIBILITY_TIMEOUT_MS + 150);
     expect(sandbox.requests).toHaveLength(1);
-    expect(await admin.zcard(`{${prefix}}:leases`)).toBe(10);
+    expect(await admin.zcard(`{${prefix}}:deadlines`)).toBe(10);
 
     await kill9(doomed);
     expect(doomed.process.signalCode).toBe('SIGKILL');
@@ -86,9 +86,9 @@ describe('RedisQueueStore: two instances on one prefix, one killed (kill -9)', (
       expect(order).toEqual(ids.filter((_, i) => i % 7 === person));
     }
     await sandbox.waitFor(() => survivorStore.size === 0, 2_000);
-    expect(await admin.zcard(`{${prefix}}:queue`)).toBe(0);
-    expect(await admin.zcard(`{${prefix}}:leases`)).toBe(0);
-    expect(await admin.hlen(`{${prefix}}:json`)).toBe(0);
+    expect(await admin.hlen(`{${prefix}}:op-key`)).toBe(0);
+    expect(await admin.zcard(`{${prefix}}:deadlines`)).toBe(0);
+    expect(await admin.hlen(`{${prefix}}:op-json`)).toBe(0);
   }, 20_000);
 
   it('at an arbitrary moment of a stream of track() calls: every event whose receipt.stored resolved is delivered exactly once', async () => {

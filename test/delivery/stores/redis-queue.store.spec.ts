@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest 
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CustomerIOError, CustomerIOQueueFullError, type CustomerIOQueueOptions } from '../../../lib/index.js';
-import type { AppendResult, QueueBound, QueuedOperation, SharedOutcomes } from '../../../lib/delivery/queue-store.interface.js';
-import { RedisQueueStore, type RedisQueueStoreOptions } from '../../../lib/delivery/stores/redis-queue.store.js';
+import type { AppendResult, QueueBound, QueuedOperation, SharedOutcome, SharedOutcomes } from '../../../lib/delivery/queue-store.interface.js';
+import { OUTCOME_GRACE_MS, RedisQueueStore, type RedisQueueStoreOptions } from '../../../lib/delivery/stores/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';
@@ -48,7 +48,10 @@ function makeStore(visibilityTimeoutMs = 30_000, options: Partial<RedisQueueStor
 }
 
 /** Ids of the operations the test prefix holds, oldest first. */
-const heldIds = (): Promise<string[]> => admin.zrange(`{${prefix}}:queue`, 0, -1);
+async function heldIds(): Promise<string[]> {
+  const sequences = await admin.hgetall(`{${prefix}}:op-sequence`);
+  return Object.keys(sequences).sort((a, b) => Number(sequences[a]) - Number(sequences[b]));
+}
 
 /** Whether the test prefix holds watches, watchers, recorded outcomes' times, and outcomes (1 or 0 each). */
 const sharedEntries = async (): Promise<number[]> =>
@@ -66,7 +69,7 @@ function watchHeld(): { stop(): Promise<number> } {
   let watching = true;
   let peak = 0;
   const watched = (async () => {
-    while (watching) peak = Math.max(peak, await admin.zcard(`{${prefix}}:queue`));
+    while (watching) peak = Math.max(peak, await admin.hlen(`{${prefix}}:op-key`));
   })();
   return {
     stop: async () => {
@@ -507,6 +510,41 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
       }
     });
 
+    it("delivered by another instance whose report of the outcome failed (Redis unreachable for it): the receipt rejects, saying the outcome cannot be known, within the grace and a flush interval", async () => {
+      /** Reports through a client that cannot reach Redis: every report fails on its connection. */
+      class ReportLosingStore extends RedisQueueStore {
+        readonly #cutOff = new RedisQueueStore({
+          redis: new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null }),
+          prefix,
+        });
+        override readonly sharedOutcomes: SharedOutcomes = { ...this.sharedOutcomes, report: (...args) => this.#cutOff.sharedOutcomes.report(...args) };
+      }
+      const store = new ReportLosingStore({ redis: server.url, prefix });
+      cleanup.push(() => store.close());
+      const a = await enqueuingApp();
+      const b = await createQueueApp(sandbox, { queue: { store, flushIntervalMs: 10 } });
+      apps.push(b);
+      const capture = new LogCapture();
+      Logger.overrideLogger(capture); // after the apps: creating one sets Nest's logger
+      try {
+        const receipt = a.client.track('u-1', 'unreported');
+        const outcome = receipt.delivered.then(
+          () => 'resolved',
+          (error: unknown) => error,
+        );
+
+        await sandbox.waitFor(() => b.log.ids('delivered').includes(receipt.id), 2_000);
+        // the bound: the grace, then A's next collect (every 20 ms); a second of slack for a busy machine
+        const error = await Promise.race([outcome, sleep(OUTCOME_GRACE_MS + 1_000).then(() => 'still pending')]);
+        expect(error).toBeInstanceOf(CustomerIOError);
+        expect(String(error)).toMatch(/cannot be known: another instance settled it .* or could not record its outcome/);
+        expect(capture.messages('warn').some((line) => line.includes('report'))).toBe(true);
+        expect(await sharedEntries()).toEqual([0, 0, 0, 0]);
+      } finally {
+        Logger.overrideLogger(false);
+      }
+    });
+
     it("dropped by another instance's append (overflow: 'drop-oldest', one bound for both): the receipts reject as dropped", async () => {
       const bound: CustomerIOQueueOptions = { maxQueueSize: 4, overflow: 'drop-oldest' };
       const a = await enqueuingApp(bound);
@@ -539,7 +577,7 @@ describe("store: 'redis' in the module options", () => {
       await subject.client.flush();
       await subject.app.close();
       expectEachOnceOrReported(sandbox, ids, subject.log);
-      expect(await admin.zcard(`{${prefix}}:queue`)).toBe(0);
+      expect(await admin.hlen(`{${prefix}}:op-key`)).toBe(0);
     } finally {
       await sandbox.close();
     }
@@ -645,7 +683,7 @@ describe('RedisQueueStore, closing', () => {
       await store.close();
       expect(await Promise.all(answers)).toHaveLength(1_200);
       const check = new Redis(own.url);
-      expect(await check.zcard(`{${prefix}}:queue`)).toBe(1_200);
+      expect(await check.hlen(`{${prefix}}:op-key`)).toBe(1_200);
       await check.quit();
       await expect(store.has('c-0')).rejects.toThrow(/store is closed/);
       expect(unhandled).not.toHaveBeenCalled();
@@ -688,6 +726,7 @@ describe('RedisQueueStore, the outcomes shared between instances', () => {
 
   it('outcomes reach the watching instance once, with a reason kept as it was', async () => {
     const [watcher, reporter] = [makeStore(), makeStore()];
+    await reporter.append(op('c', 'k')); // still held: watched on
     await watcher.sharedOutcomes.watch(['a', 'b', 'c']);
     await reporter.sharedOutcomes.report('delivered', ['a', 'elsewhere']);
     await reporter.sharedOutcomes.report('failed', ['b'], 'HTTP 500\nsecond line');
@@ -707,12 +746,42 @@ describe('RedisQueueStore, the outcomes shared between instances', () => {
     expect(await admin.hkeys(`{${prefix}}:watchers`)).toEqual(['held']);
   });
 
+  it('a watched operation gone from the store with no outcome recorded is answered with no outcome after the grace; an outcome reported within it wins', async () => {
+    const [watcher, settler] = [makeStore(), makeStore()];
+    await settler.append(op('unreported', 'k1'));
+    await settler.append(op('late', 'k2'));
+    await watcher.sharedOutcomes.watch(['unreported', 'late']);
+    await settler.acknowledge(await settler.lease(ALL)); // delivered; its report of 'unreported' never comes
+    const left = Date.now();
+
+    expect(await watcher.sharedOutcomes.collect(['unreported', 'late'])).toEqual([]); // the reports may still come
+    await settler.sharedOutcomes.report('delivered', ['late']);
+    await sleep(OUTCOME_GRACE_MS - (Date.now() - left) + 10);
+    expect(await watcher.sharedOutcomes.collect(['unreported', 'late'])).toEqual([{ id: 'unreported' }, { id: 'late', outcome: 'delivered' }]);
+    expect(await sharedEntries()).toEqual([0, 0, 0, 0]);
+  });
+
+  it('with outcomeTtlMs under twice the grace, a watched operation gone unreported is answered with no outcome after half of outcomeTtlMs', async () => {
+    const outcomeTtlMs = 300;
+    const [watcher, settler] = [makeStore(30_000, { outcomeTtlMs }), makeStore(30_000, { outcomeTtlMs })];
+    await settler.append(op('unreported', 'k1'));
+    await watcher.sharedOutcomes.watch(['unreported']);
+    await settler.acknowledge(await settler.lease(ALL));
+
+    let answered: SharedOutcome[] = [];
+    for (const deadline = Date.now() + 2_000; answered.length === 0 && Date.now() < deadline; await sleep(20)) {
+      answered = await watcher.sharedOutcomes.collect(['unreported']); // as the queue does, every flush interval
+    }
+    expect(answered).toEqual([{ id: 'unreported' }]);
+  });
+
   it('the watches and recorded outcomes of an instance that died age out (outcomeTtlMs); a live one keeps its watches by collecting', async () => {
     const outcomeTtlMs = 150;
     const dying = makeStore(30_000, { outcomeTtlMs });
     const live = makeStore(30_000, { outcomeTtlMs });
     const reporter = makeStore(30_000, { outcomeTtlMs });
     await dying.sharedOutcomes.watch(['d1', 'd2']);
+    await reporter.append(op('l1', 'k')); // still held: watched on
     await live.sharedOutcomes.watch(['l1']);
     await reporter.sharedOutcomes.report('delivered', ['d1']); // recorded for the dying instance, never collected
     await dying.close();

@@ -1,0 +1,156 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { CustomerIOConfigError } from '../../../lib/client/customerio.errors.js';
+import type { QueuedOperation } from '../../../lib/delivery/queue-store.interface.js';
+import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
+import { CustomerIOSandbox } from '../../../lib/testing/index.js';
+import { createQueueApp } from '../../support/queue-app.js';
+import { deleteKeys, type OwnedRedisServer, startRedisServer, uniquePrefix } from '../../support/redis-server.js';
+
+// The Redis store's data layout: what a LEASE costs does not depend on how many operations wait, and a prefix
+// written in the previous layout is refused. On a redis-server of the test's own, whose command counts
+// (INFO commandstats, which counts the commands scripts run too) nobody else adds to.
+
+const ALL = { maxOperations: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER };
+
+function op(id: string, key: string): QueuedOperation {
+  const json = JSON.stringify({ id, key });
+  return { id, key, json, bytes: json.length, attempts: 0 };
+}
+
+let server: OwnedRedisServer;
+let admin: Redis;
+const prefixes: string[] = [];
+const stores: RedisQueueStore[] = [];
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  admin = new Redis(server.url);
+});
+afterAll(async () => {
+  await admin.quit();
+  await server.stop();
+});
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+  for (const prefix of prefixes.splice(0)) await deleteKeys(admin, prefix);
+});
+
+function makeStore(prefix: string): RedisQueueStore {
+  // NOTE: no renewal or refresh of its own may run while commands are counted.
+  const store = new RedisQueueStore({ redis: server.url, prefix, refreshIntervalMs: 3_600_000, visibilityTimeoutMs: 3_600_000 });
+  stores.push(store);
+  return store;
+}
+
+function newPrefix(): string {
+  const prefix = uniquePrefix('redis-layout');
+  prefixes.push(prefix);
+  return prefix;
+}
+
+/** Commands Redis ran (scripts and the commands they called) while `run` ran. */
+async function commandsDuring(run: () => Promise<unknown>): Promise<number> {
+  await Promise.all(stores.map((store) => store.ready()));
+  await admin.config('RESETSTAT');
+  await run();
+  const stats = await admin.info('commandstats');
+  let calls = 0;
+  for (const [, command, count] of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
+    if (command !== 'info' && !command.startsWith('config')) calls += Number(count);
+  }
+  return calls;
+}
+
+describe('RedisQueueStore, the cost of a lease', () => {
+  /**
+   * One person with `waiting` operations, whose first ten a lease holds, then three other people's:
+   * what another instance's LEASE hands out, and the commands it costs.
+   */
+  async function leaseBehindOneLongPerson(waiting: number): Promise<{ leased: string[]; commands: number }> {
+    const prefix = newPrefix();
+    const [holder, leaser] = [makeStore(prefix), makeStore(prefix)];
+    for (let start = 0; start < waiting; start += 500) {
+      const tick = Array.from({ length: Math.min(500, waiting - start) }, (_, i) => holder.append(op(`long-${start + i}`, 'long')));
+      await Promise.all(tick);
+    }
+    await Promise.all(['a', 'b', 'c'].map((person) => holder.append(op(`${person}-0`, person))));
+    expect((await holder.lease({ maxOperations: 10, maxBytes: ALL.maxBytes })).map((o) => o.id)).toEqual(
+      Array.from({ length: 10 }, (_, i) => `long-${i}`),
+    );
+    let leased: QueuedOperation[] = [];
+    const commands = await commandsDuring(async () => (leased = await leaser.lease(ALL)));
+    return { leased: leased.map((o) => o.id), commands };
+  }
+
+  it("LEASE skips a leased person's 5,000 waiting operations in as many commands as 200: it hands out the other people's at once", async () => {
+    const short = await leaseBehindOneLongPerson(200);
+    const long = await leaseBehindOneLongPerson(5_000);
+
+    expect(long.leased).toEqual(['a-0', 'b-0', 'c-0']);
+    expect(short.leased).toEqual(['a-0', 'b-0', 'c-0']);
+    expect(long.commands).toBe(short.commands);
+  }, 30_000);
+
+  it('LEASE of five people behind many leased ones costs as many commands whether 5 or 995 people are leased', async () => {
+    const costs: number[] = [];
+    for (const people of [10, 1_000]) {
+      const prefix = newPrefix();
+      const [holder, leaser] = [makeStore(prefix), makeStore(prefix)];
+      // operation i is person i % people's: each person's first operation comes before anyone's second
+      await Promise.all(Array.from({ length: people * 5 }, (_, i) => holder.append(op(`op-${i}`, `p-${i % people}`))));
+      await holder.lease({ maxOperations: people - 5, maxBytes: ALL.maxBytes }); // all people but the last five are held
+      let leased: QueuedOperation[] = [];
+      costs.push(await commandsDuring(async () => (leased = await leaser.lease({ maxOperations: 5, maxBytes: ALL.maxBytes }))));
+      expect(leased.map((o) => o.id)).toEqual(Array.from({ length: 5 }, (_, i) => `op-${people - 5 + i}`));
+    }
+    expect(costs[1]).toBe(costs[0]);
+  }, 30_000);
+});
+
+describe('RedisQueueStore, a prefix written by the previous version', () => {
+  /** Writes, as the previous version's store did, one queued operation (or, `none`, only its counters). */
+  async function writeOldLayout(prefix: string, none = false): Promise<void> {
+    const key = (name: string): string => `{${prefix}}:${name}`;
+    await admin.set(key('seq'), '7');
+    await admin.hset(key('totals'), 'size', none ? 0 : 1, 'bytes', none ? 0 : 10);
+    if (none) return;
+    await admin.zadd(key('queue'), 7, 'old-1');
+    await admin.hset(key('key'), 'old-1', 'u-1');
+    await admin.hset(key('json'), 'old-1', '{"type":"person"}');
+  }
+
+  it('holding operations: refused with an error naming the prefix, by the store and by the module at start-up; nothing is changed', async () => {
+    const prefix = newPrefix();
+    await writeOldLayout(prefix);
+    const store = makeStore(prefix);
+
+    const refusal = await store.ready().catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(CustomerIOConfigError);
+    expect(String(refusal)).toContain(`prefix "${prefix}" holds 1 operations written by an earlier version of this store`);
+    await expect(store.append(op('new-1', 'u-1'))).rejects.toThrow(`prefix "${prefix}"`);
+    await expect(store.lease(ALL)).rejects.toThrow(CustomerIOConfigError);
+    const sandbox = await CustomerIOSandbox.start();
+    try {
+      await expect(createQueueApp(sandbox, { queue: { store: 'redis', redis: { url: server.url, prefix } } })).rejects.toThrow(
+        `prefix "${prefix}" holds 1 operations`,
+      );
+    } finally {
+      await sandbox.close();
+    }
+    expect(await admin.hgetall(`{${prefix}}:key`)).toEqual({ 'old-1': 'u-1' });
+    expect(await admin.exists(`{${prefix}}:layout`, `{${prefix}}:op-key`)).toBe(0);
+  });
+
+  it('holding no operation: taken over, its old counters deleted', async () => {
+    const prefix = newPrefix();
+    await writeOldLayout(prefix, true);
+    const store = makeStore(prefix);
+
+    await store.ready();
+    await store.append(op('new-1', 'u-1'));
+    expect((await store.lease(ALL)).map((o) => o.id)).toEqual(['new-1']);
+    expect(await admin.exists(`{${prefix}}:seq`, `{${prefix}}:totals`)).toBe(0);
+    expect(await admin.get(`{${prefix}}:layout`)).toBe('2');
+  });
+});
