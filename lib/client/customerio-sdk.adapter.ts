@@ -4,9 +4,9 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import cio from 'customerio-node';
 import type { APIClient, TrackClient } from 'customerio-node';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
-import { REQUEST_ABANDONED } from '../customerio.messages.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import {
+  abortedError,
   CustomerIOError,
   CustomerIOHttpError,
   CustomerIONetworkError,
@@ -40,7 +40,7 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
     this.#appDefaults = this.#transportDefaults(`${options.appApiUrl}/v1`);
   }
 
-  /** Runs one Track API call; `signal` aborts it early (on customerio-node 4.x; 5.x waits for its deadline). */
+  /** Runs one Track API call; `signal` aborts it early, and it then fails with `signal`'s reason (see `abortedError`). */
   track<T>(call: (client: TrackClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const { siteId, apiKey } = this.#options;
     return this.#run(this.#trackDefaults, (defaults) => new cio.TrackClient(siteId, apiKey.reveal(), defaults), call, signal);
@@ -84,7 +84,7 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
     } catch (error) {
       const success = successBody(error);
       if (success) return success as T;
-      if (cancel?.aborted) throw new CustomerIOError(REQUEST_ABANDONED(), { retryable: true });
+      if (cancel?.aborted) throw abortedError(cancel);
       throw toCustomerIOError(error, this.#options.timeoutMs);
     }
   }

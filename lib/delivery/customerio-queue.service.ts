@@ -22,12 +22,16 @@ import {
 import {
   OPERATION_TOO_LARGE,
   KEPT_FOR_NEXT_START,
+  LEASE_RUNNING_OUT,
+  LEFT_TO_OTHER_INSTANCES,
   QUEUE_CLOSED,
   QUEUE_FULL,
   REPORT_LINE,
+  REQUEST_ABANDONED,
 } from '../customerio.messages.js';
 import type { ResolvedCustomerIOOptions, ResolvedQueueOptions } from '../options/resolved-options.interface.js';
 import { BATCH_ENVELOPE_BYTES, type BatchOutcome, BatchSender } from './batch.sender.js';
+import { BatchLeaseGuard } from './batch-lease.guard.js';
 import type {
   CustomerIODeliveryHooks,
   CustomerIODeliveryOutcome,
@@ -38,6 +42,9 @@ import { createOperationIdFactory } from './operation-id.factory.js';
 import type { CustomerIOQueueStats } from './customerio-queue-stats.interface.js';
 import { CustomerIOReceipt, ReceiptRegistry } from './receipt.registry.js';
 import type { AppendResult, CustomerIOQueueStore, MaybePromise, QueuedOperation } from './queue-store.interface.js';
+
+/** Shutdown's first wait for what other instances hold in a shared store; it doubles, up to a flush interval. */
+const SHUTDOWN_FIRST_WAIT_MS = 50;
 
 const OUTCOME_HOOK: Record<Exclude<CustomerIODeliveryOutcome, 'delivered'>, keyof CustomerIODeliveryHooks> = {
   invalid: 'onFailed',
@@ -101,6 +108,8 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   #partialDue = false;
   #closed = false;
   #finished = false;
+  /** The last lease failed (the store could not be read). */
+  #storeFailing = false;
   /**
    * Counts leases, and outcomes reached without one (drops, and appends the store refused or failed): a receipt
    * read in the same epoch as its enqueue needs no lookup.
@@ -188,19 +197,28 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     return this.#receipts.wait(id, epoch !== this.#epoch);
   }
 
-  /** Stops accepting, sends what is held within `shutdownTimeoutMs`, and reports what is left as undelivered. */
+  /**
+   * Stops accepting, sends what it can lease within `shutdownTimeoutMs`, and reports what is left as undelivered
+   * (a durable store keeps it instead). While what is left is leased by other instances of a shared store (or
+   * queued behind their leases), it looks again after a wait that doubles, up to a flush interval.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopTimer();
     const deadline = Date.now() + this.#options.shutdownTimeoutMs;
+    let othersWait = SHUTDOWN_FIRST_WAIT_MS;
     while (this.#store.size > 0 && Date.now() < deadline) {
       this.#holding = false;
       await raceTimeout(this.#drain(), deadline - Date.now());
-      if (this.#holding && this.#store.size > 0) await raceTimeout(undefined, Math.min(this.#options.flushIntervalMs, deadline - Date.now()));
+      if (this.#store.size === 0) break;
+      // NOTE: a drain that ends neither holding nor failing leased all it could: the rest is held elsewhere.
+      const pause = this.#holding ? this.#options.flushIntervalMs : othersWait;
+      if (!this.#holding) othersWait = Math.min(othersWait * 2, this.#options.flushIntervalMs);
+      await raceTimeout(undefined, Math.min(pause, deadline - Date.now()));
     }
     this.#finished = true;
-    this.#abandon.abort();
+    this.#abandon.abort(new CustomerIOError(REQUEST_ABANDONED(), { retryable: true }));
     this.#logUnlogged();
     if (this.#store.durable) await this.#keepLeftovers();
     else await this.#reportLeftovers();
@@ -253,6 +271,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
             maxOperations: this.#options.maxBatchOperations,
             maxBytes: this.#options.maxBatchBytes - BATCH_ENVELOPE_BYTES,
           });
+          this.#storeFailing = false;
           if (operations.length === 0) {
             this.#partialDue = false;
             break;
@@ -261,6 +280,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
         }
       } while (this.#pumpAgain);
     } catch (error) {
+      this.#storeFailing = true;
       this.#logger.error(`CustomerIO queue could not read its store: ${String(error)}`);
     } finally {
       this.#pumping = false;
@@ -274,9 +294,13 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#inFlightBytes += bytes;
     this.#stats.inFlightBatches += 1;
     this.#stats.inFlight += operations.length;
+    const lease = new BatchLeaseGuard(operations, this.#abandon.signal, this.#store.leaseDeadlines);
     try {
-      const outcomes = await this.sender.send(operations, this.#abandon.signal, () => (this.#stats.retried += operations.length));
-      for (const outcome of outcomes) await this.#apply(outcome);
+      const outcomes = await this.sender.send(operations, lease, () => (this.#stats.retried += operations.length));
+      for (const outcome of outcomes) {
+        if (outcome.outcome === 'retry' && lease.lost) await this.#giveBack(outcome.operations);
+        else await this.#apply(outcome);
+      }
     } catch (error) {
       // NOTE: the sender reports failures as outcomes; reaching here is a bug or a failing store.
       this.#logger.error(`CustomerIO batch handling failed: ${String(error)}`);
@@ -286,12 +310,24 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
         this.#logger.error(`CustomerIO queue could not hand a batch back to its store: ${String(storeError)}`);
       }
     } finally {
+      lease.dispose();
       this.#inFlight.delete(operations);
       this.#inFlightBytes -= bytes;
       this.#stats.inFlightBatches -= 1;
       this.#stats.inFlight -= operations.length;
       void this.#pump();
     }
+  }
+
+  /**
+   * A batch whose lease may end before another request of it could: it goes back to the store as it was (no
+   * delivery attempt spent, no outcome reported): released if the store answers, else its lease runs out and
+   * another instance leases it.
+   */
+  async #giveBack(operations: QueuedOperation[]): Promise<void> {
+    if (this.#finished) return;
+    this.#logger.warn(`CustomerIO ${operations.length} operations: ${LEASE_RUNNING_OUT(this.#store.leaseDeadlines?.leaseMs ?? 0)}`);
+    await this.#store.release(operations);
   }
 
   async #apply(result: BatchOutcome): Promise<void> {
@@ -397,10 +433,18 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#unlogged.rejected = this.#unlogged.dropped = 0;
   }
 
-  /** At the shutdown deadline, with a durable store: in-flight operations go back, and everything waits for the next start. */
+  /**
+   * At the shutdown deadline, with a durable store: in-flight operations go back, and what is left stays, for the
+   * next start or the other instances sharing the store. Says which: when this instance had nothing left it could
+   * lease (nothing in flight, Customer.io answering, the store readable), all of it is held by other instances.
+   */
   async #keepLeftovers(): Promise<void> {
-    await this.#store.release([...this.#inFlight].flat());
-    if (this.#store.size > 0) this.#logger.warn(KEPT_FOR_NEXT_START(this.#store.size, this.#options.shutdownTimeoutMs));
+    const inFlight = [...this.#inFlight].flat();
+    await this.#store.release(inFlight);
+    const left = this.#store.size;
+    if (left === 0) return;
+    const othersHold = inFlight.length === 0 && !this.#holding && !this.#storeFailing;
+    this.#logger.warn(othersHold ? LEFT_TO_OTHER_INSTANCES(left) : KEPT_FOR_NEXT_START(left, this.#options.shutdownTimeoutMs, inFlight.length));
   }
 
   /** At the shutdown deadline: what is queued or in flight will not be confirmed. */

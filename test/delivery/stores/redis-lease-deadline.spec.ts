@@ -1,0 +1,124 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
+import { CustomerIOConfigError } from '../../../lib/index.js';
+import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
+import { CustomerIOSandbox } from '../../../lib/testing/index.js';
+import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
+import { deleteKeys, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
+import { type StallingProxy, startStallingProxy } from '../../support/tcp-proxy.js';
+
+/** A short lease, and the longest `timeout` it allows (half of it). */
+const VISIBILITY_TIMEOUT_MS = 1_000;
+const TIMEOUT_MS = 400;
+
+let server: TestRedis;
+let admin: Redis;
+beforeAll(async () => {
+  server = await useRedis();
+  admin = new Redis(server.url);
+});
+afterAll(async () => {
+  await admin.quit();
+  await server.stop();
+});
+
+describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io, gives its batch up before its lease may end', () => {
+  let sandbox: CustomerIOSandbox;
+  let prefix: string;
+  let proxy: StallingProxy;
+  const cleanup: (() => Promise<unknown>)[] = [];
+
+  beforeEach(async () => {
+    sandbox = await CustomerIOSandbox.start();
+    prefix = uniquePrefix('lease-deadline');
+    proxy = await startStallingProxy(Number(new URL(server.url).port || 6379));
+  });
+  afterEach(async () => {
+    proxy.resume();
+    for (const step of cleanup.splice(0).reverse()) await step();
+    await proxy.close();
+    await sandbox.close();
+    await deleteKeys(admin, prefix);
+  });
+
+  /** An app on the test prefix whose store reaches Redis at `url`; closed (app, then store) after the test. */
+  async function instance(url: string, flushIntervalMs = 60_000): Promise<{ subject: QueueApp; store: RedisQueueStore }> {
+    const client = new Redis(url);
+    const store = new RedisQueueStore({ redis: client, prefix, visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS });
+    const subject = await createQueueApp(sandbox, { timeout: TIMEOUT_MS, queue: { store, flushIntervalMs } });
+    cleanup.push(async () => {
+      await subject.app.close();
+      await store.close();
+      await client.quit();
+    });
+    return { subject, store };
+  }
+
+  it.each([1, 2, 3])(
+    'run %i: A stalls on Redis while retrying; B takes the person over; the last identify wins, and A reports nothing',
+    async () => {
+      const a = await instance(`redis://127.0.0.1:${proxy.port}`);
+      // A's first request fails; Customer.io asks to retry in 2 s, past A's lease
+      sandbox.respondWith(503, { path: '/api/v2/batch', times: 1, retryAfter: 2 });
+      const free = a.subject.client.identify('p-1', { plan: 'free' });
+      void a.subject.client.flush();
+      await sandbox.waitFor(() => sandbox.requests.length === 1, 2_000);
+      proxy.stall(); // A can neither renew its lease nor release it
+
+      const b = await instance(server.url, 20);
+      const pro = b.subject.client.identify('p-1', { plan: 'pro' });
+      await sandbox.waitFor(() => b.subject.log.ids('delivered').length === 2, 5_000);
+      expect(b.subject.log.ids('delivered')).toEqual([free.id, pro.id]);
+      expect(sandbox.people.get('p-1')?.attributes.plan).toBe('pro');
+
+      proxy.resume();
+      // A settles its batch: given back (its release answered), or, were it still retrying, sent late
+      await sandbox.waitFor(() => a.subject.client.stats.inFlightBatches === 0, 5_000);
+      expect(sandbox.people.get('p-1')?.attributes.plan).toBe('pro');
+      expect(sandbox.batches).toHaveLength(1); // B's, with both identifies
+      expect(a.subject.log.reports).toEqual([]);
+      expect(a.subject.client.stats).toMatchObject({ delivered: 0, failed: 0, undelivered: 0 });
+      expect(await admin.zcard(`{${prefix}}:queue`)).toBe(0);
+    },
+    10_000,
+  );
+});
+
+describe('the module refuses a request timeout that does not fit well within the lease', () => {
+  let sandbox: CustomerIOSandbox;
+  beforeEach(async () => {
+    sandbox = await CustomerIOSandbox.start();
+  });
+  afterEach(() => sandbox.close());
+
+  it("store: 'redis': a timeout over half of queue.redis.visibilityTimeoutMs fails start-up naming both", async () => {
+    const redis = { url: server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 };
+    const started = createQueueApp(sandbox, { timeout: 501, queue: { store: 'redis', redis } });
+    await expect(started).rejects.toThrow(CustomerIOConfigError);
+    await expect(started).rejects.toMatchObject({ option: 'timeout' });
+    await expect(started).rejects.toThrow(
+      'option "timeout" (501 ms) must be at most half of "queue.redis.visibilityTimeoutMs" (1000 ms): a request must end well within the lease',
+    );
+  });
+
+  it('the default timeout (10 s) against a visibilityTimeoutMs under 20 s, and a store of your own, are refused alike', async () => {
+    const redis = { url: server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 19_999 };
+    await expect(createQueueApp(sandbox, { queue: { store: 'redis', redis } })).rejects.toThrow(
+      'option "timeout" (10000 ms) must be at most half of "queue.redis.visibilityTimeoutMs" (19999 ms)',
+    );
+    const store = new RedisQueueStore({ redis: server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 });
+    try {
+      await expect(createQueueApp(sandbox, { timeout: 600, queue: { store } })).rejects.toThrow(
+        `option "timeout" (600 ms) must be at most half of "queue.store"'s lease (visibilityTimeoutMs) (1000 ms)`,
+      );
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a timeout of exactly half the lease starts', async () => {
+    const redis = { url: server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 };
+    const subject = await createQueueApp(sandbox, { timeout: 500, queue: { store: 'redis', redis } });
+    await subject.app.close();
+  });
+});
