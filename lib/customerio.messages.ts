@@ -17,7 +17,7 @@ export const INVALID_TIMEOUT = (label: string, got: unknown) =>
   `CustomerIOModule: option ${label} must be a positive, finite number of milliseconds, got ${describe(got)}`;
 
 export const TIMEOUT_OUTLASTS_LEASE = (timeoutLabel: string, timeoutMs: number, leaseLabel: string, leaseMs: number) =>
-  `CustomerIOModule: option ${timeoutLabel} (${timeoutMs} ms) must be at most half of ${leaseLabel} (${leaseMs} ms): ` +
+  `CustomerIOModule: option ${timeoutLabel} (${timeoutMs} ms) must be at most a third of ${leaseLabel} (${leaseMs} ms): ` +
   'a request must end well within the lease of the batch it carries';
 
 export const INVALID_NUMBER = (label: string, got: unknown, range: string) =>

@@ -123,7 +123,7 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
       store === 'redis'
         ? ['queue.redis.visibilityTimeoutMs', queue.redis?.visibilityTimeoutMs ?? DEFAULT_VISIBILITY_TIMEOUT_MS]
         : ['queue.store', typeof store === 'object' ? store.leaseDeadlines?.leaseMs : undefined];
-    if (typeof leaseMs === 'number' && leaseMs > 0 && timeoutMs * 2 > leaseMs) {
+    if (typeof leaseMs === 'number' && leaseMs > 0 && timeoutMs * 3 > leaseMs) {
       const leaseLabel = store === 'redis' ? optionLabel(leaseOption, sources[leaseOption]) : `${optionLabel(leaseOption)}'s lease (visibilityTimeoutMs)`;
       fail('timeout', timeoutMs, (label) => TIMEOUT_OUTLASTS_LEASE(label, timeoutMs, leaseLabel, leaseMs));
     }

@@ -34,7 +34,7 @@ export interface RedisQueueStoreOptions {
    * this while it is alive, so this is how long the operations of an instance that died (or lost Redis)
    * wait before another instance sends them. An instance that cannot renew gives its batch up before the
    * lease may have ended (see {@link RedisQueueStore.leaseDeadlines}); the module's `timeout` must be at
-   * most half of this.
+   * most a third of this.
    * @default 30000
    */
   visibilityTimeoutMs?: number;

@@ -7,8 +7,8 @@ import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
 import { deleteKeys, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
 import { type StallingProxy, startStallingProxy } from '../../support/tcp-proxy.js';
 
-/** A short lease, and the longest `timeout` it allows (half of it). */
-const VISIBILITY_TIMEOUT_MS = 1_000;
+/** A short lease, and the longest `timeout` it allows (a third of it). */
+const VISIBILITY_TIMEOUT_MS = 1_200;
 const TIMEOUT_MS = 400;
 
 let server: TestRedis;
@@ -58,11 +58,11 @@ describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io,
     'run %i: A stalls on Redis while retrying; B takes the person over; the last identify wins, and A reports nothing',
     async () => {
       const a = await instance(`redis://127.0.0.1:${proxy.port}`);
-      // A's first request fails; Customer.io asks to retry in 2 s, past A's lease
-      sandbox.respondWith(503, { path: '/api/v2/batch', times: 1, retryAfter: 2 });
+      // A's first request fails; Customer.io asks to retry in 3 s, past A's lease
+      sandbox.respondWith(503, { path: '/api/v2/batch', times: 1, retryAfter: 3 });
       const free = a.subject.client.identify('p-1', { plan: 'free' });
       void a.subject.client.flush();
-      await sandbox.waitFor(() => sandbox.requests.length === 1, 2_000);
+      await sandbox.waitFor(() => sandbox.requests.length === 1, 5_000);
       proxy.stall(); // A can neither renew its lease nor release it
 
       const b = await instance(server.url, 20);
@@ -91,34 +91,34 @@ describe('the module refuses a request timeout that does not fit well within the
   });
   afterEach(() => sandbox.close());
 
-  it("store: 'redis': a timeout over half of queue.redis.visibilityTimeoutMs fails start-up naming both", async () => {
+  it("store: 'redis': a timeout over a third of queue.redis.visibilityTimeoutMs fails start-up naming both", async () => {
     const redis = { url: server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 };
-    const started = createQueueApp(sandbox, { timeout: 501, queue: { store: 'redis', redis } });
+    const started = createQueueApp(sandbox, { timeout: 334, queue: { store: 'redis', redis } });
     await expect(started).rejects.toThrow(CustomerIOConfigError);
     await expect(started).rejects.toMatchObject({ option: 'timeout' });
     await expect(started).rejects.toThrow(
-      'option "timeout" (501 ms) must be at most half of "queue.redis.visibilityTimeoutMs" (1000 ms): a request must end well within the lease',
+      'option "timeout" (334 ms) must be at most a third of "queue.redis.visibilityTimeoutMs" (1000 ms): a request must end well within the lease',
     );
   });
 
-  it('the default timeout (10 s) against a visibilityTimeoutMs under 20 s, and a store of your own, are refused alike', async () => {
-    const redis = { url: server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 19_999 };
+  it('the default timeout (10 s) against a visibilityTimeoutMs under 30 s, and a store of your own, are refused alike', async () => {
+    const redis = { url: server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 29_999 };
     await expect(createQueueApp(sandbox, { queue: { store: 'redis', redis } })).rejects.toThrow(
-      'option "timeout" (10000 ms) must be at most half of "queue.redis.visibilityTimeoutMs" (19999 ms)',
+      'option "timeout" (10000 ms) must be at most a third of "queue.redis.visibilityTimeoutMs" (29999 ms)',
     );
     const store = new RedisQueueStore({ redis: server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 });
     try {
-      await expect(createQueueApp(sandbox, { timeout: 600, queue: { store } })).rejects.toThrow(
-        `option "timeout" (600 ms) must be at most half of "queue.store"'s lease (visibilityTimeoutMs) (1000 ms)`,
+      await expect(createQueueApp(sandbox, { timeout: 400, queue: { store } })).rejects.toThrow(
+        `option "timeout" (400 ms) must be at most a third of "queue.store"'s lease (visibilityTimeoutMs) (1000 ms)`,
       );
     } finally {
       await store.close();
     }
   });
 
-  it('a timeout of exactly half the lease starts', async () => {
+  it('a timeout of exactly a third of the lease starts', async () => {
     const redis = { url: server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 };
-    const subject = await createQueueApp(sandbox, { timeout: 500, queue: { store: 'redis', redis } });
+    const subject = await createQueueApp(sandbox, { timeout: 333, queue: { store: 'redis', redis } });
     await subject.app.close();
   });
 });
