@@ -104,4 +104,7 @@ export const LEFT_TO_OTHER_INSTANCES = (count: number) =>
   'this instance had nothing left it could send; those instances (or the next start) send them';
 
 export const LEASE_RUNNING_OUT = (leaseMs: number) =>
-  `batch given back: its lease in the shared store may end before another request could (Redis did not renew it; visibilityTimeoutMs ${leaseMs}); another instance sends it`;
+  `the batch's lease in the shared store (visibilityTimeoutMs ${leaseMs}) may end before another request could: Redis did not renew it in time`;
+
+export const GIVEN_BACK = (count: number, leaseMs: number) =>
+  `CustomerIO ${count} operation${count === 1 ? '' : 's'} given back unsent, no attempt spent: ${LEASE_RUNNING_OUT(leaseMs)}; the instance that leases them next sends them`;

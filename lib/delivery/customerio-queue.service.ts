@@ -22,7 +22,7 @@ import {
 import {
   OPERATION_TOO_LARGE,
   KEPT_FOR_NEXT_START,
-  LEASE_RUNNING_OUT,
+  GIVEN_BACK,
   LEFT_TO_OTHER_INSTANCES,
   QUEUE_CLOSED,
   QUEUE_FULL,
@@ -326,7 +326,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
    */
   async #giveBack(operations: QueuedOperation[]): Promise<void> {
     if (this.#finished) return;
-    this.#logger.warn(`CustomerIO ${operations.length} operations: ${LEASE_RUNNING_OUT(this.#store.leaseDeadlines?.leaseMs ?? 0)}`);
+    this.#logger.warn(GIVEN_BACK(operations.length, this.#store.leaseDeadlines?.leaseMs ?? 0));
     await this.#store.release(operations);
   }
 

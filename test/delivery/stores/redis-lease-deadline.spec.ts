@@ -1,8 +1,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CustomerIOConfigError } from '../../../lib/index.js';
 import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
+import { LogCapture } from '../../support/log-capture.js';
 import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
 import { deleteKeys, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
 import { type StallingProxy, startStallingProxy } from '../../support/tcp-proxy.js';
@@ -34,6 +36,7 @@ describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io,
     proxy = await startStallingProxy(Number(new URL(server.url).port || 6379));
   });
   afterEach(async () => {
+    Logger.overrideLogger(false);
     proxy.resume();
     for (const step of cleanup.splice(0).reverse()) await step();
     await proxy.close();
@@ -66,6 +69,8 @@ describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io,
       proxy.stall(); // A can neither renew its lease nor release it
 
       const b = await instance(server.url, 20);
+      const capture = new LogCapture();
+      Logger.overrideLogger(capture); // after the apps: creating one sets Nest's logger
       const pro = b.subject.client.identify('p-1', { plan: 'pro' });
       await sandbox.waitFor(() => b.subject.log.ids('delivered').length === 2, 5_000);
       expect(b.subject.log.ids('delivered')).toEqual([free.id, pro.id]);
@@ -79,6 +84,9 @@ describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io,
       expect(a.subject.log.reports).toEqual([]);
       expect(a.subject.client.stats).toMatchObject({ delivered: 0, failed: 0, undelivered: 0 });
       expect(await admin.zcard(`{${prefix}}:queue`)).toBe(0);
+      expect(capture.messages('warn', 'CustomerIO')).toContainEqual(
+        expect.stringMatching(/^CustomerIO 1 operation given back unsent, no attempt spent: the batch's lease in the shared store .* may end before another request could/),
+      );
     },
     10_000,
   );
