@@ -65,6 +65,7 @@ export class BatchLeaseGuard {
 
   #giveUp(): void {
     clearTimeout(this.#timer);
-    this.#lease.abort(new CustomerIOError(LEASE_RUNNING_OUT(this.#deadlines?.leaseMs ?? 0), { retryable: true }));
+    // NOTE: not retryable, so that no interceptor retries it and the circuit breaker does not count it as Customer.io failing.
+    this.#lease.abort(new CustomerIOError(LEASE_RUNNING_OUT(this.#deadlines?.leaseMs ?? 0), { retryable: false }));
   }
 }

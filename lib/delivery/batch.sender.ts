@@ -55,7 +55,7 @@ export class BatchSender {
       );
     } catch (thrown) {
       const error = thrown instanceof CustomerIOError ? thrown : new CustomerIOError(String(thrown));
-      if (error.retryable) return [{ outcome: 'retry', operations, error }];
+      if (error.retryable || signal.aborted) return [{ outcome: 'retry', operations, error }];
       if (error.status !== 400 && error.status !== 413) return [{ outcome: 'failed', operations, error }];
       if (operations.length === 1) {
         return [{ outcome: 'invalid', operations, reason: error.errors.join('; ') || error.message, error }];

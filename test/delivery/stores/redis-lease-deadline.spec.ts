@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CustomerIOConfigError } from '../../../lib/index.js';
@@ -6,23 +6,14 @@ import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { LogCapture } from '../../support/log-capture.js';
 import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
-import { deleteKeys, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
+import { deleteKeys, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
 import { type StallingProxy, startStallingProxy } from '../../support/tcp-proxy.js';
 
 /** A short lease, and the longest `timeout` it allows (a third of it). */
 const VISIBILITY_TIMEOUT_MS = 1_200;
 const TIMEOUT_MS = 400;
 
-let server: TestRedis;
-let admin: Redis;
-beforeAll(async () => {
-  server = await useRedis();
-  admin = new Redis(server.url);
-});
-afterAll(async () => {
-  await admin.quit();
-  await server.stop();
-});
+const testRedis = useRedisForFile();
 
 describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io, gives its batch up before its lease may end', () => {
   let sandbox: CustomerIOSandbox;
@@ -33,7 +24,7 @@ describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io,
   beforeEach(async () => {
     sandbox = await CustomerIOSandbox.start();
     prefix = uniquePrefix('lease-deadline');
-    proxy = await startStallingProxy(Number(new URL(server.url).port || 6379));
+    proxy = await startStallingProxy(Number(new URL(testRedis.server.url).port || 6379));
   });
   afterEach(async () => {
     Logger.overrideLogger(false);
@@ -41,7 +32,7 @@ describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io,
     for (const step of cleanup.splice(0).reverse()) await step();
     await proxy.close();
     await sandbox.close();
-    await deleteKeys(admin, prefix);
+    await deleteKeys(testRedis.admin, prefix);
   });
 
   /** An app on the test prefix whose store reaches Redis at `url`; closed (app, then store) after the test. */
@@ -68,7 +59,7 @@ describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io,
       await sandbox.waitFor(() => sandbox.requests.length === 1, 5_000);
       proxy.stall(); // A can neither renew its lease nor release it
 
-      const b = await instance(server.url, 20);
+      const b = await instance(testRedis.server.url, 20);
       const capture = new LogCapture();
       Logger.overrideLogger(capture); // after the apps: creating one sets Nest's logger
       const pro = b.subject.client.identify('p-1', { plan: 'pro' });
@@ -83,7 +74,7 @@ describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io,
       expect(sandbox.batches).toHaveLength(1); // B's, with both identifies
       expect(a.subject.log.reports).toEqual([]);
       expect(a.subject.client.stats).toMatchObject({ delivered: 0, failed: 0, undelivered: 0 });
-      expect(await admin.zcard(`{${prefix}}:queue`)).toBe(0);
+      expect(await testRedis.admin.zcard(`{${prefix}}:queue`)).toBe(0);
       expect(capture.messages('warn', 'CustomerIO')).toContainEqual(
         expect.stringMatching(/^CustomerIO 1 operation given back unsent, no attempt spent: the batch's lease in the shared store .* may end before another request could/),
       );
@@ -100,7 +91,7 @@ describe('the module refuses a request timeout that does not fit well within the
   afterEach(() => sandbox.close());
 
   it("store: 'redis': a timeout over a third of queue.redis.visibilityTimeoutMs fails start-up naming both", async () => {
-    const redis = { url: server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 };
+    const redis = { url: testRedis.server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 };
     const started = createQueueApp(sandbox, { timeout: 334, queue: { store: 'redis', redis } });
     await expect(started).rejects.toThrow(CustomerIOConfigError);
     await expect(started).rejects.toMatchObject({ option: 'timeout' });
@@ -110,11 +101,11 @@ describe('the module refuses a request timeout that does not fit well within the
   });
 
   it('the default timeout (10 s) against a visibilityTimeoutMs under 30 s, and a store of your own, are refused alike', async () => {
-    const redis = { url: server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 29_999 };
+    const redis = { url: testRedis.server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 29_999 };
     await expect(createQueueApp(sandbox, { queue: { store: 'redis', redis } })).rejects.toThrow(
       'option "timeout" (10000 ms) must be at most a third of "queue.redis.visibilityTimeoutMs" (29999 ms)',
     );
-    const store = new RedisQueueStore({ redis: server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 });
+    const store = new RedisQueueStore({ redis: testRedis.server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 });
     try {
       await expect(createQueueApp(sandbox, { timeout: 400, queue: { store } })).rejects.toThrow(
         `option "timeout" (400 ms) must be at most a third of "queue.store"'s lease (visibilityTimeoutMs) (1000 ms)`,
@@ -125,7 +116,7 @@ describe('the module refuses a request timeout that does not fit well within the
   });
 
   it('a timeout of exactly a third of the lease starts', async () => {
-    const redis = { url: server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 };
+    const redis = { url: testRedis.server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 };
     const subject = await createQueueApp(sandbox, { timeout: 333, queue: { store: 'redis', redis } });
     await subject.app.close();
   });

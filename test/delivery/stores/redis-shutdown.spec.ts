@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { type Command, Redis } from 'ioredis';
 import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
@@ -6,7 +6,7 @@ import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';
 import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
-import { deleteKeys, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
+import { deleteKeys, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
 
 /** An ioredis client that counts the commands it sends, by name. */
 class CountingRedis extends Redis {
@@ -18,16 +18,7 @@ class CountingRedis extends Redis {
   }
 }
 
-let server: TestRedis;
-let admin: Redis;
-beforeAll(async () => {
-  server = await useRedis();
-  admin = new Redis(server.url);
-});
-afterAll(async () => {
-  await admin.quit();
-  await server.stop();
-});
+const testRedis = useRedisForFile();
 
 describe('RedisQueueStore: shutting an instance down while another one has the shared queue in flight', () => {
   let sandbox: CustomerIOSandbox;
@@ -44,7 +35,7 @@ describe('RedisQueueStore: shutting an instance down while another one has the s
     Logger.overrideLogger(false);
     for (const step of cleanup.splice(0).reverse()) await step();
     await sandbox.close();
-    await deleteKeys(admin, prefix);
+    await deleteKeys(testRedis.admin, prefix);
   });
 
   /** An app on the test prefix, over `client`; closed (app, then store, then client) after the test. */
@@ -62,12 +53,12 @@ describe('RedisQueueStore: shutting an instance down while another one has the s
 
   it('waits with backoff, not in a loop, sends nothing of the other instance, and says what it leaves to it', async () => {
     sandbox.delay(3_000, { path: '/api/v2/batch', times: 1 });
-    const b = await instance(new Redis(server.url));
+    const b = await instance(new Redis(testRedis.server.url));
     const ids = Array.from({ length: 3 }, (_, i) => b.subject.client.track(`u-${i}`, 'held by B').id);
     void b.subject.client.flush();
     await sandbox.waitFor(() => sandbox.pendingRequests === 1, 2_000);
 
-    const client = new CountingRedis(server.url);
+    const client = new CountingRedis(testRedis.server.url);
     const a = await instance(client, { shutdownTimeoutMs: 1_500 });
     expect(a.store.size).toBe(3); // the shared queue: B's batch, leased
     Logger.overrideLogger(capture); // after the apps: creating one sets Nest's logger
@@ -89,12 +80,12 @@ describe('RedisQueueStore: shutting an instance down while another one has the s
 
   it('sends what it can lease, and leaves only what the other instance holds', async () => {
     sandbox.delay(2_000, { path: '/api/v2/batch', times: 1 });
-    const b = await instance(new Redis(server.url));
+    const b = await instance(new Redis(testRedis.server.url));
     const held = b.subject.client.track('u-b', 'held by B').id;
     void b.subject.client.flush();
     await sandbox.waitFor(() => sandbox.pendingRequests === 1, 2_000);
 
-    const client = new CountingRedis(server.url);
+    const client = new CountingRedis(testRedis.server.url);
     const a = await instance(client, { shutdownTimeoutMs: 1_000 });
     const mine = Array.from({ length: 4 }, (_, i) => a.subject.client.track(`u-a-${i}`, 'sent by A').id);
     const behind = a.subject.client.track('u-b', 'queued behind B').id; // its person is leased by B
