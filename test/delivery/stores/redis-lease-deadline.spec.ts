@@ -83,6 +83,60 @@ describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io,
   );
 });
 
+describe('RedisQueueStore.leaseDeadlines: when its leases surely hold, by its own clock', () => {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterEach(async () => {
+    for (const step of cleanup.splice(0).reverse()) await step();
+  });
+
+  /** A store on a fresh prefix reaching Redis at `url`, with one operation appended. */
+  async function storeWithOne(url: string): Promise<RedisQueueStore> {
+    const prefix = uniquePrefix('lease-clock');
+    const client = new Redis(url);
+    const store = new RedisQueueStore({ redis: client, prefix, visibilityTimeoutMs: 600 });
+    cleanup.push(async () => {
+      await store.close();
+      await client.quit();
+      await deleteKeys(testRedis.admin, prefix);
+    });
+    await store.append({ id: 'op-1', key: 'p-1', json: '{}', bytes: 2, attempts: 0 });
+    return store;
+  }
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('a lease holds visibilityTimeoutMs from before it was sent; renewals answered in time move that on', async () => {
+    const store = await storeWithOne(testRedis.server.url);
+    expect(store.leaseDeadlines.leaseMs).toBe(600);
+    const before = performance.now();
+    const leased = await store.lease({ maxOperations: 10, maxBytes: 1_000 });
+    const first = store.leaseDeadlines.validUntil(leased);
+    expect(first).toBeGreaterThanOrEqual(before + 600);
+    expect(first).toBeLessThanOrEqual(performance.now() + 600);
+    await sleep(500); // renewed every 200 ms
+    expect(store.leaseDeadlines.validUntil(leased)).toBeGreaterThan(first);
+    await store.acknowledge(leased);
+    expect(store.leaseDeadlines.validUntil(leased)).toBe(Infinity); // settled: no lease to run out
+    await store.close();
+    expect(store.leaseDeadlines.validUntil(leased)).toBe(-Infinity);
+  });
+
+  it('renewals answered after the known end do not count: Redis may have handed the operations on by then', async () => {
+    const proxy = await startStallingProxy(Number(new URL(testRedis.server.url).port || 6379));
+    cleanup.push(async () => {
+      proxy.resume();
+      await proxy.close();
+    });
+    const store = await storeWithOne(`redis://127.0.0.1:${proxy.port}`);
+    const leased = await store.lease({ maxOperations: 10, maxBytes: 1_000 });
+    const end = store.leaseDeadlines.validUntil(leased);
+    proxy.stall();
+    while (performance.now() < end + 300) await sleep(50); // renewals wait in the proxy
+    proxy.resume();
+    expect(await store.has('op-1')).toBe(true); // every command sent before this one is answered
+    expect(store.leaseDeadlines.validUntil(leased)).toBe(end);
+  });
+});
+
 describe('the module refuses a request timeout that does not fit well within the lease', () => {
   let sandbox: CustomerIOSandbox;
   beforeEach(async () => {
