@@ -208,11 +208,15 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#stopTimer();
     const deadline = Date.now() + this.#options.shutdownTimeoutMs;
     let othersWait = SHUTDOWN_FIRST_WAIT_MS;
+    /** The last drain ended (did not run into the deadline) neither holding nor failing: it leased all it could. */
+    let leasedAll = false;
     while (this.#store.size > 0 && Date.now() < deadline) {
       this.#holding = false;
-      await raceTimeout(this.#drain(), deadline - Date.now());
+      let idle = false;
+      await raceTimeout(this.#drain().then(() => void (idle = true)), deadline - Date.now());
+      leasedAll = idle && !this.#holding && !this.#storeFailing;
       if (this.#store.size === 0) break;
-      // NOTE: a drain that ends neither holding nor failing leased all it could: the rest is held elsewhere.
+      // NOTE: what a drain that leased all it could left is held by other instances.
       const pause = this.#holding ? this.#options.flushIntervalMs : othersWait;
       if (!this.#holding) othersWait = Math.min(othersWait * 2, this.#options.flushIntervalMs);
       await raceTimeout(undefined, Math.min(pause, deadline - Date.now()));
@@ -220,7 +224,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#finished = true;
     this.#abandon.abort(new CustomerIOError(REQUEST_ABANDONED(), { retryable: true }));
     this.#logUnlogged();
-    if (this.#store.durable) await this.#keepLeftovers();
+    if (this.#store.durable) await this.#keepLeftovers(leasedAll);
     else await this.#reportLeftovers();
     if (this.#ownsStore) await this.#store.close?.();
   }
@@ -435,16 +439,15 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
 
   /**
    * At the shutdown deadline, with a durable store: in-flight operations go back, and what is left stays, for the
-   * next start or the other instances sharing the store. Says which: when this instance had nothing left it could
-   * lease (nothing in flight, Customer.io answering, the store readable), all of it is held by other instances.
+   * next start or the other instances sharing the store. Says which: when the last drain `leasedAll` it could (it
+   * ended with nothing in flight, Customer.io answering and the store readable), the rest is held by other instances.
    */
-  async #keepLeftovers(): Promise<void> {
+  async #keepLeftovers(leasedAll: boolean): Promise<void> {
     const inFlight = [...this.#inFlight].flat();
     await this.#store.release(inFlight);
     const left = this.#store.size;
     if (left === 0) return;
-    const othersHold = inFlight.length === 0 && !this.#holding && !this.#storeFailing;
-    this.#logger.warn(othersHold ? LEFT_TO_OTHER_INSTANCES(left) : KEPT_FOR_NEXT_START(left, this.#options.shutdownTimeoutMs, inFlight.length));
+    this.#logger.warn(leasedAll ? LEFT_TO_OTHER_INSTANCES(left) : KEPT_FOR_NEXT_START(left, this.#options.shutdownTimeoutMs, inFlight.length));
   }
 
   /** At the shutdown deadline: what is queued or in flight will not be confirmed. */

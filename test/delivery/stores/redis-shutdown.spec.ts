@@ -78,6 +78,23 @@ describe('RedisQueueStore: shutting an instance down while another one has the s
     expectEachOnceOrReported(sandbox, ids, b.subject.log);
   }, 15_000);
 
+  it('the deadline passing with its own batch in flight: released, and said so', async () => {
+    sandbox.delay(3_000, { path: '/api/v2/batch', times: 1 });
+    const a = await instance(new Redis(testRedis.server.url), { shutdownTimeoutMs: 300 });
+    for (let i = 0; i < 3; i++) a.subject.client.track(`u-${i}`, 'in flight at the deadline');
+    void a.subject.client.flush();
+    await sandbox.waitFor(() => sandbox.pendingRequests === 1, 2_000);
+    Logger.overrideLogger(capture);
+    await a.subject.app.close();
+
+    expect(capture.messages('warn', 'CustomerIO')).toEqual([
+      '3 operations stay in the durable store for the next start (or another instance sharing it): ' +
+        'the shutdown deadline of 300 ms passed with 3 of them in flight here (released)',
+    ]);
+    expect(await testRedis.admin.zcard(`{${prefix}}:queue`)).toBe(3);
+    expect(await testRedis.admin.zcard(`{${prefix}}:leases`)).toBe(0);
+  });
+
   it('sends what it can lease, and leaves only what the other instance holds', async () => {
     sandbox.delay(2_000, { path: '/api/v2/batch', times: 1 });
     const b = await instance(new Redis(testRedis.server.url));
