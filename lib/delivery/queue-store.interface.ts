@@ -126,7 +126,8 @@ export type MaybePromise<T> = T | Promise<T>;
  *
  * The queue bounds itself by `size` and `bytes`, which is exact for a store only this queue appends to. A
  * store shared by several processes implements `enforceBound` to make the bound exact across all of them,
- * and `sharedOutcomes` to settle receipts whose operations another process delivered.
+ * `sharedOutcomes` to settle receipts whose operations another process delivered, and `leaseDeadlines` when its
+ * leases run out, so that no process sends a batch another one may have leased since.
  */
 export interface CustomerIOQueueStore {
   /**
