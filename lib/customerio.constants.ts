@@ -57,6 +57,9 @@ export const DEFAULT_QUEUE = {
   shutdownTimeoutMs: 10_000,
 } as const;
 
+/** Default lease of the Redis store (`queue.redis.visibilityTimeoutMs`), in milliseconds. */
+export const DEFAULT_VISIBILITY_TIMEOUT_MS = 30_000;
+
 /** Name of the flush interval in `@nestjs/schedule`'s SchedulerRegistry. */
 export const CUSTOMERIO_FLUSH_INTERVAL = 'customerio:flush';
 

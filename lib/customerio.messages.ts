@@ -16,6 +16,10 @@ export const INVALID_URL = (label: string, got: unknown) =>
 export const INVALID_TIMEOUT = (label: string, got: unknown) =>
   `CustomerIOModule: option ${label} must be a positive, finite number of milliseconds, got ${describe(got)}`;
 
+export const TIMEOUT_OUTLASTS_LEASE = (timeoutLabel: string, timeoutMs: number, leaseLabel: string, leaseMs: number) =>
+  `CustomerIOModule: option ${timeoutLabel} (${timeoutMs} ms) must be at most a third of ${leaseLabel} (${leaseMs} ms): ` +
+  'a request must end well within the lease of the batch it carries';
+
 export const INVALID_NUMBER = (label: string, got: unknown, range: string) =>
   `CustomerIOModule: option ${label} must be an integer ${range}, got ${describe(got)}`;
 
@@ -126,8 +130,19 @@ export const DECORATOR_NO_PERSON = (inRequest: boolean) =>
     ? 'no person: the decorator names none, and the request has no user (decorators.person) and no anonymous id (decorators.anonymousId)'
     : 'no person: the decorator names none, and the call is not part of an HTTP request';
 
-export const KEPT_FOR_NEXT_START = (count: number, deadlineMs: number) =>
-  `${count} operations not sent within the shutdown deadline of ${deadlineMs} ms stay in the durable store for the next start`;
+export const KEPT_FOR_NEXT_START = (count: number, deadlineMs: number, inFlight: number) =>
+  `${count} operations stay in the durable store for the next start (or another instance sharing it): the shutdown deadline of ${deadlineMs} ms passed` +
+  (inFlight ? ` with ${inFlight} of them in flight here (released)` : '');
+
+export const LEFT_TO_OTHER_INSTANCES = (count: number) =>
+  `${count} operations stay in the shared store at shutdown, all leased by other instances or queued behind their leases: ` +
+  'this instance had nothing left it could send; those instances (or the next start) send them';
+
+export const LEASE_RUNNING_OUT = (leaseMs: number) =>
+  `the batch's lease in the shared store (visibilityTimeoutMs ${leaseMs}) may end before another request could: Redis did not renew it in time`;
+
+export const GIVEN_BACK = (count: number, leaseMs: number) =>
+  `CustomerIO ${count} operation${count === 1 ? '' : 's'} given back unsent, no attempt spent: ${LEASE_RUNNING_OUT(leaseMs)}; the instance that leases them next sends them`;
 
 /** A failure's message, whatever was thrown (user code may throw anything, even a value that cannot print). */
 export function failureMessage(error: unknown): string {

@@ -44,6 +44,7 @@ export { SqliteQueueStore, type SqliteQueueStoreOptions } from './delivery/store
 export type {
   AppendResult,
   CustomerIOQueueStore,
+  LeaseDeadlines,
   LeaseLimits,
   MaybePromise,
   QueueBound,

@@ -4,10 +4,9 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import cio from 'customerio-node';
 import type { APIClient, TrackClient } from 'customerio-node';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
-import { REQUEST_ABANDONED } from '../customerio.messages.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import { type CustomerIOResponseBody, failureError, readAnswer } from './customerio-answer.reader.js';
-import { CustomerIOError } from './customerio.errors.js';
+import { abortedError } from './customerio.errors.js';
 import { type SdkRequest, sendOnce } from './http.transport.js';
 
 export type { CustomerIOResponseBody } from './customerio-answer.reader.js';
@@ -37,7 +36,7 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
     this.#app = endpoint(`${options.appApiUrl}/v1`);
   }
 
-  /** Runs one Track API call; `signal` aborts it early. */
+  /** Runs one Track API call; `signal` aborts it early, and it then fails with `signal`'s reason (see `abortedError`). */
   track<T>(call: (client: TrackClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const { siteId, apiKey } = this.#options;
     return this.#run(this.#track, (defaults) => new cio.TrackClient(siteId, apiKey.reveal(), defaults), call, signal);
@@ -81,7 +80,7 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
     try {
       return await call(client);
     } catch (error) {
-      if (cancel?.aborted) throw new CustomerIOError(REQUEST_ABANDONED(), { retryable: true });
+      if (cancel?.aborted) throw abortedError(cancel);
       throw failureError(error, this.#options.timeoutMs);
     }
   }

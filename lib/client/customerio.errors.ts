@@ -1,3 +1,5 @@
+import { REQUEST_ABANDONED } from '../customerio.messages.js';
+
 /**
  * Base of every error this module raises about a Customer.io call.
  * Carries what a caller (or a retry policy) needs to decide what to do next.
@@ -23,6 +25,14 @@ export class CustomerIOError extends Error {
     this.retryAfterMs = details.retryAfterMs;
     this.errors = details.errors ?? [];
   }
+}
+
+/**
+ * What a request given up through `signal` fails with: the `CustomerIOError` it was aborted with (the queue says
+ * why: its shutdown deadline, or a lease running out), else a retryable "abandoned" error.
+ */
+export function abortedError(signal: AbortSignal): CustomerIOError {
+  return signal.reason instanceof CustomerIOError ? signal.reason : new CustomerIOError(REQUEST_ABANDONED(), { retryable: true });
 }
 
 /** Customer.io answered with a non-2xx status. */

@@ -1,6 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CustomerIOSdkAdapter, type CustomerIOResponseBody } from '../client/customerio-sdk.adapter.js';
-import { CustomerIOError } from '../client/customerio.errors.js';
+import { abortedError, CustomerIOError } from '../client/customerio.errors.js';
+import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
+import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
+import type { BatchLeaseGuard } from './batch-lease.guard.js';
 import { OutboundPipeline } from './outbound-pipeline.service.js';
 import type { QueuedOperation } from './queue-store.interface.js';
 
@@ -27,31 +30,37 @@ interface ItemError {
  * Sends operations as one `POST /api/v2/batch` through the interceptor chain and sorts out what became
  * of each: a 207 marks the items Customer.io named invalid and delivers the rest; a 400 or 413 for the
  * whole request is split in halves, sent one after the other, until the offending operations are
- * isolated; a retryable failure hands the operations back to the queue.
+ * isolated; a retryable failure hands the operations back to the queue. No request starts, first or retry,
+ * unless its `timeout` ends within the batch's lease (see {@link BatchLeaseGuard}).
  */
 @Injectable()
 export class BatchSender {
+  readonly #timeoutMs: number;
+
   constructor(
     private readonly pipeline: OutboundPipeline,
     private readonly sdk: CustomerIOSdkAdapter,
-  ) {}
+    @Inject(CUSTOMERIO_RESOLVED_OPTIONS) { timeoutMs }: ResolvedCustomerIOOptions,
+  ) {
+    this.#timeoutMs = timeoutMs;
+  }
 
-  async send(operations: QueuedOperation[], signal: AbortSignal, onRetry?: (error: CustomerIOError) => void): Promise<BatchOutcome[]> {
+  async send(operations: QueuedOperation[], lease: BatchLeaseGuard, onRetry?: (error: CustomerIOError) => void): Promise<BatchOutcome[]> {
     const body = batchBody(operations);
+    const { signal } = lease;
     let response: CustomerIOResponseBody;
     try {
-      response = await this.pipeline.send(
-        { kind: 'batch', operation: 'batch', size: operations.length, signal, onRetry },
-        () => this.sdk.postV2('batch', body, signal),
+      response = await this.pipeline.send({ kind: 'batch', operation: 'batch', size: operations.length, signal, onRetry }, () =>
+        lease.admit(this.#timeoutMs) ? this.sdk.postV2('batch', body, signal) : Promise.reject(abortedError(signal)),
       );
     } catch (thrown) {
       const error = thrown instanceof CustomerIOError ? thrown : new CustomerIOError(String(thrown));
-      if (error.retryable) return [{ outcome: 'retry', operations, error }];
+      if (error.retryable || signal.aborted) return [{ outcome: 'retry', operations, error }];
       if (error.status !== 400 && error.status !== 413) return [{ outcome: 'failed', operations, error }];
       if (operations.length === 1) {
         return [{ outcome: 'invalid', operations, reason: error.errors.join('; ') || error.message, error }];
       }
-      return this.#split(operations, signal, onRetry);
+      return this.#split(operations, lease, onRetry);
     }
     return itemOutcomes(operations, response);
   }
@@ -59,16 +68,16 @@ export class BatchSender {
   /** Sends each half in turn; once one half must wait, so does everything after it (order is kept). */
   async #split(
     operations: QueuedOperation[],
-    signal: AbortSignal,
+    lease: BatchLeaseGuard,
     onRetry?: (error: CustomerIOError) => void,
   ): Promise<BatchOutcome[]> {
     const middle = Math.ceil(operations.length / 2);
-    const first = await this.send(operations.slice(0, middle), signal, onRetry);
+    const first = await this.send(operations.slice(0, middle), lease, onRetry);
     const waiting = first.find((outcome) => outcome.outcome === 'retry');
     if (waiting?.outcome === 'retry') {
       return [...first, { outcome: 'retry', operations: operations.slice(middle), error: waiting.error }];
     }
-    return [...first, ...(await this.send(operations.slice(middle), signal, onRetry))];
+    return [...first, ...(await this.send(operations.slice(middle), lease, onRetry))];
   }
 }
 

@@ -8,7 +8,11 @@ export interface CustomerIORequestContext {
   readonly operation: string;
   /** Operations the request carries (1 for a direct call). */
   readonly size: number;
-  /** Aborted when the request is no longer wanted (the queue's shutdown deadline passed): stop waiting and retrying. */
+  /**
+   * Aborted when the request is no longer wanted — the queue's shutdown deadline passed, or the lease of the batch
+   * in a shared store runs out before another attempt could end — with a `CustomerIOError` as its `reason`: stop
+   * waiting and retrying.
+   */
   readonly signal?: AbortSignal;
   /** Told of every retry the interceptors make, with the error that caused it and the wait before it. */
   onRetry?(error: CustomerIOError, delayMs: number): void;

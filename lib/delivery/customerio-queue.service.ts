@@ -19,9 +19,19 @@ import {
   CUSTOMERIO_QUEUE_STORE,
   CUSTOMERIO_RESOLVED_OPTIONS,
 } from '../customerio.constants.js';
-import { OPERATION_TOO_LARGE, KEPT_FOR_NEXT_START, NOT_STORED, QUEUE_CLOSED, QUEUE_FULL } from '../customerio.messages.js';
+import {
+  OPERATION_TOO_LARGE,
+  KEPT_FOR_NEXT_START,
+  GIVEN_BACK,
+  LEFT_TO_OTHER_INSTANCES,
+  NOT_STORED,
+  QUEUE_CLOSED,
+  QUEUE_FULL,
+  REQUEST_ABANDONED,
+} from '../customerio.messages.js';
 import type { ResolvedCustomerIOOptions, ResolvedQueueOptions } from '../options/resolved-options.interface.js';
 import { BATCH_ENVELOPE_BYTES, type BatchOutcome, BatchSender } from './batch.sender.js';
+import { BatchLeaseGuard } from './batch-lease.guard.js';
 import type { CustomerIODeliveryOutcome } from './delivery-options.interface.js';
 import { DeliveryReporter, type SummaryKind } from './delivery.reporter.js';
 import type { QueueStoreHandle } from './queue-store.factory.js';
@@ -29,6 +39,9 @@ import { createOperationIdFactory } from './operation-id.factory.js';
 import type { CustomerIOQueueStats } from './customerio-queue-stats.interface.js';
 import { CustomerIOReceipt, ReceiptRegistry } from './receipt.registry.js';
 import type { AppendResult, CustomerIOQueueStore, MaybePromise, QueuedOperation } from './queue-store.interface.js';
+
+/** Shutdown's first wait for what other instances hold in a shared store; it doubles, up to a flush interval. */
+const SHUTDOWN_FIRST_WAIT_MS = 50;
 
 /**
  * The batching queue: person operations wait here and go to Customer.io in `POST /api/v2/batch`
@@ -68,6 +81,8 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   #partialDue = false;
   #closed = false;
   #finished = false;
+  /** The last lease failed (the store could not be read). */
+  #storeFailing = false;
   /**
    * Counts leases, and outcomes reached without one (drops, and appends the store refused or failed): a receipt
    * read in the same epoch as its enqueue needs no lookup.
@@ -156,20 +171,33 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     return this.#receipts.wait(id, epoch !== this.#epoch);
   }
 
-  /** Stops accepting, sends what is held within `shutdownTimeoutMs`, and reports what is left as undelivered. */
+  /**
+   * Stops accepting, sends what it can lease within `shutdownTimeoutMs`, and reports what is left as undelivered
+   * (a durable store keeps it instead). While what is left is leased by other instances of a shared store (or
+   * queued behind their leases), it looks again after a wait that doubles, up to a flush interval.
+   */
   async beforeApplicationShutdown(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     this.#stopTimer();
     const deadline = Date.now() + this.#options.shutdownTimeoutMs;
+    let othersWait = SHUTDOWN_FIRST_WAIT_MS;
+    /** The last drain ended (did not run into the deadline) neither holding nor failing: it leased all it could. */
+    let leasedAll = false;
     while (this.#store.size > 0 && Date.now() < deadline) {
       this.#holding = false;
-      await raceTimeout(this.#drain(), deadline - Date.now());
-      if (this.#holding && this.#store.size > 0) await raceTimeout(undefined, Math.min(this.#options.flushIntervalMs, deadline - Date.now()));
+      let idle = false;
+      await raceTimeout(this.#drain().then(() => void (idle = true)), deadline - Date.now());
+      leasedAll = idle && !this.#holding && !this.#storeFailing;
+      if (this.#store.size === 0) break;
+      // NOTE: what a drain that leased all it could left is held by other instances.
+      const pause = this.#holding ? this.#options.flushIntervalMs : othersWait;
+      if (!this.#holding) othersWait = Math.min(othersWait * 2, this.#options.flushIntervalMs);
+      await raceTimeout(undefined, Math.min(pause, deadline - Date.now()));
     }
     this.#finished = true;
-    this.#abandon.abort();
-    if (this.#store.durable) await this.#keepLeftovers();
+    this.#abandon.abort(new CustomerIOError(REQUEST_ABANDONED(), { retryable: true }));
+    if (this.#store.durable) await this.#keepLeftovers(leasedAll);
     else await this.#reportLeftovers();
     this.reporter.close();
     if (this.#ownsStore) await this.#store.close?.();
@@ -221,6 +249,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
             maxOperations: this.#options.maxBatchOperations,
             maxBytes: this.#options.maxBatchBytes - BATCH_ENVELOPE_BYTES,
           });
+          this.#storeFailing = false;
           if (operations.length === 0) {
             this.#partialDue = false;
             break;
@@ -229,6 +258,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
         }
       } while (this.#pumpAgain);
     } catch (error) {
+      this.#storeFailing = true;
       this.#logger.error(`CustomerIO queue could not read its store: ${String(error)}`);
     } finally {
       this.#pumping = false;
@@ -242,9 +272,13 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#inFlightBytes += bytes;
     this.#stats.inFlightBatches += 1;
     this.#stats.inFlight += operations.length;
+    const lease = new BatchLeaseGuard(operations, this.#abandon.signal, this.#store.leaseDeadlines);
     try {
-      const outcomes = await this.sender.send(operations, this.#abandon.signal, () => (this.#stats.retried += operations.length));
-      for (const outcome of outcomes) await this.#apply(outcome);
+      const outcomes = await this.sender.send(operations, lease, () => (this.#stats.retried += operations.length));
+      for (const outcome of outcomes) {
+        if (outcome.outcome === 'retry' && lease.lost) await this.#giveBack(outcome.operations);
+        else await this.#apply(outcome);
+      }
     } catch (error) {
       // NOTE: the sender reports failures as outcomes; reaching here is a bug or a failing store.
       this.#logger.error(`CustomerIO batch handling failed: ${String(error)}`);
@@ -254,12 +288,24 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
         this.#logger.error(`CustomerIO queue could not hand a batch back to its store: ${String(storeError)}`);
       }
     } finally {
+      lease.dispose();
       this.#inFlight.delete(operations);
       this.#inFlightBytes -= bytes;
       this.#stats.inFlightBatches -= 1;
       this.#stats.inFlight -= operations.length;
       void this.#pump();
     }
+  }
+
+  /**
+   * A batch whose lease may end before another request of it could: it goes back to the store as it was (no
+   * delivery attempt spent, no outcome reported): released if the store answers, else its lease runs out and
+   * another instance leases it.
+   */
+  async #giveBack(operations: QueuedOperation[]): Promise<void> {
+    if (this.#finished) return;
+    this.#logger.warn(GIVEN_BACK(operations.length, this.#store.leaseDeadlines?.leaseMs ?? 0));
+    await this.#store.release(operations);
   }
 
   async #apply(result: BatchOutcome): Promise<void> {
@@ -348,10 +394,17 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#receipts.settle(outcome, ids, reason, error);
   }
 
-  /** At the shutdown deadline, with a durable store: in-flight operations go back, and everything waits for the next start. */
-  async #keepLeftovers(): Promise<void> {
-    await this.#store.release([...this.#inFlight].flat());
-    if (this.#store.size > 0) this.#logger.warn(KEPT_FOR_NEXT_START(this.#store.size, this.#options.shutdownTimeoutMs));
+  /**
+   * At the shutdown deadline, with a durable store: in-flight operations go back, and what is left stays, for the
+   * next start or the other instances sharing the store. Says which: when the last drain `leasedAll` it could (it
+   * ended with nothing in flight, Customer.io answering and the store readable), the rest is held by other instances.
+   */
+  async #keepLeftovers(leasedAll: boolean): Promise<void> {
+    const inFlight = [...this.#inFlight].flat();
+    await this.#store.release(inFlight);
+    const left = this.#store.size;
+    if (left === 0) return;
+    this.#logger.warn(leasedAll ? LEFT_TO_OTHER_INSTANCES(left) : KEPT_FOR_NEXT_START(left, this.#options.shutdownTimeoutMs, inFlight.length));
   }
 
   /** At the shutdown deadline: what is queued or in flight will not be confirmed. */

@@ -10,9 +10,8 @@ import {
   type CircuitBreakerPolicy,
   type IBackoff,
 } from 'cockatiel';
-import { CustomerIOCircuitOpenError, CustomerIOError } from '../client/customerio.errors.js';
+import { abortedError, CustomerIOCircuitOpenError, CustomerIOError } from '../client/customerio.errors.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
-import { REQUEST_ABANDONED } from '../customerio.messages.js';
 import type { ResolvedCustomerIOOptions, ResolvedRetryOptions } from '../options/resolved-options.interface.js';
 import type { CustomerIOInterceptor, CustomerIORequestContext } from './customerio-interceptor.interface.js';
 
@@ -79,7 +78,7 @@ export class CustomerIORetryInterceptor implements CustomerIOInterceptor {
     for (let attempt = 1; ; attempt++) {
       const pause = this.#pausedUntil - Date.now();
       if (pause > 0) await sleep(pause, context.signal);
-      if (context.signal?.aborted) throw lastError ?? new CustomerIOError(REQUEST_ABANDONED(), { retryable: true });
+      if (context.signal?.aborted) throw lastError ?? abortedError(context.signal);
       let error: unknown;
       try {
         return await (this.#breaker ? this.#breaker.execute(() => next()) : next());

@@ -48,7 +48,8 @@ export interface CustomerIOQueueOptions {
   maxDeliveryAttempts?: number;
   /**
    * How long shutdown may spend sending what is queued, in ms; what is left is reported undelivered (or,
-   * with a durable store, kept for the next start). @default 10000
+   * with a durable store, kept for the next start). In a shared store it also waits, with growing pauses, for
+   * what other instances hold. @default 10000
    */
   shutdownTimeoutMs?: number;
   /**
@@ -76,7 +77,10 @@ export interface CustomerIOQueueOptions {
     url: string;
     /** Names the shared queue. @default 'customerio:queue' */
     prefix?: string;
-    /** How long the batch of an instance that died waits before another instance sends it. @default 30000 */
+    /**
+     * How long the batch of an instance that died waits before another instance sends it; at least three times
+     * the module's `timeout`. @default 30000
+     */
     visibilityTimeoutMs?: number;
     /** How long Redis keeps the receipt watches and outcomes an instance that died leaves behind. @default 3600000 */
     outcomeTtlMs?: number;

@@ -96,6 +96,23 @@ export interface SharedOutcomes {
   collect(ids: readonly string[]): MaybePromise<SharedOutcome[]>;
 }
 
+/**
+ * Optional capability of a store whose leases run out unless renewed (see {@link CustomerIOQueueStore.leaseDeadlines}),
+ * such as a store shared by several processes: past the end of a lease another process may lease the same
+ * operations, so the queue sends nothing for a batch whose lease may have ended.
+ */
+export interface LeaseDeadlines {
+  /** How long a lease lives unless renewed, in ms (the store's visibility timeout). */
+  readonly leaseMs: number;
+  /**
+   * Until when this process is sure to still hold the leases of `operations` (leased by this process), in ms
+   * on the clock of `performance.now()`: the earliest end among their leases, counted from before the lease
+   * or the last renewal that succeeded was sent. `Infinity` when none of them is leased any more (settled);
+   * `-Infinity` once the store is closed.
+   */
+  validUntil(operations: readonly QueuedOperation[]): number;
+}
+
 /** A value, or a promise of it: the in-memory store answers synchronously, durable stores may not. */
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -115,7 +132,8 @@ export type MaybePromise<T> = T | Promise<T>;
  *
  * The queue bounds itself by `size` and `bytes`, which is exact for a store only this queue appends to. A
  * store shared by several processes implements `enforceBound` to make the bound exact across all of them,
- * and `sharedOutcomes` to settle receipts whose operations another process delivered.
+ * `sharedOutcomes` to settle receipts whose operations another process delivered, and `leaseDeadlines` when its
+ * leases run out, so that no process sends a batch another one may have leased since.
  */
 export interface CustomerIOQueueStore {
   /**
@@ -139,6 +157,12 @@ export interface CustomerIOQueueStore {
    * is every outcome of the operations it enqueued.
    */
   readonly sharedOutcomes?: SharedOutcomes;
+  /**
+   * Optional, for a store whose leases run out: when each lease of this process ends. The queue aborts a batch's
+   * request at that end (minus a tenth of `leaseMs`, a safety margin), starts no request or retry that could end
+   * past it, and hands the batch back without spending a delivery attempt. Without it, a lease never runs out.
+   */
+  readonly leaseDeadlines?: LeaseDeadlines;
   /**
    * Keeps the operation; a store that enforces the bound answers what the bound did (see `enforceBound`). The
    * queue resolves the operation's `receipt.stored` when `append` returned, or when the promise it returned

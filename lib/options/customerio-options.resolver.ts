@@ -5,6 +5,7 @@ import {
   DEFAULT_QUEUE,
   DEFAULT_RETRY,
   DEFAULT_TIMEOUT_MS,
+  DEFAULT_VISIBILITY_TIMEOUT_MS,
 } from '../customerio.constants.js';
 import {
   INVALID_NUMBER,
@@ -14,6 +15,7 @@ import {
   INVALID_URL,
   MISSING_OPTION,
   optionLabel,
+  TIMEOUT_OUTLASTS_LEASE,
 } from '../customerio.messages.js';
 import { CustomerIOConfigError } from '../client/customerio.errors.js';
 import type { CustomerIOModuleOptions, CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
@@ -116,6 +118,15 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     }
     if (store === 'sqlite' && !isNonBlank(queue.sqlite?.path)) fail('queue.sqlite.path', queue.sqlite?.path, MISSING_OPTION);
     if (store === 'redis' && !isNonBlank(queue.redis?.url)) fail('queue.redis.url', queue.redis?.url, MISSING_OPTION);
+    // NOTE: a lease that is not a positive number is refused by its store, naming it.
+    const [leaseOption, leaseMs] =
+      store === 'redis'
+        ? ['queue.redis.visibilityTimeoutMs', queue.redis?.visibilityTimeoutMs ?? DEFAULT_VISIBILITY_TIMEOUT_MS]
+        : ['queue.store', typeof store === 'object' ? store.leaseDeadlines?.leaseMs : undefined];
+    if (typeof leaseMs === 'number' && leaseMs > 0 && timeoutMs * 3 > leaseMs) {
+      const leaseLabel = store === 'redis' ? optionLabel(leaseOption, sources[leaseOption]) : `${optionLabel(leaseOption)}'s lease (visibilityTimeoutMs)`;
+      fail('timeout', timeoutMs, (label) => TIMEOUT_OUTLASTS_LEASE(label, timeoutMs, leaseLabel, leaseMs));
+    }
     return Object.freeze({
       store,
       sqlite: queue.sqlite,

@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import { afterAll, beforeAll } from '@jest/globals';
+import { Redis } from 'ioredis';
 
 /** A Redis server for tests: `REDIS_URL`, the local one on 6379, or one started here. */
 export interface TestRedis {
@@ -30,6 +31,20 @@ export async function useRedis(): Promise<TestRedis> {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, stop: async () => undefined };
   if (await pings(6379)) return { url: 'redis://127.0.0.1:6379', stop: async () => undefined };
   return startRedisServer();
+}
+
+/** Redis for the calling test file ({@link useRedis}) and a client on it, ready before its tests and closed after. */
+export function useRedisForFile(): { readonly server: TestRedis; readonly admin: Redis } {
+  const context = {} as { server: TestRedis; admin: Redis };
+  beforeAll(async () => {
+    context.server = await useRedis();
+    context.admin = new Redis(context.server.url);
+  });
+  afterAll(async () => {
+    await context.admin.quit();
+    await context.server.stop();
+  });
+  return context;
 }
 
 /**

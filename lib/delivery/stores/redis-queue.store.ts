@@ -1,10 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { DEFAULT_VISIBILITY_TIMEOUT_MS } from '../../customerio.constants.js';
 import type { CustomerIODeliveryOutcome } from '../delivery-options.interface.js';
 import type {
   AppendResult,
   CustomerIOQueueStore,
+  LeaseDeadlines,
   LeaseLimits,
   QueueBound,
   QueuedOperation,
@@ -34,7 +36,9 @@ export interface RedisQueueStoreOptions {
   /**
    * How long a lease lives without being renewed. The instance holding a lease renews it every third of
    * this while it is alive, so this is how long the operations of an instance that died (or lost Redis)
-   * wait before another instance sends them.
+   * wait before another instance sends them. An instance that cannot renew gives its batch up before the
+   * lease may have ended (see {@link RedisQueueStore.leaseDeadlines}); the module's `timeout` must be at
+   * most a third of this.
    * @default 30000
    */
   visibilityTimeoutMs?: number;
@@ -127,6 +131,11 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   readonly #shas = new Map<string, string>();
   /** This store's live leases: token to the ids it still holds. */
   readonly #held = new Map<string, Set<string>>();
+  /**
+   * Until when each live lease surely holds (`performance.now()` ms): from before the lease, or the last renewal
+   * answered while the lease surely held, was sent, plus `visibilityTimeoutMs`.
+   */
+  readonly #validUntil = new Map<string, number>();
   readonly #instance = randomBytes(6).toString('hex');
   #leases = 0;
   #size = 0;
@@ -146,7 +155,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   #disconnected = false;
 
   constructor(options: RedisQueueStoreOptions) {
-    const { prefix = 'customerio:queue', visibilityTimeoutMs = 30_000, refreshIntervalMs = 1_000, outcomeTtlMs = 3_600_000 } = options;
+    const { prefix = 'customerio:queue', visibilityTimeoutMs = DEFAULT_VISIBILITY_TIMEOUT_MS, refreshIntervalMs = 1_000, outcomeTtlMs = 3_600_000 } = options;
     if (!(visibilityTimeoutMs > 0)) throw new RangeError(`visibilityTimeoutMs must be > 0, got ${visibilityTimeoutMs}`);
     if (!(outcomeTtlMs > 0)) throw new RangeError(`outcomeTtlMs must be > 0, got ${outcomeTtlMs}`);
     this.#ownsClient = typeof options.redis === 'string';
@@ -166,6 +175,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     this.#keys = KEY_NAMES.map((name) => `{${prefix}}:${name}`);
     this.#visibilityTimeoutMs = visibilityTimeoutMs;
     this.#outcomeTtlMs = outcomeTtlMs;
+    this.leaseDeadlines = { leaseMs: visibilityTimeoutMs, validUntil: (operations) => this.#leaseEnd(operations) };
     this.#renewTimer = setInterval(() => void this.#renew(), Math.max(10, Math.floor(visibilityTimeoutMs / 3))).unref();
     this.#refreshTimer = setInterval(() => void this.refresh().catch(() => undefined), refreshIntervalMs).unref();
     this.#prefix = prefix;
@@ -261,8 +271,17 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     },
   };
 
+  /**
+   * When this instance's leases end, by its own clock: Redis ends a lease `visibilityTimeoutMs` after the lease
+   * or renewal ran there (by Redis's clock), which is later than that long after this instance sent it. A
+   * renewal counts only when its answer came before the lease's known end: one that reached Redis later may
+   * have found the operations leased by another instance and left them alone.
+   */
+  readonly leaseDeadlines: LeaseDeadlines;
+
   async lease({ maxOperations, maxBytes }: LeaseLimits): Promise<QueuedOperation[]> {
     const token = `${this.#instance}:${(this.#leases += 1)}`;
+    const sent = performance.now();
     const reply = await this.#run(LEASE, [maxOperations, maxBytes, this.#visibilityTimeoutMs, token]);
     this.#totals(reply);
     const operations: RedisLeasedOperation[] = [];
@@ -276,7 +295,10 @@ export class RedisQueueStore implements CustomerIOQueueStore {
         lease: token,
       });
     }
-    if (operations.length) this.#held.set(token, new Set(operations.map(({ id }) => id)));
+    if (operations.length) {
+      this.#held.set(token, new Set(operations.map(({ id }) => id)));
+      this.#validUntil.set(token, sent + this.#visibilityTimeoutMs);
+    }
     return operations;
   }
 
@@ -333,6 +355,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     clearInterval(this.#renewTimer);
     clearInterval(this.#refreshTimer);
     this.#held.clear();
+    this.#validUntil.clear();
     // NOTE: a command still on its way may send another (the EVAL after a NOSCRIPT answer): sent after QUIT,
     // it would fail, and its write to the socket Redis closed would make the client emit EPIPE.
     await this.#answered();
@@ -354,16 +377,36 @@ export class RedisQueueStore implements CustomerIOQueueStore {
       const ids = this.#held.get(lease);
       if (!ids) continue;
       ids.delete(operation.id);
-      if (ids.size === 0) this.#held.delete(lease);
+      if (ids.size > 0) continue;
+      this.#held.delete(lease);
+      this.#validUntil.delete(lease);
     }
+  }
+
+  /** The earliest known end among the leases still holding `operations` (see `leaseDeadlines`). */
+  #leaseEnd(operations: readonly QueuedOperation[]): number {
+    if (this.#closed) return -Infinity;
+    let end = Infinity;
+    for (const operation of operations) {
+      const { lease } = operation as RedisLeasedOperation;
+      if (this.#held.get(lease)?.has(operation.id)) end = Math.min(end, this.#validUntil.get(lease) ?? -Infinity);
+    }
+    return end;
   }
 
   async #renew(): Promise<void> {
     if (this.#held.size === 0) return;
     const args: (string | number)[] = [this.#visibilityTimeoutMs];
     for (const [token, ids] of this.#held) for (const id of ids) args.push(token, id);
+    const tokens = [...this.#held.keys()];
+    const sent = performance.now();
     try {
       this.#totals(await this.#run(RENEW, args));
+      const answered = performance.now();
+      for (const token of tokens) {
+        const end = this.#validUntil.get(token);
+        if (end !== undefined && answered < end) this.#validUntil.set(token, Math.max(end, sent + this.#visibilityTimeoutMs));
+      }
     } catch (error) {
       this.#logger.warn(`CustomerIO Redis store could not renew its leases: ${String(error)}`);
     }

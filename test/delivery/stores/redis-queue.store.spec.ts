@@ -329,7 +329,8 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
     const clientA = new Redis(server.url);
     const storeA = new RedisQueueStore({ redis: clientA, prefix, visibilityTimeoutMs: 300 });
     cleanup.push(() => storeA.close());
-    const a = await createQueueApp(sandbox, { queue: { store: storeA, shutdownTimeoutMs: 100 } });
+    // a timeout of a third of the lease, the most it allows
+    const a = await createQueueApp(sandbox, { timeout: 100, queue: { store: storeA, shutdownTimeoutMs: 100 } });
     apps.push(a);
     const sent = Array.from({ length: 30 }, (_, i) => a.client.track(`u-${i % 5}`, 'shared', { i }).id);
     void a.client.flush();
@@ -339,7 +340,7 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
     await storeA.close();
 
     const storeB = makeStore(300);
-    const b = await createQueueApp(sandbox, { queue: { store: storeB, flushIntervalMs: 50 } });
+    const b = await createQueueApp(sandbox, { timeout: 100, queue: { store: storeB, flushIntervalMs: 50 } });
     apps.push(b);
     await sandbox.waitFor(() => sandbox.events.length === 30, 5_000);
     await sleep(100);
