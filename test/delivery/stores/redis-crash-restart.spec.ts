@@ -101,6 +101,7 @@ describe('RedisQueueStore: two instances on one prefix, one killed (kill -9)', (
     const store = JSON.stringify({ kind: 'redis', redis: server.url, prefix, visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS });
     const options = JSON.stringify({
       ...sandbox.moduleOptions(),
+      timeout: TIMEOUT_MS,
       retry: { baseDelayMs: 2, maxDelayMs: 20 },
       queue: { flushIntervalMs: 20, maxBatchOperations: 100, maxInFlight: 2 },
     });

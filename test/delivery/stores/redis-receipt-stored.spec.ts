@@ -56,12 +56,12 @@ describe('RedisQueueStore: receipt.stored', () => {
       for (const receipt of receipts) void receipt.stored.then(() => (stored += 1));
       await sleep(200);
       expect(stored).toBe(0);
-      expect(await admin.hlen(`{${prefix}}:json`)).toBe(0);
+      expect(await admin.hlen(`{${prefix}}:op-json`)).toBe(0);
     } finally {
       await admin.call('CLIENT', 'UNPAUSE');
     }
     await Promise.all(receipts.map((receipt) => receipt.stored));
-    expect(await admin.hmget(`{${prefix}}:json`, ...receipts.map((receipt) => receipt.id))).not.toContain(null);
+    expect(await admin.hmget(`{${prefix}}:op-json`, ...receipts.map((receipt) => receipt.id))).not.toContain(null);
   });
 
   it('every operation whose stored resolved is in Redis at that moment', async () => {
@@ -70,7 +70,7 @@ describe('RedisQueueStore: receipt.stored', () => {
     for (let tick = 0; tick < 10; tick++) {
       for (let i = 0; i < 50; i++) {
         const receipt = client.track(`u-${i % 7}`, 'streamed', { tick, i });
-        checks.push(receipt.stored.then(() => admin.hexists(`{${prefix}}:json`, receipt.id)));
+        checks.push(receipt.stored.then(() => admin.hexists(`{${prefix}}:op-json`, receipt.id)));
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -113,6 +113,6 @@ describe('RedisQueueStore: receipt.stored', () => {
     expect(await rejectionOf(delivered)).toBe(error);
     expect(b.log.ids('rejected')).toEqual([refused.id]);
     expect(b.client.stats).toMatchObject({ enqueued: 1, rejected: 1 });
-    expect(await admin.hexists(`{${prefix}}:json`, refused.id)).toBe(0);
+    expect(await admin.hexists(`{${prefix}}:op-json`, refused.id)).toBe(0);
   });
 });
