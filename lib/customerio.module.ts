@@ -1,5 +1,5 @@
 import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
+import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
 import { CustomerIOSdkAdapter } from './client/customerio-sdk.adapter.js';
 import { CustomerIODirectClient } from './client/customerio-direct.client.js';
 import { CustomerIOClient } from './client/customerio.client.js';
@@ -7,29 +7,48 @@ import { BatchSender } from './delivery/batch.sender.js';
 import { CustomerIOQueue } from './delivery/customerio-queue.service.js';
 import { CustomerIORetryInterceptor } from './delivery/customerio-retry.interceptor.js';
 import { OutboundPipeline } from './delivery/outbound-pipeline.service.js';
-import { CUSTOMERIO_QUEUE_STORE, CUSTOMERIO_RESOLVED_OPTIONS } from './customerio.constants.js';
+import { CUSTOMERIO_QUEUE_STORE, CUSTOMERIO_RESOLVED_OPTIONS, CUSTOMERIO_SANDBOX } from './customerio.constants.js';
+import { DisabledBatchSender } from './delivery/disabled-batch.sender.js';
 import { createQueueStore } from './delivery/queue-store.factory.js';
 import type { ResolvedCustomerIOOptions } from './options/resolved-options.interface.js';
 import { CustomerIODecoratorTracker } from './decorators/customerio-decorator.tracker.js';
 import { CustomerIORequestContextMiddleware } from './decorators/customerio-request-context.middleware.js';
 import { ConfigurableModuleClass, CUSTOMERIO_MODULE_OPTIONS } from './customerio.module-definition.js';
 import type { CustomerIOModuleOptions } from './interfaces/customerio-module-options.interface.js';
-import { resolveCustomerIOOptions } from './options/customerio-options.resolver.js';
+import { checkInstallation } from './customerio.module-installation.js';
+import { CustomerIOModuleTarget } from './customerio.module-target.js';
 
 /**
  * Customer.io for Nest: `CustomerIOModule.forRoot(options)` or `forRootAsync({ useFactory, inject })`
  * provides one {@link CustomerIOClient} for the application (and its parts: `CustomerIODirectClient`,
- * `CustomerIOQueue`). Options are validated while the application bootstraps, which fails with an
- * error naming the option. The module never imports `ScheduleModule.forRoot()`: the queue uses the
+ * `CustomerIOQueue`). Options are validated while the application bootstraps, which fails with one
+ * error naming every bad option; so does importing the module without `forRoot`, or `forRoot` more than
+ * once in an application. `mode` picks where it sends (see `CustomerIOMode`). The module never imports `ScheduleModule.forRoot()`: the queue uses the
  * application's SchedulerRegistry when there is one, and a timer of its own otherwise.
  */
 @Module({
   imports: [DiscoveryModule],
   providers: [
     {
+      provide: CustomerIOModuleTarget,
+      // NOTE: optional, so that a bare import gets an error saying what to do instead of Nest's unknown dependency.
+      inject: [{ token: CUSTOMERIO_MODULE_OPTIONS, optional: true }, ModulesContainer],
+      useFactory: (options: CustomerIOModuleOptions, modules: ModulesContainer) => {
+        checkInstallation(modules, CustomerIOModule);
+        return CustomerIOModuleTarget.create(options);
+      },
+    },
+    {
       provide: CUSTOMERIO_RESOLVED_OPTIONS,
-      inject: [CUSTOMERIO_MODULE_OPTIONS],
-      useFactory: (options: CustomerIOModuleOptions) => resolveCustomerIOOptions(options),
+      inject: [CustomerIOModuleTarget],
+      useFactory: (target: CustomerIOModuleTarget) => target.options,
+    },
+    { provide: CUSTOMERIO_SANDBOX, inject: [CustomerIOModuleTarget], useFactory: (target: CustomerIOModuleTarget) => target.sandbox },
+    {
+      provide: BatchSender,
+      inject: [CUSTOMERIO_RESOLVED_OPTIONS, OutboundPipeline, CustomerIOSdkAdapter],
+      useFactory: (options: ResolvedCustomerIOOptions, pipeline: OutboundPipeline, sdk: CustomerIOSdkAdapter) =>
+        options.mode === 'disabled' ? new DisabledBatchSender(pipeline, sdk) : new BatchSender(pipeline, sdk),
     },
     {
       provide: CUSTOMERIO_QUEUE_STORE,
@@ -39,14 +58,13 @@ import { resolveCustomerIOOptions } from './options/customerio-options.resolver.
     CustomerIOSdkAdapter,
     CustomerIORetryInterceptor,
     OutboundPipeline,
-    BatchSender,
     CustomerIOQueue,
     CustomerIODirectClient,
     CustomerIOClient,
     CustomerIODecoratorTracker,
     CustomerIORequestContextMiddleware,
   ],
-  exports: [CustomerIOClient, CustomerIODirectClient, CustomerIOQueue, CustomerIODecoratorTracker],
+  exports: [CustomerIOClient, CustomerIODirectClient, CustomerIOQueue, CustomerIODecoratorTracker, CUSTOMERIO_SANDBOX],
 })
 export class CustomerIOModule extends ConfigurableModuleClass implements NestModule {
   /** Makes the current request known to `@TrackEvent` / `@Identify` on every route. */

@@ -40,6 +40,7 @@ import { CustomerIOReceipt, ReceiptRegistry } from './receipt.registry.js';
 import type { AppendResult, CustomerIOQueueStore, MaybePromise, QueuedOperation } from './queue-store.interface.js';
 
 const OUTCOME_HOOK: Record<Exclude<CustomerIODeliveryOutcome, 'delivered'>, keyof CustomerIODeliveryHooks> = {
+  disabled: 'onDelivered',
   invalid: 'onFailed',
   failed: 'onFailed',
   undelivered: 'onFailed',
@@ -75,6 +76,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   readonly #stats: CustomerIOQueueStats = {
     enqueued: 0,
     delivered: 0,
+    disabled: 0,
     invalid: 0,
     failed: 0,
     rejected: 0,
@@ -299,8 +301,9 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     if (this.#finished) return; // shutdown already reported these as undelivered
     switch (result.outcome) {
       case 'delivered':
+      case 'disabled':
         await this.#store.acknowledge(operations);
-        this.#report('delivered', operations);
+        this.#report(result.outcome, operations);
         return;
       case 'invalid':
         await this.#store.acknowledge(operations);
@@ -374,7 +377,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     const ids = operations.map((operation) => (typeof operation === 'string' ? operation : operation.id));
     this.#stats[outcome] += ids.length;
     const report: CustomerIODeliveryReport = { outcome, ids, reason, error };
-    if (outcome !== 'delivered') {
+    if (outcome !== 'delivered' && outcome !== 'disabled') {
       if (error) this.#stats.lastError = error.message;
       if (outcome !== 'dropped' && outcome !== 'rejected') this.#logger.warn(REPORT_LINE(outcome, ids, reason));
     }
