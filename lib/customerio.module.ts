@@ -1,4 +1,4 @@
-import { type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
 import { CustomerIOSdkAdapter } from './client/customerio-sdk.adapter.js';
 import { CustomerIODirectClient } from './client/customerio-direct.client.js';
@@ -13,7 +13,8 @@ import { createQueueStore } from './delivery/queue-store.factory.js';
 import type { ResolvedCustomerIOOptions } from './options/resolved-options.interface.js';
 import { CustomerIODecoratorTracker } from './decorators/customerio-decorator.tracker.js';
 import { CustomerIORequestContextMiddleware } from './decorators/customerio-request-context.middleware.js';
-import { ConfigurableModuleClass, CUSTOMERIO_MODULE_OPTIONS } from './customerio.module-definition.js';
+import { ConfigurableModuleClass, CUSTOMERIO_MODULE_OPTIONS, type OPTIONS_TYPE } from './customerio.module-definition.js';
+import { CUSTOMERIO_OPTION_SOURCES } from './options/customerio-options.resolver.js';
 import type { CustomerIOModuleOptions } from './interfaces/customerio-module-options.interface.js';
 import { checkInstallation } from './customerio.module-installation.js';
 import { CustomerIOModuleTarget } from './customerio.module-target.js';
@@ -67,6 +68,16 @@ import { CustomerIOModuleTarget } from './customerio.module-target.js';
   exports: [CustomerIOClient, CustomerIODirectClient, CustomerIOQueue, CustomerIODecoratorTracker, CUSTOMERIO_SANDBOX],
 })
 export class CustomerIOModule extends ConfigurableModuleClass implements NestModule {
+  /** Provides the client configured with `options`; see {@link CustomerIOModuleOptions}. */
+  static override forRoot(options: typeof OPTIONS_TYPE): DynamicModule {
+    const definition = super.forRoot(options);
+    // NOTE: the builder copies the options by their string keys; where customerIOOptionsFromConfig read them is under a symbol.
+    const sources = (options as { [CUSTOMERIO_OPTION_SOURCES]?: unknown })[CUSTOMERIO_OPTION_SOURCES];
+    const provider = definition.providers?.find((p) => 'provide' in p && p.provide === CUSTOMERIO_MODULE_OPTIONS);
+    if (sources && provider && 'useValue' in provider) Object.assign(provider.useValue, { [CUSTOMERIO_OPTION_SOURCES]: sources });
+    return definition;
+  }
+
   /** Makes the current request known to `@TrackEvent` / `@Identify` on every route. */
   configure(consumer: MiddlewareConsumer): void {
     consumer.apply(CustomerIORequestContextMiddleware).forRoutes({ path: '*', method: RequestMethod.ALL });
