@@ -148,7 +148,8 @@ describe("mode 'disabled'", () => {
 
   it('a bad call throws the same error as in live mode', async () => {
     const tooLong = 'x'.repeat(151);
-    for (const call of [() => client.track(tooLong, 'e'), () => client.direct.identify(tooLong, {}), () => client.track('u', '')]) {
+    const calls: (() => unknown)[] = [() => client.track(tooLong, 'e'), () => client.direct.identify(tooLong, {}), () => client.track('u', '')];
+    for (const call of calls) {
       const error = await rejectionOf(Promise.resolve().then(call));
       expect(error).toBeInstanceOf(CustomerIOValidationError);
     }
