@@ -147,12 +147,21 @@ describe("mode 'disabled'", () => {
   });
 
   it('a bad call throws the same error as in live mode', async () => {
+    const live = await startApp(customerio.moduleOptions(), new LogCapture());
+    const liveClient = live.app.get(CustomerIOClient);
     const tooLong = 'x'.repeat(151);
-    const calls: (() => unknown)[] = [() => client.track(tooLong, 'e'), () => client.direct.identify(tooLong, {}), () => client.track('u', '')];
+    const calls: ((c: CustomerIOClient) => unknown)[] = [
+      (c) => c.track(tooLong, 'e'),
+      (c) => c.identify('u', { nested: { big: 1n } }),
+      (c) => c.direct.identify(tooLong, {}),
+      (c) => c.direct.trackMetric({ deliveryId: 'd', metric: 'read' as 'opened' }),
+    ];
     for (const call of calls) {
-      const error = await rejectionOf(Promise.resolve().then(call));
-      expect(error).toBeInstanceOf(CustomerIOValidationError);
+      const [disabled, expected] = await Promise.all([client, liveClient].map((c) => rejectionOf(Promise.resolve(c).then(call))));
+      expect(disabled).toBeInstanceOf(CustomerIOValidationError);
+      expect({ ...disabled, message: disabled.message }).toEqual({ ...expected, message: expected.message });
     }
+    await live.app.close();
   });
 
   it('sends nothing anywhere, and keeps its queue in memory whatever queue.store says', () => {
