@@ -18,7 +18,7 @@ export type CustomerIORegion = 'us' | 'eu';
  *   call throws the same error); queued operations are batched and flushed as in `'live'`, in memory whatever
  *   `queue.store` says, and end with the outcome `'disabled'` (counted in `stats.disabled`, reported to
  *   `hooks.onDelivered`, their receipts resolve); direct calls resolve without sending: to `undefined`, and
- *   `{}` for the App API calls (`sendEmail`, `sendPush`, `sendSMS`, `triggerBroadcast`).
+ *   `{}` for the App API calls (`sendEmail`, `sendPush`, `sendSMS`, `triggerBroadcast`). No interceptor is called.
  */
 export type CustomerIOMode = 'live' | 'sandbox' | 'disabled';
 

@@ -92,6 +92,7 @@ describe("mode 'sandbox'", () => {
 describe("mode 'disabled'", () => {
   const logs = new LogCapture();
   const reports: CustomerIODeliveryReport[] = [];
+  const intercepted: string[] = [];
   /** Stands in for Customer.io: the app is pointed at it, so anything sent would show here. */
   let customerio: CustomerIOSandbox;
   let app: INestApplication;
@@ -107,6 +108,7 @@ describe("mode 'disabled'", () => {
         mode: 'disabled',
         queue: { flushIntervalMs: 60_000, store: 'sqlite', sqlite: { path: sqlitePath } },
         hooks: { onDelivered: (report) => reports.push(report), onFailed: (report) => reports.push(report) },
+        interceptors: [{ intercept: (context, next) => (intercepted.push(context.operation), next()) }],
       },
       logs,
     ));
@@ -164,8 +166,9 @@ describe("mode 'disabled'", () => {
     await live.app.close();
   });
 
-  it('sends nothing anywhere, and keeps its queue in memory whatever queue.store says', () => {
+  it('sends nothing anywhere, calls no interceptor, and keeps its queue in memory whatever queue.store says', () => {
     expect(customerio.requests).toEqual([]);
+    expect(intercepted).toEqual([]);
     expect(existsSync(sqlitePath)).toBe(false);
   });
 });
