@@ -24,8 +24,9 @@ import { CustomerIOModuleTarget } from './customerio.module-target.js';
  * provides one {@link CustomerIOClient} for the application (and its parts: `CustomerIODirectClient`,
  * `CustomerIOQueue`). Options are validated while the application bootstraps, which fails with one
  * error naming every bad option; so does importing the module without `forRoot`, or `forRoot` more than
- * once in an application. `mode` picks where it sends (see `CustomerIOMode`). The module never imports `ScheduleModule.forRoot()`: the queue uses the
- * application's SchedulerRegistry when there is one, and a timer of its own otherwise.
+ * once in an application. `mode` picks where it sends (see `CustomerIOMode`). The module never imports
+ * `ScheduleModule.forRoot()`: the queue uses the application's SchedulerRegistry when there is one, and a
+ * timer of its own otherwise.
  */
 @Module({
   imports: [DiscoveryModule],
