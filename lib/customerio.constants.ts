@@ -68,3 +68,9 @@ export const CUSTOMERIO_QUEUE_STORE = Symbol('CUSTOMERIO_QUEUE_STORE');
 
 /** DI token of the validated options (internal). */
 export const CUSTOMERIO_RESOLVED_OPTIONS = Symbol('CUSTOMERIO_RESOLVED_OPTIONS');
+
+/**
+ * DI token of the `CustomerIOSandbox` (from `nestjs-customerio/testing`) the module started in mode `'sandbox'`;
+ * `null` in the other modes. Inject it with `@Inject(CUSTOMERIO_SANDBOX)` to read what the sandbox received.
+ */
+export const CUSTOMERIO_SANDBOX = Symbol('CUSTOMERIO_SANDBOX');

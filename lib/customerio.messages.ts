@@ -26,6 +26,26 @@ export const INVALID_NUMBER = (label: string, got: unknown, range: string) =>
 export const INVALID_OPTION = (label: string, expected: string, got: unknown) =>
   `CustomerIOModule: option ${label} must be ${expected}, got ${describe(got)}`;
 
+/** Several bad options at once: one line each, without the repeated prefix. */
+export const INVALID_OPTIONS = (messages: readonly string[]) =>
+  `CustomerIOModule: ${messages.length} options are invalid:\n${messages.map((m) => `  - ${m.replace(/^CustomerIOModule: /, '')}`).join('\n')}`;
+
+export const MODULE_WITHOUT_OPTIONS = (importers: readonly string[]) =>
+  `CustomerIOModule is imported without options${importers.length ? ` by ${importers.join(' and ')}` : ''}: ` +
+  'import CustomerIOModule.forRoot({ siteId, apiKey, ... }) or CustomerIOModule.forRootAsync({ useFactory, inject }) once, ' +
+  'with isGlobal: true (then other modules need not import it) or in a shared module that re-exports it (exports: [CustomerIOModule])';
+
+export const MODULE_IMPORTED_TWICE = (importers: readonly string[]) =>
+  `CustomerIOModule.forRoot/forRootAsync is imported ${importers.length} times in one application, by ${importers.join(' and ')}: ` +
+  'each import would make its own client and queue. Import it once: with isGlobal: true in the root module, ' +
+  'or in one shared module that re-exports it (exports: [CustomerIOModule]) and is imported where the client is needed';
+
+export const SANDBOX_STARTED = (url: string) =>
+  `Sandbox mode: started a local Customer.io sandbox at ${url} and sends there; nothing leaves this machine`;
+
+export const DISABLED_MODE = () =>
+  'Disabled mode: calls are validated as in live mode and nothing is sent; queued operations end as "disabled"';
+
 export const APP_API_KEY_REQUIRED = (method: string) =>
   `CustomerIOClient.${method} needs the App API: set the "appApiKey" option`;
 

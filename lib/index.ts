@@ -1,7 +1,11 @@
 export { CustomerIOModule } from './customerio.module.js';
 export type { CustomerIOModuleExtras } from './customerio.module-definition.js';
 export type {
+  CustomerIOCommonOptions,
   CustomerIODecoratorOptions,
+  CustomerIOLiveOptions,
+  CustomerIOLocalOptions,
+  CustomerIOMode,
   CustomerIOModuleOptions,
   CustomerIORegion,
 } from './interfaces/customerio-module-options.interface.js';
@@ -72,7 +76,7 @@ export {
   CustomerIOTimeoutError,
   CustomerIOValidationError,
 } from './client/customerio.errors.js';
-export { CUSTOMERIO_LIMITS } from './customerio.constants.js';
+export { CUSTOMERIO_LIMITS, CUSTOMERIO_SANDBOX } from './customerio.constants.js';
 export {
   CUSTOMERIO_CONFIG_KEYS,
   customerIOOptionsFromConfig,

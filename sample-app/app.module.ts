@@ -5,7 +5,7 @@ import { CustomerIOModule } from '../lib/index.js';
 import { AccountsController } from './accounts.controller.js';
 import { AccountsService } from './accounts.service.js';
 import { AuthGuard } from './auth.guard.js';
-import { CustomerIOTarget } from './customerio-target.js';
+import { customerIOOptions } from './customerio-options.js';
 import { FeaturesController } from './features.controller.js';
 import { HomeController } from './home.controller.js';
 import { PricingController } from './pricing.controller.js';
@@ -13,25 +13,13 @@ import { SandboxController } from './sandbox.controller.js';
 import { UsageReportJob } from './usage-report.job.js';
 import { UsageService } from './usage.service.js';
 
-/** Decides where Customer.io traffic goes (see {@link CustomerIOTarget}); shared by the module's options and the sandbox pages. */
-@Module({
-  providers: [{ provide: CustomerIOTarget, inject: [ConfigService], useFactory: (config: ConfigService) => CustomerIOTarget.fromConfig(config) }],
-  exports: [CustomerIOTarget],
-})
-export class CustomerIOTargetModule {}
-
 @Module({
   imports: [
     // Tests set their own environment: a developer's .env must not point them at a real workspace.
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: process.env.NODE_ENV === 'test' }),
     ScheduleModule.forRoot(),
-    CustomerIOTargetModule,
-    CustomerIOModule.forRootAsync({
-      isGlobal: true,
-      imports: [CustomerIOTargetModule],
-      inject: [CustomerIOTarget],
-      useFactory: (target: CustomerIOTarget) => target.moduleOptions(),
-    }),
+    // Without credentials, mode 'sandbox': the module starts a local Customer.io sandbox and sends there.
+    CustomerIOModule.forRootAsync({ isGlobal: true, inject: [ConfigService], useFactory: customerIOOptions }),
   ],
   controllers: [HomeController, AccountsController, FeaturesController, PricingController, SandboxController],
   providers: [AccountsService, AuthGuard, UsageService, UsageReportJob],

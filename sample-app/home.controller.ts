@@ -1,22 +1,29 @@
 import { Controller, Get } from '@nestjs/common';
-import { CustomerIOTarget } from './customerio-target.js';
+import { ConfigService } from '@nestjs/config';
+import type { CustomerIOMode } from '../lib/index.js';
+import { sampleMode } from './customerio-options.js';
 
 /** `GET /`: what this app serves. */
 @Controller()
 export class HomeController {
-  constructor(private readonly target: CustomerIOTarget) {}
+  readonly #mode: CustomerIOMode;
+
+  constructor(config: ConfigService) {
+    this.#mode = sampleMode(config);
+  }
 
   @Get()
   index(): { sendsTo: string; routes: string[] } {
+    const mode = this.#mode;
     return {
-      sendsTo: this.target.sandbox ? `the local Customer.io sandbox: see /customerio` : 'Customer.io',
+      sendsTo: { live: 'Customer.io', sandbox: 'the local Customer.io sandbox: see /customerio', disabled: 'nowhere (mode disabled)' }[mode],
       routes: [
         'POST /signup {email, name, password, plan?}',
         'POST /login {email, password}',
         'POST /account/plan {plan, seats?} (Authorization: Bearer <token>)',
         'POST /features/:feature/use (Authorization: Bearer <token>)',
         'GET /pricing (X-Anonymous-Id: <visitor id>)',
-        ...(this.target.sandbox ? ['GET /customerio', 'GET /customerio/stats'] : []),
+        ...(mode === 'sandbox' ? ['GET /customerio', 'GET /customerio/stats'] : []),
       ],
     };
   }

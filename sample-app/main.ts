@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
+import { CUSTOMERIO_SANDBOX } from '../lib/index.js';
 import { AppModule } from './app.module.js';
-import { CustomerIOTarget } from './customerio-target.js';
 
 const app = await NestFactory.create(AppModule);
 // SIGTERM / SIGINT close the app: the queue sends what it holds before the process exits.
@@ -14,7 +14,7 @@ await app.listen(Number(config.get<string>('PORT') ?? 3000), config.get<string>(
 const url = (await app.getUrl()).replace('[::1]', 'localhost');
 const logger = new Logger('SampleApp');
 logger.log(`Listening on ${url}`);
-if (app.get(CustomerIOTarget).sandbox) {
+if (app.get(CUSTOMERIO_SANDBOX)) {
   logger.log(`What reached the sandbox: ${url}/customerio (queue counters: ${url}/customerio/stats)`);
   logger.log('Send a few requests with: npm run drive' + (url === 'http://127.0.0.1:3000' ? '' : ` (with BASE_URL=${url})`));
 }

@@ -1,14 +1,13 @@
-import { Controller, Get, Header, NotFoundException } from '@nestjs/common';
-import { CustomerIOClient, type CustomerIOQueueStats } from '../lib/index.js';
+import { Controller, Get, Header, Inject, NotFoundException } from '@nestjs/common';
+import { CUSTOMERIO_SANDBOX, CustomerIOClient, type CustomerIOQueueStats } from '../lib/index.js';
 import type { CustomerIOSandbox } from '../lib/testing/index.js';
-import { CustomerIOTarget } from './customerio-target.js';
 import { renderSandboxPage } from './sandbox-page.js';
 
 /** What reached the sandbox, and the queue's counters; sandbox mode only (404 otherwise). */
 @Controller('customerio')
 export class SandboxController {
   constructor(
-    private readonly target: CustomerIOTarget,
+    @Inject(CUSTOMERIO_SANDBOX) private readonly sandbox: CustomerIOSandbox | null,
     private readonly customerio: CustomerIOClient,
   ) {}
 
@@ -26,7 +25,7 @@ export class SandboxController {
   }
 
   #sandbox(): CustomerIOSandbox {
-    if (!this.target.sandbox) throw new NotFoundException('this app sends to Customer.io: the sandbox pages are served in sandbox mode only');
-    return this.target.sandbox;
+    if (!this.sandbox) throw new NotFoundException('the sandbox pages are served in sandbox mode only');
+    return this.sandbox;
   }
 }

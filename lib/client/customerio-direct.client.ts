@@ -68,11 +68,15 @@ export type CustomerIOSmsMessage = ConstructorParameters<typeof SendSMSRequest>[
 /** Who receives a broadcast: Customer.io's recipient fields (`ids`, `emails`, `per_user_data`, `data_file_url`, or a `recipients` filter). */
 export type CustomerIOBroadcastRecipients = Record<string, unknown>;
 
+/** What a call resolves to in mode `'disabled'`, where nothing is sent (App API calls return it; the others nothing). */
+const NOT_SENT: CustomerIOResponseBody = Object.freeze({});
+
 const METRICS = ['delivered', 'opened', 'clicked', 'converted', 'bounced', 'spammed', 'dropped', 'failed', 'sent'] as const;
 
 /**
  * The awaitable path: each call is one request to Customer.io (v1 Track API, or the App API), through the
- * interceptor chain (retries included), and resolves once Customer.io accepted it. Reach it as
+ * interceptor chain (retries included), and resolves once Customer.io accepted it (in mode `'disabled'`, once
+ * validated, sending nothing). Reach it as
  * `CustomerIOClient.direct`, for calls that must be confirmed before going on.
  */
 @Injectable()
@@ -215,11 +219,13 @@ export class CustomerIODirectClient {
   }
 
   #track<T>(operation: string, call: (client: TrackClient) => Promise<T>): Promise<T> {
+    if (this.#options.mode === 'disabled') return Promise.resolve(NOT_SENT as T);
     return this.#pipeline.send({ kind: 'direct', operation, size: 1 }, () => this.#sdk.track(call));
   }
 
   #app<T>(operation: string, call: (client: APIClient) => Promise<T>): Promise<T> {
     if (!this.#options.appApiKey) throw new CustomerIOConfigError('appApiKey', APP_API_KEY_REQUIRED(operation));
+    if (this.#options.mode === 'disabled') return Promise.resolve(NOT_SENT as T);
     return this.#pipeline.send({ kind: 'direct', operation, size: 1 }, () => this.#sdk.app(call));
   }
 

@@ -93,13 +93,18 @@ export class CustomerIOValidationError extends CustomerIOError {
   }
 }
 
-/** The module's options are unusable; raised while the application bootstraps. */
+/**
+ * The module's options, or the way the module is imported, are unusable; raised while the application
+ * bootstraps. Every bad option is in the one error: `option` is the first, `options` all of them.
+ */
 export class CustomerIOConfigError extends Error {
   override readonly name = 'CustomerIOConfigError';
 
   constructor(
     readonly option: string,
     message: string,
+    /** Every option at fault, `option` first. @default [option] */
+    readonly options: readonly string[] = [option],
   ) {
     super(message);
   }

@@ -9,7 +9,7 @@ import type { QueuedOperation } from './queue-store.interface.js';
 
 /** What became of some of a batch's operations. */
 export type BatchOutcome =
-  | { readonly outcome: 'delivered'; readonly operations: QueuedOperation[] }
+  | { readonly outcome: 'delivered' | 'disabled'; readonly operations: QueuedOperation[] }
   | { readonly outcome: 'invalid'; readonly operations: QueuedOperation[]; readonly reason: string; readonly error?: CustomerIOError }
   | { readonly outcome: 'failed' | 'retry'; readonly operations: QueuedOperation[]; readonly error: CustomerIOError };
 

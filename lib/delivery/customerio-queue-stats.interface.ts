@@ -4,6 +4,8 @@ export interface CustomerIOQueueStats {
   enqueued: number;
   /** Operations Customer.io accepted. */
   delivered: number;
+  /** Operations that would have been sent, in mode `'disabled'` (which sends nothing). */
+  disabled: number;
   /** Operations Customer.io refused as invalid (a 207 item, or isolated from a 400). */
   invalid: number;
   /** Operations that failed for good: a non-retryable error, or `maxDeliveryAttempts` used up. */

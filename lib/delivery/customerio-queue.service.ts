@@ -313,8 +313,9 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     if (this.#finished) return; // shutdown already reported these as undelivered
     switch (result.outcome) {
       case 'delivered':
+      case 'disabled':
         await this.#store.acknowledge(operations);
-        this.#report('delivered', operations);
+        this.#report(result.outcome, operations);
         return;
       case 'invalid':
         await this.#store.acknowledge(operations);

@@ -87,8 +87,8 @@ export interface CustomerIOQueueOptions {
   };
 }
 
-/** How an operation's delivery ended. */
-export type CustomerIODeliveryOutcome = 'delivered' | 'invalid' | 'dropped' | 'rejected' | 'failed' | 'undelivered';
+/** How an operation's delivery ended; `'disabled'`: not sent, as mode `'disabled'` wants. */
+export type CustomerIODeliveryOutcome = 'delivered' | 'disabled' | 'invalid' | 'dropped' | 'rejected' | 'failed' | 'undelivered';
 
 /** A batch of operations that reached one outcome. */
 export interface CustomerIODeliveryReport {
@@ -111,7 +111,7 @@ export interface CustomerIODeliveryReport {
  * flush interval, and the outcome it was told of stands.
  */
 export interface CustomerIODeliveryHooks {
-  /** Operations Customer.io accepted. */
+  /** Operations Customer.io accepted; in mode `'disabled'`, those that would have been sent (`outcome: 'disabled'`). */
   onDelivered?(report: CustomerIODeliveryReport): void | Promise<void>;
   /** Operations that will not be delivered: `invalid`, `failed` or `undelivered` (at shutdown). */
   onFailed?(report: CustomerIODeliveryReport): void | Promise<void>;

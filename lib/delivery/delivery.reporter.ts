@@ -18,6 +18,7 @@ export type UserCodeKind = 'hook' | 'interceptor' | 'decorator';
 
 const OUTCOME_HOOK: Record<CustomerIODeliveryOutcome, keyof CustomerIODeliveryHooks> = {
   delivered: 'onDelivered',
+  disabled: 'onDelivered',
   invalid: 'onFailed',
   failed: 'onFailed',
   undelivered: 'onFailed',
@@ -44,6 +45,7 @@ export class DeliveryReporter {
   readonly stats: CustomerIOQueueStats = {
     enqueued: 0,
     delivered: 0,
+    disabled: 0,
     invalid: 0,
     failed: 0,
     rejected: 0,
@@ -68,12 +70,12 @@ export class DeliveryReporter {
   }
 
   /**
-   * Counts operations that reached `outcome`, logs them (every outcome but `delivered`: at once, with their
+   * Counts operations that reached `outcome`, logs them (every outcome but `delivered` and `disabled`: at once, with their
    * ids, or summed into `summary`'s line) and calls the outcome's hook.
    */
   outcome(outcome: CustomerIODeliveryOutcome, ids: readonly string[], reason?: string, error?: CustomerIOError, summary?: SummaryKind): void {
     this.stats[outcome] += ids.length;
-    if (outcome !== 'delivered') {
+    if (outcome !== 'delivered' && outcome !== 'disabled') {
       if (error) this.stats.lastError = error.message;
       if (summary) this.summarize(summary, reason ?? outcome, ids.length);
       else this.#logger.warn(REPORT_LINE(outcome, ids, reason));

@@ -45,7 +45,7 @@ export class CustomerIOReceipt {
   }
 
   /**
-   * Resolves when Customer.io accepted the operation; rejects with a `CustomerIOError` when it finally
+   * Resolves when Customer.io accepted the operation (in mode `'disabled'`, when it would have been sent); rejects with a `CustomerIOError` when it finally
    * failed (invalid, failed after retries, dropped, or undelivered at shutdown). Read it right after the
    * call (`await client.track(...).delivered`, or keep the promise): outcomes are not kept, so a receipt
    * first read after its operation settled rejects, saying so. With a store shared by several instances
@@ -142,7 +142,7 @@ export class ReceiptRegistry {
       const waiter = this.#waiters.get(id);
       if (!waiter) continue;
       this.#waiters.delete(id);
-      if (outcome === 'delivered') waiter.resolve();
+      if (outcome === 'delivered' || outcome === 'disabled') waiter.resolve();
       else waiter.reject(error ?? new CustomerIOError(`${outcome}: ${reason ?? ''}`));
     }
   }

@@ -8,12 +8,58 @@ import type {
 /** A Customer.io data center. */
 export type CustomerIORegion = 'us' | 'eu';
 
-/** Options of {@link CustomerIOModule}; validated when the application starts. */
-export interface CustomerIOModuleOptions {
+/**
+ * Where the module sends:
+ * - `'live'`: to Customer.io (or `trackUrl` / `appApiUrl`); `siteId` and `apiKey` are required.
+ * - `'sandbox'`: to a local Customer.io sandbox (`CustomerIOSandbox` of `nestjs-customerio/testing`) the module
+ *   starts in this process on 127.0.0.1 at bootstrap, logs the address of, and closes at shutdown. No
+ *   credentials needed; the sandbox's replace `siteId`, `apiKey`, `appApiKey`, `trackUrl` and `appApiUrl`.
+ * - `'disabled'`: nothing is sent and no credentials are needed. Every call is validated as in `'live'` (a bad
+ *   call throws the same error); queued operations are batched and flushed as in `'live'`, in memory whatever
+ *   `queue.store` says, and end with the outcome `'disabled'` (counted in `stats.disabled`, reported to
+ *   `hooks.onDelivered`, their receipts resolve); direct calls resolve without sending: to `undefined`, and
+ *   `{}` for the App API calls (`sendEmail`, `sendPush`, `sendSMS`, `triggerBroadcast`). No interceptor is called.
+ */
+export type CustomerIOMode = 'live' | 'sandbox' | 'disabled';
+
+/**
+ * Options of {@link CustomerIOModule}; validated when the application starts. `siteId` and `apiKey` are
+ * required in mode `'live'` (the default), optional in the others.
+ */
+export type CustomerIOModuleOptions = CustomerIOLiveOptions | CustomerIOLocalOptions;
+
+/** Options in mode `'live'`: the credentials are required. */
+export interface CustomerIOLiveOptions extends CustomerIOCommonOptions {
+  /**
+   * Where the module sends; see {@link CustomerIOMode}.
+   * @default 'live'
+   */
+  mode?: 'live';
   /** Track API site id (Workspace settings → API credentials). */
   siteId: string;
   /** Track API key. Never written to logs, errors or `util.inspect` output. */
   apiKey: string;
+}
+
+/** Options in modes `'sandbox'` and `'disabled'`: no credentials needed (those given are not used). */
+export interface CustomerIOLocalOptions extends CustomerIOCommonOptions {
+  /** Where the module sends; see {@link CustomerIOMode}. */
+  mode: 'sandbox' | 'disabled';
+  /** Not used in this mode. @default none */
+  siteId?: string;
+  /** Not used in this mode. @default none */
+  apiKey?: string;
+  /** Mode `'sandbox'`: the sandbox's settings (see `CustomerIOSandboxOptions` of `nestjs-customerio/testing`). */
+  sandbox?: {
+    /** Port on 127.0.0.1. @default 0 (a free port) */
+    port?: number;
+    /** Most entries the sandbox keeps in each recorded collection; the oldest go first. @default 10000 */
+    maxRecords?: number;
+  };
+}
+
+/** The options of every mode. */
+export interface CustomerIOCommonOptions {
   /** App API key: enables transactional messages and broadcasts. Never logged. */
   appApiKey?: string;
   /**

@@ -9,6 +9,7 @@ export interface CustomerIOConfigReader {
 
 /** The environment variables {@link customerIOOptionsFromConfig} reads, by option. */
 export const CUSTOMERIO_CONFIG_KEYS = {
+  mode: 'CUSTOMERIO_MODE',
   siteId: 'CUSTOMERIO_SITE_ID',
   apiKey: 'CUSTOMERIO_API_KEY',
   appApiKey: 'CUSTOMERIO_APP_API_KEY',

@@ -10,6 +10,7 @@ import {
 import {
   INVALID_NUMBER,
   INVALID_OPTION,
+  INVALID_OPTIONS,
   INVALID_REGION,
   INVALID_TIMEOUT,
   INVALID_URL,
@@ -18,7 +19,7 @@ import {
   TIMEOUT_OUTLASTS_LEASE,
 } from '../customerio.messages.js';
 import { CustomerIOConfigError } from '../client/customerio.errors.js';
-import type { CustomerIOModuleOptions, CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
+import type { CustomerIOMode, CustomerIOModuleOptions, CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
 import { RedactedSecret, RedactedUrl } from './redacted-secret.js';
 import type {
   ResolvedCustomerIOOptions,
@@ -36,14 +37,30 @@ type OptionsWithSources = CustomerIOModuleOptions & {
   [CUSTOMERIO_OPTION_SOURCES]?: Partial<Record<string, string>>;
 };
 
-/** Validates the module options and fills in defaults; throws {@link CustomerIOConfigError} naming the option. */
+/** The modes of {@link CustomerIOModuleOptions.mode}. */
+const MODES: readonly CustomerIOMode[] = ['live', 'sandbox', 'disabled'];
+
+/** What a mode that sends nowhere real uses for credentials it was not given (never sent anywhere). */
+const UNUSED_CREDENTIAL = 'unused';
+
+/**
+ * Validates the module options and fills in defaults; throws one {@link CustomerIOConfigError} naming every
+ * bad option (and the config variable it came from, when known).
+ */
 export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): ResolvedCustomerIOOptions {
   const sources = (options as OptionsWithSources | undefined)?.[CUSTOMERIO_OPTION_SOURCES] ?? {};
+  const problems: { option: string; message: string }[] = [];
+  /** Records a bad option; the value returned only stands in until the error is thrown. */
   const fail = (option: string, got: unknown, message: (label: string, got: unknown) => string): never => {
-    throw new CustomerIOConfigError(option, message(optionLabel(option, sources[option]), got));
+    problems.push({ option, message: message(optionLabel(option, sources[option]), got) });
+    return undefined as never;
   };
+  const mode = options?.mode ?? 'live';
+  if (!MODES.includes(mode)) fail('mode', mode, (label, got) => INVALID_OPTION(label, '"live", "sandbox" or "disabled"', got));
+  /** Credentials are needed to send to Customer.io; the other modes run without them. */
   const required = (option: 'siteId' | 'apiKey'): string => {
     const value = options?.[option];
+    if (mode !== 'live' && !isNonBlank(value)) return UNUSED_CREDENTIAL;
     return isNonBlank(value) ? value : fail(option, value, MISSING_OPTION);
   };
   /** An integer option within [min, max], or its default. */
@@ -57,12 +74,12 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     if (value === undefined) return {};
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? value
-      : fail(option, value, (label, got) => INVALID_OPTION(label, 'an object', got));
+      : (fail(option, value, (label, got) => INVALID_OPTION(label, 'an object', got)), {});
   };
 
   const siteId = required('siteId');
   const apiKey = new RedactedSecret(required('apiKey'));
-  let appApiKey: RedactedSecret | undefined;
+  let appApiKey = mode === 'disabled' ? new RedactedSecret(UNUSED_CREDENTIAL) : undefined;
   if (options.appApiKey !== undefined) {
     appApiKey = isNonBlank(options.appApiKey)
       ? new RedactedSecret(options.appApiKey)
@@ -160,19 +177,30 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
   if (!Array.isArray(interceptors) || interceptors.some((i) => typeof i?.intercept !== 'function')) {
     fail('interceptors', interceptors, (label, got) => INVALID_OPTION(label, 'an array of objects with intercept()', got));
   }
+  const trackUrl = url('trackUrl', CUSTOMERIO_TRACK_ORIGINS[region]);
+  const appApiUrl = url('appApiUrl', CUSTOMERIO_APP_API_ORIGINS[region]);
+  const retry = resolveRetry();
+  const queue = resolveQueue();
+  const hooks = object('hooks', options.hooks);
 
+  if (problems.length > 0) {
+    const message = problems.length === 1 ? problems[0].message : INVALID_OPTIONS(problems.map((p) => p.message));
+    throw new CustomerIOConfigError(problems[0].option, message, problems.map((p) => p.option));
+  }
   return Object.freeze({
+    mode,
     siteId,
     apiKey,
     appApiKey,
     region,
-    trackUrl: url('trackUrl', CUSTOMERIO_TRACK_ORIGINS[region]),
-    appApiUrl: url('appApiUrl', CUSTOMERIO_APP_API_ORIGINS[region]),
+    trackUrl,
+    appApiUrl,
     timeoutMs,
-    retry: resolveRetry(),
+    retry,
     interceptors: Object.freeze([...interceptors]),
-    queue: resolveQueue(),
-    hooks: Object.freeze({ ...object('hooks', options.hooks) }),
+    // NOTE: a disabled module must not take operations out of a store it shares with instances that send.
+    queue: mode === 'disabled' ? Object.freeze({ ...queue, store: 'memory' as const }) : queue,
+    hooks: Object.freeze({ ...hooks }),
     decorators: Object.freeze({
       person: decorators.person ?? ((request: { user?: { id?: string | number } }) => request?.user?.id),
       anonymousId:

@@ -1,4 +1,4 @@
-import type { CustomerIODecoratorOptions, CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
+import type { CustomerIODecoratorOptions, CustomerIOMode, CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
 import type { CustomerIOInterceptor } from '../delivery/customerio-interceptor.interface.js';
 import type {
   CustomerIODeliveryHooks,
@@ -24,6 +24,7 @@ export type ResolvedQueueOptions = Readonly<
 
 /** Options after validation and defaulting; what the rest of the module reads. */
 export interface ResolvedCustomerIOOptions {
+  readonly mode: CustomerIOMode;
   readonly siteId: string;
   readonly apiKey: RedactedSecret;
   readonly appApiKey?: RedactedSecret;

@@ -55,7 +55,7 @@ describe('CustomerIOModule options are validated at bootstrap', () => {
     expect(error.message).not.toContain(SECRET);
   });
 
-  it('names the config variable an option came from (forRootAsync + ConfigService)', async () => {
+  it('reports every bad option in one error, the config variable of each included (forRootAsync + ConfigService)', async () => {
     const load = () => ({ CUSTOMERIO_SITE_ID: 'site', CUSTOMERIO_TIMEOUT_MS: 'soon' });
     const error = await Test.createTestingModule({
       imports: [
@@ -70,8 +70,41 @@ describe('CustomerIOModule options are validated at bootstrap', () => {
       .then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(CustomerIOConfigError);
     expect((error as Error).message).toBe(
-      'CustomerIOModule: option "apiKey" (from CUSTOMERIO_API_KEY) is required and must be a non-blank string',
+      'CustomerIOModule: 2 options are invalid:\n' +
+        '  - option "apiKey" (from CUSTOMERIO_API_KEY) is required and must be a non-blank string\n' +
+        '  - option "timeout" (from CUSTOMERIO_TIMEOUT_MS) must be a positive, finite number of milliseconds, got NaN',
     );
+    expect((error as CustomerIOConfigError).options).toEqual(['apiKey', 'timeout']);
+  });
+
+  it('reports every bad option of forRoot in one error, in the order of the options table', async () => {
+    const error = await bootstrapError({ region: 'ap' as 'us', queue: { maxInFlight: 65, overflow: 'newest' as 'reject' }, mode: 'live' });
+    expect(error.option).toBe('siteId');
+    expect(error.options).toEqual(['siteId', 'apiKey', 'region', 'queue.overflow', 'queue.maxInFlight']);
+    const lines = error.message.split('\n');
+    expect(lines[0]).toBe('CustomerIOModule: 5 options are invalid:');
+    expect(lines.slice(1)).toEqual([
+      expect.stringMatching(/^ {2}- option "siteId" is required/),
+      expect.stringMatching(/^ {2}- option "apiKey" is required/),
+      expect.stringMatching(/^ {2}- option "region" must be "us" or "eu"/),
+      expect.stringMatching(/^ {2}- option "queue.overflow" must be "reject" or "drop-oldest"/),
+      expect.stringMatching(/^ {2}- option "queue.maxInFlight" must be an integer from 1 to 64, got 65/),
+    ]);
+  });
+
+  it('rejects an unknown mode, naming CUSTOMERIO_MODE when it came from there', async () => {
+    expect((await bootstrapError({ ...valid, mode: 'test' as 'live' })).message).toBe(
+      'CustomerIOModule: option "mode" must be "live", "sandbox" or "disabled", got "test"',
+    );
+    const options = customerIOOptionsFromConfig({ get: (key) => ({ CUSTOMERIO_MODE: 'off', CUSTOMERIO_SITE_ID: 's', CUSTOMERIO_API_KEY: 'k' })[key] });
+    expect((await bootstrapError(options)).message).toMatch(/^CustomerIOModule: option "mode" \(from CUSTOMERIO_MODE\) must be/);
+  });
+
+  it('mode "live" (the default) still needs both credentials at start-up', async () => {
+    for (const options of [{}, { mode: 'live' as const }]) {
+      const error = await bootstrapError(options);
+      expect(error.options).toEqual(['siteId', 'apiKey']);
+    }
   });
 
   it('the keys of a valid app never show in logs, JSON or inspect output of the client and its options', async () => {

@@ -48,6 +48,26 @@ describe('sample app with Customer.io credentials', () => {
   });
 });
 
+describe('sample app with CUSTOMERIO_MODE=disabled', () => {
+  it('starts no sandbox, sends nothing, and counts what it would have sent', async () => {
+    const sample = await startSample({ CUSTOMERIO_MODE: 'disabled' });
+    try {
+      expect(sample.sandbox).toBeUndefined();
+      expect((await sample.request('GET', '/')).body.sendsTo).toBe('nowhere (mode disabled)');
+      const signup = await sample.request('POST', '/signup', { body: { email: 'ada@example.com', name: 'Ada', password: 'correct horse' } });
+      expect(signup.status).toBe(201);
+      const upgrade = await sample.request('POST', '/account/plan', { token: signup.body.token, body: { plan: 'pro' } });
+      expect(upgrade.body.customerio).toBe('confirmed');
+      await sample.client.flush();
+      expect(sample.client.stats).toMatchObject({ enqueued: 4, delivered: 0, disabled: 4, failed: 0 });
+      expect(sample.logs.of('CustomerIO')).toContainEqual(expect.stringMatching(/^sent nothing for \d+ operations? \(mode disabled\)$/));
+      expect((await sample.request('GET', '/customerio')).status).toBe(404);
+    } finally {
+      await sample.app.close();
+    }
+  });
+});
+
 describe('sample app with half the credentials', () => {
   it('refuses to start, naming the missing variable', async () => {
     const logs = new LogCapture();

@@ -1,10 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { CustomerIOClient } from '../../lib/index.js';
+import { CUSTOMERIO_SANDBOX, CustomerIOClient } from '../../lib/index.js';
 import type { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { AppModule } from '../../sample-app/app.module.js';
 import { apiRequest } from '../../sample-app/api-request.js';
-import { CustomerIOTarget } from '../../sample-app/customerio-target.js';
 import { LogCapture } from '../support/log-capture.js';
 
 /** The sample app, started as `main.ts` starts it, listening on 127.0.0.1. */
@@ -29,6 +28,7 @@ const SAMPLE_VARIABLES = [
   'CUSTOMERIO_TRACK_URL',
   'CUSTOMERIO_APP_API_URL',
   'CUSTOMERIO_TIMEOUT_MS',
+  'CUSTOMERIO_MODE',
   'USAGE_REPORT_INTERVAL_MS',
   'SANDBOX_MAX_RECORDS',
 ];
@@ -61,7 +61,7 @@ export async function startSample(env: Record<string, string> = {}, logs = new L
     app,
     url,
     client: app.get(CustomerIOClient),
-    sandbox: app.get(CustomerIOTarget).sandbox,
+    sandbox: app.get<CustomerIOSandbox | null>(CUSTOMERIO_SANDBOX) ?? undefined,
     logs,
     async request(method, path, options) {
       const { status, body } = await apiRequest(url, method, path, options);

@@ -1,0 +1,45 @@
+import { Logger } from '@nestjs/common';
+import type { ConfigService } from '@nestjs/config';
+import { CUSTOMERIO_CONFIG_KEYS, type CustomerIOMode, type CustomerIOModuleOptions, customerIOOptionsFromConfig } from '../lib/index.js';
+
+const isSet = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
+
+/** The mode this app runs the module in: `CUSTOMERIO_MODE`, else `live` with credentials and `sandbox` without. */
+export function sampleMode(config: ConfigService): CustomerIOMode {
+  const credentials = isSet(config.get(CUSTOMERIO_CONFIG_KEYS.siteId)) || isSet(config.get(CUSTOMERIO_CONFIG_KEYS.apiKey));
+  return (config.get<CustomerIOMode>(CUSTOMERIO_CONFIG_KEYS.mode) ?? (credentials ? 'live' : 'sandbox'));
+}
+
+/**
+ * This app's `CustomerIOModule` options, from the `CUSTOMERIO_*` variables. With `CUSTOMERIO_SITE_ID` or
+ * `CUSTOMERIO_API_KEY` set, it sends to Customer.io (with one of them missing the module refuses to start,
+ * naming it). With neither, and no `CUSTOMERIO_MODE`, it runs in mode `'sandbox'`: the module starts a local
+ * Customer.io sandbox in this process, sends there, and closes it with the app. `CUSTOMERIO_MODE` picks the
+ * mode itself (`disabled` sends nothing).
+ */
+export function customerIOOptions(config: ConfigService): CustomerIOModuleOptions {
+  const logger = new Logger('CustomerIO');
+  const options = customerIOOptionsFromConfig(config);
+  const mode = sampleMode(config);
+  if (options.mode === undefined && mode === 'sandbox') {
+    logger.log(`${CUSTOMERIO_CONFIG_KEYS.siteId} and ${CUSTOMERIO_CONFIG_KEYS.apiKey} are not set: running in mode 'sandbox' (${CUSTOMERIO_CONFIG_KEYS.mode} picks another)`);
+  }
+  if (mode === 'live') {
+    const where = options.trackUrl === undefined ? `region ${options.region ?? 'us'}` : `Track API at ${options.trackUrl}`;
+    logger.log(`Sending to Customer.io (${where})`);
+  }
+  const where = mode === 'sandbox' ? 'the local sandbox' : 'Customer.io';
+  const operations = (count: number): string => `${count} operation${count === 1 ? '' : 's'}`;
+  // NOTE: typed as the module's options; the module checks at start-up that mode live has its credentials.
+  // SANDBOX_MAX_RECORDS: most entries the sandbox keeps of each thing it records (its default otherwise)
+  const maxRecords = config.get<string>('SANDBOX_MAX_RECORDS');
+  return {
+    ...options,
+    mode,
+    ...(mode === 'sandbox' && isSet(maxRecords) && { sandbox: { maxRecords: Number(maxRecords) } }),
+    hooks: {
+      onDelivered: ({ ids, outcome }) =>
+        logger.log(outcome === 'disabled' ? `sent nothing for ${operations(ids.length)} (mode disabled)` : `delivered ${operations(ids.length)} to ${where}`),
+    },
+  } as CustomerIOModuleOptions;
+}
