@@ -34,6 +34,15 @@ export interface CustomerIOSandboxOptions {
    * @default 10000
    */
   maxRecords?: number;
+  /**
+   * Refuse what Customer.io's published Track and App API specs refuse, as Customer.io answers it: person
+   * operations without exactly one identifier (`id`, `email`, `phone`, `cio_id`), unknown actions and event
+   * types, fields of the wrong type or outside their enums (device attributes are strings, `platform`, metric
+   * names, unix-second timestamps, ULID event ids). `false` checks only Customer.io's limits and the
+   * fields the sandbox needs to record a request.
+   * @default true
+   */
+  strict?: boolean;
 }
 
 /**
