@@ -39,7 +39,7 @@ export function checkDevice(device: unknown, field: string, tokenField: 'id' | '
 
 function checkDeviceAttributes(attributes: Record<string, unknown>, field: string): OperationError | undefined {
   for (const [name, value] of Object.entries(attributes)) {
-    if (typeof value !== 'string') return fail(`${field}.${name}`, `device attribute "${name}" must be a string`);
+    if (typeof value !== 'string') return fail(`${field}.${name}`, `${field}.${name} must be a string (device attributes are strings)`);
     const error = ATTRIBUTE_ENUMS[name] && checkEnum(value, `${field}.${name}`, ATTRIBUTE_ENUMS[name]);
     if (error) return error;
   }

@@ -20,6 +20,8 @@ import {
   V2_ACTIONS,
 } from './sandbox-validation.js';
 
+/** Entity types of a v2 operation (`person_operations`, `object_operations`, `delivery_operations`). */
+const V2_TYPES = ['person', 'object', 'delivery'];
 /** v2 actions recording a kind of event. */
 const EVENT_ACTIONS: Record<string, SandboxEvent['type'] | undefined> = { event: 'event', page: 'page', screen: 'screen' };
 
@@ -138,7 +140,10 @@ export class SandboxState {
       return fail(undefined, `operation is larger than ${CUSTOMERIO_LIMITS.batchOperationBytes} bytes`, 'too_large');
     }
     if (typeof op.type !== 'string') return fail('type', 'type is required');
-    if (op.type !== 'person') return fail('type', `type "${op.type}" is not supported by the sandbox`, 'unsupported');
+    if (op.type !== 'person') {
+      if (!V2_TYPES.includes(op.type)) return fail('type', `type must be one of ${V2_TYPES.join(', ')}`);
+      return fail('type', `type "${op.type}" is not supported by the sandbox`, 'unsupported');
+    }
     if (typeof op.action !== 'string' || !V2_ACTIONS.has(op.action)) {
       return fail('action', `action must be one of ${[...V2_ACTIONS].join(', ')}`);
     }

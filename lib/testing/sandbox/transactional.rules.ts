@@ -83,7 +83,7 @@ export function checkTransactional(kind: SandboxTransactionalKind, body: Record<
 
 function checkEmailExtras({ attachments, headers }: Record<string, unknown>): OperationError | undefined {
   for (const [name, content] of Object.entries(isObject(attachments) ? attachments : {})) {
-    if (typeof content !== 'string') return fail(`attachments.${name}`, `attachment "${name}" must be a base64 string`);
+    if (typeof content !== 'string') return fail(`attachments.${name}`, `attachments.${name} must be a base64 string`);
   }
   // NOTE: the spec types `headers` as a JSON string; Customer.io's docs and SDKs send an object: both are taken.
   if (headers !== undefined && typeof headers !== 'string' && !isObject(headers)) {
