@@ -283,16 +283,21 @@ describe('strict sandbox: Track API v1', () => {
 });
 
 describe('strict sandbox: App API', () => {
-  it('email: to required, identifiers one of id, email, cio_id, attachments base64 strings (sendemail)', async () => {
+  it('email: to required, identifiers one of id, email, cio_id, attachments base64 strings, headers an object or a JSON string (sendemail)', async () => {
     await expectV1Rule(
       'POST',
       '/v1/send/email',
-      [{ transactional_message_id: 3, to: 'a@x.io', identifiers: { id: 'u1' }, message_data: { n: 1 }, attachments: { 'a.txt': 'aGk=' } }],
+      [
+        { transactional_message_id: 3, to: 'a@x.io', identifiers: { id: 'u1' }, message_data: { n: 1 }, attachments: { 'a.txt': 'aGk=' } },
+        { to: 'a@x.io', identifiers: { email: 'a@x.io' }, headers: { 'X-Tag': 'a' } },
+        { to: 'a@x.io', identifiers: { cio_id: 'c1' }, headers: '{"X-Tag":"a"}' },
+      ],
       [
         [{ transactional_message_id: 3, identifiers: { id: 'u1' } }, 'to'],
         [{ to: 'a@x.io', identifiers: { phone: '+14155552671' } }, 'identifiers'],
         [{ to: 'a@x.io', identifiers: { id: 'u1' }, attachments: { 'a.txt': 12 } }, 'attachments.a.txt'],
         [{ to: 'a@x.io', identifiers: { id: 'u1' }, send_at: 'tomorrow' }, 'send_at'],
+        [{ to: 'a@x.io', identifiers: { id: 'u1' }, headers: 5 }, 'headers'],
       ],
     );
   });

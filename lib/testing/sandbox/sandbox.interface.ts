@@ -162,7 +162,7 @@ export interface SandboxEvent {
   id?: string;
   /** Identifier of the person, for events sent about a person. */
   personId?: string;
-  /** `anonymous_id` of an anonymous v1 event, when sent. */
+  /** `anonymous_id` of an anonymous event (v1 `anonymous_id`, v2 `identifiers.anonymous_id`), when sent. */
   anonymousId?: string;
   /** Event name (the URL of a page view, the screen name of a screen view). */
   name: string;
