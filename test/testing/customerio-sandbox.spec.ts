@@ -37,6 +37,8 @@ async function call(method: string, path: string, body?: unknown, init: RequestI
   return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
 }
 
+/** A ULID (event ids must be ULIDs), distinct for each `n`. */
+const ulid = (n: number): string => `01HZX${String(n).padStart(21, '0')}`;
 const batch = (ops: unknown[]): Promise<Answer> => call('POST', '/api/v2/batch', { batch: ops });
 const v1Errors = (answer: Answer): unknown => (answer.body as { meta: { errors: string[] } }).meta.errors;
 
@@ -137,11 +139,11 @@ describe('CustomerIOSandbox: Track API v1', () => {
   });
 
   it('records person events, page views and anonymous events', async () => {
-    await call('POST', '/api/v1/customers/u1/events', { name: 'purchased', data: { total: 3 }, timestamp: 1700000000, id: 'E1' });
+    await call('POST', '/api/v1/customers/u1/events', { name: 'purchased', data: { total: 3 }, timestamp: 1700000000, id: ulid(1) });
     await call('POST', '/api/v1/customers/u1/events', { name: '/pricing', type: 'page' });
     await call('POST', '/api/v1/events', { name: 'invited', anonymous_id: 'anon-1', data: { by: 'u1' } });
     expect(sandbox.events).toEqual([
-      { id: 'E1', personId: 'u1', name: 'purchased', type: 'event', data: { total: 3 }, timestamp: 1700000000, api: 'v1' },
+      { id: ulid(1), personId: 'u1', name: 'purchased', type: 'event', data: { total: 3 }, timestamp: 1700000000, api: 'v1' },
       { personId: 'u1', name: '/pricing', type: 'page', data: {}, api: 'v1' },
       { anonymousId: 'anon-1', name: 'invited', type: 'event', data: { by: 'u1' }, api: 'v1' },
     ]);
@@ -241,7 +243,7 @@ describe('CustomerIOSandbox: Track API v2', () => {
     const answer = await batch([
       { type: 'person', identifiers: { id: 'u1' }, action: 'identify', attributes: { plan: 'pro' } },
       { type: 'person', identifiers: { email: 'b@x.io' }, action: 'identify', attributes: { a: 1 } },
-      { type: 'person', identifiers: { id: 'u1' }, action: 'event', name: 'paid', id: 'E1', timestamp: 5, attributes: { n: 1 } },
+      { type: 'person', identifiers: { id: 'u1' }, action: 'event', name: 'paid', id: ulid(1), timestamp: 5, attributes: { n: 1 } },
       { type: 'person', identifiers: { cio_id: 'abc' }, action: 'page', name: '/home' },
       { type: 'person', identifiers: { id: 'u1' }, action: 'screen', name: 'Home' },
       { type: 'person', identifiers: { id: 'u1' }, action: 'add_device', device: { token: 't1', platform: 'ios' } },
@@ -261,7 +263,7 @@ describe('CustomerIOSandbox: Track API v2', () => {
     });
     expect([...sandbox.people.keys()]).toEqual(['u1']);
     expect(sandbox.events).toEqual([
-      { id: 'E1', personId: 'u1', name: 'paid', type: 'event', data: { n: 1 }, timestamp: 5, api: 'v2' },
+      { id: ulid(1), personId: 'u1', name: 'paid', type: 'event', data: { n: 1 }, timestamp: 5, api: 'v2' },
       { personId: 'cio_abc', name: '/home', type: 'page', data: {}, api: 'v2' },
       { personId: 'u1', name: 'Home', type: 'screen', data: {}, api: 'v2' },
     ]);
@@ -332,18 +334,18 @@ describe('CustomerIOSandbox: Track API v2', () => {
   });
 
   it('dedupes events by id across v1 and v2', async () => {
-    const v1 = { name: 'paid', id: '01HZX' };
+    const v1 = { name: 'paid', id: ulid(99) };
     expect(await call('POST', '/api/v1/customers/u1/events', v1)).toMatchObject({ status: 200 });
     expect(await call('POST', '/api/v1/customers/u1/events', v1)).toMatchObject({ status: 200 });
     expect(
       await batch([
-        { type: 'person', identifiers: { id: 'u1' }, action: 'event', name: 'paid', id: '01HZX' },
-        { type: 'person', identifiers: { id: 'u1' }, action: 'event', name: 'paid', id: '01HZY' },
+        { type: 'person', identifiers: { id: 'u1' }, action: 'event', name: 'paid', id: ulid(99) },
+        { type: 'person', identifiers: { id: 'u1' }, action: 'event', name: 'paid', id: ulid(98) },
       ]),
     ).toMatchObject({ status: 200 });
     expect(sandbox.events.map((event) => [event.id, event.api])).toEqual([
-      ['01HZX', 'v1'],
-      ['01HZY', 'v2'],
+      [ulid(99), 'v1'],
+      [ulid(98), 'v2'],
     ]);
     expect(sandbox.duplicateEvents).toBe(2);
   });
@@ -411,8 +413,8 @@ describe('CustomerIOSandbox: faults', () => {
 
   it('resetConnection afterProcessing applies the request, then loses the reply', async () => {
     sandbox.resetConnection({ afterProcessing: true, path: '/api/v1/customers/u1/events' });
-    await expect(call('POST', '/api/v1/customers/u1/events', { name: 'paid', id: 'E1' })).rejects.toThrow('fetch failed');
-    expect(sandbox.events).toEqual([expect.objectContaining({ id: 'E1', name: 'paid' })]);
+    await expect(call('POST', '/api/v1/customers/u1/events', { name: 'paid', id: ulid(1) })).rejects.toThrow('fetch failed');
+    expect(sandbox.events).toEqual([expect.objectContaining({ id: ulid(1), name: 'paid' })]);
     expect(sandbox.requests[0].status).toBe(0);
   });
 
@@ -435,7 +437,7 @@ describe('CustomerIOSandbox: waitFor and reset', () => {
 
   it('reset() clears state, request log, faults and the connection peak', async () => {
     await call('PUT', '/api/v1/customers/u1', {});
-    await call('POST', '/api/v1/customers/u1/events', { name: 'e', id: 'E1' });
+    await call('POST', '/api/v1/customers/u1/events', { name: 'e', id: ulid(1) });
     await call('POST', '/v1/send/sms', {});
     await batch([]);
     sandbox.respondWith(500, { path: '/api/v1/metrics' });
@@ -446,8 +448,8 @@ describe('CustomerIOSandbox: waitFor and reset', () => {
     expect(sandbox.batches).toEqual([]);
     expect(sandbox.requests).toEqual([]);
     expect(sandbox.peakConnections).toBe(sandbox.openConnections);
-    expect(await call('POST', '/api/v1/metrics', { a: 1 })).toMatchObject({ status: 200 });
-    await call('POST', '/api/v1/customers/u1/events', { name: 'e', id: 'E1' });
+    expect(await call('POST', '/api/v1/metrics', { delivery_id: 'd1', metric: 'opened' })).toMatchObject({ status: 200 });
+    await call('POST', '/api/v1/customers/u1/events', { name: 'e', id: ulid(1) });
     expect(sandbox.events).toHaveLength(1);
     expect(sandbox.duplicateEvents).toBe(0);
   });
@@ -574,11 +576,11 @@ describe('CustomerIOSandbox: bounded records', () => {
 
   it('keeps the last maxRecords entries of each collection while counts keep counting', async () => {
     for (let i = 1; i <= 5; i++) {
-      await send('POST', '/api/v1/customers/u1/events', { name: `e${i}`, id: `E${i}` });
+      await send('POST', '/api/v1/customers/u1/events', { name: `e${i}`, id: ulid(i) });
       await send('POST', '/api/v2/batch', { batch: [{ type: 'person', identifiers: { id: 'u1' }, action: 'page', name: `/p${i}` }] });
       await send('DELETE', `/api/v1/customers/gone-${i}`, {});
       await send('POST', '/api/v1/metrics', { delivery_id: `d${i}`, metric: 'opened' });
-      await send('POST', '/v1/send/email', { transactional_message_id: i });
+      await send('POST', '/v1/send/email', { transactional_message_id: i, to: 'a@x.io', identifiers: { id: 'u1' } });
       expect(await send('POST', `/v1/campaigns/${i}/triggers`, {})).toBe(200);
     }
     await send('PUT', '/api/v1/customers/keep', {});
@@ -619,8 +621,8 @@ describe('CustomerIOSandbox: bounded records', () => {
   });
 
   it('remembers the last maxRecords event ids for deduplication', async () => {
-    for (const id of ['E1', 'E2', 'E3', 'E4', 'E4', 'E1']) await send('POST', '/api/v1/events', { name: 'e', id });
-    expect(small.events.map((event) => event.id)).toEqual(['E3', 'E4', 'E1']);
+    for (const id of [ulid(1), ulid(2), ulid(3), ulid(4), ulid(4), ulid(1)]) await send('POST', '/api/v1/events', { name: 'e', id });
+    expect(small.events.map((event) => event.id)).toEqual([ulid(3), ulid(4), ulid(1)]);
     expect(small.duplicateEvents).toBe(1);
     expect(small.counts.events).toBe(5);
   });

@@ -45,6 +45,8 @@ export class CustomerIOSandbox {
   readonly appApiKey: string;
   /** Most entries kept in each recorded collection (see {@link CustomerIOSandboxOptions.maxRecords}). */
   readonly maxRecords: number;
+  /** Whether Customer.io's published rules are enforced (see {@link CustomerIOSandboxOptions.strict}). */
+  readonly strict: boolean;
 
   private readonly records: SandboxRecords;
   private readonly faults: SandboxFaults;
@@ -58,6 +60,7 @@ export class CustomerIOSandbox {
     this.apiKey = options.apiKey;
     this.appApiKey = options.appApiKey;
     this.maxRecords = options.maxRecords;
+    this.strict = options.strict;
     this.port = parts.port;
     this.url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${parts.port}`;
     this.records = parts.records;
@@ -74,6 +77,7 @@ export class CustomerIOSandbox {
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
       maxRecords: checkMaxRecords(options.maxRecords ?? DEFAULT_MAX_RECORDS),
+      strict: options.strict ?? true,
     };
     const records = new SandboxRecords(resolved.maxRecords);
     const faults = new SandboxFaults();
@@ -83,7 +87,7 @@ export class CustomerIOSandbox {
     };
     const { server, port } = await SandboxHttpServer.listen(resolved.host, resolved.port, {
       records,
-      state: new SandboxState(records),
+      state: new SandboxState(records, resolved.strict),
       faults,
       authorization,
     });

@@ -1,31 +1,54 @@
 import { CUSTOMERIO_LIMITS } from '../../customerio.constants.js';
-import type { SandboxDevice, SandboxEvent } from './sandbox.interface.js';
+import { checkDevice } from './device.rules.js';
+import { checkIdentifyFields } from './identify.rules.js';
+import type { SandboxEvent } from './sandbox.interface.js';
 import type { SandboxRecords } from './sandbox-records.js';
 import {
   bytes,
   checkAttributes,
   checkEvent,
   checkPersonId,
+  checkTimestamp,
   type EventInput,
   fail,
   identifierKey,
   isObject,
   type Json,
+  MERGE_IDENTIFIERS,
   type OperationError,
+  PERSON_IDENTIFIERS,
   V2_ACTIONS,
 } from './sandbox-validation.js';
+
+/** Entity types of a v2 operation (`person_operations`, `object_operations`, `delivery_operations`). */
+const V2_TYPES = ['person', 'object', 'delivery'];
+/** v2 actions recording a kind of event. */
+const EVENT_ACTIONS: Record<string, SandboxEvent['type'] | undefined> = { event: 'event', page: 'page', screen: 'screen' };
 
 /**
  * The operations Customer.io performs, applied to the sandbox's records (internal to the sandbox).
  * Every method validates its input like Customer.io and returns the error instead of applying it.
  */
 export class SandboxState {
-  constructor(private readonly records: SandboxRecords) {}
+  /**
+   * @param strict apply Customer.io's published rules (types, enums, identifiers; see the README's sandbox
+   * section), not only its limits.
+   */
+  constructor(
+    private readonly records: SandboxRecords,
+    readonly strict: boolean,
+  ) {}
 
-  /** Creates or updates a person; `_update: true` only updates an existing one. */
-  identify(personId: string, attributes: unknown): OperationError | undefined {
+  /**
+   * Creates or updates a person; `_update: true` only updates an existing one. `api` says which schema the
+   * attributes' reserved fields follow (the v1 body or the v2 `attributes`).
+   */
+  identify(personId: string, attributes: unknown, api: SandboxEvent['api']): OperationError | undefined {
     if (!isObject(attributes)) return fail('attributes', 'attributes must be an object');
-    const error = checkPersonId(personId) ?? checkAttributes(attributes, 'attributes');
+    const error =
+      checkPersonId(personId) ??
+      checkAttributes(attributes, 'attributes') ??
+      (this.strict ? checkIdentifyFields(attributes, api === 'v1' ? '' : 'attributes.') : undefined);
     if (error) return error;
     if (attributes._update === true && !this.records.people.has(personId)) return undefined;
     const person = this.records.person(personId);
@@ -46,7 +69,7 @@ export class SandboxState {
 
   /** Records an event unless its `id` was seen before (then it only counts the duplicate). */
   event(input: EventInput): OperationError | undefined {
-    const error = checkEvent(input);
+    const error = checkEvent(input, this.strict);
     if (error) return error;
     const { name, data, timestamp, id, anonymousId } = input;
     if (typeof id === 'string' && this.records.isDuplicateEvent(id)) return undefined;
@@ -64,19 +87,9 @@ export class SandboxState {
   addDevice(personId: string, device: unknown, tokenField: 'id' | 'token'): OperationError | undefined {
     const personError = checkPersonId(personId);
     if (personError) return personError;
-    if (!isObject(device)) return fail('device', 'device must be an object');
-    const { [tokenField]: token, platform, last_used: lastUsed, attributes } = device;
-    if (typeof token !== 'string' || token.trim() === '') return fail(`device.${tokenField}`, `device.${tokenField} is required`);
-    if (typeof platform !== 'string' || platform.trim() === '') return fail('device.platform', 'device.platform is required');
-    if (lastUsed !== undefined && typeof lastUsed !== 'number') return fail('device.last_used', 'last_used must be unix seconds');
-    if (attributes !== undefined && !isObject(attributes)) return fail('device.attributes', 'device.attributes must be an object');
-    const stored: SandboxDevice = {
-      id: token,
-      platform,
-      ...(lastUsed !== undefined && { lastUsed }),
-      ...(attributes !== undefined && { attributes }),
-    };
-    this.records.person(personId).devices[token] = stored;
+    const stored = checkDevice(device, 'device', tokenField, this.strict);
+    if ('reason' in stored) return stored;
+    this.records.person(personId).devices[stored.id] = stored;
     return undefined;
   }
 
@@ -103,9 +116,9 @@ export class SandboxState {
    * are copied where the primary has none, then the secondary is removed.
    */
   merge(primaryIds: unknown, secondaryIds: unknown): OperationError | undefined {
-    const primary = identifierKey(primaryIds, 'primary');
+    const primary = identifierKey(primaryIds, 'primary', MERGE_IDENTIFIERS, this.strict);
     if ('reason' in primary) return primary;
-    const secondary = identifierKey(secondaryIds, 'secondary');
+    const secondary = identifierKey(secondaryIds, 'secondary', MERGE_IDENTIFIERS, this.strict);
     if ('reason' in secondary) return secondary;
     const target = this.records.people.get(primary.key);
     if (!target) return fail('primary', `primary person "${primary.key}" does not exist`);
@@ -127,22 +140,27 @@ export class SandboxState {
       return fail(undefined, `operation is larger than ${CUSTOMERIO_LIMITS.batchOperationBytes} bytes`, 'too_large');
     }
     if (typeof op.type !== 'string') return fail('type', 'type is required');
-    if (op.type !== 'person') return fail('type', `type "${op.type}" is not supported by the sandbox`, 'unsupported');
+    if (op.type !== 'person') {
+      if (!V2_TYPES.includes(op.type)) return fail('type', `type must be one of ${V2_TYPES.join(', ')}`);
+      return fail('type', `type "${op.type}" is not supported by the sandbox`, 'unsupported');
+    }
     if (typeof op.action !== 'string' || !V2_ACTIONS.has(op.action)) {
       return fail('action', `action must be one of ${[...V2_ACTIONS].join(', ')}`);
     }
     if (op.action === 'merge') return this.merge(op.primary, op.secondary);
-    const eventType = op.action === 'event' ? 'event' : op.action === 'page' || op.action === 'screen' ? op.action : undefined;
-    if (eventType && op.identifiers === undefined && op.anonymous_id !== undefined) {
-      const { name, attributes: data, timestamp, id, anonymous_id: anonymousId } = op;
-      return this.event({ name, type: eventType, data, timestamp, id, anonymousId, api: 'v2' });
+    if (op.action === 'add_relationships' || op.action === 'delete_relationships') {
+      return fail('action', `action "${op.action}" is not supported by the sandbox`, 'unsupported');
     }
-    const identifiers = identifierKey(op.identifiers, 'identifiers');
+    const eventType = EVENT_ACTIONS[op.action];
+    const { name, attributes, timestamp, id } = op;
+    const anonymousId = this.#anonymousId(op, eventType !== undefined);
+    if (anonymousId !== undefined) return this.event({ name, type: eventType ?? 'event', data: attributes, timestamp, id, anonymousId, api: 'v2' });
+    const identifiers = identifierKey(op.identifiers, 'identifiers', PERSON_IDENTIFIERS, this.strict);
     if ('reason' in identifiers) return identifiers;
     const personId = identifiers.key;
     switch (op.action) {
       case 'identify':
-        return this.identify(personId, op.attributes ?? {});
+        return (this.strict ? checkTimestamp(timestamp, 'timestamp') : undefined) ?? this.identify(personId, attributes ?? {}, 'v2');
       case 'delete':
         return this.delete(personId);
       case 'add_device':
@@ -153,15 +171,20 @@ export class SandboxState {
       case 'unsuppress':
         return this.setSuppressed(personId, op.action === 'suppress');
       default:
-        return this.event({
-          personId,
-          name: op.name,
-          type: eventType ?? 'event',
-          data: op.attributes,
-          timestamp: op.timestamp,
-          id: op.id,
-          api: 'v2',
-        });
+        return this.event({ personId, name, type: eventType ?? 'event', data: attributes, timestamp, id, api: 'v2' });
     }
+  }
+
+  /**
+   * The `anonymous_id` of an anonymous v2 event: `identifiers: { anonymous_id }` (the form Customer.io's Segment
+   * destination sends; not in the published spec), or, when not strict, a top-level `anonymous_id` without identifiers.
+   */
+  #anonymousId(op: Json, isEvent: boolean): unknown {
+    if (!isEvent) return undefined;
+    const { identifiers } = op;
+    if (isObject(identifiers) && Object.keys(identifiers).length === 1 && 'anonymous_id' in identifiers) {
+      return typeof identifiers.anonymous_id === 'string' && identifiers.anonymous_id !== '' ? identifiers.anonymous_id : null;
+    }
+    return !this.strict && identifiers === undefined ? op.anonymous_id : undefined;
   }
 }

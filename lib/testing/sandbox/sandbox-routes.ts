@@ -61,6 +61,6 @@ export function resolveRoute(state: SandboxState, records: SandboxRecords, metho
     }
     return route('track', SANDBOX_BODY_LIMITS.entity, (body) => (endpoint === 'POST entity' ? trackV2Entity(state, body) : NOT_FOUND));
   }
-  if (segments[0] === 'v1') return route('app', SANDBOX_BODY_LIMITS.appApi, (body) => appApi(records, method, segments.slice(1), body));
+  if (segments[0] === 'v1') return route('app', SANDBOX_BODY_LIMITS.appApi, (body) => appApi(records, state.strict, method, segments.slice(1), body));
   return { ...NOT_FOUND, close: true };
 }

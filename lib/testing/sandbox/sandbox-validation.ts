@@ -46,6 +46,8 @@ export const V2_ACTIONS = new Set([
   'merge',
   'suppress',
   'unsuppress',
+  'add_relationships',
+  'delete_relationships',
 ]);
 
 /** UTF-8 length of `value`. */
@@ -86,8 +88,11 @@ export function checkAttributes(attributes: Json, field: string): OperationError
   return undefined;
 }
 
-/** Checks an event against Customer.io's rules and limits. */
-export function checkEvent({ personId, name, data, timestamp, id, anonymousId, api }: EventInput): OperationError | undefined {
+/** Checks an event against Customer.io's rules and limits; `strict` adds the spec's types (see {@link checkTimestamp}, {@link isUlid}). */
+export function checkEvent(
+  { personId, name, data, timestamp, id, anonymousId, api }: EventInput,
+  strict: boolean,
+): OperationError | undefined {
   const dataField = api === 'v1' ? 'data' : 'attributes';
   if (personId !== undefined) {
     const error = checkPersonId(personId);
@@ -102,7 +107,11 @@ export function checkEvent({ personId, name, data, timestamp, id, anonymousId, a
   if (api === 'v1' && bytes(JSON.stringify(data ?? {})) > CUSTOMERIO_LIMITS.eventDataBytes) {
     return fail(dataField, `event data is larger than ${CUSTOMERIO_LIMITS.eventDataBytes} bytes`);
   }
-  if (timestamp !== undefined && typeof timestamp !== 'number') return fail('timestamp', 'timestamp must be unix seconds');
+  if (strict) {
+    const error = checkTimestamp(timestamp, 'timestamp');
+    if (error) return error;
+    if (id !== undefined && !isUlid(id)) return fail('id', 'id must be a ULID');
+  } else if (timestamp !== undefined && typeof timestamp !== 'number') return fail('timestamp', 'timestamp must be unix seconds');
   if (id !== undefined && typeof id !== 'string') return fail('id', 'id must be a string');
   if (anonymousId !== undefined && typeof anonymousId !== 'string') {
     return fail('anonymous_id', 'anonymous_id must be a string');
@@ -110,17 +119,61 @@ export function checkEvent({ personId, name, data, timestamp, id, anonymousId, a
   return undefined;
 }
 
-/** Maps `{id|email|cio_id: value}` (exactly one key) to the key people are stored under. */
-export function identifierKey(identifiers: unknown, field: string): { key: string; pair: Record<string, string> } | OperationError {
+/** Person identifier kinds of a v2 person operation (`person_common.identifiers`: exactly one). */
+export const PERSON_IDENTIFIERS: readonly string[] = ['id', 'email', 'phone', 'cio_id'];
+/** Person identifier kinds of a merge (`person_merge`, `/api/v1/merge_customers`) and of App API messages: no phone. */
+export const MERGE_IDENTIFIERS: readonly string[] = ['id', 'email', 'cio_id'];
+/** A phone identifier: E.164, a `+` and up to 15 digits. */
+const E164 = /^\+[1-9]\d{0,14}$/;
+
+/**
+ * Maps `{kind: value}` (exactly one key, of `allowed`) to the key people are stored under; the value must be
+ * a string (`strict`) or a string or a number.
+ */
+export function identifierKey(
+  identifiers: unknown,
+  field: string,
+  allowed: readonly string[],
+  strict: boolean,
+): { key: string; pair: Record<string, string> } | OperationError {
   const entries = isObject(identifiers) ? Object.entries(identifiers) : [];
   const [name, value] = entries[0] ?? [];
-  if (entries.length !== 1 || !['id', 'email', 'cio_id'].includes(name as string)) {
-    return fail(field, `${field} must have exactly one of id, email, cio_id`);
+  if (entries.length !== 1 || !allowed.includes(name as string)) {
+    return fail(field, `${field} must have exactly one of ${allowed.join(', ')}`);
   }
-  if (typeof value !== 'string' && typeof value !== 'number') return fail(field, `${field}.${name} must be a string`);
+  const path = `${field}.${name as string}`;
+  if (typeof value !== 'string' && (strict || typeof value !== 'number')) return fail(path, `${path} must be a string`);
   const text = String(value);
-  const error = checkPersonId(text, field);
+  const error = checkPersonId(text, path);
   if (error) return error;
+  if (strict && name === 'phone' && !E164.test(text)) return fail(path, `${path} must be an E.164 phone number`);
   return { key: name === 'cio_id' ? `cio_${text}` : text, pair: { [name as string]: text } };
 }
 
+/** Largest timestamp the sandbox takes as unix seconds: past it, a value is milliseconds (a sandbox rule). */
+export const MAX_UNIX_SECONDS = 9_999_999_999;
+
+/** Checks an optional unix timestamp: an integer number of seconds from 0 to {@link MAX_UNIX_SECONDS}. */
+export function checkTimestamp(value: unknown, field: string): OperationError | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value)) return fail(field, `${field} must be an integer (unix seconds)`);
+  const seconds = value as number;
+  if (seconds < 0 || seconds > MAX_UNIX_SECONDS) return fail(field, `${field} must be unix seconds, from 0 to ${MAX_UNIX_SECONDS}`);
+  return undefined;
+}
+
+/** Whether `value` is a ULID: 26 Crockford base-32 characters, the first at most 7. */
+export const isUlid = (value: unknown): boolean => typeof value === 'string' && /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i.test(value);
+
+/** Checks that `value`, when present, has the JSON type `type` (`integer`, `object`, or a `typeof` name). */
+export function checkType(value: unknown, field: string, type: 'string' | 'boolean' | 'integer' | 'object'): OperationError | undefined {
+  if (value === undefined) return undefined;
+  const ok = type === 'integer' ? Number.isInteger(value) : type === 'object' ? isObject(value) : typeof value === type;
+  return ok ? undefined : fail(field, `${field} must be ${type === 'integer' ? 'an' : 'a'} ${type}`);
+}
+
+/** Checks that `value`, when present, is one of `values`. */
+export function checkEnum(value: unknown, field: string, values: readonly string[]): OperationError | undefined {
+  if (value === undefined || values.includes(value as string)) return undefined;
+  return fail(field, `${field} must be one of ${values.join(', ')}`);
+}

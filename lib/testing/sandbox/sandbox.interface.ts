@@ -34,6 +34,15 @@ export interface CustomerIOSandboxOptions {
    * @default 10000
    */
   maxRecords?: number;
+  /**
+   * Refuse what Customer.io's published Track and App API specs refuse, as Customer.io answers it: person
+   * operations without exactly one identifier (`id`, `email`, `phone`, `cio_id`), unknown actions and event
+   * types, fields of the wrong type or outside their enums (device attributes are strings, `platform`, metric
+   * names, unix-second timestamps, ULID event ids). `false` checks only Customer.io's limits and the
+   * fields the sandbox needs to record a request.
+   * @default true
+   */
+  strict?: boolean;
 }
 
 /**
@@ -153,7 +162,7 @@ export interface SandboxEvent {
   id?: string;
   /** Identifier of the person, for events sent about a person. */
   personId?: string;
-  /** `anonymous_id` of an anonymous v1 event, when sent. */
+  /** `anonymous_id` of an anonymous event (v1 `anonymous_id`, v2 `identifiers.anonymous_id`), when sent. */
   anonymousId?: string;
   /** Event name (the URL of a page view, the screen name of a screen view). */
   name: string;

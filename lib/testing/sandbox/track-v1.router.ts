@@ -1,6 +1,11 @@
-import { jsonObject, NOT_FOUND, OK, type Reply, v1Reply } from './sandbox-reply.js';
+import { checkMetric, checkPushMetric } from './metric.rules.js';
+import { checkEnum } from './sandbox-validation.js';
+import { jsonObject, metaError, NOT_FOUND, OK, type Reply, v1Reply } from './sandbox-reply.js';
 import type { SandboxRecords } from './sandbox-records.js';
 import type { SandboxState } from './sandbox-operations.js';
+
+/** `type` of a v1 event (`eventsRequest`, `anonymousEventsRequest`). */
+const EVENT_TYPES = ['event', 'page', 'screen'];
 
 /**
  * Applies a Track API v1 request (`/api/v1/...`; `route` is the decoded path after it) to the
@@ -15,6 +20,7 @@ export function trackV1(state: SandboxState, records: SandboxRecords, method: st
   const signature = route.map((segment, index) => (customer && (index === 1 || index === 3) ? ':' : segment)).join('/');
   const event = (personId: string | undefined, type: unknown): Reply =>
     v1Reply(
+      (state.strict ? checkEnum(type, 'type', EVENT_TYPES) : undefined) ??
       state.event({
         personId,
         anonymousId: body.anonymous_id,
@@ -28,7 +34,7 @@ export function trackV1(state: SandboxState, records: SandboxRecords, method: st
     );
   switch (`${method} ${signature}`) {
     case 'PUT customers/:':
-      return v1Reply(state.identify(id, body));
+      return v1Reply(state.identify(id, body, 'v1'));
     case 'DELETE customers/:':
       return v1Reply(state.delete(id));
     case 'POST customers/:/events':
@@ -42,12 +48,17 @@ export function trackV1(state: SandboxState, records: SandboxRecords, method: st
       return v1Reply(state.setSuppressed(id, route[2] === 'suppress'));
     case 'POST events':
       return event(undefined, body.type);
-    case 'POST merge_customers':
-      return v1Reply(state.merge(body.primary, body.secondary));
+    case 'POST merge_customers': {
+      // NOTE: the spec gives this endpoint's 400 the `{"meta":{"error"}}` shape, not `{"meta":{"errors":[]}}`.
+      const error = state.merge(body.primary, body.secondary);
+      return error ? metaError(400, error.message) : OK;
+    }
     case 'POST push/events':
-    case 'POST metrics':
-      records.add('metrics', body);
-      return OK;
+    case 'POST metrics': {
+      const error = state.strict ? (route[0] === 'push' ? checkPushMetric(body) : checkMetric(body)) : undefined;
+      if (!error) records.add('metrics', body);
+      return v1Reply(error);
+    }
     default:
       return NOT_FOUND;
   }

@@ -1,0 +1,362 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { CustomerIOSandbox } from '../../lib/testing/sandbox/customerio-sandbox.js';
+
+// Each rule of the strict sandbox, from Customer.io's published Track API document (the schema named in each
+// test), over real HTTP: what the spec accepts is accepted, what it refuses is refused with Customer.io's shape.
+
+interface Answer {
+  status: number;
+  body: unknown;
+}
+
+let sandbox: CustomerIOSandbox;
+
+beforeAll(async () => {
+  sandbox = await CustomerIOSandbox.start();
+});
+
+afterAll(async () => {
+  await sandbox.close();
+});
+
+async function call(method: string, path: string, body: unknown, target = sandbox): Promise<Answer> {
+  const authorization = path.startsWith('/api/')
+    ? `Basic ${Buffer.from(`${target.siteId}:${target.apiKey}`).toString('base64')}`
+    : `Bearer ${target.appApiKey}`;
+  const response = await fetch(`${target.url}${path}`, {
+    method,
+    headers: { authorization, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
+}
+
+const ULID = '01HZX000000000000000000001';
+const person = (action: string, fields: Record<string, unknown> = {}): Record<string, unknown> => ({
+  type: 'person',
+  identifiers: { id: 'u1' },
+  action,
+  ...fields,
+});
+
+/**
+ * Sends `valid` then `invalid` operations in one batch: every valid one is accepted, and each invalid one is
+ * answered 207 with `{batch_index, reason: 'invalid', field, message}` blaming the field given beside it.
+ */
+async function expectBatchRule(valid: unknown[], invalid: Array<[op: unknown, field: string]>): Promise<void> {
+  const answer = await call('POST', '/api/v2/batch', { batch: [...valid, ...invalid.map(([op]) => op)] });
+  expect(answer).toEqual({
+    status: 207,
+    body: {
+      errors: invalid.map(([, field], index) => ({
+        batch_index: valid.length + index,
+        reason: 'invalid',
+        field,
+        message: expect.any(String),
+      })),
+    },
+  });
+}
+
+/** Sends each body: the valid ones answered 200 (`{}` on the Track API), the invalid ones 400 `{"meta":{"errors":[message]}}` naming `field`. */
+async function expectV1Rule(method: string, path: string, valid: unknown[], invalid: Array<[body: unknown, field: string]>): Promise<void> {
+  for (const body of valid) expect({ body, answer: await call(method, path, body) }).toMatchObject({ body, answer: { status: 200 } });
+  for (const [body, field] of invalid) {
+    const answer = await call(method, path, body);
+    expect({ body, answer }).toEqual({ body, answer: { status: 400, body: { meta: { errors: [expect.stringContaining(field)] } } } });
+  }
+}
+
+describe('strict sandbox: Track API v2 operations', () => {
+  it('a person operation names exactly one of id, email, phone, cio_id (person_common.identifiers)', async () => {
+    await expectBatchRule(
+      [person('identify'), { ...person('identify'), identifiers: { email: 'a@x.io' } }, { ...person('identify'), identifiers: { phone: '+14155552671' } }, { ...person('delete'), identifiers: { cio_id: 'c1' } }],
+      [
+        [{ type: 'person', action: 'identify' }, 'identifiers'],
+        [{ ...person('identify'), identifiers: { id: 'u1', email: 'a@x.io' } }, 'identifiers'],
+        [{ ...person('identify'), identifiers: { user_id: 'u1' } }, 'identifiers'],
+        [{ ...person('suppress'), identifiers: { anonymous_id: 'a1' } }, 'identifiers'],
+      ],
+    );
+  });
+
+  it('identifier values are strings, a phone in E.164 (not_nullable_customer_id, person_common phone)', async () => {
+    await expectBatchRule(
+      [{ ...person('identify'), identifiers: { id: '42' } }],
+      [
+        [{ ...person('identify'), identifiers: { id: 42 } }, 'identifiers.id'],
+        [{ ...person('identify'), identifiers: { email: null } }, 'identifiers.email'],
+        [{ ...person('identify'), identifiers: { phone: '4155552671' } }, 'identifiers.phone'],
+      ],
+    );
+  });
+
+  it('an anonymous event carries identifiers {anonymous_id}, not a bare anonymous_id (Segment destination form)', async () => {
+    sandbox.reset();
+    const anonymous = { type: 'person', identifiers: { anonymous_id: 'anon-1' }, action: 'event', name: 'visited' };
+    await expectBatchRule(
+      [anonymous, { ...anonymous, action: 'page', name: '/home' }],
+      [
+        [{ type: 'person', anonymous_id: 'anon-1', action: 'event', name: 'visited' }, 'identifiers'],
+        [{ ...anonymous, identifiers: { anonymous_id: '' } }, 'anonymous_id'],
+      ],
+    );
+    expect(sandbox.events.map(({ anonymousId, name, type }) => ({ anonymousId, name, type }))).toEqual([
+      { anonymousId: 'anon-1', name: 'visited', type: 'event' },
+      { anonymousId: 'anon-1', name: '/home', type: 'page' },
+    ]);
+  });
+
+  it('type is person (object and delivery are not applied by the sandbox); action is one of the type\'s (person_operations)', async () => {
+    const answer = await call('POST', '/api/v2/batch', {
+      batch: [person('unsuppress'), { ...person('identify'), type: 'people' }, person('update'), person('add_relationships', { cio_relationships: [] }), { type: 'object', identifiers: { object_type_id: '1', object_id: 'o' }, action: 'identify' }],
+    });
+    expect(answer).toEqual({
+      status: 207,
+      body: {
+        errors: [
+          { batch_index: 1, reason: 'invalid', field: 'type', message: expect.any(String) },
+          { batch_index: 2, reason: 'invalid', field: 'action', message: expect.any(String) },
+          { batch_index: 3, reason: 'unsupported', field: 'action', message: expect.any(String) },
+          { batch_index: 4, reason: 'unsupported', field: 'type', message: expect.any(String) },
+        ],
+      },
+    });
+  });
+
+  it('timestamps are integer unix seconds (person_event.timestamp, identify_person.timestamp)', async () => {
+    await expectBatchRule(
+      [person('event', { name: 'e', timestamp: 1_700_000_000 }), person('identify', { timestamp: 0 })],
+      [
+        [person('event', { name: 'e', timestamp: 1_700_000_000.5 }), 'timestamp'],
+        [person('event', { name: 'e', timestamp: '1700000000' }), 'timestamp'],
+        [person('page', { name: '/p', timestamp: 1_700_000_000_000 }), 'timestamp'],
+        [person('identify', { timestamp: -1 }), 'timestamp'],
+      ],
+    );
+  });
+
+  it('an event id is a ULID (person_event.id)', async () => {
+    await expectBatchRule(
+      [person('event', { name: 'e', id: ULID }), person('screen', { name: 'Home', id: ULID.toLowerCase().replace(/1$/, '2') })],
+      [
+        [person('event', { name: 'e', id: 'order-1' }), 'id'],
+        [person('event', { name: 'e', id: 'U1HZX000000000000000000001' }), 'id'],
+      ],
+    );
+  });
+
+  it('event, page and screen need a name (person_event, person_page, person_screen)', async () => {
+    await expectBatchRule(
+      [person('page', { name: '/pricing', attributes: { ref: 'ad' } })],
+      [
+        [person('event'), 'name'],
+        [person('screen', { name: 7 }), 'name'],
+        [person('event', { name: 'e', attributes: [1] }), 'attributes'],
+      ],
+    );
+  });
+
+  it('a device has a token, platform ios or android, integer last_used, string attributes (person_add_device, device_object_common)', async () => {
+    const device = { token: 't1', platform: 'ios', last_used: 1_700_000_000, attributes: { app_version: '2.0', push_enabled: 'true', build: '42' } };
+    await expectBatchRule(
+      [person('add_device', { device }), person('delete_device', { device: { token: 't1' } })],
+      [
+        [person('add_device', { device: { platform: 'ios' } }), 'device.token'],
+        [person('add_device', { device: { ...device, platform: 'web' } }), 'device.platform'],
+        [person('add_device', { device: { ...device, last_used: '2024-01-01' } }), 'device.last_used'],
+        [person('add_device', { device: { ...device, attributes: { build: 42 } } }), 'device.attributes.build'],
+        [person('add_device', { device: { ...device, attributes: { push_enabled: true } } }), 'device.attributes.push_enabled'],
+        [person('add_device', { device: { ...device, attributes: { push_enabled: 'yes' } } }), 'device.attributes.push_enabled'],
+        [person('delete_device', { device: {} }), 'device.token'],
+      ],
+    );
+  });
+
+  it('identify attributes: _update a boolean, subscription topics booleans, other values any JSON (identify_person.attributes)', async () => {
+    await expectBatchRule(
+      [person('identify', { attributes: { _update: false, plan: { tier: 'pro', seats: [1, 2] }, cio_subscription_preferences: { topics: { topic_1: true } } } })],
+      [
+        [person('identify', { attributes: { _update: 'true' } }), 'attributes._update'],
+        [person('identify', { attributes: { cio_subscription_preferences: { topics: { topic_1: 'yes' } } } }), 'attributes.cio_subscription_preferences.topics.topic_1'],
+      ],
+    );
+  });
+
+  it('a merge names exactly one of id, email, cio_id on each side, no phone (person_merge)', async () => {
+    await call('PUT', '/api/v1/customers/keep', {});
+    await expectBatchRule(
+      [{ type: 'person', action: 'merge', primary: { id: 'keep' }, secondary: { email: 'b@x.io' } }],
+      [
+        [{ type: 'person', action: 'merge', primary: { id: 'keep' }, secondary: { phone: '+14155552671' } }, 'secondary'],
+        [{ type: 'person', action: 'merge', primary: { id: 'keep', email: 'a@x.io' }, secondary: { id: 'b' } }, 'primary'],
+      ],
+    );
+  });
+
+  it('/api/v2/entity answers a refused operation 400 {errors:[{reason, field, message}]}', async () => {
+    expect(await call('POST', '/api/v2/entity', person('event', { name: 'e' }))).toEqual({ status: 200, body: {} });
+    expect(await call('POST', '/api/v2/entity', { ...person('event', { name: 'e' }), identifiers: { id: 1 } })).toEqual({
+      status: 400,
+      body: { errors: [{ reason: 'invalid', field: 'identifiers.id', message: expect.any(String) }] },
+    });
+  });
+});
+
+describe('strict sandbox: Track API v1', () => {
+  it('identify: _timestamp and created_at unix seconds, _update a boolean, nested attribute values taken (PUT /api/v1/customers/{identifier})', async () => {
+    await expectV1Rule(
+      'PUT',
+      '/api/v1/customers/u1',
+      [{ _timestamp: 1_700_000_000, created_at: 1_600_000_000, _update: false, address: { city: 'Lyon' }, tags: ['a'] }],
+      [
+        [{ _timestamp: '1700000000' }, '_timestamp'],
+        [{ created_at: 1_700_000_000_000 }, 'created_at'],
+        [{ _update: 1 }, '_update'],
+        [{ cio_relationships: { action: 'link', relationships: [] } }, 'cio_relationships.action'],
+      ],
+    );
+  });
+
+  it('events: type event, page or screen; integer timestamp; ULID id; a name (eventsRequest, anonymousEventsRequest)', async () => {
+    const valid = [{ name: 'paid', type: 'event', timestamp: 1_700_000_000, id: ULID }, { name: '/p', type: 'page' }, { name: 'Home', type: 'screen' }];
+    const invalid: Array<[unknown, string]> = [
+      [{ name: 'paid', type: 'purchase' }, 'type'],
+      [{ name: 'paid', timestamp: 1.5 }, 'timestamp'],
+      [{ name: 'paid', id: 'evt-1' }, 'id'],
+      [{ data: {} }, 'name'],
+    ];
+    await expectV1Rule('POST', '/api/v1/customers/u1/events', valid, invalid);
+    await expectV1Rule('POST', '/api/v1/events', valid.map((body) => ({ ...body, anonymous_id: 'a1' })), [...invalid, [{ name: 'x', anonymous_id: 5 }, 'anonymous_id']]);
+  });
+
+  it('devices: id, platform ios or android, integer last_used, string attributes (device_object)', async () => {
+    await expectV1Rule(
+      'PUT',
+      '/api/v1/customers/u1/devices',
+      [{ device: { id: 'tok', platform: 'android', last_used: 1_700_000_000, attributes: { push_enabled: 'false' } } }],
+      [
+        [{ device: { platform: 'android' } }, 'device.id'],
+        [{ device: { id: 'tok', platform: 'Android' } }, 'device.platform'],
+        [{ device: { id: 'tok', platform: 'ios', attributes: { push_enabled: false } } }, 'device.attributes.push_enabled'],
+      ],
+    );
+  });
+
+  it('merge: 400 {"meta":{"error"}} when a side is not exactly one of id, email, cio_id (POST /api/v1/merge_customers)', async () => {
+    await call('PUT', '/api/v1/customers/keep', {});
+    expect(await call('POST', '/api/v1/merge_customers', { primary: { id: 'keep' }, secondary: { cio_id: 'c9' } })).toEqual({ status: 200, body: {} });
+    expect(await call('POST', '/api/v1/merge_customers', { primary: { id: 'keep' }, secondary: { id: 7 } })).toEqual({
+      status: 400,
+      body: { meta: { error: expect.stringContaining('secondary.id') } },
+    });
+  });
+
+  it('metrics: a delivery_id and a metric some channel has, deferred included, failed and sent not (POST /api/v1/metrics)', async () => {
+    const metrics = ['bounced', 'clicked', 'converted', 'deferred', 'delivered', 'dropped', 'opened', 'spammed'];
+    await expectV1Rule(
+      'POST',
+      '/api/v1/metrics',
+      metrics.map((metric) => ({ delivery_id: 'd1', metric, timestamp: 1_700_000_000 })),
+      [
+        [{ delivery_id: 'd1', metric: 'failed' }, 'metric'],
+        [{ delivery_id: 'd1', metric: 'sent' }, 'metric'],
+        [{ metric: 'opened' }, 'delivery_id'],
+        [{ delivery_id: 'd1' }, 'metric'],
+        [{ delivery_id: 'd1', metric: 'opened', timestamp: '2024' }, 'timestamp'],
+      ],
+    );
+  });
+
+  it('push metrics: event opened, converted or delivered (POST /api/v1/push/events)', async () => {
+    await expectV1Rule(
+      'POST',
+      '/api/v1/push/events',
+      [{ delivery_id: 'd1', event: 'opened', device_id: 'tok', timestamp: 1_700_000_000 }],
+      [
+        [{ delivery_id: 'd1', event: 'bounced' }, 'event'],
+        [{ delivery_id: 1, event: 'opened' }, 'delivery_id'],
+      ],
+    );
+  });
+});
+
+describe('strict sandbox: App API', () => {
+  it('email: to required, identifiers one of id, email, cio_id, attachments base64 strings, headers an object or a JSON string (sendemail)', async () => {
+    await expectV1Rule(
+      'POST',
+      '/v1/send/email',
+      [
+        { transactional_message_id: 3, to: 'a@x.io', identifiers: { id: 'u1' }, message_data: { n: 1 }, attachments: { 'a.txt': 'aGk=' } },
+        { to: 'a@x.io', identifiers: { email: 'a@x.io' }, headers: { 'X-Tag': 'a' } },
+        { to: 'a@x.io', identifiers: { cio_id: 'c1' }, headers: '{"X-Tag":"a"}' },
+      ],
+      [
+        [{ transactional_message_id: 3, identifiers: { id: 'u1' } }, 'to'],
+        [{ to: 'a@x.io', identifiers: { phone: '+14155552671' } }, 'identifiers'],
+        [{ to: 'a@x.io', identifiers: { id: 'u1' }, attachments: { 'a.txt': 12 } }, 'attachments.a.txt'],
+        [{ to: 'a@x.io', identifiers: { id: 'u1' }, send_at: 'tomorrow' }, 'send_at'],
+        [{ to: 'a@x.io', identifiers: { id: 'u1' }, headers: 5 }, 'headers'],
+      ],
+    );
+  });
+
+  it('push: transactional_message_id and identifiers required, custom_device a device, sound default or none (sendpush)', async () => {
+    await expectV1Rule(
+      'POST',
+      '/v1/send/push',
+      [{ transactional_message_id: 'welcome', identifiers: { cio_id: 'c1' }, custom_device: { token: 't', platform: 'ios', attributes: { push_enabled: 'true' } }, sound: 'none' }],
+      [
+        [{ identifiers: { id: 'u1' } }, 'transactional_message_id'],
+        [{ transactional_message_id: 4, identifiers: { id: 'u1' }, custom_device: { token: 't', platform: 'ios', attributes: { push_enabled: true } } }, 'custom_device.attributes.push_enabled'],
+        [{ transactional_message_id: 4, identifiers: { id: 'u1' }, sound: 'loud' }, 'sound'],
+      ],
+    );
+  });
+
+  it('sms: transactional_message_id, identifiers and to required (sendsms)', async () => {
+    await expectV1Rule(
+      'POST',
+      '/v1/send/sms',
+      [{ transactional_message_id: 5, identifiers: { email: 'a@x.io' }, to: '+14155552671' }],
+      [
+        [{ transactional_message_id: 5, identifiers: { email: 'a@x.io' } }, 'to'],
+        [{ transactional_message_id: 5, to: '+14155552671' }, 'identifiers'],
+      ],
+    );
+  });
+
+  it('broadcasts: an integer broadcast id and object data (campaign_id)', async () => {
+    await expectV1Rule('POST', '/v1/campaigns/12/triggers', [{ data: { a: 1 }, ids: ['u1'] }], [[{ data: 'x' }, 'data'], [{ ids: 'u1' }, 'ids']]);
+    await expectV1Rule('POST', '/v1/campaigns/welcome/triggers', [], [[{}, 'broadcast id']]);
+  });
+});
+
+describe('sandbox with strict: false', () => {
+  it('checks only limits and what it records: bare anonymous_id, numeric ids and attributes, any metric', async () => {
+    const lenient = await CustomerIOSandbox.start({ strict: false });
+    try {
+      expect(lenient.strict).toBe(false);
+      expect(sandbox.strict).toBe(true);
+      const answer = await call(
+        'POST',
+        '/api/v2/batch',
+        {
+          batch: [
+            { type: 'person', anonymous_id: 'a1', action: 'event', name: 'visited' },
+            { ...person('add_device'), identifiers: { id: 42 }, device: { token: 't', platform: 'web', attributes: { build: 42 } } },
+            person('event', { name: 'e', id: 'order-1' }),
+          ],
+        },
+        lenient,
+      );
+      expect(answer).toEqual({ status: 200, body: {} });
+      expect(await call('POST', '/api/v1/metrics', { delivery_id: 'd', metric: 'failed' }, lenient)).toEqual({ status: 200, body: {} });
+      expect(await call('POST', '/v1/send/sms', { transactional_message_id: 5 }, lenient)).toMatchObject({ status: 200 });
+      expect(lenient.events.map((event) => event.anonymousId ?? event.personId)).toEqual(['a1', 'u1']);
+    } finally {
+      await lenient.close();
+    }
+  });
+});
