@@ -110,12 +110,12 @@ export function checkEvent({ personId, name, data, timestamp, id, anonymousId, a
   return undefined;
 }
 
-/** Maps `{id|email|cio_id: value}` (exactly one key) to the key people are stored under. */
+/** Maps `{id|email|cio_id|phone: value}` (exactly one key) to the key people are stored under. */
 export function identifierKey(identifiers: unknown, field: string): { key: string; pair: Record<string, string> } | OperationError {
   const entries = isObject(identifiers) ? Object.entries(identifiers) : [];
   const [name, value] = entries[0] ?? [];
-  if (entries.length !== 1 || !['id', 'email', 'cio_id'].includes(name as string)) {
-    return fail(field, `${field} must have exactly one of id, email, cio_id`);
+  if (entries.length !== 1 || !['id', 'email', 'cio_id', 'phone'].includes(name as string)) {
+    return fail(field, `${field} must have exactly one of id, email, cio_id, phone`);
   }
   if (typeof value !== 'string' && typeof value !== 'number') return fail(field, `${field}.${name} must be a string`);
   const text = String(value);
