@@ -130,6 +130,29 @@ describe(`person identifiers and anonymous events on the wire, customerio-node $
       expect(wire.sandbox.events.filter((event) => event.anonymousId).map((event) => event.name).sort()).toEqual(['a', 'c']);
     });
 
+    it('queued, an anonymous event Customer.io refuses (400) is reported invalid; the others are delivered', async () => {
+      wire.sandbox.respondWith(400, { times: 1, path: '/api/v1/events', body: { meta: { error: 'bad event' } } });
+      const refused = wire.subject.client.trackAnonymous('anon-1', 'a').delivered.catch((error: unknown) => error);
+      const delivered = [wire.subject.client.trackAnonymous('anon-2', 'b').delivered, wire.subject.client.track('u-1', 'c').delivered];
+      await wire.subject.client.flush();
+      expect(await refused).toMatchObject({ status: 400 });
+      await Promise.all(delivered);
+      expect(wire.sandbox.events.map((event) => event.name).sort()).toEqual(['b', 'c']);
+      expect(wire.subject.client.stats).toMatchObject({ invalid: 1, queued: 0 });
+    });
+
+    it('queued, an anonymous event that meets a retryable failure stays queued and is delivered once at the next flush', async () => {
+      wire.sandbox.respondWith(503, { times: 1, path: '/api/v1/events' });
+      const receipt = wire.subject.client.trackAnonymous('anon-1', 'a');
+      const { delivered } = receipt;
+      await wire.subject.client.flush();
+      expect(wire.subject.client.stats.queued).toBe(1);
+      await wire.subject.client.flush();
+      await delivered;
+      expect(wire.sandbox.events.map((event) => event.id)).toEqual([receipt.id]);
+      expect(wire.proxy.requests.map((request) => request.status)).toEqual([503, 200]);
+    });
+
     it('direct, an anonymous event goes to the same endpoint with the same fields', async () => {
       await wire.subject.direct.trackAnonymous('anon-7f3a9c', 'viewed_pricing', { plan: 'pro' }, { timestamp: 1_700_000_000 });
       const request = lastTo(wire.proxy.requests, '/api/v1/events');
