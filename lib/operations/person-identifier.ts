@@ -32,7 +32,7 @@ const TYPES: readonly PersonIdentifierType[] = ['id', 'email', 'cio_id', 'phone'
 /** The type Customer.io's v1 infers from a plain value. */
 function inferredType(value: string): PersonIdentifierType {
   if (value.startsWith('cio_')) return 'cio_id';
-  return EMAIL.test(value) ? 'email' : 'id';
+  return value.includes('@') && EMAIL.test(value) ? 'email' : 'id';
 }
 
 /** Checks a person (`field` names it in errors) and resolves it to one typed identifier. */
