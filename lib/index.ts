@@ -32,13 +32,16 @@ export {
   type CustomerIOPushMetric,
   type CustomerIOSmsMessage,
 } from './client/customerio-direct.client.js';
-export type {
-  CustomerIODeviceOptions,
-  CustomerIODevicePlatform,
-  CustomerIOPersonId,
-  CustomerIOPersonIdentifier,
-  IdentifyOptions,
-} from './client/customerio-payloads.js';
+export type { CustomerIODeviceOptions, CustomerIODevicePlatform, IdentifyOptions } from './client/customerio-payloads.js';
+export type { CustomerIOMergeIdentifier, CustomerIOPersonId, CustomerIOPersonIdentifier } from './operations/person-identifier.js';
+export type { CustomerIODeviceAttributes, CustomerIODeviceAttributeValue } from './operations/device-attributes.js';
+export {
+  CUSTOMERIO_METRICS,
+  type CustomerIOChannelMetric,
+  type CustomerIOMetricChannel,
+  type CustomerIOMetricName,
+} from './operations/delivery-metric.operation.js';
+export type { CustomerIOCustomDevice } from './operations/transactional-message.operation.js';
 export { CustomerIOQueue } from './delivery/customerio-queue.service.js';
 export type { CustomerIOQueueStats } from './delivery/customerio-queue-stats.interface.js';
 export { CustomerIOReceipt } from './delivery/receipt.registry.js';

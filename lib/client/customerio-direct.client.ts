@@ -1,10 +1,12 @@
 import { inspect } from 'node:util';
 import { Inject, Injectable } from '@nestjs/common';
 import cio from 'customerio-node';
-import type { APIClient, SendEmailRequest, SendPushRequest, SendSMSRequest, TrackClient } from 'customerio-node';
+import type { APIClient, IdentifierType, SendSMSRequest, TrackClient } from 'customerio-node';
 import { CUSTOMERIO_LIMITS, CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import { APP_API_KEY_REQUIRED } from '../customerio.messages.js';
+import { createOperationIdFactory } from '../delivery/operation-id.factory.js';
 import { OutboundPipeline } from '../delivery/outbound-pipeline.service.js';
+import { eventOperation, type PersonOperation, personOperation } from '../delivery/person-operation.builder.js';
 import type {
   CustomerIOAttributes,
   CustomerIOEventArgs,
@@ -16,35 +18,34 @@ import type {
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import { CustomerIOSdkAdapter, type CustomerIOResponseBody } from './customerio-sdk.adapter.js';
 import { CustomerIOConfigError } from './customerio.errors.js';
-import { checkEventData, checkName, checkOneOf, checkPersonId, toUnixSeconds } from './customerio-input.validator.js';
+import { type CustomerIOMetric, metricBody } from '../operations/delivery-metric.operation.js';
+import {
+  type CustomerIOMergeIdentifier,
+  type CustomerIOPersonId,
+  MERGE_IDENTIFIER_TYPES,
+  type ResolvedPerson,
+  resolvePerson,
+  v1PathId,
+} from '../operations/person-identifier.js';
+import {
+  type CustomerIOEmailMessage,
+  type CustomerIOPushMessage,
+  emailBody,
+  pushBody,
+} from '../operations/transactional-message.operation.js';
+import { checkEventData, checkName, checkOneOf, toUnixSeconds } from './customerio-input.validator.js';
 import {
   type CustomerIODeviceOptions,
   type CustomerIODevicePlatform,
-  type CustomerIOPersonId,
-  type CustomerIOPersonIdentifier,
   type IdentifyOptions,
   v1EventBody,
   validAttributes,
   validDevice,
   validEvent,
-  validIdentifier,
 } from './customerio-payloads.js';
 
-/** A delivery metric for `trackMetric` (`POST /api/v1/metrics`). */
-export interface CustomerIOMetric {
-  /** The `CIO-Delivery-ID` of the message. */
-  deliveryId: string;
-  /** What happened to it. */
-  metric: 'delivered' | 'opened' | 'clicked' | 'converted' | 'bounced' | 'spammed' | 'dropped' | 'failed' | 'sent';
-  /** The device token or email address the message went to. */
-  recipient?: string;
-  /** Why it failed or bounced. */
-  reason?: string;
-  /** The link that was clicked. */
-  href?: string;
-  /** When it happened. @default now */
-  timestamp?: CustomerIOTimestamp;
-}
+export type { CustomerIOMetric } from '../operations/delivery-metric.operation.js';
+export type { CustomerIOEmailMessage, CustomerIOPushMessage } from '../operations/transactional-message.operation.js';
 
 /** A push metric for the legacy `trackPush` (`POST /api/v1/push/events`). */
 export interface CustomerIOPushMetric {
@@ -58,10 +59,6 @@ export interface CustomerIOPushMetric {
   timestamp?: CustomerIOTimestamp;
 }
 
-/** A transactional email; the fields are Customer.io's (`to`, `identifiers`, `transactional_message_id`, …). */
-export type CustomerIOEmailMessage = ConstructorParameters<typeof SendEmailRequest>[0];
-/** A transactional push. */
-export type CustomerIOPushMessage = ConstructorParameters<typeof SendPushRequest>[0];
 /** A transactional SMS. */
 export type CustomerIOSmsMessage = ConstructorParameters<typeof SendSMSRequest>[0];
 
@@ -70,8 +67,6 @@ export type CustomerIOBroadcastRecipients = Record<string, unknown>;
 
 /** What a call resolves to in mode `'disabled'`, where nothing is sent (App API calls return it; the others nothing). */
 const NOT_SENT: CustomerIOResponseBody = Object.freeze({});
-
-const METRICS = ['delivered', 'opened', 'clicked', 'converted', 'bounced', 'spammed', 'dropped', 'failed', 'sent'] as const;
 
 /**
  * The awaitable path: each call is one request to Customer.io (v1 Track API, or the App API), through the
@@ -84,6 +79,7 @@ export class CustomerIODirectClient {
   readonly #sdk: CustomerIOSdkAdapter;
   readonly #pipeline: OutboundPipeline;
   readonly #options: ResolvedCustomerIOOptions;
+  readonly #nextId = createOperationIdFactory();
 
   constructor(
     sdk: CustomerIOSdkAdapter,
@@ -97,36 +93,38 @@ export class CustomerIODirectClient {
 
   /** Creates or updates a person. `Date` attribute values are sent as unix seconds. */
   async identify(personId: CustomerIOPersonId, attributes: CustomerIOAttributes = {}, options: IdentifyOptions = {}): Promise<void> {
-    const id = checkPersonId(personId);
+    const person = resolvePerson(personId);
     const body = validAttributes(attributes);
-    if (options.timestamp !== undefined) body._timestamp = toUnixSeconds(options.timestamp);
     if (options.updateOnly) body._update = true;
-    await this.#track('identify', (client) => client.identify(id, body));
+    const timestamp = options.timestamp === undefined ? undefined : toUnixSeconds(options.timestamp);
+    await this.#person('identify', person, (client, id) => client.identify(id, { ...body, ...(timestamp !== undefined && { _timestamp: timestamp }) }), () =>
+      personOperation(person, 'identify', { attributes: body, ...(timestamp !== undefined && { timestamp }) }),
+    );
   }
 
   /** Deletes a person. */
   async destroy(personId: CustomerIOPersonId): Promise<void> {
-    const id = checkPersonId(personId);
-    await this.#track('destroy', (client) => client.destroy(id));
+    const person = resolvePerson(personId);
+    await this.#person('destroy', person, (client, id) => client.destroy(id), () => personOperation(person, 'delete'));
   }
 
   /** Suppresses a person: deletes them and ignores their id from now on. */
   async suppress(personId: CustomerIOPersonId): Promise<void> {
-    const id = checkPersonId(personId);
-    await this.#track('suppress', (client) => client.suppress(id));
+    const person = resolvePerson(personId);
+    await this.#person('suppress', person, (client, id) => client.suppress(id), () => personOperation(person, 'suppress'));
   }
 
   /** Lifts a suppression. */
   async unsuppress(personId: CustomerIOPersonId): Promise<void> {
-    const id = checkPersonId(personId);
-    await this.#track('unsuppress', (client) => client.unsuppress(id));
+    const person = resolvePerson(personId);
+    await this.#person('unsuppress', person, (client, id) => client.unsuppress(id), () => personOperation(person, 'unsuppress'));
   }
 
   /** Sends an event of a person; the name and data are checked against the declared events. */
   async track<N extends CustomerIOEventName>(personId: CustomerIOPersonId, name: N, ...[data, options]: CustomerIOEventArgs<N>): Promise<void> {
-    const id = checkPersonId(personId);
-    const body = v1EventBody(validEvent(name, data, options));
-    await this.#track('track', (client) => client.track(id, body));
+    const person = resolvePerson(personId);
+    const event = validEvent(name, data, options);
+    await this.#person('track', person, (client, id) => client.track(id, v1EventBody(event)), () => eventOperation(person, 'event', event));
   }
 
   /** Sends an event of someone not identified yet, keyed by their anonymous id. */
@@ -138,21 +136,16 @@ export class CustomerIODirectClient {
 
   /** Records that a person viewed a page (`path` is usually the URL). */
   async trackPageView(personId: CustomerIOPersonId, path: string, data?: CustomerIOEventData, options?: TrackEventOptions): Promise<void> {
-    const id = checkPersonId(personId);
-    const body = { ...v1EventBody(validEvent(path, data, options, 'path')), type: 'page' };
-    await this.#track('trackPageView', (client) => client.track(id, body));
+    const person = resolvePerson(personId);
+    const event = validEvent(path, data, options, 'path');
+    await this.#person('trackPageView', person, (client, id) => client.track(id, { ...v1EventBody(event), type: 'page' }), () =>
+      eventOperation(person, 'page', event),
+    );
   }
 
   /** Reports what happened to a delivered message (`POST /api/v1/metrics`). */
   async trackMetric(metric: CustomerIOMetric): Promise<void> {
-    const body = {
-      delivery_id: checkName(metric.deliveryId, 'deliveryId'),
-      metric: checkOneOf(metric.metric, 'metric', METRICS),
-      timestamp: toUnixSeconds(metric.timestamp ?? new Date()),
-      ...(metric.recipient !== undefined && { recipient: metric.recipient }),
-      ...(metric.reason !== undefined && { reason: metric.reason }),
-      ...(metric.href !== undefined && { href: metric.href }),
-    };
+    const body = metricBody(metric);
     await this.#track('trackMetric', (client) => client.request.post(`${client.trackRoot}/metrics`, body));
   }
 
@@ -169,34 +162,42 @@ export class CustomerIODirectClient {
 
   /** Registers (or updates) a person's device for push. */
   async addDevice(personId: CustomerIOPersonId, deviceId: string, platform: CustomerIODevicePlatform, options: CustomerIODeviceOptions = {}): Promise<void> {
-    const id = checkPersonId(personId);
-    const device = validDevice(deviceId, platform, options);
-    const data = { ...device.attributes, ...(device.lastUsed !== undefined && { last_used: device.lastUsed }) };
-    await this.#track('addDevice', (client) => client.addDevice(id, device.id, device.platform, data));
+    const person = resolvePerson(personId);
+    const { id: token, lastUsed, ...device } = validDevice(deviceId, platform, options);
+    const data = { ...device.attributes, ...(lastUsed !== undefined && { last_used: lastUsed }) };
+    await this.#person('addDevice', person, (client, id) => client.addDevice(id, token, device.platform, data), () =>
+      personOperation(person, 'add_device', { device: { token, ...device, ...(lastUsed !== undefined && { last_used: lastUsed }) } }),
+    );
   }
 
   /** Removes a person's device. */
   async deleteDevice(personId: CustomerIOPersonId, deviceId: string): Promise<void> {
-    const id = checkPersonId(personId);
-    const device = checkName(deviceId, 'deviceId');
-    await this.#track('deleteDevice', (client) => client.deleteDevice(id, device));
+    const person = resolvePerson(personId);
+    const token = checkName(deviceId, 'deviceId');
+    await this.#person('deleteDevice', person, (client, id) => client.deleteDevice(id, token), () =>
+      personOperation(person, 'delete_device', { device: { token } }),
+    );
   }
 
   /** Merges `secondary` into `primary` (which must exist); irreversible. */
-  async mergeCustomers(primary: CustomerIOPersonIdentifier, secondary: CustomerIOPersonIdentifier): Promise<void> {
-    const [primaryType, primaryId] = validIdentifier(primary, 'primary');
-    const [secondaryType, secondaryId] = validIdentifier(secondary, 'secondary');
-    await this.#track('mergeCustomers', (client) => client.mergeCustomers(primaryType, primaryId, secondaryType, secondaryId));
+  async mergeCustomers(primary: CustomerIOMergeIdentifier | string | number, secondary: CustomerIOMergeIdentifier | string | number): Promise<void> {
+    const first = resolvePerson(primary, 'primary', MERGE_IDENTIFIER_TYPES);
+    const second = resolvePerson(secondary, 'secondary', MERGE_IDENTIFIER_TYPES);
+    await this.#track('mergeCustomers', (client) =>
+      client.mergeCustomers(first.type as IdentifierType, first.value, second.type as IdentifierType, second.value),
+    );
   }
 
   /** Sends a transactional email (App API). */
   async sendEmail(message: CustomerIOEmailMessage): Promise<CustomerIOResponseBody> {
-    return this.#app('sendEmail', (client) => client.sendEmail(new cio.SendEmailRequest(message)));
+    const body = emailBody(message);
+    return this.#app('sendEmail', (client) => client.request.post(`${client.apiRoot}/send/email`, body));
   }
 
   /** Sends a transactional push (App API). */
   async sendPush(message: CustomerIOPushMessage): Promise<CustomerIOResponseBody> {
-    return this.#app('sendPush', (client) => client.sendPush(new cio.SendPushRequest(message)));
+    const body = pushBody(message);
+    return this.#app('sendPush', (client) => client.request.post(`${client.apiRoot}/send/push`, body));
   }
 
   /** Sends a transactional SMS (App API). */
@@ -216,6 +217,23 @@ export class CustomerIODirectClient {
     return this.#app('triggerBroadcast', (client) =>
       client.request.post(`${client.apiRoot}/campaigns/${encodeURIComponent(id)}/triggers`, body),
     );
+  }
+
+  /**
+   * Sends a person operation on its v1 path when Customer.io's v1 reads the person as given (see
+   * {@link v1PathId}), else as the one v2 operation `v2` builds, to `/api/v2/entity`.
+   */
+  #person(
+    operation: string,
+    person: ResolvedPerson,
+    v1: (client: TrackClient, id: string) => Promise<unknown>,
+    v2: () => PersonOperation,
+  ): Promise<unknown> {
+    const id = v1PathId(person);
+    if (id !== undefined) return this.#track(operation, (client) => v1(client, id));
+    const { json } = v2();
+    const body = typeof json === 'string' ? json : json(this.#nextId());
+    return this.#pipeline.send({ kind: 'direct', operation, size: 1 }, () => this.#sdk.postV2('entity', body));
   }
 
   #track<T>(operation: string, call: (client: TrackClient) => Promise<T>): Promise<T> {

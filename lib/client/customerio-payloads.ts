@@ -1,4 +1,3 @@
-import type { IdentifierType } from 'customerio-node';
 import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
 import type {
   CustomerIOAttributes,
@@ -6,23 +5,11 @@ import type {
   CustomerIOTimestamp,
   TrackEventOptions,
 } from '../interfaces/customerio-events.interface.js';
-import {
-  checkAttributes,
-  checkEventData,
-  checkName,
-  checkOneOf,
-  checkPersonId,
-  toUnixSeconds,
-} from './customerio-input.validator.js';
+import { type CustomerIODeviceAttributes, deviceAttributes } from '../operations/device-attributes.js';
+import { checkAttributes, checkEventData, checkName, checkOneOf, toUnixSeconds } from './customerio-input.validator.js';
 
 // NOTE: the direct client (v1 endpoints) and the queue (v2 operations) shape requests differently;
 // both take their input through these checks, so a limit is enforced the same way on either path.
-
-/** A person's id as Customer.io keys it (an id, an email, or `cio_<cio_id>`). */
-export type CustomerIOPersonId = string | number;
-
-/** One identifier of a person, as `mergeCustomers` takes it. */
-export type CustomerIOPersonIdentifier = { id: string | number } | { email: string } | { cio_id: string };
 
 /** Options of `identify`. */
 export interface IdentifyOptions {
@@ -36,8 +23,8 @@ export interface IdentifyOptions {
 export interface CustomerIODeviceOptions {
   /** When the device was last used. */
   lastUsed?: CustomerIOTimestamp;
-  /** Device attributes. */
-  attributes?: Record<string, unknown>;
+  /** Device attributes: strings; booleans and numbers are sent as strings; `push_enabled` is `'true'` or `'false'`. */
+  attributes?: CustomerIODeviceAttributes;
 }
 
 /** A push-capable platform. */
@@ -97,18 +84,6 @@ export function validDevice(deviceId: string, platform: CustomerIODevicePlatform
     id: checkName(deviceId, 'deviceId'),
     platform: checkOneOf(platform, 'platform', ['ios', 'android']),
     ...(options.lastUsed !== undefined && { lastUsed: toUnixSeconds(options.lastUsed, 'lastUsed') }),
-    ...(options.attributes !== undefined && { attributes: validAttributes(options.attributes) }),
+    ...(options.attributes !== undefined && { attributes: deviceAttributes(options.attributes) }),
   };
 }
-
-/** Checks a `{ id | email | cio_id }` identifier and returns its type and value. */
-export function validIdentifier(value: CustomerIOPersonIdentifier, field: string): [IdentifierType, string] {
-  const entries = Object.entries(value ?? {});
-  if (entries.length !== 1) checkOneOf(undefined, field, ['{ id }', '{ email }', '{ cio_id }']);
-  const [type, id] = entries[0];
-  return [
-    checkOneOf(type, `${field} identifier`, ['id', 'email', 'cio_id']) as IdentifierType,
-    checkPersonId(id, `${field}.${type}`),
-  ];
-}
-

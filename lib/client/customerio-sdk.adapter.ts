@@ -50,7 +50,12 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
 
   /** POSTs a body, already serialized as JSON, to a Track API v2 endpoint (`batch`, `entity`). */
   postV2(endpoint: 'batch' | 'entity', json: string | Buffer, signal?: AbortSignal): Promise<CustomerIOResponseBody> {
-    const url = `${this.#options.trackUrl}/api/v2/${endpoint}`;
+    return this.postTrack(`/api/v2/${endpoint}`, json, signal);
+  }
+
+  /** POSTs a body, already serialized as JSON, to a Track API path (`/api/v2/batch`, `/api/v1/events`, …). */
+  postTrack(path: string, json: string | Buffer, signal?: AbortSignal): Promise<CustomerIOResponseBody> {
+    const url = `${this.#options.trackUrl}${path}`;
     return this.track(({ request }) => {
       // NOTE: the queue holds operations as JSON; sending that JSON as it is spares a parse and a
       // stringify of every batch. `options()` gives the SDK's own auth and headers on both majors.

@@ -27,17 +27,20 @@ import {
   type CustomerIOPushMetric,
   type CustomerIOSmsMessage,
 } from './customerio-direct.client.js';
-import { checkName, checkPersonId, toUnixSeconds } from './customerio-input.validator.js';
+import {
+  type CustomerIOMergeIdentifier,
+  type CustomerIOPersonId,
+  MERGE_IDENTIFIER_TYPES,
+  resolvePerson,
+} from '../operations/person-identifier.js';
+import { checkName, toUnixSeconds } from './customerio-input.validator.js';
 import {
   type CustomerIODeviceOptions,
   type CustomerIODevicePlatform,
-  type CustomerIOPersonId,
-  type CustomerIOPersonIdentifier,
   type IdentifyOptions,
   validAttributes,
   validDevice,
   validEvent,
-  validIdentifier,
 } from './customerio-payloads.js';
 import type { CustomerIOResponseBody } from './customerio-sdk.adapter.js';
 
@@ -63,7 +66,7 @@ export class CustomerIOClient {
 
   /** Queues creating or updating a person. `Date` attribute values are sent as unix seconds. */
   identify(personId: CustomerIOPersonId, attributes: CustomerIOAttributes = {}, options: IdentifyOptions = {}): CustomerIOReceipt {
-    const id = checkPersonId(personId);
+    const id = resolvePerson(personId);
     const checked = validAttributes(attributes);
     if (options.updateOnly) checked._update = true;
     const timestamp = options.timestamp === undefined ? undefined : toUnixSeconds(options.timestamp);
@@ -72,7 +75,7 @@ export class CustomerIOClient {
 
   /** Queues an event of a person; the name and data are checked against the declared events. */
   track<N extends CustomerIOEventName>(personId: CustomerIOPersonId, name: N, ...[data, options]: CustomerIOEventArgs<N>): CustomerIOReceipt {
-    const id = checkPersonId(personId);
+    const id = resolvePerson(personId);
     return this.#enqueue(eventOperation(id, 'event', validEvent(name, data, options)));
   }
 
@@ -84,41 +87,42 @@ export class CustomerIOClient {
 
   /** Queues a page view of a person (`path` is usually the URL). */
   trackPageView(personId: CustomerIOPersonId, path: string, data?: CustomerIOEventData, options?: TrackEventOptions): CustomerIOReceipt {
-    const id = checkPersonId(personId);
+    const id = resolvePerson(personId);
     return this.#enqueue(eventOperation(id, 'page', validEvent(path, data, options, 'path')));
   }
 
   /** Queues deleting a person. */
   destroy(personId: CustomerIOPersonId): CustomerIOReceipt {
-    return this.#enqueue(personOperation(checkPersonId(personId), 'delete'));
+    return this.#enqueue(personOperation(resolvePerson(personId), 'delete'));
   }
 
   /** Queues suppressing a person: Customer.io deletes them and ignores their id from then on. */
   suppress(personId: CustomerIOPersonId): CustomerIOReceipt {
-    return this.#enqueue(personOperation(checkPersonId(personId), 'suppress'));
+    return this.#enqueue(personOperation(resolvePerson(personId), 'suppress'));
   }
 
   /** Queues lifting a suppression. */
   unsuppress(personId: CustomerIOPersonId): CustomerIOReceipt {
-    return this.#enqueue(personOperation(checkPersonId(personId), 'unsuppress'));
+    return this.#enqueue(personOperation(resolvePerson(personId), 'unsuppress'));
   }
 
   /** Queues registering (or updating) a person's device for push. */
   addDevice(personId: CustomerIOPersonId, deviceId: string, platform: CustomerIODevicePlatform, options: CustomerIODeviceOptions = {}): CustomerIOReceipt {
-    const id = checkPersonId(personId);
+    const id = resolvePerson(personId);
     const { id: token, lastUsed, ...device } = validDevice(deviceId, platform, options);
     return this.#enqueue(personOperation(id, 'add_device', { device: { token, ...device, ...(lastUsed !== undefined && { last_used: lastUsed }) } }));
   }
 
   /** Queues removing a person's device. */
   deleteDevice(personId: CustomerIOPersonId, deviceId: string): CustomerIOReceipt {
-    const id = checkPersonId(personId);
+    const id = resolvePerson(personId);
     return this.#enqueue(personOperation(id, 'delete_device', { device: { token: checkName(deviceId, 'deviceId') } }));
   }
 
   /** Queues merging `secondary` into `primary` (which must exist by then); irreversible. */
-  mergeCustomers(primary: CustomerIOPersonIdentifier, secondary: CustomerIOPersonIdentifier): CustomerIOReceipt {
-    return this.#enqueue(mergeOperation(validIdentifier(primary, 'primary'), validIdentifier(secondary, 'secondary')));
+  mergeCustomers(primary: CustomerIOMergeIdentifier | string | number, secondary: CustomerIOMergeIdentifier | string | number): CustomerIOReceipt {
+    const first = resolvePerson(primary, 'primary', MERGE_IDENTIFIER_TYPES);
+    return this.#enqueue(mergeOperation(first, resolvePerson(secondary, 'secondary', MERGE_IDENTIFIER_TYPES)));
   }
 
   /** Reports what happened to a delivered message (direct: no batch form). */

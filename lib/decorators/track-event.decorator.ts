@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import type { CustomerIOPersonId } from '../client/customerio-payloads.js';
+import type { CustomerIOPersonId } from '../operations/person-identifier.js';
 import type { CustomerIOEventMap, CustomerIOEventName } from '../interfaces/customerio-events.interface.js';
 import { settleDecoratedCall } from './customerio-decorator.tracker.js';
 import { wrapMethod } from './decorated-method.js';

@@ -5,6 +5,7 @@ import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import type { BatchLeaseGuard } from './batch-lease.guard.js';
 import { OutboundPipeline } from './outbound-pipeline.service.js';
+import { v1EventsBody } from './person-operation.builder.js';
 import type { QueuedOperation } from './queue-store.interface.js';
 
 /** What became of some of a batch's operations. */
@@ -46,6 +47,36 @@ export class BatchSender {
   }
 
   async send(operations: QueuedOperation[], lease: BatchLeaseGuard, onRetry?: (error: CustomerIOError) => void): Promise<BatchOutcome[]> {
+    // NOTE: anonymous events have no v2 form; each goes to /api/v1/events on its own (see anonymousEventOperation).
+    const single = operations.filter((operation) => v1EventsBody(operation.json) !== undefined);
+    if (single.length === 0) return this.#sendBatch(operations, lease, onRetry);
+    const batched = operations.filter((operation) => !single.includes(operation));
+    const outcomes = batched.length > 0 ? await this.#sendBatch(batched, lease, onRetry) : [];
+    return [...outcomes, ...(await this.#sendEach(single, lease, onRetry))];
+  }
+
+  /** Sends each operation as its own `POST /api/v1/events`, in order; once one must wait, so does the rest. */
+  async #sendEach(operations: QueuedOperation[], lease: BatchLeaseGuard, onRetry?: (error: CustomerIOError) => void): Promise<BatchOutcome[]> {
+    const { signal } = lease;
+    const outcomes: BatchOutcome[] = [];
+    for (const [index, operation] of operations.entries()) {
+      try {
+        await this.pipeline.send({ kind: 'batch', operation: 'trackAnonymous', size: 1, signal, onRetry }, () =>
+          lease.admit(this.#timeoutMs)
+            ? this.sdk.postTrack('/api/v1/events', v1EventsBody(operation.json)!, signal)
+            : Promise.reject(abortedError(signal)),
+        );
+        outcomes.push({ outcome: 'delivered', operations: [operation] });
+      } catch (thrown) {
+        const outcome = failureOutcome([operation], thrown, signal);
+        if (outcome.outcome === 'retry') return [...outcomes, { ...outcome, operations: operations.slice(index) }];
+        outcomes.push(outcome);
+      }
+    }
+    return outcomes;
+  }
+
+  async #sendBatch(operations: QueuedOperation[], lease: BatchLeaseGuard, onRetry?: (error: CustomerIOError) => void): Promise<BatchOutcome[]> {
     const body = batchBody(operations);
     const { signal } = lease;
     let response: CustomerIOResponseBody;
@@ -54,13 +85,8 @@ export class BatchSender {
         lease.admit(this.#timeoutMs) ? this.sdk.postV2('batch', body, signal) : Promise.reject(abortedError(signal)),
       );
     } catch (thrown) {
-      const error = thrown instanceof CustomerIOError ? thrown : new CustomerIOError(String(thrown));
-      if (error.retryable || signal.aborted) return [{ outcome: 'retry', operations, error }];
-      if (error.status !== 400 && error.status !== 413) return [{ outcome: 'failed', operations, error }];
-      if (operations.length === 1) {
-        return [{ outcome: 'invalid', operations, reason: error.errors.join('; ') || error.message, error }];
-      }
-      return this.#split(operations, lease, onRetry);
+      const outcome = failureOutcome(operations, thrown, signal);
+      return outcome.outcome === 'invalid' && operations.length > 1 ? this.#split(operations, lease, onRetry) : [outcome];
     }
     return itemOutcomes(operations, response);
   }
@@ -72,13 +98,21 @@ export class BatchSender {
     onRetry?: (error: CustomerIOError) => void,
   ): Promise<BatchOutcome[]> {
     const middle = Math.ceil(operations.length / 2);
-    const first = await this.send(operations.slice(0, middle), lease, onRetry);
+    const first = await this.#sendBatch(operations.slice(0, middle), lease, onRetry);
     const waiting = first.find((outcome) => outcome.outcome === 'retry');
     if (waiting?.outcome === 'retry') {
       return [...first, { outcome: 'retry', operations: operations.slice(middle), error: waiting.error }];
     }
-    return [...first, ...(await this.send(operations.slice(middle), lease, onRetry))];
+    return [...first, ...(await this.#sendBatch(operations.slice(middle), lease, onRetry))];
   }
+}
+
+/** What a failed request means for its operations: retry later, invalid (400, 413: Customer.io refused them), or failed. */
+function failureOutcome(operations: QueuedOperation[], thrown: unknown, signal: AbortSignal): BatchOutcome {
+  const error = thrown instanceof CustomerIOError ? thrown : new CustomerIOError(String(thrown));
+  if (error.retryable || signal.aborted) return { outcome: 'retry', operations, error };
+  if (error.status !== 400 && error.status !== 413) return { outcome: 'failed', operations, error };
+  return { outcome: 'invalid', operations, reason: error.errors.join('; ') || error.message, error };
 }
 
 /** `{"batch":[op,op,…]}`, each operation encoded once, straight into the body. */

@@ -1,4 +1,5 @@
 import type { ValidEvent } from '../client/customerio-payloads.js';
+import { identifiersJson, personKey, type ResolvedPerson } from '../operations/person-identifier.js';
 
 // Customer.io v2 batch operations (`POST /api/v2/batch`), built from input already checked.
 // NOTE: operations are written as JSON strings, around the event data's JSON that the checks already
@@ -14,11 +15,6 @@ export interface PersonOperation {
   readonly json: string | ((operationId: string) => string);
 }
 
-/** `cio_<id>` addresses a person by Customer.io's own id; anything else is your id. */
-function identifiers(personId: string): string {
-  return personId.startsWith('cio_') ? `{"cio_id":${JSON.stringify(personId.slice(4))}}` : `{"id":${JSON.stringify(personId)}}`;
-}
-
 /** `fields` as the members of a JSON object (`,"a":1,"b":2`), or nothing. */
 function members(fields: Record<string, unknown>): string {
   const json = JSON.stringify(fields);
@@ -26,30 +22,42 @@ function members(fields: Record<string, unknown>): string {
 }
 
 /** An operation about one person, keyed for ordering by that person. */
-export function personOperation(personId: string, action: string, fields: Record<string, unknown> = {}): PersonOperation {
-  return { key: personId, json: `{"type":"person","identifiers":${identifiers(personId)},"action":"${action}"${members(fields)}}` };
+export function personOperation(person: ResolvedPerson, action: string, fields: Record<string, unknown> = {}): PersonOperation {
+  return { key: personKey(person), json: `{"type":"person","identifiers":${identifiersJson(person)},"action":"${action}"${members(fields)}}` };
 }
 
 /** An `event`, `page` or `screen` of a person; `timestamp` defaults to now, so a late batch keeps event times. */
-export function eventOperation(personId: string, action: 'event' | 'page', event: ValidEvent): PersonOperation {
-  const head = `{"type":"person","identifiers":${identifiers(personId)},"action":"${action}"`;
-  return { key: personId, json: (operationId) => `${head}${eventMembers(event, operationId)}}` };
+export function eventOperation(person: ResolvedPerson, action: 'event' | 'page', event: ValidEvent): PersonOperation {
+  const head = `{"type":"person","identifiers":${identifiersJson(person)},"action":"${action}"`;
+  return { key: personKey(person), json: (operationId) => `${head}${eventMembers(event, operationId, 'attributes')}}` };
 }
 
-/** An event of someone not identified yet, keyed for ordering by their anonymous id. */
+/**
+ * An event of someone not identified yet, keyed for ordering by their anonymous id. The v2 batch has no
+ * form for it (its `identifiers` are one of id, email, phone, cio_id), so it is queued as the body of
+ * `POST /api/v1/events`, wrapped in {@link V1_EVENTS_ENVELOPE}; the batch sender sends it there.
+ */
 export function anonymousEventOperation(anonymousId: string, event: ValidEvent): PersonOperation {
-  const head = `{"type":"person","action":"event","anonymous_id":${JSON.stringify(anonymousId)}`;
-  return { key: anonymousId, json: (operationId) => `${head}${eventMembers(event, operationId)}}` };
+  const head = `${V1_EVENTS_ENVELOPE}{"anonymous_id":${JSON.stringify(anonymousId)}`;
+  return { key: anonymousId, json: (operationId) => `${head}${eventMembers(event, operationId, 'data')}}}` };
+}
+
+/** How a queued operation bound for `POST /api/v1/events` begins: `{"v1":"events","body":` then the body, then `}`. */
+export const V1_EVENTS_ENVELOPE = '{"v1":"events","body":';
+
+/** The `/api/v1/events` body of a queued operation, or `undefined` for a v2 operation. */
+export function v1EventsBody(json: string): string | undefined {
+  return json.startsWith(V1_EVENTS_ENVELOPE) ? json.slice(V1_EVENTS_ENVELOPE.length, -1) : undefined;
 }
 
 /** A merge of `secondary` into `primary`, keyed by the primary person. */
-export function mergeOperation(primary: [string, string], secondary: [string, string]): PersonOperation {
-  const fields = { primary: { [primary[0]]: primary[1] }, secondary: { [secondary[0]]: secondary[1] } };
-  return { key: primary[1], json: `{"type":"person","action":"merge"${members(fields)}}` };
+export function mergeOperation(primary: ResolvedPerson, secondary: ResolvedPerson): PersonOperation {
+  const fields = { primary: { [primary.type]: primary.value }, secondary: { [secondary.type]: secondary.value } };
+  return { key: personKey(primary), json: `{"type":"person","action":"merge"${members(fields)}}` };
 }
 
-/** The event's members: its `id` is the caller's, if they chose one, else the operation's. */
-function eventMembers({ id, name, dataJson, timestamp }: ValidEvent, operationId: string): string {
+/** The event's members: its `id` is the caller's, if they chose one, else the operation's; its data goes in `dataField`. */
+function eventMembers({ id, name, dataJson, timestamp }: ValidEvent, operationId: string, dataField: 'attributes' | 'data'): string {
   const when = timestamp ?? Math.floor(Date.now() / 1000);
-  return `,"id":${JSON.stringify(id ?? operationId)},"name":${JSON.stringify(name)},"timestamp":${when}${dataJson ? `,"attributes":${dataJson}` : ''}`;
+  return `,"id":${JSON.stringify(id ?? operationId)},"name":${JSON.stringify(name)},"timestamp":${when}${dataJson ? `,"${dataField}":${dataJson}` : ''}`;
 }

@@ -58,7 +58,7 @@ describe(`values are checked as JSON at the call site, on the queued and the dir
       const refused = { field: 'attributes.__proto__', limit: 'not "__proto__"', message: /^attributes.__proto__: "__proto__" cannot be an attribute name/ };
       await expectRefusedOnBothPaths(subject, (api) => api.identify('u', JSON.parse('{"plan":"pro","__proto__":"x"}') as Record<string, unknown>), refused);
       await expectRefusedOnBothPaths(subject, (api) => api.identify('u', { ['__proto__']: { a: 1 } }), refused);
-      await expectRefusedOnBothPaths(subject, (api) => api.addDevice('u', 'tok', 'ios', { attributes: JSON.parse('{"__proto__":"x"}') as Record<string, unknown> }), refused);
+      await expectRefusedOnBothPaths(subject, (api) => api.addDevice('u', 'tok', 'ios', { attributes: JSON.parse('{"__proto__":"x"}') as Record<string, string> }), refused);
     });
 
     it('a toJSON() that returns undefined or throws is refused, naming the field', async () => {

@@ -12,19 +12,18 @@ declare const SDK_MAJOR: 4 | 5;
 /** Either client: the queued one, or `client.direct`. */
 type AnyClient = CustomerIOClient | CustomerIODirectClient;
 
-/** An operation called the same way on both paths; `defect` names, by path, the issue item whose fix makes it pass. */
+/** An operation called the same way on both paths. */
 interface WireCase {
   name: string;
   /** The call: a receipt on the queued client (or a promise, for calls direct on both paths), a promise on `direct`. */
   call: (client: AnyClient) => unknown;
-  defect?: { queued?: string; direct?: string };
 }
 
 const ULID = '01HZX000000000000000000001';
 const at = 1_700_000_000;
 const SPEC_METRICS = ['bounced', 'clicked', 'converted', 'deferred', 'delivered', 'dropped', 'opened', 'spammed'] as const;
 
-const both = (name: string, call: WireCase['call'], defect?: WireCase['defect']): WireCase => ({ name, call, defect });
+const both = (name: string, call: WireCase['call']): WireCase => ({ name, call });
 
 const CASES: WireCase[] = [
   both('identify', (c) => c.identify('u-1', { email: 'u1@example.com', plan: 'pro', created_at: new Date(at * 1000) })),
@@ -32,8 +31,7 @@ const CASES: WireCase[] = [
   both('identify with a numeric person id', (c) => c.identify(42, { plan: 'free' })),
   both('track (data, timestamp, a ULID id)', (c) => c.track('u-1', 'purchased', { total: 3 }, { timestamp: at, id: ULID })),
   both('track without data', (c) => c.track('u-1', 'logged_in')),
-  // NOTE: issue 11 item 1: the queue sends anonymous events without `identifiers`; expected to fail until h11's fix merges.
-  both('trackAnonymous', (c) => c.trackAnonymous('anon-7f3a9c', 'visited', { page: '/' }), { queued: 'issue 11 item 1' }),
+  both('trackAnonymous', (c) => c.trackAnonymous('anon-7f3a9c', 'visited', { page: '/' })),
   both('trackPageView', (c) => c.trackPageView('u-1', '/pricing', { ref: 'ad' }, { timestamp: at })),
   both('addDevice (string attributes)', (c) => c.addDevice('u-1', 'tok-1', 'ios', { lastUsed: at, attributes: { app_version: '2.0', push_enabled: 'true' } })),
   both('deleteDevice', (c) => c.deleteDevice('u-1', 'tok-1')),
@@ -49,11 +47,8 @@ const CASES: WireCase[] = [
   both('sendSMS', (c) => c.sendSMS({ to: '+14155552671', identifiers: { id: 'u-1' }, transactional_message_id: 5 })),
   both('triggerBroadcast', (c) => c.triggerBroadcast(12, { data: { promo: 'x' }, recipients: { ids: ['u-1'] } })),
   ...SPEC_METRICS.map((metric) =>
-    both(
-      `trackMetric '${metric}'`,
-      (c) => c.trackMetric({ deliveryId: 'dlv-1', metric: metric as CustomerIOMetric['metric'], recipient: 'u1@example.com', timestamp: at }),
-      // NOTE: issue 11 item 4: 'deferred' is in the spec and refused at the call site; expected to fail until h11's fix merges.
-      metric === 'deferred' ? { queued: 'issue 11 item 4', direct: 'issue 11 item 4' } : undefined,
+    both(`trackMetric '${metric}'`, (c) =>
+      c.trackMetric({ deliveryId: 'dlv-1', metric: metric as CustomerIOMetric['metric'], recipient: 'u1@example.com', timestamp: at }),
     ),
   ),
 ];
@@ -64,29 +59,17 @@ const CASES: WireCase[] = [
  */
 const CALL_SITE_CASES: Array<WireCase & { arrived: (sandbox: CustomerIOSandbox) => unknown; expected: unknown }> = [
   {
-    // NOTE: issue 11 item 3: device attributes are sent as given (a boolean and a number); expected to fail until h11's fix merges.
-    ...both('addDevice (boolean and number attributes)', (c) => c.addDevice('u-1', 'tok-2', 'android', { attributes: { push_enabled: true, build: 42 } }), {
-      queued: 'issue 11 item 3',
-      direct: 'issue 11 item 3',
-    }),
+    ...both('addDevice (boolean and number attributes)', (c) => c.addDevice('u-1', 'tok-2', 'android', { attributes: { push_enabled: true, build: 42 } })),
     arrived: (sandbox) => sandbox.people.get('u-1')?.devices['tok-2']?.attributes,
     expected: { push_enabled: 'true', build: '42' },
   },
   {
-    // NOTE: issue 11 item 6: customerio-node drops `custom_device`; expected to fail until h11's fix merges.
-    ...both('sendPush with custom_device', (c) => c.sendPush({ identifiers: { id: 'u-1' }, transactional_message_id: 4, custom_device: { token: 'tok-3', platform: 'ios' } } as never), {
-      queued: 'issue 11 item 6',
-      direct: 'issue 11 item 6',
-    }),
+    ...both('sendPush with custom_device', (c) => c.sendPush({ identifiers: { id: 'u-1' }, transactional_message_id: 4, custom_device: { token: 'tok-3', platform: 'ios' } } as never)),
     arrived: (sandbox) => sandbox.transactional.at(-1)?.body.custom_device,
     expected: { token: 'tok-3', platform: 'ios' },
   },
   {
-    // NOTE: issue 11 item 6: customerio-node drops `attachments`; expected to fail until h11's fix merges.
-    ...both('sendEmail with attachments', (c) => c.sendEmail({ to: 'u1@example.com', identifiers: { id: 'u-1' }, transactional_message_id: 3, attachments: { 'a.txt': 'aGk=' } } as never), {
-      queued: 'issue 11 item 6',
-      direct: 'issue 11 item 6',
-    }),
+    ...both('sendEmail with attachments', (c) => c.sendEmail({ to: 'u1@example.com', identifiers: { id: 'u-1' }, transactional_message_id: 3, attachments: { 'a.txt': 'aGk=' } } as never)),
     arrived: (sandbox) => sandbox.transactional.at(-1)?.body.attachments,
     expected: { 'a.txt': 'aGk=' },
   },
@@ -130,16 +113,14 @@ describe(`wire conformance over customerio-node ${SDK_MAJOR}.x: every operation 
   for (const path of ['queued', 'direct'] as const) {
     describe(path === 'queued' ? 'queued (CustomerIOClient)' : 'direct (client.direct)', () => {
       for (const wire of CASES) {
-        const test = wire.defect?.[path] ? it.failing : it;
-        test(`${wire.name} is accepted${wire.defect?.[path] ? ` (${wire.defect[path]})` : ''}`, async () => {
+        it(`${wire.name} is accepted`, async () => {
           await run(path, wire.call);
           expect(refusals()).toEqual([]);
         });
       }
 
       for (const wire of CALL_SITE_CASES) {
-        const test = wire.defect?.[path] ? it.failing : it;
-        test(`${wire.name}: refused at the call site with a typed error, or accepted as Customer.io types it (${wire.defect?.[path]})`, async () => {
+        it(`${wire.name}: refused at the call site with a typed error, or accepted as Customer.io types it`, async () => {
           try {
             await run(path, wire.call);
           } catch (error) {

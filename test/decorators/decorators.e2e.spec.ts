@@ -90,9 +90,7 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         expect(await fx.flushedEvents('item_created')).toMatchObject([{ personId: 'user-2', data: { id: 'new-1', name: 'lamp' } }]);
       });
 
-      // NOTE: issue 11 item 1: the queue sends anonymous events without `identifiers`, which strict sandboxes refuse
-      // as Customer.io does. Flip back to `it` when the fix (branch h11) merges.
-      it.failing('without a request user, falls back on the anonymous id (x-anonymous-id)', async () => {
+      it('without a request user, falls back on the anonymous id (x-anonymous-id)', async () => {
         const response = await fx.request('/items/i-2', { headers: { 'x-anonymous-id': 'anon-7' } });
 
         expect(response.status).toBe(200);
@@ -428,9 +426,7 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       expect(await fx.flushedEvents('audit_recorded')).toMatchObject([{ personId: 'acct-2', data: { itemId: 'c-2' } }]);
     });
 
-    // NOTE: issue 11 item 1: the queue sends anonymous events without `identifiers`, which strict sandboxes refuse
-    // as Customer.io does. Flip back to `it` when the fix (branch h11) merges.
-    it.failing('the anonymous fallback comes from decorators.anonymousId (x-visitor), not x-anonymous-id', async () => {
+    it('the anonymous fallback comes from decorators.anonymousId (x-visitor), not x-anonymous-id', async () => {
       await fx.request('/items/c-3', { headers: { 'x-visitor': 'visitor-3', 'x-anonymous-id': 'anon-ignored' } });
 
       expect(await fx.flushedEvents('item_viewed')).toMatchObject([{ anonymousId: 'visitor-3' }]);

@@ -117,9 +117,7 @@ describe('decorator user code that throws or rejects', () => {
     expect(summaryLines()).toEqual([`1 decorated call not tracked, last: ${reason}${reason.endsWith('Promise') ? ': mappers and decorators options must return their value synchronously' : ''}`]);
   });
 
-  // NOTE: issue 11 item 1: the queue sends anonymous events without `identifiers`, which strict sandboxes refuse
-  // as Customer.io does. Flip back to `it` when the fix (branch h11) merges.
-  it.failing('many failing calls between two flushes make one line with their count; the calls that can be tracked still are', async () => {
+  it('many failing calls between two flushes make one line with their count; the calls that can be tracked still are', async () => {
     const app = await start();
     const mappers = app.app.get(BrokenMappers);
 

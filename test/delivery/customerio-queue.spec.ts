@@ -74,9 +74,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
       expect(ctx.subject.log.ids('delivered')).toEqual([generated, chosen]);
     });
 
-    // NOTE: issue 11 item 1: the queue sends anonymous events without `identifiers`, which strict sandboxes refuse
-    // as Customer.io does. Flip back to `it` when the fix (branch h11) merges.
-    it.failing('carries every person operation through the batch API', async () => {
+    it('carries every person operation through the batch API, and anonymous events through /api/v1/events', async () => {
       ctx.subject = await createQueueApp(ctx.sandbox);
       const { client } = ctx.subject;
       client.identify('p-1', { email: 'p1@example.com', created_at: new Date(1_700_000_000_000) }, { timestamp: 1_700_000_001 });
@@ -92,7 +90,8 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
       client.identify('p-3', {});
       client.destroy('p-3');
       await client.flush();
-      expect(ctx.sandbox.batches).toEqual([expect.objectContaining({ operations: 12, status: 200 })]);
+      expect(ctx.sandbox.batches).toEqual([expect.objectContaining({ operations: 11, status: 200 })]);
+      expect(ctx.sandbox.requests.filter((r) => r.path === '/api/v1/events')).toEqual([expect.objectContaining({ method: 'POST', status: 200 })]);
       expect(ctx.sandbox.people.get('p-1')).toMatchObject({
         attributes: { email: 'p1@example.com', created_at: 1_700_000_000, plan: 'free' },
         devices: {},
@@ -102,8 +101,8 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
       expect(ctx.sandbox.merges).toEqual([{ primary: { id: 'p-1' }, secondary: { id: 'p-2' } }]);
       expect(ctx.sandbox.events.map(({ personId, anonymousId, name, type, data, timestamp }) => ({ personId, anonymousId, name, type, data, timestamp }))).toEqual([
         { personId: 'p-1', anonymousId: undefined, name: 'signed_up', type: 'event', data: { plan: 'pro' }, timestamp: 1_700_000_002 },
-        { personId: undefined, anonymousId: 'anon-1', name: 'visited', type: 'event', data: { page: '/' }, timestamp: expect.any(Number) },
         { personId: 'p-1', anonymousId: undefined, name: '/pricing', type: 'page', data: { ref: 'ad' }, timestamp: expect.any(Number) },
+        { personId: undefined, anonymousId: 'anon-1', name: 'visited', type: 'event', data: { page: '/' }, timestamp: expect.any(Number) },
       ]);
     });
   });

@@ -25,9 +25,7 @@ describe('sample app in sandbox mode, driven for long', () => {
     requests: sandbox.requests.length,
   });
 
-  // NOTE: issue 11 item 1: the queue sends anonymous events without `identifiers`, which strict sandboxes refuse
-  // as Customer.io does. Flip back to `it` when the fix (branch h11) merges.
-  it.failing('keeps what its sandbox records at SANDBOX_MAX_RECORDS while the counts keep counting', async () => {
+  it('keeps what its sandbox records at SANDBOX_MAX_RECORDS while the counts keep counting', async () => {
     const tokens: string[] = [];
     for (let i = 0; i < CAP + 2; i++) {
       const { status, body } = await sample.request('POST', '/signup', {
@@ -52,7 +50,8 @@ describe('sample app in sandbox mode, driven for long', () => {
     expect(sample.client.stats).toMatchObject({ delivered: events + tokens.length, failed: 0, invalid: 0, queued: 0 });
     expect(held()).toEqual({ people: CAP, events: CAP, batches: CAP, requests: CAP });
     const { counts } = sandbox;
-    expect(counts).toMatchObject({ people: tokens.length, events, requests: counts.batches });
+    // each anonymous page view is a request of its own (POST /api/v1/events), the rest went in batches
+    expect(counts).toMatchObject({ people: tokens.length, events, requests: counts.batches + rounds });
     expect(counts.batches).toBeGreaterThan(CAP);
     expect(sandbox.events.at(-1)).toMatchObject({ name: 'pricing_viewed', anonymousId: `visitor-${rounds - 1}` });
     const page = await (await fetch(`${sample.url}/customerio`)).text();
@@ -76,9 +75,7 @@ describe('sample app in sandbox mode, driven for long', () => {
     expect(sandbox.requests.at(-1)).toMatchObject({ path: '/api/v2/batch', status: 401, bytes: 0 });
   });
 
-  // NOTE: issue 11 item 1: the queue sends anonymous events without `identifiers`, which strict sandboxes refuse
-  // as Customer.io does. Flip back to `it` when the fix (branch h11) merges.
-  it.failing('answers an authenticated batch over 500 KB with 413 once it has read past the limit, no further', async () => {
+  it('answers an authenticated batch over 500 KB with 413 once it has read past the limit, no further', async () => {
     const authorization = `Basic ${Buffer.from(`${sandbox.siteId}:${sandbox.apiKey}`).toString('base64')}`;
     const answer = await rawUpload(sandbox.port, '/api/v2/batch', { total: 50 * MB, chunked: true, headers: { Authorization: authorization } });
     expect(answer.status).toBe(413);

@@ -43,9 +43,7 @@ describe('sample app without Customer.io credentials', () => {
     expect(home.body.sendsTo).toBe('the local Customer.io sandbox: see /customerio');
   });
 
-  // NOTE: issue 11 item 1: the queue sends anonymous events without `identifiers`, which strict sandboxes refuse
-  // as Customer.io does. Flip back to `it` when the fix (branch h11) merges.
-  it.failing('sends sign-up, log-in, upgrade, feature use and an anonymous visit to the sandbox', async () => {
+  it('sends sign-up, log-in, upgrade, feature use and an anonymous visit to the sandbox', async () => {
     const ada = await signUp(sample, 'Ada', 'ada@example.com');
     expect((await sample.request('POST', '/login', { body: { email: 'ada@example.com', password: 'correct horse' } })).status).toBe(200);
     expect((await sample.request('POST', '/login', { body: { email: 'ada@example.com', password: 'wrong' } })).status).toBe(401);
@@ -82,9 +80,7 @@ describe('sample app without Customer.io credentials', () => {
     expect(sample.logs.lines.filter((line) => line.level === 'warn' || line.level === 'error')).toEqual([]);
   });
 
-  // NOTE: issue 11 item 1: the queue sends anonymous events without `identifiers`, which strict sandboxes refuse
-  // as Customer.io does. Flip back to `it` when the fix (branch h11) merges.
-  it.failing('lists the people, attributes and events at /customerio, escaped, and the counters at /customerio/stats', async () => {
+  it('lists the people, attributes and events at /customerio, escaped, and the counters at /customerio/stats', async () => {
     const eve = await signUp(sample, '<script>alert("eve")</script>', 'eve@example.com', 'team');
     expect((await sample.request('POST', '/features/api/use', { token: eve.token })).status).toBe(200);
     await sample.client.flush();

@@ -1,0 +1,70 @@
+import cio from 'customerio-node';
+import type { SendEmailRequest, SendPushRequest } from 'customerio-node';
+import { CustomerIOValidationError } from '../client/customerio.errors.js';
+import { checkName, checkOneOf, toUnixSeconds } from '../client/customerio-input.validator.js';
+import { INVALID_VALUE } from '../customerio.messages.js';
+import { type CustomerIODeviceAttributes, deviceAttributes } from './device-attributes.js';
+
+/** A device a transactional push goes to instead of the person's own (`custom_device`). */
+export interface CustomerIOCustomDevice {
+  /** The device token. */
+  token: string;
+  /** `ios` or `android`. */
+  platform: 'ios' | 'android';
+  /** When the device was last used: a `Date` or unix seconds. */
+  last_used?: Date | number;
+  /** Device attributes, with the device-attribute rule of `addDevice`. */
+  attributes?: CustomerIODeviceAttributes;
+}
+
+/** A transactional email; the fields are Customer.io's (`to`, `identifiers`, `transactional_message_id`, …). */
+export type CustomerIOEmailMessage = ConstructorParameters<typeof SendEmailRequest>[0] & {
+  /** Files to attach: file name → content, base64-encoded. */
+  attachments?: Record<string, string>;
+};
+
+/** A transactional push; `custom_device` (or the SDK's `device`) sends it to that device. */
+export type CustomerIOPushMessage = ConstructorParameters<typeof SendPushRequest>[0] & { custom_device?: CustomerIOCustomDevice };
+
+// NOTE: customerio-node builds these bodies field by field and drops `attachments` (email) and
+// `custom_device` (push) on both majors; the module adds them back, checked, to the SDK's body.
+
+/** The `POST /v1/send/email` body, attachments included. */
+export function emailBody(message: CustomerIOEmailMessage): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...new cio.SendEmailRequest(message).message };
+  if (message.attachments !== undefined) body.attachments = attachments(message.attachments);
+  return body;
+}
+
+/** The `POST /v1/send/push` body, `custom_device` included. */
+export function pushBody(message: CustomerIOPushMessage): Record<string, unknown> {
+  const body: Record<string, unknown> = { ...new cio.SendPushRequest(message).message };
+  const device = message.custom_device ?? (message as { device?: unknown }).device;
+  if (device !== undefined) body.custom_device = customDevice(device);
+  return body;
+}
+
+function attachments(files: unknown): Record<string, string> {
+  const invalid = (field: string, expected: string, got: unknown) =>
+    new CustomerIOValidationError(field, expected, INVALID_VALUE(field, expected, got));
+  if (typeof files !== 'object' || files === null || Array.isArray(files)) throw invalid('attachments', 'an object', files);
+  for (const [name, content] of Object.entries(files)) {
+    if (typeof content !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(content)) {
+      throw invalid(`attachments.${name}`, 'base64 text', content);
+    }
+  }
+  return files as Record<string, string>;
+}
+
+function customDevice(device: unknown): Record<string, unknown> {
+  if (typeof device !== 'object' || device === null) {
+    throw new CustomerIOValidationError('custom_device', 'object', INVALID_VALUE('custom_device', 'an object', device));
+  }
+  const { token, platform, last_used: lastUsed, attributes } = device as Record<string, unknown>;
+  return {
+    token: checkName(token, 'custom_device.token'),
+    platform: checkOneOf(platform, 'custom_device.platform', ['ios', 'android']),
+    ...(lastUsed !== undefined && { last_used: toUnixSeconds(lastUsed as Date | number, 'custom_device.last_used') }),
+    ...(attributes !== undefined && { attributes: deviceAttributes(attributes, 'custom_device.attributes') }),
+  };
+}
