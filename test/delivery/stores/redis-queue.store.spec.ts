@@ -7,6 +7,7 @@ import { RedisQueueStore, type RedisQueueStoreOptions } from '../../../lib/deliv
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';
+import { describeNeeding } from '../../support/describe-needing.js';
 import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
 import { deleteKeys, startRedisServer, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
 
@@ -581,7 +582,7 @@ describe('RedisQueueStore with overflow: drop-oldest', () => {
   });
 });
 
-describe('RedisQueueStore, Redis restarted mid-run', () => {
+describeNeeding('redis-server')('RedisQueueStore, Redis restarted mid-run', () => {
   let sandbox: CustomerIOSandbox;
 
   beforeEach(async () => {
@@ -634,7 +635,7 @@ describe('RedisQueueStore, Redis restarted mid-run', () => {
   });
 });
 
-describe('RedisQueueStore, closing', () => {
+describeNeeding('redis-server')('RedisQueueStore, closing', () => {
   it('sends the appends still on their way before it quits, scripts loaded on first use included: none fails, no error event goes unhandled', async () => {
     const own = await startRedisServer(); // a fresh server: it knows no script yet, so each EVALSHA is followed by an EVAL
     const unhandled = jest.spyOn(console, 'error').mockImplementation(() => undefined);
