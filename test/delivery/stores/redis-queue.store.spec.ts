@@ -7,6 +7,7 @@ import { OUTCOME_GRACE_MS, RedisQueueStore, type RedisQueueStoreOptions } from '
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';
+import { describeNeeding } from '../../support/describe-needing.js';
 import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
 import { deleteKeys, startRedisServer, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
 
@@ -620,7 +621,7 @@ describe('RedisQueueStore with overflow: drop-oldest', () => {
   });
 });
 
-describe('RedisQueueStore, Redis restarted mid-run', () => {
+describeNeeding('redis-server')('RedisQueueStore, Redis restarted mid-run', () => {
   let sandbox: CustomerIOSandbox;
 
   beforeEach(async () => {
@@ -673,7 +674,7 @@ describe('RedisQueueStore, Redis restarted mid-run', () => {
   });
 });
 
-describe('RedisQueueStore, closing', () => {
+describeNeeding('redis-server')('RedisQueueStore, closing', () => {
   it('sends the appends still on their way before it quits, scripts loaded on first use included: none fails, no error event goes unhandled', async () => {
     const own = await startRedisServer(); // a fresh server: it knows no script yet, so each EVALSHA is followed by an EVAL
     const unhandled = jest.spyOn(console, 'error').mockImplementation(() => undefined);
