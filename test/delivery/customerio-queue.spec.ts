@@ -9,6 +9,7 @@ import {
   CustomerIOValidationError,
 } from '../../lib/index.js';
 import { expectEachOnceOrReported } from '../support/delivery-assertions.js';
+import { watchModuleTimers } from '../support/module-timers.js';
 import { createQueueApp, useQueueSandbox } from '../support/queue-app.js';
 import { startRedirectTrap } from '../support/redirect-trap.js';
 
@@ -378,21 +379,24 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
 
   describe('shutdown', () => {
     it('app.close() sends what is queued, at once, and leaves no timer or socket behind', async () => {
-      const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
-      const timersBefore = timers();
-      const { app, client, log } = await createQueueApp(ctx.sandbox, { queue: { flushIntervalMs: 60_000 } });
-      const ids = trackMany(client, 30);
-      expect(timers()).toBeGreaterThan(timersBefore); // the flush interval
-      await app.close();
-      expectEachOnceOrReported(ctx.sandbox, ids, log);
-      expect(log.ids('delivered')).toHaveLength(30);
-      // NOTE: the durable stores' own handles are checked by their suites (test/delivery/stores).
-      if (STORE === 'memory') {
-        await ctx.sandbox.waitFor(() => ctx.sandbox.openConnections === 0, 1_000);
-        expect(timers()).toBeLessThanOrEqual(timersBefore);
+      const timers = watchModuleTimers();
+      try {
+        const { app, client, log } = await createQueueApp(ctx.sandbox, { queue: { flushIntervalMs: 60_000 } });
+        const ids = trackMany(client, 30);
+        expect(timers.running().length).toBeGreaterThan(0); // the flush interval
+        await app.close();
+        expectEachOnceOrReported(ctx.sandbox, ids, log);
+        expect(log.ids('delivered')).toHaveLength(30);
+        // NOTE: the durable stores' own handles are checked by their suites (test/delivery/stores).
+        if (STORE === 'memory') {
+          await ctx.sandbox.waitFor(() => ctx.sandbox.openConnections === 0, 1_000);
+          expect(timers.running()).toEqual([]);
+        }
+        expect(() => client.track('u-1', 'too_late')).toThrow(/queue is closed/);
+        expect(log.ids('rejected')).toHaveLength(1);
+      } finally {
+        timers.stop();
       }
-      expect(() => client.track('u-1', 'too_late')).toThrow(/queue is closed/);
-      expect(log.ids('rejected')).toHaveLength(1);
     });
 
     it('what cannot be sent by the deadline is reported undelivered, with its ids (a durable store keeps it instead)', async () => {

@@ -150,8 +150,11 @@ export function identifierKey(
   return { key: name === 'cio_id' ? `cio_${text}` : text, pair: { [name as string]: text } };
 }
 
-/** Largest timestamp the sandbox takes as unix seconds: past it, a value is milliseconds (a sandbox rule). */
-export const MAX_UNIX_SECONDS = 9_999_999_999;
+/**
+ * Largest timestamp the sandbox takes as unix seconds, 9999-12-31T23:59:59Z (the bound the client checks too):
+ * past it, a value is milliseconds (a sandbox rule).
+ */
+export const MAX_UNIX_SECONDS = 253_402_300_799;
 
 /** Checks an optional unix timestamp: an integer number of seconds from 0 to {@link MAX_UNIX_SECONDS}. */
 export function checkTimestamp(value: unknown, field: string): OperationError | undefined {
