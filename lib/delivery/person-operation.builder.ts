@@ -26,7 +26,7 @@ export function personOperation(personId: string, action: string, fields: Record
   return { key: personId, json: `{"type":"person","identifiers":${identifiers(personId)},"action":"${action}"${members(fields)}}` };
 }
 
-/** An `event`, `page` or `screen` of a person; `timestamp` defaults to now, so a late batch keeps event times. */
+/** An `event` or `page` of a person, with its timestamp (the time of the call by default), so a late batch keeps event times. */
 export function eventOperation(personId: string, action: 'event' | 'page', event: ValidEvent, id: string): PersonOperation {
   return { key: personId, json: `{"type":"person","identifiers":${identifiers(personId)},"action":"${action}"${eventMembers(event, id)}}` };
 }
@@ -43,6 +43,5 @@ export function mergeOperation(primary: [string, string], secondary: [string, st
 }
 
 function eventMembers({ name, dataJson, timestamp }: ValidEvent, id: string): string {
-  const when = timestamp ?? Math.floor(Date.now() / 1000);
-  return `,"id":${JSON.stringify(id)},"name":${JSON.stringify(name)},"timestamp":${when}${dataJson ? `,"attributes":${dataJson}` : ''}`;
+  return `,"id":${JSON.stringify(id)},"name":${JSON.stringify(name)},"timestamp":${timestamp}${dataJson ? `,"attributes":${dataJson}` : ''}`;
 }
