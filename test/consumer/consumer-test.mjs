@@ -1,3 +1,4 @@
+/* eslint-disable no-console -- a CI script: it reports on stdout */
 // The package as a user gets it: `npm pack` (whose `prepare` builds dist/), installed into a fresh Nest app outside the
 // repository, type-checked (`skipLibCheck: false`, so the package's declarations are checked too) and run against the
 // package's own sandbox. Dependencies are installed at the versions of this repository's lockfile, from npm's cache
