@@ -1,9 +1,10 @@
 /* eslint-disable no-console -- a CI script: it reports on stdout */
 // The package as a user gets it: `npm pack` (whose `prepare` builds dist/), installed into a fresh Nest app outside the
 // repository, type-checked (`skipLibCheck: false`, so the package's declarations are checked too) and run against the
-// package's own sandbox. Dependencies are installed at the versions of this repository's lockfile, from npm's cache
-// when it has them (`npm ci` filled it). better-sqlite3 is installed without its build script and given the binary
-// this repository built, which is for the same Node.js and the same version.
+// package's own sandbox. The app's dependencies are pinned to the versions of this repository's lockfile (theirs are
+// resolved by npm) and come from npm's cache when it has them (`npm ci` filled it), from the registry otherwise.
+// better-sqlite3 is installed without its build script and given the binary this repository built (same version, same
+// Node.js), so nothing is compiled twice.
 // Prints "consumer test: passed" or "consumer test: failed" last; exits 0 or 1.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
