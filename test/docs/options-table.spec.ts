@@ -69,7 +69,7 @@ describe("the README's options tables", () => {
   });
 
   it('state the range the module enforces for each integer option, at both ends', () => {
-    const ranges = [...rows].flatMap(([path, text]) => {
+    const ranges = [...rows].flatMap(([path, text]): { path: string; min: number; max?: number }[] => {
       const between = /from `(\d+)` to `(\d+)`/.exec(text);
       const atLeast = /\(≥ `?(\d+)`?\)/.exec(text);
       if (between) return [{ path, min: Number(between[1]), max: Number(between[2]) }];
