@@ -36,7 +36,8 @@ export interface ValidEvent {
   readonly data?: CustomerIOEventData;
   /** `data` as JSON, serialized once while checking it. */
   readonly dataJson?: string;
-  readonly timestamp?: number;
+  /** Unix seconds: the one given, or the time of the call. */
+  readonly timestamp: number;
   readonly id?: string;
 }
 
@@ -52,7 +53,7 @@ export function validEvent(
     name,
     data,
     dataJson: data === undefined ? undefined : checkEventData(data),
-    timestamp: options.timestamp === undefined ? undefined : toUnixSeconds(options.timestamp),
+    timestamp: options.timestamp === undefined ? Math.floor(Date.now() / 1000) : toUnixSeconds(options.timestamp),
     id: options.id === undefined ? undefined : checkName(options.id, 'id'),
   };
 }
@@ -62,7 +63,7 @@ export function v1EventBody({ name, data, timestamp, id }: ValidEvent): Record<s
   return {
     name,
     ...(data !== undefined && { data }),
-    ...(timestamp !== undefined && { timestamp }),
+    timestamp,
     ...(id !== undefined && { id }),
   };
 }

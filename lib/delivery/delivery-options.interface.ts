@@ -28,15 +28,15 @@ export type CustomerIOOverflowPolicy = 'reject' | 'drop-oldest';
 export interface CustomerIOQueueOptions {
   /** How often queued operations are sent, in ms; a full batch is sent at once. @default 1000 */
   flushIntervalMs?: number;
-  /** Largest request body, in bytes; Customer.io takes at most 500 KB. @default 500000 */
+  /** Largest request body, in bytes, from 1024 to 500000 (Customer.io takes at most 500 KB). @default 500000 */
   maxBatchBytes?: number;
   /** Most operations in one request. @default 1000 */
   maxBatchOperations?: number;
-  /** Batch requests in flight at once; also bounds the connections the queue opens. @default 4 */
+  /** Batch requests in flight at once, from 1 to 64; also bounds the connections the queue opens. @default 4 */
   maxInFlight?: number;
   /** Most operations held (queued and in flight). @default 100000 */
   maxQueueSize?: number;
-  /** Most bytes held (serialized operations, queued and in flight). @default 67108864 (64 MiB) */
+  /** Most bytes held (serialized operations, queued and in flight), at least 1024. @default 67108864 (64 MiB) */
   maxQueueBytes?: number;
   /**
    * When full: `'reject'` throws `CustomerIOQueueFullError` to the caller of the new operation;

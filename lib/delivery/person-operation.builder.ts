@@ -26,7 +26,7 @@ export function personOperation(person: ResolvedPerson, action: string, fields: 
   return { key: personKey(person), json: `{"type":"person","identifiers":${identifiersJson(person)},"action":"${action}"${members(fields)}}` };
 }
 
-/** An `event`, `page` or `screen` of a person; `timestamp` defaults to now, so a late batch keeps event times. */
+/** An `event`, `page` or `screen` of a person, with its timestamp (the time of the call by default), so a late batch keeps event times. */
 export function eventOperation(person: ResolvedPerson, action: 'event' | 'page', event: ValidEvent): PersonOperation {
   const head = `{"type":"person","identifiers":${identifiersJson(person)},"action":"${action}"`;
   return { key: personKey(person), json: (operationId) => `${head}${eventMembers(event, operationId, 'attributes')}}` };
@@ -58,6 +58,5 @@ export function mergeOperation(primary: ResolvedPerson, secondary: ResolvedPerso
 
 /** The event's members: its `id` is the caller's, if they chose one, else the operation's; its data goes in `dataField`. */
 function eventMembers({ id, name, dataJson, timestamp }: ValidEvent, operationId: string, dataField: 'attributes' | 'data'): string {
-  const when = timestamp ?? Math.floor(Date.now() / 1000);
-  return `,"id":${JSON.stringify(id ?? operationId)},"name":${JSON.stringify(name)},"timestamp":${when}${dataJson ? `,"${dataField}":${dataJson}` : ''}`;
+  return `,"id":${JSON.stringify(id ?? operationId)},"name":${JSON.stringify(name)},"timestamp":${timestamp}${dataJson ? `,"${dataField}":${dataJson}` : ''}`;
 }

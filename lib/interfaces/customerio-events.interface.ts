@@ -35,7 +35,11 @@ export type CustomerIOTimestamp = Date | number;
 
 /** Options of one tracked event. */
 export interface TrackEventOptions {
-  /** When the event happened. @default the time Customer.io receives it */
+  /**
+   * When the event happened. Queued or direct, an event is sent with a timestamp, so a late batch or a retry
+   * keeps it.
+   * @default the time of the call (unix seconds)
+   */
   timestamp?: CustomerIOTimestamp;
   /**
    * Your own id for the event (a ULID), sent as its `id`: Customer.io ignores a second event with the same id.
