@@ -33,6 +33,15 @@ import {
   emailBody,
   pushBody,
 } from '../operations/transactional-message.operation.js';
+import type { CustomerIOObjectIdentifier } from '../operations/object-identifier.js';
+import {
+  type CustomerIOObjectRelationship,
+  deleteObjectOperation,
+  identifyObjectOperation,
+  type IdentifyObjectOptions,
+  objectRelationshipsOperation,
+} from '../operations/object.operation.js';
+import { type CustomerIORelationship, personRelationshipsOperation } from '../operations/relationship.operation.js';
 import { checkEventData, checkName, checkOneOf, toUnixSeconds } from './customerio-input.validator.js';
 import {
   type CustomerIODeviceOptions,
@@ -143,6 +152,45 @@ export class CustomerIODirectClient {
     );
   }
 
+  /** Records that a person viewed a mobile screen (`name` is the screen's name). */
+  async trackScreen(personId: CustomerIOPersonId, name: string, data?: CustomerIOEventData, options?: TrackEventOptions): Promise<void> {
+    const person = resolvePerson(personId);
+    const event = validEvent(name, data, options);
+    await this.#person('trackScreen', person, (client, id) => client.track(id, { ...v1EventBody(event), type: 'screen' }), () =>
+      eventOperation(person, 'screen', event),
+    );
+  }
+
+  /** Relates a person to objects (`add_relationships`, through `/api/v2/entity`: v1 has no form). */
+  async addRelationships(personId: CustomerIOPersonId, relationships: readonly CustomerIORelationship[]): Promise<void> {
+    await this.#entity('addRelationships', personRelationshipsOperation(resolvePerson(personId), 'add_relationships', relationships));
+  }
+
+  /** Removes a person's relationships to objects (`delete_relationships`, through `/api/v2/entity`). */
+  async deleteRelationships(personId: CustomerIOPersonId, relationships: readonly CustomerIORelationship[]): Promise<void> {
+    await this.#entity('deleteRelationships', personRelationshipsOperation(resolvePerson(personId), 'delete_relationships', relationships));
+  }
+
+  /** Creates or updates an object, optionally relating people to it (through `/api/v2/entity`). */
+  async identifyObject(object: CustomerIOObjectIdentifier, attributes?: CustomerIOAttributes, options?: IdentifyObjectOptions): Promise<void> {
+    await this.#entity('identifyObject', identifyObjectOperation(object, attributes, options));
+  }
+
+  /** Deletes an object (through `/api/v2/entity`). */
+  async deleteObject(object: CustomerIOObjectIdentifier): Promise<void> {
+    await this.#entity('deleteObject', deleteObjectOperation(object));
+  }
+
+  /** Relates people to an object (through `/api/v2/entity`). */
+  async addObjectRelationships(object: CustomerIOObjectIdentifier, people: readonly CustomerIOObjectRelationship[]): Promise<void> {
+    await this.#entity('addObjectRelationships', objectRelationshipsOperation(object, 'add_relationships', people));
+  }
+
+  /** Removes people's relationships to an object (through `/api/v2/entity`). */
+  async deleteObjectRelationships(object: CustomerIOObjectIdentifier, people: readonly CustomerIOObjectRelationship[]): Promise<void> {
+    await this.#entity('deleteObjectRelationships', objectRelationshipsOperation(object, 'delete_relationships', people));
+  }
+
   /** Reports what happened to a delivered message (`POST /api/v1/metrics`). */
   async trackMetric(metric: CustomerIOMetric): Promise<void> {
     const body = metricBody(metric);
@@ -230,8 +278,12 @@ export class CustomerIODirectClient {
     v2: () => PersonOperation,
   ): Promise<unknown> {
     const id = v1PathId(person);
-    if (id !== undefined) return this.#track(operation, (client) => v1(client, id));
-    const { json } = v2();
+    return id === undefined ? this.#entity(operation, v2()) : this.#track(operation, (client) => v1(client, id));
+  }
+
+  /** Sends one v2 operation to `/api/v2/entity`. */
+  #entity(operation: string, { json }: PersonOperation): Promise<unknown> {
+    if (this.#options.mode === 'disabled') return Promise.resolve(NOT_SENT);
     const body = typeof json === 'string' ? json : json(this.#nextId());
     return this.#pipeline.send({ kind: 'direct', operation, size: 1 }, () => this.#sdk.postV2('entity', body));
   }

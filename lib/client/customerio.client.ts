@@ -33,6 +33,15 @@ import {
   MERGE_IDENTIFIER_TYPES,
   resolvePerson,
 } from '../operations/person-identifier.js';
+import type { CustomerIOObjectIdentifier } from '../operations/object-identifier.js';
+import {
+  type CustomerIOObjectRelationship,
+  deleteObjectOperation,
+  identifyObjectOperation,
+  type IdentifyObjectOptions,
+  objectRelationshipsOperation,
+} from '../operations/object.operation.js';
+import { type CustomerIORelationship, personRelationshipsOperation } from '../operations/relationship.operation.js';
 import { checkName, toUnixSeconds } from './customerio-input.validator.js';
 import {
   type CustomerIODeviceOptions,
@@ -47,7 +56,7 @@ import type { CustomerIOResponseBody } from './customerio-sdk.adapter.js';
 /**
  * The Customer.io client: one instance for the whole application, through DI.
  *
- * Person operations (`identify`, `track`, `trackAnonymous`, `trackPageView`, `destroy`, `suppress`,
+ * Person operations (`identify`, `track`, `trackAnonymous`, `trackPageView`, `trackScreen`, `destroy`, `suppress`,
  * `unsuppress`, `addDevice`, `deleteDevice`, `mergeCustomers`) are checked at the call site — bad input
  * throws {@link CustomerIOValidationError} there — then queued and sent in batches; they return at once
  * with a {@link CustomerIOReceipt} (`await receipt.delivered` to wait for Customer.io's answer). Each
@@ -91,6 +100,12 @@ export class CustomerIOClient {
     return this.#enqueue(eventOperation(id, 'page', validEvent(path, data, options, 'path')));
   }
 
+  /** Queues a mobile screen view of a person (`name` is the screen's name). */
+  trackScreen(personId: CustomerIOPersonId, name: string, data?: CustomerIOEventData, options?: TrackEventOptions): CustomerIOReceipt {
+    const id = resolvePerson(personId);
+    return this.#enqueue(eventOperation(id, 'screen', validEvent(name, data, options)));
+  }
+
   /** Queues deleting a person. */
   destroy(personId: CustomerIOPersonId): CustomerIOReceipt {
     return this.#enqueue(personOperation(resolvePerson(personId), 'delete'));
@@ -123,6 +138,36 @@ export class CustomerIOClient {
   mergeCustomers(primary: CustomerIOMergeIdentifier | string | number, secondary: CustomerIOMergeIdentifier | string | number): CustomerIOReceipt {
     const first = resolvePerson(primary, 'primary', MERGE_IDENTIFIER_TYPES);
     return this.#enqueue(mergeOperation(first, resolvePerson(secondary, 'secondary', MERGE_IDENTIFIER_TYPES)));
+  }
+
+  /** Queues relating a person to objects (`add_relationships`). */
+  addRelationships(personId: CustomerIOPersonId, relationships: readonly CustomerIORelationship[]): CustomerIOReceipt {
+    return this.#enqueue(personRelationshipsOperation(resolvePerson(personId), 'add_relationships', relationships));
+  }
+
+  /** Queues removing a person's relationships to objects (`delete_relationships`). */
+  deleteRelationships(personId: CustomerIOPersonId, relationships: readonly CustomerIORelationship[]): CustomerIOReceipt {
+    return this.#enqueue(personRelationshipsOperation(resolvePerson(personId), 'delete_relationships', relationships));
+  }
+
+  /** Queues creating or updating an object (an account, a company…), optionally relating people to it. */
+  identifyObject(object: CustomerIOObjectIdentifier, attributes?: CustomerIOAttributes, options?: IdentifyObjectOptions): CustomerIOReceipt {
+    return this.#enqueue(identifyObjectOperation(object, attributes, options));
+  }
+
+  /** Queues deleting an object. */
+  deleteObject(object: CustomerIOObjectIdentifier): CustomerIOReceipt {
+    return this.#enqueue(deleteObjectOperation(object));
+  }
+
+  /** Queues relating people to an object. */
+  addObjectRelationships(object: CustomerIOObjectIdentifier, people: readonly CustomerIOObjectRelationship[]): CustomerIOReceipt {
+    return this.#enqueue(objectRelationshipsOperation(object, 'add_relationships', people));
+  }
+
+  /** Queues removing people's relationships to an object. */
+  deleteObjectRelationships(object: CustomerIOObjectIdentifier, people: readonly CustomerIOObjectRelationship[]): CustomerIOReceipt {
+    return this.#enqueue(objectRelationshipsOperation(object, 'delete_relationships', people));
   }
 
   /** Reports what happened to a delivered message (direct: no batch form). */

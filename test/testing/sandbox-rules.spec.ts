@@ -40,6 +40,13 @@ const person = (action: string, fields: Record<string, unknown> = {}): Record<st
   ...fields,
 });
 
+const object = (action: string, fields: Record<string, unknown> = {}): Record<string, unknown> => ({
+  type: 'object',
+  identifiers: { object_type_id: '1', object_id: 'o' },
+  action,
+  ...fields,
+});
+
 /**
  * Sends `valid` then `invalid` operations in one batch: every valid one is accepted, and each invalid one is
  * answered 207 with `{batch_index, reason: 'invalid', field, message}` blaming the field given beside it.
@@ -108,9 +115,16 @@ describe('strict sandbox: Track API v2 operations', () => {
     ]);
   });
 
-  it('type is person (object and delivery are not applied by the sandbox); action is one of the type\'s (person_operations)', async () => {
+  it('type is person or object (delivery is not applied by the sandbox); action is one of the type\'s (person_operations, object_operations)', async () => {
     const answer = await call('POST', '/api/v2/batch', {
-      batch: [person('unsuppress'), { ...person('identify'), type: 'people' }, person('update'), person('add_relationships', { cio_relationships: [] }), { type: 'object', identifiers: { object_type_id: '1', object_id: 'o' }, action: 'identify' }],
+      batch: [
+        person('unsuppress'),
+        { ...person('identify'), type: 'people' },
+        person('update'),
+        { type: 'delivery', identifiers: { id: 'd-1' }, action: 'add_metric' },
+        { ...object('identify'), action: 'merge' },
+        object('identify_anonymous'),
+      ],
     });
     expect(answer).toEqual({
       status: 207,
@@ -118,11 +132,45 @@ describe('strict sandbox: Track API v2 operations', () => {
         errors: [
           { batch_index: 1, reason: 'invalid', field: 'type', message: expect.any(String) },
           { batch_index: 2, reason: 'invalid', field: 'action', message: expect.any(String) },
-          { batch_index: 3, reason: 'unsupported', field: 'action', message: expect.any(String) },
-          { batch_index: 4, reason: 'unsupported', field: 'type', message: expect.any(String) },
+          { batch_index: 3, reason: 'unsupported', field: 'type', message: expect.any(String) },
+          { batch_index: 4, reason: 'invalid', field: 'action', message: expect.any(String) },
+          { batch_index: 5, reason: 'unsupported', field: 'action', message: expect.any(String) },
         ],
       },
     });
+  });
+
+  it('an object is identified by string object_type_id and object_id, or cio_object_id (object_identifiers)', async () => {
+    await expectBatchRule(
+      [object('identify', { attributes: { name: 'Acme' } }), { ...object('delete'), identifiers: { cio_object_id: 'c9' } }],
+      [
+        [{ ...object('identify'), identifiers: { object_type_id: '1' } }, 'identifiers'],
+        [{ ...object('identify'), identifiers: { object_type_id: 1, object_id: 'o' } }, 'identifiers.object_type_id'],
+        [{ ...object('delete'), identifiers: { object_type_id: '1', object_id: 'o', cio_object_id: 'c9' } }, 'identifiers'],
+        [{ ...object('delete'), identifiers: undefined }, 'identifiers'],
+        [object('identify', { attributes: [] }), 'attributes'],
+      ],
+    );
+  });
+
+  it('relationships: cio_relationships required on add/delete_relationships, items identify an object on a person and a person (no phone) on an object (person_add_relationships, object_add_relationships)', async () => {
+    const toObject = { identifiers: { object_type_id: '1', object_id: 'o' }, relationship_attributes: { role: 'admin' } };
+    await expectBatchRule(
+      [
+        person('add_relationships', { cio_relationships: [toObject] }),
+        person('delete_relationships', { cio_relationships: [{ identifiers: { cio_object_id: 'c9' } }] }),
+        object('add_relationships', { cio_relationships: [{ identifiers: { email: 'a@example.com' } }] }),
+        object('identify', { cio_relationships: [{ identifiers: { cio_id: 'x' }, relationship_attributes: { seat: 1 } }] }),
+      ],
+      [
+        [person('add_relationships'), 'cio_relationships'],
+        [object('delete_relationships', { cio_relationships: {} }), 'cio_relationships'],
+        [person('add_relationships', { cio_relationships: [{ identifiers: { id: 'u2' } }] }), 'cio_relationships[0].identifiers'],
+        [object('add_relationships', { cio_relationships: [{ identifiers: { phone: '+14155552671' } }] }), 'cio_relationships[0].identifiers'],
+        [person('add_relationships', { cio_relationships: [{ ...toObject, relationship_attributes: 'admin' }] }), 'cio_relationships[0].relationship_attributes'],
+      ],
+    );
+    expect(sandbox.objects.get('1:o')?.relationships).toEqual({ u1: { role: 'admin' }, 'a@example.com': {}, cio_x: { seat: 1 } });
   });
 
   it('timestamps are integer unix seconds (person_event.timestamp, identify_person.timestamp)', async () => {

@@ -11,13 +11,16 @@ import type {
   SandboxCounts,
   SandboxEvent,
   SandboxFaultOptions,
+  SandboxFormSubmission,
   SandboxMerge,
   SandboxModuleOptions,
+  SandboxObject,
   SandboxPerson,
   SandboxRequestRecord,
   SandboxResetFaultOptions,
   SandboxStatusFaultOptions,
   SandboxTransactional,
+  SandboxUnsubscribe,
 } from './sandbox.interface.js';
 
 /**
@@ -102,6 +105,26 @@ export class CustomerIOSandbox {
   /** People by identifier as used (an id, an email, or `cio_<cio_id>`), least recently written first (at most `maxRecords`). */
   get people(): Map<string, SandboxPerson> {
     return this.records.people;
+  }
+
+  /** Objects by key (`<object_type_id>:<object_id>`, or the `cio_object_id`), least recently written first (at most `maxRecords`). */
+  get objects(): Map<string, SandboxObject> {
+    return this.records.objects;
+  }
+
+  /** Members of manual segments by segment id, people keyed like {@link people}. */
+  get segments(): Map<number, Set<string>> {
+    return this.records.segments;
+  }
+
+  /** Requests of `POST /unsubscribe/{delivery_id}` (the last `maxRecords`). */
+  get unsubscribes(): SandboxUnsubscribe[] {
+    return this.records.unsubscribes;
+  }
+
+  /** Form submissions accepted by `POST /api/v1/forms/{form_id}/submit` (the last `maxRecords`). */
+  get forms(): SandboxFormSubmission[] {
+    return this.records.forms;
   }
 
   /** Accepted events, page views and screens (v1 and v2), in arrival order (the last `maxRecords`). */
