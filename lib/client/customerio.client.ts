@@ -20,7 +20,7 @@ import type {
 } from '../interfaces/customerio-events.interface.js';
 import {
   CustomerIODirectClient,
-  type CustomerIOBroadcastRecipients,
+  type CustomerIOBroadcastOptions,
   type CustomerIOEmailMessage,
   type CustomerIOMetric,
   type CustomerIOPushMessage,
@@ -33,6 +33,7 @@ import {
   MERGE_IDENTIFIER_TYPES,
   resolvePerson,
 } from '../operations/person-identifier.js';
+import type { CustomerIOFormData } from '../operations/form-submission.operation.js';
 import type { CustomerIOObjectIdentifier } from '../operations/object-identifier.js';
 import {
   type CustomerIOObjectRelationship,
@@ -180,6 +181,26 @@ export class CustomerIOClient {
     return this.direct.trackPush(metric);
   }
 
+  /** Adds people (1 to 1,000, of one identifier type) to a manual segment (direct: no batch form). */
+  addToSegment(segmentId: number, people: ReadonlyArray<CustomerIOMergeIdentifier | string | number>): Promise<void> {
+    return this.direct.addToSegment(segmentId, people);
+  }
+
+  /** Removes people (1 to 1,000, of one identifier type) from a manual segment (direct: no batch form). */
+  removeFromSegment(segmentId: number, people: ReadonlyArray<CustomerIOMergeIdentifier | string | number>): Promise<void> {
+    return this.direct.removeFromSegment(segmentId, people);
+  }
+
+  /** Unsubscribes the person a delivery went to; `false` resubscribes them (direct: no batch form). @default unsubscribe true */
+  unsubscribe(deliveryId: string, unsubscribe = true): Promise<void> {
+    return this.direct.unsubscribe(deliveryId, unsubscribe);
+  }
+
+  /** Submits a form, identifying the person by `data.email` or `data.id` (direct: no batch form). */
+  submitForm(formId: string, data: CustomerIOFormData): Promise<void> {
+    return this.direct.submitForm(formId, data);
+  }
+
   /** Sends a transactional email (App API, direct). */
   sendEmail(message: CustomerIOEmailMessage): Promise<CustomerIOResponseBody> {
     return this.direct.sendEmail(message);
@@ -196,10 +217,7 @@ export class CustomerIOClient {
   }
 
   /** Triggers an API-triggered broadcast (App API, direct). */
-  triggerBroadcast(
-    broadcastId: string | number,
-    options?: { data?: Record<string, unknown>; recipients?: CustomerIOBroadcastRecipients },
-  ): Promise<CustomerIOResponseBody> {
+  triggerBroadcast(broadcastId: string | number, options?: CustomerIOBroadcastOptions): Promise<CustomerIOResponseBody> {
     return this.direct.triggerBroadcast(broadcastId, options);
   }
 

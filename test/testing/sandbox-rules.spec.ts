@@ -330,6 +330,51 @@ describe('strict sandbox: Track API v1', () => {
   });
 });
 
+describe('strict sandbox: manual segments, forms, unsubscribes, region', () => {
+  it('segments: an int32 segment id, id_type id, email or cio_id, 1 to 1000 string ids (POST /api/v1/segments/{segment_id}/add_customers)', async () => {
+    const refused = { status: 400, body: { meta: { errors: [expect.any(String)] } } };
+    expect(await call('POST', '/api/v1/segments/3/add_customers', { ids: ['u1', 'u2'] })).toEqual({ status: 200, body: {} });
+    expect(await call('POST', '/api/v1/segments/3/add_customers?id_type=cio_id', { ids: ['c1'] })).toEqual({ status: 200, body: {} });
+    expect(await call('POST', '/api/v1/segments/3/remove_customers?id_type=id', { ids: ['u2'] })).toEqual({ status: 200, body: {} });
+    expect([...(sandbox.segments.get(3) ?? [])]).toEqual(['u1', 'cio_c1']);
+    expect(await call('POST', '/api/v1/segments/x/add_customers', { ids: ['u1'] })).toEqual(refused);
+    expect(await call('POST', '/api/v1/segments/3/add_customers?id_type=phone', { ids: ['+14155552671'] })).toEqual(refused);
+    expect(await call('POST', '/api/v1/segments/3/add_customers', { ids: [] })).toEqual(refused);
+    expect(await call('POST', '/api/v1/segments/3/add_customers', { ids: Array(1001).fill('u') })).toEqual(refused);
+    expect(await call('POST', '/api/v1/segments/3/add_customers', { ids: [42] })).toEqual(refused);
+  });
+
+  it('forms: data names the person by exactly one of email or id, every value a string; answered 204 (POST /api/v1/forms/{form_id}/submit)', async () => {
+    const refused = { status: 400, body: { meta: { errors: [expect.any(String)] } } };
+    expect(await call('POST', '/api/v1/forms/f1/submit', { data: { email: 'a@example.com', name: 'A' } })).toEqual({ status: 204, body: undefined });
+    expect(await call('POST', '/api/v1/forms/f1/submit', { data: { name: 'A' } })).toEqual(refused);
+    expect(await call('POST', '/api/v1/forms/f1/submit', { data: { id: 'u1', email: 'a@example.com' } })).toEqual(refused);
+    expect(await call('POST', '/api/v1/forms/f1/submit', { data: { id: 'u1', age: 3 } })).toEqual(refused);
+    expect(await call('POST', '/api/v1/forms/f1/submit', {})).toEqual(refused);
+  });
+
+  it('unsubscribe: no credentials needed, unsubscribe a boolean (POST /unsubscribe/{delivery_id})', async () => {
+    const anonymous = async (body: unknown): Promise<number> =>
+      (await fetch(`${sandbox.url}/unsubscribe/d1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+    expect(await anonymous({ unsubscribe: true })).toBe(200);
+    expect(await anonymous({ unsubscribe: 'yes' })).toBe(400);
+    expect(sandbox.unsubscribes.at(-1)).toEqual({ deliveryId: 'd1', unsubscribe: true });
+  });
+
+  it('region: GET /api/v1/accounts/region answers the region the sandbox plays and its Track API host (getRegion)', async () => {
+    const eu = await CustomerIOSandbox.start({ region: 'eu' });
+    try {
+      const answer = await fetch(`${eu.url}/api/v1/accounts/region`, {
+        headers: { authorization: `Basic ${Buffer.from(`${eu.siteId}:${eu.apiKey}`).toString('base64')}` },
+      });
+      expect(await answer.json()).toEqual({ url: 'https://track-eu.customer.io', region: 'eu', environment_id: 1 });
+      expect((await fetch(`${eu.url}/api/v1/accounts/region`)).status).toBe(401);
+    } finally {
+      await eu.close();
+    }
+  });
+});
+
 describe('strict sandbox: App API', () => {
   it('email: to required, identifiers one of id, email, cio_id, attachments base64 strings, headers an object or a JSON string (sendemail)', async () => {
     await expectV1Rule(

@@ -48,6 +48,8 @@ export class CustomerIOSandbox {
   readonly appApiKey: string;
   /** Most entries kept in each recorded collection (see {@link CustomerIOSandboxOptions.maxRecords}). */
   readonly maxRecords: number;
+  /** The region of the account the sandbox plays (see {@link CustomerIOSandboxOptions.region}). */
+  readonly region: 'us' | 'eu';
   /** Whether Customer.io's published rules are enforced (see {@link CustomerIOSandboxOptions.strict}). */
   readonly strict: boolean;
 
@@ -64,6 +66,7 @@ export class CustomerIOSandbox {
     this.appApiKey = options.appApiKey;
     this.maxRecords = options.maxRecords;
     this.strict = options.strict;
+    this.region = options.region;
     this.port = parts.port;
     this.url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${parts.port}`;
     this.records = parts.records;
@@ -81,6 +84,7 @@ export class CustomerIOSandbox {
       port: options.port ?? 0,
       maxRecords: checkMaxRecords(options.maxRecords ?? DEFAULT_MAX_RECORDS),
       strict: options.strict ?? true,
+      region: options.region ?? 'us',
     };
     const records = new SandboxRecords(resolved.maxRecords);
     const faults = new SandboxFaults();
@@ -90,7 +94,7 @@ export class CustomerIOSandbox {
     };
     const { server, port } = await SandboxHttpServer.listen(resolved.host, resolved.port, {
       records,
-      state: new SandboxState(records, resolved.strict),
+      state: new SandboxState(records, resolved.strict, resolved.region),
       faults,
       authorization,
     });

@@ -38,6 +38,8 @@ export class SandboxState {
   constructor(
     private readonly records: SandboxRecords,
     readonly strict: boolean,
+    /** The region `GET /api/v1/accounts/region` answers. */
+    readonly region: 'us' | 'eu' = 'us',
   ) {}
 
   /**

@@ -43,6 +43,12 @@ export interface CustomerIOSandboxOptions {
    * @default true
    */
   strict?: boolean;
+  /**
+   * The region of the account the sandbox plays: `GET /api/v1/accounts/region` answers it (with that region's
+   * Track API host as `url`), so a module configured for the other region reports the mismatch at start-up.
+   * @default 'us'
+   */
+  region?: 'us' | 'eu';
 }
 
 /**
