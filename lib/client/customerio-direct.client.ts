@@ -125,13 +125,13 @@ export class CustomerIODirectClient {
     );
   }
 
-  /** Records that a person viewed a mobile screen (`name` is the screen's name). */
+  /**
+   * Records that a person viewed a mobile screen (`name` is the screen's name), through `/api/v2/entity`: the
+   * v1 events endpoint's screen form needs an `anonymous_id` in Customer.io's document.
+   */
   async trackScreen(personId: CustomerIOPersonId, name: string, data?: CustomerIOEventData, options?: TrackEventOptions): Promise<void> {
     const person = resolvePerson(personId);
-    const event = validEvent(name, data, options);
-    await this.#person('trackScreen', person, (client, id) => client.track(id, { ...v1EventBody(event), type: 'screen' }), () =>
-      eventOperation(person, 'screen', event),
-    );
+    await this.#entity('trackScreen', eventOperation(person, 'screen', validEvent(name, data, options)));
   }
 
   /** Relates a person to objects (`add_relationships`, through `/api/v2/entity`: v1 has no form). */

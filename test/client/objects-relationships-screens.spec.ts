@@ -38,7 +38,7 @@ describe(`screens, objects and relationships over customerio-node ${SDK_MAJOR}.x
   describe.each(['queued', 'direct'] as const)('%s', (path) => {
     it('trackScreen records a screen view with its data', async () => {
       await run(path, (c) => c.trackScreen('u-1', 'Checkout', { step: 2 }, { timestamp: 1_700_000_000 }));
-      expect(sandbox.events).toMatchObject([{ personId: 'u-1', name: 'Checkout', type: 'screen', data: { step: 2 }, timestamp: 1_700_000_000 }]);
+      expect(sandbox.events).toMatchObject([{ personId: 'u-1', name: 'Checkout', type: 'screen', data: { step: 2 }, timestamp: 1_700_000_000, api: 'v2' }]);
     });
 
     it('trackScreen of a person given by phone reaches that person', async () => {
