@@ -1,7 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { type CustomerIOClient, type CustomerIODirectClient, CustomerIOValidationError } from '../../lib/index.js';
-import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { type ClientApp, createClientApp, rejectionOf } from '../support/customerio-app.js';
+import { rejectionOf, useSandboxApp } from '../support/customerio-app.js';
 
 declare const SDK_MAJOR: 4 | 5;
 
@@ -9,29 +8,18 @@ declare const SDK_MAJOR: 4 | 5;
 type AnyClient = CustomerIOClient | CustomerIODirectClient;
 
 describe(`manual segments, unsubscribes and forms over customerio-node ${SDK_MAJOR}.x against the strict sandbox`, () => {
-  let sandbox: CustomerIOSandbox;
-  let subject: ClientApp;
-
-  beforeAll(async () => {
-    sandbox = await CustomerIOSandbox.start({ strict: true });
-    subject = await createClientApp(sandbox, { retry: false });
-  });
-  afterEach(() => sandbox.reset());
-  afterAll(async () => {
-    await subject.app.close();
-    await sandbox.close();
-  });
+  const fixture = useSandboxApp();
 
   describe.each(['client', 'client.direct'] as const)('%s', (name) => {
-    const api = (): AnyClient => (name === 'client' ? subject.client : subject.direct);
+    const api = (): AnyClient => (name === 'client' ? fixture.subject.client : fixture.subject.direct);
 
     it('addToSegment and removeFromSegment change a manual segment, the id_type from the people given', async () => {
       await api().addToSegment(7, ['u-1', 'u-2', 42]);
       await api().addToSegment(7, [{ email: 'jane@example.com' }, 'joe@example.com']);
       await api().addToSegment(7, [{ cio_id: 'c1' }]);
       await api().removeFromSegment(7, ['u-2']);
-      expect([...(sandbox.segments.get(7) ?? [])]).toEqual(['u-1', '42', 'jane@example.com', 'joe@example.com', 'cio_c1']);
-      expect(sandbox.requests.map(({ path, status }) => `${status} ${path}`)).toEqual([
+      expect([...(fixture.sandbox.segments.get(7) ?? [])]).toEqual(['u-1', '42', 'jane@example.com', 'joe@example.com', 'cio_c1']);
+      expect(fixture.sandbox.requests.map(({ path, status }) => `${status} ${path}`)).toEqual([
         '200 /api/v1/segments/7/add_customers',
         '200 /api/v1/segments/7/add_customers',
         '200 /api/v1/segments/7/add_customers',
@@ -42,21 +30,21 @@ describe(`manual segments, unsubscribes and forms over customerio-node ${SDK_MAJ
     it('unsubscribe posts to /unsubscribe/{delivery_id}; false resubscribes', async () => {
       await api().unsubscribe('dlv/1');
       await api().unsubscribe('dlv-2', false);
-      expect(sandbox.unsubscribes).toEqual([
+      expect(fixture.sandbox.unsubscribes).toEqual([
         { deliveryId: 'dlv/1', unsubscribe: true },
         { deliveryId: 'dlv-2', unsubscribe: false },
       ]);
-      expect(sandbox.requests.map(({ path }) => path)).toEqual(['/unsubscribe/dlv%2F1', '/unsubscribe/dlv-2']);
+      expect(fixture.sandbox.requests.map(({ path }) => path)).toEqual(['/unsubscribe/dlv%2F1', '/unsubscribe/dlv-2']);
     });
 
     it('submitForm submits the form fields, naming the person by email or id', async () => {
       await api().submitForm('newsletter', { email: 'jane@example.com', first_name: 'Jane' });
       await api().submitForm('contact', { id: 'u-1', topic: 'billing' });
-      expect(sandbox.forms).toEqual([
+      expect(fixture.sandbox.forms).toEqual([
         { formId: 'newsletter', data: { email: 'jane@example.com', first_name: 'Jane' } },
         { formId: 'contact', data: { id: 'u-1', topic: 'billing' } },
       ]);
-      expect(sandbox.requests.map(({ status }) => status)).toEqual([204, 204]);
+      expect(fixture.sandbox.requests.map(({ status }) => status)).toEqual([204, 204]);
     });
   });
 
@@ -76,13 +64,13 @@ describe(`manual segments, unsubscribes and forms over customerio-node ${SDK_MAJ
       ['a blank form id', (c) => c.submitForm('', { id: 'u-1' }), 'formId', 'non-blank'],
     ];
     it.each(cases)('%s', async (_name, call, field, limit) => {
-      for (const client of [subject.client, subject.direct]) {
+      for (const client of [fixture.subject.client, fixture.subject.direct]) {
         const error = await rejectionOf((async () => call(client))());
         expect(error).toBeInstanceOf(CustomerIOValidationError);
         expect((error as CustomerIOValidationError).field).toBe(field);
         expect((error as CustomerIOValidationError).limit).toMatch(limit);
       }
-      expect(sandbox.requests).toEqual([]);
+      expect(fixture.sandbox.requests).toEqual([]);
     });
   });
 });
