@@ -198,3 +198,12 @@ export const USER_CODE_THREW = (what: string, error: unknown) => `${what} threw:
 /** A mapper or `decorators` option that handed back a Promise: the decorators read them synchronously. */
 export const USER_CODE_RETURNED_PROMISE = (what: string) =>
   `${what} returned a Promise: mappers and decorators options must return their value synchronously`;
+
+export const REGION_MISMATCH = (configured: string, actual: string, url: unknown) =>
+  `CustomerIOModule: option "region" is "${configured}", but these Track API credentials belong to a Customer.io account ` +
+  `in region "${actual}" (GET /api/v1/accounts/region${typeof url === 'string' ? `, ${url}` : ''}): set "region" to "${actual}" ` +
+  `(CUSTOMERIO_REGION=${actual}), or remove a "trackUrl" / "appApiUrl" that points at the other region`;
+
+export const REGION_UNCHECKED = (reason: string) =>
+  `CustomerIOModule: could not check the account's region at start-up (GET /api/v1/accounts/region: ${reason}); ` +
+  'starting anyway with the configured "region"';

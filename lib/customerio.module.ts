@@ -1,5 +1,6 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
+import { CustomerIORegionCheck } from './client/customerio-region.check.js';
 import { CustomerIOSdkAdapter } from './client/customerio-sdk.adapter.js';
 import { CustomerIODirectClient } from './client/customerio-direct.client.js';
 import { CustomerIOClient } from './client/customerio.client.js';
@@ -59,6 +60,7 @@ import { CustomerIOModuleTarget } from './customerio.module-target.js';
       useFactory: (options: ResolvedCustomerIOOptions) => createQueueStore(options.queue),
     },
     CustomerIOSdkAdapter,
+    CustomerIORegionCheck,
     DeliveryReporter,
     CustomerIORetryInterceptor,
     OutboundPipeline,

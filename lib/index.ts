@@ -25,6 +25,7 @@ export type {
 export { CustomerIOClient } from './client/customerio.client.js';
 export {
   CustomerIODirectClient,
+  type CustomerIOBroadcastOptions,
   type CustomerIOBroadcastRecipients,
   type CustomerIOEmailMessage,
   type CustomerIOMetric,
@@ -42,6 +43,10 @@ export {
   type CustomerIOMetricName,
 } from './operations/delivery-metric.operation.js';
 export type { CustomerIOCustomDevice } from './operations/transactional-message.operation.js';
+export type { CustomerIOObjectIdentifier } from './operations/object-identifier.js';
+export type { CustomerIOFormData } from './operations/form-submission.operation.js';
+export type { CustomerIOObjectRelationship, IdentifyObjectOptions } from './operations/object.operation.js';
+export type { CustomerIORelationship } from './operations/relationship.operation.js';
 export { CustomerIOQueue } from './delivery/customerio-queue.service.js';
 export type { CustomerIOQueueStats } from './delivery/customerio-queue-stats.interface.js';
 export { CustomerIOReceipt } from './delivery/receipt.registry.js';

@@ -7,18 +7,15 @@ import { APP_API_KEY_REQUIRED } from '../customerio.messages.js';
 import { createOperationIdFactory } from '../delivery/operation-id.factory.js';
 import { OutboundPipeline } from '../delivery/outbound-pipeline.service.js';
 import { eventOperation, type PersonOperation, personOperation } from '../delivery/person-operation.builder.js';
-import type {
-  CustomerIOAttributes,
-  CustomerIOEventArgs,
-  CustomerIOEventData,
-  CustomerIOEventName,
-  CustomerIOTimestamp,
-  TrackEventOptions,
-} from '../interfaces/customerio-events.interface.js';
+import type { CustomerIOAttributes, CustomerIOEventArgs, CustomerIOEventData, CustomerIOEventName, TrackEventOptions } from '../interfaces/customerio-events.interface.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import { CustomerIOSdkAdapter, type CustomerIOResponseBody } from './customerio-sdk.adapter.js';
 import { CustomerIOConfigError } from './customerio.errors.js';
-import { type CustomerIOMetric, metricBody } from '../operations/delivery-metric.operation.js';
+import { type CustomerIOMetric, type CustomerIOPushMetric, metricBody, pushMetricBody } from '../operations/delivery-metric.operation.js';
+import { broadcastTrigger, type CustomerIOBroadcastOptions } from '../operations/broadcast.operation.js';
+import { type CustomerIOFormData, formSubmissionRequest } from '../operations/form-submission.operation.js';
+import { segmentMembershipRequest } from '../operations/segment-membership.operation.js';
+import { unsubscribeRequest } from '../operations/unsubscribe.operation.js';
 import {
   type CustomerIOMergeIdentifier,
   type CustomerIOPersonId,
@@ -27,13 +24,12 @@ import {
   resolvePerson,
   v1PathId,
 } from '../operations/person-identifier.js';
-import {
-  type CustomerIOEmailMessage,
-  type CustomerIOPushMessage,
-  emailBody,
-  pushBody,
-} from '../operations/transactional-message.operation.js';
-import { checkEventData, checkName, checkOneOf, toUnixSeconds } from './customerio-input.validator.js';
+import { type CustomerIOEmailMessage, type CustomerIOPushMessage, emailBody, pushBody } from '../operations/transactional-message.operation.js';
+import type { CustomerIOObjectIdentifier } from '../operations/object-identifier.js';
+import { deleteObjectOperation, identifyObjectOperation, objectRelationshipsOperation } from '../operations/object.operation.js';
+import type { CustomerIOObjectRelationship, IdentifyObjectOptions } from '../operations/object.operation.js';
+import { type CustomerIORelationship, personRelationshipsOperation } from '../operations/relationship.operation.js';
+import { checkName, toUnixSeconds } from './customerio-input.validator.js';
 import {
   type CustomerIODeviceOptions,
   type CustomerIODevicePlatform,
@@ -44,35 +40,21 @@ import {
   validEvent,
 } from './customerio-payloads.js';
 
-export type { CustomerIOMetric } from '../operations/delivery-metric.operation.js';
+export type { CustomerIOMetric, CustomerIOPushMetric } from '../operations/delivery-metric.operation.js';
+export type { CustomerIOBroadcastOptions, CustomerIOBroadcastRecipients } from '../operations/broadcast.operation.js';
 export type { CustomerIOEmailMessage, CustomerIOPushMessage } from '../operations/transactional-message.operation.js';
-
-/** A push metric for the legacy `trackPush` (`POST /api/v1/push/events`). */
-export interface CustomerIOPushMetric {
-  /** The `CIO-Delivery-ID` of the push. */
-  deliveryId: string;
-  /** What happened to it. */
-  event: 'delivered' | 'opened' | 'converted';
-  /** The device token. */
-  deviceId?: string;
-  /** When it happened. @default now */
-  timestamp?: CustomerIOTimestamp;
-}
 
 /** A transactional SMS. */
 export type CustomerIOSmsMessage = ConstructorParameters<typeof SendSMSRequest>[0];
-
-/** Who receives a broadcast: Customer.io's recipient fields (`ids`, `emails`, `per_user_data`, `data_file_url`, or a `recipients` filter). */
-export type CustomerIOBroadcastRecipients = Record<string, unknown>;
 
 /** What a call resolves to in mode `'disabled'`, where nothing is sent (App API calls return it; the others nothing). */
 const NOT_SENT: CustomerIOResponseBody = Object.freeze({});
 
 /**
- * The awaitable path: each call is one request to Customer.io (v1 Track API, or the App API), through the
- * interceptor chain (retries included), and resolves once Customer.io accepted it (in mode `'disabled'`, once
- * validated, sending nothing). Reach it as
- * `CustomerIOClient.direct`, for calls that must be confirmed before going on.
+ * The awaitable path: each call is one request to Customer.io (the Track API's v1, or `/api/v2/entity` where v1
+ * has no form; or the App API), through the interceptor chain (retries included), and resolves once Customer.io
+ * accepted it (in mode `'disabled'`, once validated, sending nothing). Reach it as `CustomerIOClient.direct`, for
+ * calls that must be confirmed before going on.
  */
 @Injectable()
 export class CustomerIODirectClient {
@@ -143,6 +125,45 @@ export class CustomerIODirectClient {
     );
   }
 
+  /**
+   * Records that a person viewed a mobile screen (`name` is the screen's name), through `/api/v2/entity`: the
+   * v1 events endpoint's screen form needs an `anonymous_id` in Customer.io's document.
+   */
+  async trackScreen(personId: CustomerIOPersonId, name: string, data?: CustomerIOEventData, options?: TrackEventOptions): Promise<void> {
+    const person = resolvePerson(personId);
+    await this.#entity('trackScreen', eventOperation(person, 'screen', validEvent(name, data, options)));
+  }
+
+  /** Relates a person to objects (`add_relationships`, through `/api/v2/entity`: v1 has no form). */
+  async addRelationships(personId: CustomerIOPersonId, relationships: readonly CustomerIORelationship[]): Promise<void> {
+    await this.#entity('addRelationships', personRelationshipsOperation(resolvePerson(personId), 'add_relationships', relationships));
+  }
+
+  /** Removes a person's relationships to objects (`delete_relationships`, through `/api/v2/entity`). */
+  async deleteRelationships(personId: CustomerIOPersonId, relationships: readonly CustomerIORelationship[]): Promise<void> {
+    await this.#entity('deleteRelationships', personRelationshipsOperation(resolvePerson(personId), 'delete_relationships', relationships));
+  }
+
+  /** Creates or updates an object, optionally relating people to it (through `/api/v2/entity`). */
+  async identifyObject(object: CustomerIOObjectIdentifier, attributes?: CustomerIOAttributes, options?: IdentifyObjectOptions): Promise<void> {
+    await this.#entity('identifyObject', identifyObjectOperation(object, attributes, options));
+  }
+
+  /** Deletes an object (through `/api/v2/entity`). */
+  async deleteObject(object: CustomerIOObjectIdentifier): Promise<void> {
+    await this.#entity('deleteObject', deleteObjectOperation(object));
+  }
+
+  /** Relates people to an object (through `/api/v2/entity`). */
+  async addObjectRelationships(object: CustomerIOObjectIdentifier, people: readonly CustomerIOObjectRelationship[]): Promise<void> {
+    await this.#entity('addObjectRelationships', objectRelationshipsOperation(object, 'add_relationships', people));
+  }
+
+  /** Removes people's relationships to an object (through `/api/v2/entity`). */
+  async deleteObjectRelationships(object: CustomerIOObjectIdentifier, people: readonly CustomerIOObjectRelationship[]): Promise<void> {
+    await this.#entity('deleteObjectRelationships', objectRelationshipsOperation(object, 'delete_relationships', people));
+  }
+
   /** Reports what happened to a delivered message (`POST /api/v1/metrics`). */
   async trackMetric(metric: CustomerIOMetric): Promise<void> {
     const body = metricBody(metric);
@@ -151,12 +172,7 @@ export class CustomerIODirectClient {
 
   /** Reports a push metric through the legacy `POST /api/v1/push/events`. */
   async trackPush(metric: CustomerIOPushMetric): Promise<void> {
-    const body = {
-      delivery_id: checkName(metric.deliveryId, 'deliveryId'),
-      event: checkOneOf(metric.event, 'event', ['delivered', 'opened', 'converted']),
-      timestamp: toUnixSeconds(metric.timestamp ?? new Date()),
-      ...(metric.deviceId !== undefined && { device_id: checkName(metric.deviceId, 'deviceId') }),
-    };
+    const body = pushMetricBody(metric);
     await this.#track('trackPush', (client) => client.trackPush(body));
   }
 
@@ -188,6 +204,30 @@ export class CustomerIODirectClient {
     );
   }
 
+  /** Adds 1 to 1,000 people, all of one identifier type (`id`, `email` or `cio_id`), to a manual segment. */
+  async addToSegment(segmentId: number, people: ReadonlyArray<CustomerIOMergeIdentifier | string | number>): Promise<void> {
+    const { path, body } = segmentMembershipRequest(segmentId, people, 'add_customers');
+    await this.#track('addToSegment', (client) => client.request.post(`${client.trackRoot}${path}`, body));
+  }
+
+  /** Removes 1 to 1,000 people, all of one identifier type, from a manual segment. */
+  async removeFromSegment(segmentId: number, people: ReadonlyArray<CustomerIOMergeIdentifier | string | number>): Promise<void> {
+    const { path, body } = segmentMembershipRequest(segmentId, people, 'remove_customers');
+    await this.#track('removeFromSegment', (client) => client.request.post(`${client.trackRoot}${path}`, body));
+  }
+
+  /** Unsubscribes the person a delivery went to, attributing it to that delivery; `false` resubscribes them. */
+  async unsubscribe(deliveryId: string, unsubscribe = true): Promise<void> {
+    const { path, body } = unsubscribeRequest(deliveryId, unsubscribe);
+    await this.#track('unsubscribe', (client) => client.request.post(`${this.#options.trackUrl}${path}`, body));
+  }
+
+  /** Submits a form: identifies the person by `data.email` or `data.id` and applies the form's fields (all strings). */
+  async submitForm(formId: string, data: CustomerIOFormData): Promise<void> {
+    const { path, body } = formSubmissionRequest(formId, data);
+    await this.#track('submitForm', (client) => client.request.post(`${client.trackRoot}${path}`, body));
+  }
+
   /** Sends a transactional email (App API). */
   async sendEmail(message: CustomerIOEmailMessage): Promise<CustomerIOResponseBody> {
     const body = emailBody(message);
@@ -206,13 +246,8 @@ export class CustomerIODirectClient {
   }
 
   /** Triggers an API-triggered broadcast (App API); `recipients` narrows who receives it. */
-  async triggerBroadcast(
-    broadcastId: string | number,
-    options: { data?: Record<string, unknown>; recipients?: CustomerIOBroadcastRecipients } = {},
-  ): Promise<CustomerIOResponseBody> {
-    const id = checkName(String(broadcastId), 'broadcastId');
-    if (options.data !== undefined) checkEventData(options.data, 'data');
-    const body = { ...(options.data && { data: options.data }), ...options.recipients };
+  async triggerBroadcast(broadcastId: string | number, options: CustomerIOBroadcastOptions = {}  ): Promise<CustomerIOResponseBody> {
+    const { id, body } = broadcastTrigger(broadcastId, options);
     // NOTE: customerio-node 4.4 posts to a wrong path (/v1/api/campaigns/...); this path is right on every version.
     return this.#app('triggerBroadcast', (client) =>
       client.request.post(`${client.apiRoot}/campaigns/${encodeURIComponent(id)}/triggers`, body),
@@ -230,8 +265,12 @@ export class CustomerIODirectClient {
     v2: () => PersonOperation,
   ): Promise<unknown> {
     const id = v1PathId(person);
-    if (id !== undefined) return this.#track(operation, (client) => v1(client, id));
-    const { json } = v2();
+    return id === undefined ? this.#entity(operation, v2()) : this.#track(operation, (client) => v1(client, id));
+  }
+
+  /** Sends one v2 operation to `/api/v2/entity`. */
+  #entity(operation: string, { json }: PersonOperation): Promise<unknown> {
+    if (this.#options.mode === 'disabled') return Promise.resolve(NOT_SENT);
     const body = typeof json === 'string' ? json : json(this.#nextId());
     return this.#pipeline.send({ kind: 'direct', operation, size: 1 }, () => this.#sdk.postV2('entity', body));
   }

@@ -20,7 +20,7 @@ import type {
 } from '../interfaces/customerio-events.interface.js';
 import {
   CustomerIODirectClient,
-  type CustomerIOBroadcastRecipients,
+  type CustomerIOBroadcastOptions,
   type CustomerIOEmailMessage,
   type CustomerIOMetric,
   type CustomerIOPushMessage,
@@ -33,6 +33,16 @@ import {
   MERGE_IDENTIFIER_TYPES,
   resolvePerson,
 } from '../operations/person-identifier.js';
+import type { CustomerIOFormData } from '../operations/form-submission.operation.js';
+import type { CustomerIOObjectIdentifier } from '../operations/object-identifier.js';
+import {
+  type CustomerIOObjectRelationship,
+  deleteObjectOperation,
+  identifyObjectOperation,
+  type IdentifyObjectOptions,
+  objectRelationshipsOperation,
+} from '../operations/object.operation.js';
+import { type CustomerIORelationship, personRelationshipsOperation } from '../operations/relationship.operation.js';
 import { checkName, toUnixSeconds } from './customerio-input.validator.js';
 import {
   type CustomerIODeviceOptions,
@@ -47,7 +57,7 @@ import type { CustomerIOResponseBody } from './customerio-sdk.adapter.js';
 /**
  * The Customer.io client: one instance for the whole application, through DI.
  *
- * Person operations (`identify`, `track`, `trackAnonymous`, `trackPageView`, `destroy`, `suppress`,
+ * Person operations (`identify`, `track`, `trackAnonymous`, `trackPageView`, `trackScreen`, `destroy`, `suppress`,
  * `unsuppress`, `addDevice`, `deleteDevice`, `mergeCustomers`) are checked at the call site — bad input
  * throws {@link CustomerIOValidationError} there — then queued and sent in batches; they return at once
  * with a {@link CustomerIOReceipt} (`await receipt.delivered` to wait for Customer.io's answer). Each
@@ -91,6 +101,12 @@ export class CustomerIOClient {
     return this.#enqueue(eventOperation(id, 'page', validEvent(path, data, options, 'path')));
   }
 
+  /** Queues a mobile screen view of a person (`name` is the screen's name). */
+  trackScreen(personId: CustomerIOPersonId, name: string, data?: CustomerIOEventData, options?: TrackEventOptions): CustomerIOReceipt {
+    const id = resolvePerson(personId);
+    return this.#enqueue(eventOperation(id, 'screen', validEvent(name, data, options)));
+  }
+
   /** Queues deleting a person. */
   destroy(personId: CustomerIOPersonId): CustomerIOReceipt {
     return this.#enqueue(personOperation(resolvePerson(personId), 'delete'));
@@ -125,6 +141,36 @@ export class CustomerIOClient {
     return this.#enqueue(mergeOperation(first, resolvePerson(secondary, 'secondary', MERGE_IDENTIFIER_TYPES)));
   }
 
+  /** Queues relating a person to objects (`add_relationships`). */
+  addRelationships(personId: CustomerIOPersonId, relationships: readonly CustomerIORelationship[]): CustomerIOReceipt {
+    return this.#enqueue(personRelationshipsOperation(resolvePerson(personId), 'add_relationships', relationships));
+  }
+
+  /** Queues removing a person's relationships to objects (`delete_relationships`). */
+  deleteRelationships(personId: CustomerIOPersonId, relationships: readonly CustomerIORelationship[]): CustomerIOReceipt {
+    return this.#enqueue(personRelationshipsOperation(resolvePerson(personId), 'delete_relationships', relationships));
+  }
+
+  /** Queues creating or updating an object (an account, a company…), optionally relating people to it. */
+  identifyObject(object: CustomerIOObjectIdentifier, attributes?: CustomerIOAttributes, options?: IdentifyObjectOptions): CustomerIOReceipt {
+    return this.#enqueue(identifyObjectOperation(object, attributes, options));
+  }
+
+  /** Queues deleting an object. */
+  deleteObject(object: CustomerIOObjectIdentifier): CustomerIOReceipt {
+    return this.#enqueue(deleteObjectOperation(object));
+  }
+
+  /** Queues relating people to an object. */
+  addObjectRelationships(object: CustomerIOObjectIdentifier, people: readonly CustomerIOObjectRelationship[]): CustomerIOReceipt {
+    return this.#enqueue(objectRelationshipsOperation(object, 'add_relationships', people));
+  }
+
+  /** Queues removing people's relationships to an object. */
+  deleteObjectRelationships(object: CustomerIOObjectIdentifier, people: readonly CustomerIOObjectRelationship[]): CustomerIOReceipt {
+    return this.#enqueue(objectRelationshipsOperation(object, 'delete_relationships', people));
+  }
+
   /** Reports what happened to a delivered message (direct: no batch form). */
   trackMetric(metric: CustomerIOMetric): Promise<void> {
     return this.direct.trackMetric(metric);
@@ -133,6 +179,26 @@ export class CustomerIOClient {
   /** Reports a push metric through the legacy endpoint (direct: no batch form). */
   trackPush(metric: CustomerIOPushMetric): Promise<void> {
     return this.direct.trackPush(metric);
+  }
+
+  /** Adds people (1 to 1,000, of one identifier type) to a manual segment (direct: no batch form). */
+  addToSegment(segmentId: number, people: ReadonlyArray<CustomerIOMergeIdentifier | string | number>): Promise<void> {
+    return this.direct.addToSegment(segmentId, people);
+  }
+
+  /** Removes people (1 to 1,000, of one identifier type) from a manual segment (direct: no batch form). */
+  removeFromSegment(segmentId: number, people: ReadonlyArray<CustomerIOMergeIdentifier | string | number>): Promise<void> {
+    return this.direct.removeFromSegment(segmentId, people);
+  }
+
+  /** Unsubscribes the person a delivery went to; `false` resubscribes them (direct: no batch form). @default unsubscribe true */
+  unsubscribe(deliveryId: string, unsubscribe = true): Promise<void> {
+    return this.direct.unsubscribe(deliveryId, unsubscribe);
+  }
+
+  /** Submits a form, identifying the person by `data.email` or `data.id` (direct: no batch form). */
+  submitForm(formId: string, data: CustomerIOFormData): Promise<void> {
+    return this.direct.submitForm(formId, data);
   }
 
   /** Sends a transactional email (App API, direct). */
@@ -151,10 +217,7 @@ export class CustomerIOClient {
   }
 
   /** Triggers an API-triggered broadcast (App API, direct). */
-  triggerBroadcast(
-    broadcastId: string | number,
-    options?: { data?: Record<string, unknown>; recipients?: CustomerIOBroadcastRecipients },
-  ): Promise<CustomerIOResponseBody> {
+  triggerBroadcast(broadcastId: string | number, options?: CustomerIOBroadcastOptions): Promise<CustomerIOResponseBody> {
     return this.direct.triggerBroadcast(broadcastId, options);
   }
 

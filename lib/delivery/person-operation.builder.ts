@@ -27,7 +27,7 @@ export function personOperation(person: ResolvedPerson, action: string, fields: 
 }
 
 /** An `event`, `page` or `screen` of a person, with its timestamp (the time of the call by default), so a late batch keeps event times. */
-export function eventOperation(person: ResolvedPerson, action: 'event' | 'page', event: ValidEvent): PersonOperation {
+export function eventOperation(person: ResolvedPerson, action: 'event' | 'page' | 'screen', event: ValidEvent): PersonOperation {
   const head = `{"type":"person","identifiers":${identifiersJson(person)},"action":"${action}"`;
   return { key: personKey(person), json: (operationId) => `${head}${eventMembers(event, operationId, 'attributes')}}` };
 }

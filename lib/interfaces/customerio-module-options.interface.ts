@@ -68,6 +68,13 @@ export interface CustomerIOCommonOptions {
    */
   region?: CustomerIORegion;
   /**
+   * In mode `'live'`, ask Customer.io at start-up which region the Track API credentials belong to
+   * (`GET /api/v1/accounts/region`, one attempt within `timeout`): another region than `region` fails start-up
+   * with a `CustomerIOConfigError` naming both; no answer logs a warning and start-up goes on.
+   * @default true when `trackUrl` is not set (Customer.io's own hosts), false when it is (a proxy or a sandbox)
+   */
+  checkRegion?: boolean;
+  /**
    * Origin of the Track API, overriding `region`: a proxy, or the local sandbox
    * (`http://127.0.0.1:PORT`). `/api/v1` and `/api/v2` are appended.
    * @default the region's host, https://track.customer.io or https://track-eu.customer.io

@@ -95,3 +95,25 @@ export function metricBody(input: CustomerIOMetric): Record<string, unknown> {
   }
   return body;
 }
+
+/** A push metric for the legacy `trackPush` (`POST /api/v1/push/events`). */
+export interface CustomerIOPushMetric {
+  /** The `CIO-Delivery-ID` of the push. */
+  deliveryId: string;
+  /** What happened to it. */
+  event: 'delivered' | 'opened' | 'converted';
+  /** The device token. */
+  deviceId?: string;
+  /** When it happened. @default now */
+  timestamp?: CustomerIOTimestamp;
+}
+
+/** Checks a push metric and returns the `POST /api/v1/push/events` body. */
+export function pushMetricBody(metric: CustomerIOPushMetric): Record<string, unknown> {
+  return {
+    delivery_id: checkName(metric.deliveryId, 'deliveryId'),
+    event: checkOneOf(metric.event, 'event', ['delivered', 'opened', 'converted']),
+    timestamp: toUnixSeconds(metric.timestamp ?? new Date()),
+    ...(metric.deviceId !== undefined && { device_id: checkName(metric.deviceId, 'deviceId') }),
+  };
+}

@@ -87,6 +87,8 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
   }
   const region: CustomerIORegion = options.region ?? 'us';
   if (region !== 'us' && region !== 'eu') fail('region', region, INVALID_REGION);
+  const checkRegion = options.checkRegion ?? options.trackUrl === undefined;
+  if (typeof checkRegion !== 'boolean') fail('checkRegion', checkRegion, (label, got) => INVALID_OPTION(label, 'true or false', got));
   const timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     fail('timeout', timeoutMs, INVALID_TIMEOUT);
@@ -193,6 +195,7 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     apiKey,
     appApiKey,
     region,
+    checkRegion,
     trackUrl,
     appApiUrl,
     timeoutMs,

@@ -29,6 +29,8 @@ export interface ResolvedCustomerIOOptions {
   readonly apiKey: RedactedSecret;
   readonly appApiKey?: RedactedSecret;
   readonly region: CustomerIORegion;
+  /** Whether the account's region is checked at start-up (mode `'live'` only). */
+  readonly checkRegion: boolean;
   /** Track API origin (and path prefix, if any), without a trailing slash. */
   readonly trackUrl: string;
   /** App API origin (and path prefix, if any), without a trailing slash. */

@@ -146,6 +146,15 @@ describe("mode 'disabled'", () => {
     await expect(client.direct.track('user-1', 'upgraded')).resolves.toBeUndefined();
     await expect(client.direct.sendEmail({ to: 'ada@example.com', transactional_message_id: 1, identifiers: { id: 'user-1' } })).resolves.toEqual({});
     await expect(client.direct.triggerBroadcast(7)).resolves.toEqual({});
+    // the calls sent to /api/v2/entity, and the direct-only Track API calls
+    await expect(client.direct.identify({ phone: '+14155552671' }, { plan: 'pro' })).resolves.toBeUndefined();
+    await expect(client.direct.trackScreen('user-1', 'Home')).resolves.toBeUndefined();
+    await expect(client.direct.identifyObject({ object_type_id: '1', object_id: 'acme' }, { name: 'Acme' })).resolves.toBeUndefined();
+    await expect(client.direct.addRelationships('user-1', [{ object: { cio_object_id: 'o1' } }])).resolves.toBeUndefined();
+    await expect(client.direct.addToSegment(3, ['user-1'])).resolves.toBeUndefined();
+    await expect(client.direct.unsubscribe('dlv-1')).resolves.toBeUndefined();
+    await expect(client.direct.submitForm('f1', { id: 'user-1' })).resolves.toBeUndefined();
+    expect(customerio.requests).toEqual([]);
   });
 
   it('a bad call throws the same error as in live mode', async () => {

@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CustomerIOClient, type CustomerIODirectClient, CustomerIOModule, type CustomerIOModuleOptions } from '../../lib/index.js';
-import type { CustomerIOSandbox } from '../../lib/testing/index.js';
+import { afterAll, afterEach, beforeAll } from '@jest/globals';
+import { CustomerIOSandbox } from '../../lib/testing/index.js';
 
 /** A Nest application whose CustomerIOModule sends to `sandbox`, and its clients. */
 export interface ClientApp {
@@ -34,4 +35,25 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
     return error as Error;
   }
   throw new Error('expected the promise to reject, but it resolved');
+}
+
+/** A strict sandbox and an app sending to it (retries off), started once for a describe block and reset after each test. */
+export interface SandboxAppFixture {
+  sandbox: CustomerIOSandbox;
+  subject: ClientApp;
+}
+
+/** Registers the hooks of a {@link SandboxAppFixture}; its fields are set once `beforeAll` ran. */
+export function useSandboxApp(): SandboxAppFixture {
+  const fixture = {} as SandboxAppFixture;
+  beforeAll(async () => {
+    fixture.sandbox = await CustomerIOSandbox.start({ strict: true });
+    fixture.subject = await createClientApp(fixture.sandbox, { retry: false });
+  });
+  afterEach(() => fixture.sandbox.reset());
+  afterAll(async () => {
+    await fixture.subject.app.close();
+    await fixture.sandbox.close();
+  });
+  return fixture;
 }

@@ -2,7 +2,22 @@ import { expect } from '@jest/globals';
 import { type CustomerIODirectClient, CustomerIOValidationError } from '../../lib/index.js';
 import type { ClientApp } from './customerio-app.js';
 
-type PersonCall = 'identify' | 'track' | 'trackAnonymous' | 'trackPageView' | 'addDevice' | 'deleteDevice' | 'trackMetric' | 'trackPush';
+type PersonCall =
+  | 'identify'
+  | 'track'
+  | 'trackAnonymous'
+  | 'trackPageView'
+  | 'trackScreen'
+  | 'addDevice'
+  | 'deleteDevice'
+  | 'trackMetric'
+  | 'trackPush'
+  | 'addRelationships'
+  | 'deleteRelationships'
+  | 'identifyObject'
+  | 'deleteObject'
+  | 'addObjectRelationships'
+  | 'deleteObjectRelationships';
 
 /** The calls the queued client and `client.direct` share, typed so that either can be passed. */
 export type PersonCalls = { [K in PersonCall]: (...args: Parameters<CustomerIODirectClient[K]>) => unknown };

@@ -275,7 +275,7 @@ describe('CustomerIOSandbox: Track API v2', () => {
   it('answers 207 with batch_index/reason/field for invalid operations and applies the valid ones', async () => {
     const answer = await batch([
       { type: 'person', identifiers: { id: 'u1' }, action: 'identify', attributes: { ok: true } },
-      { type: 'object', identifiers: { object_type_id: '1', object_id: 'o' }, action: 'identify' },
+      { type: 'delivery', identifiers: { id: 'd-1' }, action: 'add_metric' },
       { type: 'person', identifiers: { id: 'u2', email: 'x@y.z' }, action: 'identify' },
       { type: 'person', identifiers: { id: 'u1' }, action: 'event' },
       { type: 'person', identifiers: { id: 'u1' }, action: 'fly' },
@@ -606,6 +606,9 @@ describe('CustomerIOSandbox: bounded records', () => {
       metrics: 5,
       transactional: 5,
       broadcasts: 5,
+      objects: 0,
+      unsubscribes: 0,
+      forms: 0,
     });
   });
 

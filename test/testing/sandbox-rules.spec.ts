@@ -40,6 +40,13 @@ const person = (action: string, fields: Record<string, unknown> = {}): Record<st
   ...fields,
 });
 
+const object = (action: string, fields: Record<string, unknown> = {}): Record<string, unknown> => ({
+  type: 'object',
+  identifiers: { object_type_id: '1', object_id: 'o' },
+  action,
+  ...fields,
+});
+
 /**
  * Sends `valid` then `invalid` operations in one batch: every valid one is accepted, and each invalid one is
  * answered 207 with `{batch_index, reason: 'invalid', field, message}` blaming the field given beside it.
@@ -108,9 +115,16 @@ describe('strict sandbox: Track API v2 operations', () => {
     ]);
   });
 
-  it('type is person (object and delivery are not applied by the sandbox); action is one of the type\'s (person_operations)', async () => {
+  it('type is person or object (delivery is not applied by the sandbox); action is one of the type\'s (person_operations, object_operations)', async () => {
     const answer = await call('POST', '/api/v2/batch', {
-      batch: [person('unsuppress'), { ...person('identify'), type: 'people' }, person('update'), person('add_relationships', { cio_relationships: [] }), { type: 'object', identifiers: { object_type_id: '1', object_id: 'o' }, action: 'identify' }],
+      batch: [
+        person('unsuppress'),
+        { ...person('identify'), type: 'people' },
+        person('update'),
+        { type: 'delivery', identifiers: { id: 'd-1' }, action: 'add_metric' },
+        { ...object('identify'), action: 'merge' },
+        object('identify_anonymous'),
+      ],
     });
     expect(answer).toEqual({
       status: 207,
@@ -118,11 +132,45 @@ describe('strict sandbox: Track API v2 operations', () => {
         errors: [
           { batch_index: 1, reason: 'invalid', field: 'type', message: expect.any(String) },
           { batch_index: 2, reason: 'invalid', field: 'action', message: expect.any(String) },
-          { batch_index: 3, reason: 'unsupported', field: 'action', message: expect.any(String) },
-          { batch_index: 4, reason: 'unsupported', field: 'type', message: expect.any(String) },
+          { batch_index: 3, reason: 'unsupported', field: 'type', message: expect.any(String) },
+          { batch_index: 4, reason: 'invalid', field: 'action', message: expect.any(String) },
+          { batch_index: 5, reason: 'unsupported', field: 'action', message: expect.any(String) },
         ],
       },
     });
+  });
+
+  it('an object is identified by string object_type_id and object_id, or cio_object_id (object_identifiers)', async () => {
+    await expectBatchRule(
+      [object('identify', { attributes: { name: 'Acme' } }), { ...object('delete'), identifiers: { cio_object_id: 'c9' } }],
+      [
+        [{ ...object('identify'), identifiers: { object_type_id: '1' } }, 'identifiers'],
+        [{ ...object('identify'), identifiers: { object_type_id: 1, object_id: 'o' } }, 'identifiers.object_type_id'],
+        [{ ...object('delete'), identifiers: { object_type_id: '1', object_id: 'o', cio_object_id: 'c9' } }, 'identifiers'],
+        [{ ...object('delete'), identifiers: undefined }, 'identifiers'],
+        [object('identify', { attributes: [] }), 'attributes'],
+      ],
+    );
+  });
+
+  it('relationships: cio_relationships required on add/delete_relationships, items identify an object on a person and a person (no phone) on an object (person_add_relationships, object_add_relationships)', async () => {
+    const toObject = { identifiers: { object_type_id: '1', object_id: 'o' }, relationship_attributes: { role: 'admin' } };
+    await expectBatchRule(
+      [
+        person('add_relationships', { cio_relationships: [toObject] }),
+        person('delete_relationships', { cio_relationships: [{ identifiers: { cio_object_id: 'c9' } }] }),
+        object('add_relationships', { cio_relationships: [{ identifiers: { email: 'a@example.com' } }] }),
+        object('identify', { cio_relationships: [{ identifiers: { cio_id: 'x' }, relationship_attributes: { seat: 1 } }] }),
+      ],
+      [
+        [person('add_relationships'), 'cio_relationships'],
+        [object('delete_relationships', { cio_relationships: {} }), 'cio_relationships'],
+        [person('add_relationships', { cio_relationships: [{ identifiers: { id: 'u2' } }] }), 'cio_relationships[0].identifiers'],
+        [object('add_relationships', { cio_relationships: [{ identifiers: { phone: '+14155552671' } }] }), 'cio_relationships[0].identifiers'],
+        [person('add_relationships', { cio_relationships: [{ ...toObject, relationship_attributes: 'admin' }] }), 'cio_relationships[0].relationship_attributes'],
+      ],
+    );
+    expect(sandbox.objects.get('1:o')?.relationships).toEqual({ u1: { role: 'admin' }, 'a@example.com': {}, cio_x: { seat: 1 } });
   });
 
   it('timestamps are integer unix seconds (person_event.timestamp, identify_person.timestamp)', async () => {
@@ -279,6 +327,51 @@ describe('strict sandbox: Track API v1', () => {
         [{ delivery_id: 1, event: 'opened' }, 'delivery_id'],
       ],
     );
+  });
+});
+
+describe('strict sandbox: manual segments, forms, unsubscribes, region', () => {
+  it('segments: an int32 segment id, id_type id, email or cio_id, 1 to 1000 string ids (POST /api/v1/segments/{segment_id}/add_customers)', async () => {
+    const refused = { status: 400, body: { meta: { errors: [expect.any(String)] } } };
+    expect(await call('POST', '/api/v1/segments/3/add_customers', { ids: ['u1', 'u2'] })).toEqual({ status: 200, body: {} });
+    expect(await call('POST', '/api/v1/segments/3/add_customers?id_type=cio_id', { ids: ['c1'] })).toEqual({ status: 200, body: {} });
+    expect(await call('POST', '/api/v1/segments/3/remove_customers?id_type=id', { ids: ['u2'] })).toEqual({ status: 200, body: {} });
+    expect([...(sandbox.segments.get(3) ?? [])]).toEqual(['u1', 'cio_c1']);
+    expect(await call('POST', '/api/v1/segments/x/add_customers', { ids: ['u1'] })).toEqual(refused);
+    expect(await call('POST', '/api/v1/segments/3/add_customers?id_type=phone', { ids: ['+14155552671'] })).toEqual(refused);
+    expect(await call('POST', '/api/v1/segments/3/add_customers', { ids: [] })).toEqual(refused);
+    expect(await call('POST', '/api/v1/segments/3/add_customers', { ids: Array(1001).fill('u') })).toEqual(refused);
+    expect(await call('POST', '/api/v1/segments/3/add_customers', { ids: [42] })).toEqual(refused);
+  });
+
+  it('forms: data names the person by exactly one of email or id, every value a string; answered 204 (POST /api/v1/forms/{form_id}/submit)', async () => {
+    const refused = { status: 400, body: { meta: { errors: [expect.any(String)] } } };
+    expect(await call('POST', '/api/v1/forms/f1/submit', { data: { email: 'a@example.com', name: 'A' } })).toEqual({ status: 204, body: undefined });
+    expect(await call('POST', '/api/v1/forms/f1/submit', { data: { name: 'A' } })).toEqual(refused);
+    expect(await call('POST', '/api/v1/forms/f1/submit', { data: { id: 'u1', email: 'a@example.com' } })).toEqual(refused);
+    expect(await call('POST', '/api/v1/forms/f1/submit', { data: { id: 'u1', age: 3 } })).toEqual(refused);
+    expect(await call('POST', '/api/v1/forms/f1/submit', {})).toEqual(refused);
+  });
+
+  it('unsubscribe: no credentials needed, unsubscribe a boolean (POST /unsubscribe/{delivery_id})', async () => {
+    const anonymous = async (body: unknown): Promise<number> =>
+      (await fetch(`${sandbox.url}/unsubscribe/d1`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).status;
+    expect(await anonymous({ unsubscribe: true })).toBe(200);
+    expect(await anonymous({ unsubscribe: 'yes' })).toBe(400);
+    expect(sandbox.unsubscribes.at(-1)).toEqual({ deliveryId: 'd1', unsubscribe: true });
+  });
+
+  it('region: GET /api/v1/accounts/region answers the region the sandbox plays and its Track API host (getRegion)', async () => {
+    const eu = await CustomerIOSandbox.start({ region: 'eu' });
+    try {
+      const answer = await fetch(`${eu.url}/api/v1/accounts/region`, {
+        headers: { authorization: `Basic ${Buffer.from(`${eu.siteId}:${eu.apiKey}`).toString('base64')}` },
+      });
+      expect(await answer.json()).toEqual({ url: 'https://track-eu.customer.io', region: 'eu', environment_id: 1 });
+      expect((await fetch(`${eu.url}/api/v1/accounts/region`)).status).toBe(401);
+    } finally {
+      await eu.close();
+    }
   });
 });
 

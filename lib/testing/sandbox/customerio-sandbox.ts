@@ -11,13 +11,16 @@ import type {
   SandboxCounts,
   SandboxEvent,
   SandboxFaultOptions,
+  SandboxFormSubmission,
   SandboxMerge,
   SandboxModuleOptions,
+  SandboxObject,
   SandboxPerson,
   SandboxRequestRecord,
   SandboxResetFaultOptions,
   SandboxStatusFaultOptions,
   SandboxTransactional,
+  SandboxUnsubscribe,
 } from './sandbox.interface.js';
 
 /**
@@ -45,6 +48,8 @@ export class CustomerIOSandbox {
   readonly appApiKey: string;
   /** Most entries kept in each recorded collection (see {@link CustomerIOSandboxOptions.maxRecords}). */
   readonly maxRecords: number;
+  /** The region of the account the sandbox plays (see {@link CustomerIOSandboxOptions.region}). */
+  readonly region: 'us' | 'eu';
   /** Whether Customer.io's published rules are enforced (see {@link CustomerIOSandboxOptions.strict}). */
   readonly strict: boolean;
 
@@ -61,6 +66,7 @@ export class CustomerIOSandbox {
     this.appApiKey = options.appApiKey;
     this.maxRecords = options.maxRecords;
     this.strict = options.strict;
+    this.region = options.region;
     this.port = parts.port;
     this.url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${parts.port}`;
     this.records = parts.records;
@@ -78,6 +84,7 @@ export class CustomerIOSandbox {
       port: options.port ?? 0,
       maxRecords: checkMaxRecords(options.maxRecords ?? DEFAULT_MAX_RECORDS),
       strict: options.strict ?? true,
+      region: options.region ?? 'us',
     };
     const records = new SandboxRecords(resolved.maxRecords);
     const faults = new SandboxFaults();
@@ -87,7 +94,7 @@ export class CustomerIOSandbox {
     };
     const { server, port } = await SandboxHttpServer.listen(resolved.host, resolved.port, {
       records,
-      state: new SandboxState(records, resolved.strict),
+      state: new SandboxState(records, resolved.strict, resolved.region),
       faults,
       authorization,
     });
@@ -102,6 +109,26 @@ export class CustomerIOSandbox {
   /** People by identifier as used (an id, an email, or `cio_<cio_id>`), least recently written first (at most `maxRecords`). */
   get people(): Map<string, SandboxPerson> {
     return this.records.people;
+  }
+
+  /** Objects by key (`<object_type_id>:<object_id>`, or the `cio_object_id`), least recently written first (at most `maxRecords`). */
+  get objects(): Map<string, SandboxObject> {
+    return this.records.objects;
+  }
+
+  /** Members of manual segments by segment id, people keyed like {@link people}. */
+  get segments(): Map<number, Set<string>> {
+    return this.records.segments;
+  }
+
+  /** Requests of `POST /unsubscribe/{delivery_id}` (the last `maxRecords`). */
+  get unsubscribes(): SandboxUnsubscribe[] {
+    return this.records.unsubscribes;
+  }
+
+  /** Form submissions accepted by `POST /api/v1/forms/{form_id}/submit` (the last `maxRecords`). */
+  get forms(): SandboxFormSubmission[] {
+    return this.records.forms;
   }
 
   /** Accepted events, page views and screens (v1 and v2), in arrival order (the last `maxRecords`). */

@@ -20,7 +20,7 @@ export interface SandboxHttpParts {
   state: SandboxState;
   faults: SandboxFaults;
   /** The `Authorization` header each kind of credentials must match. */
-  authorization: Record<SandboxRoute['credentials'], string>;
+  authorization: Record<Exclude<SandboxRoute['credentials'], 'none'>, string>;
 }
 
 /**
@@ -132,9 +132,9 @@ export class SandboxHttpServer {
 
   /** Routes and authenticates the request, then reads its body within the route's limit and applies it. */
   async #process(req: IncomingMessage, res: ServerResponse, record: SandboxRequestRecord): Promise<Reply> {
-    const route = resolveRoute(this.parts.state, this.parts.records, record.method, record.path);
+    const route = resolveRoute(this.parts.state, this.parts.records, record.method, req.url ?? '/');
     if ('status' in route) return route;
-    if (req.headers.authorization !== this.parts.authorization[route.credentials]) return UNAUTHORIZED;
+    if (route.credentials !== 'none' && req.headers.authorization !== this.parts.authorization[route.credentials]) return UNAUTHORIZED;
     const expectsContinue = /100-continue/i.test(req.headers.expect ?? '');
     const { body, bytes } = await readBody(req, route.maxBodyBytes, () => expectsContinue && res.writeContinue());
     record.bytes = bytes;

@@ -2,6 +2,7 @@ import { CUSTOMERIO_LIMITS } from '../../customerio.constants.js';
 import { checkDevice } from './device.rules.js';
 import { checkIdentifyFields } from './identify.rules.js';
 import type { SandboxEvent } from './sandbox.interface.js';
+import { applyObjectOperation, applyPersonRelationships } from './sandbox-objects.js';
 import type { SandboxRecords } from './sandbox-records.js';
 import {
   bytes,
@@ -37,6 +38,8 @@ export class SandboxState {
   constructor(
     private readonly records: SandboxRecords,
     readonly strict: boolean,
+    /** The region `GET /api/v1/accounts/region` answers. */
+    readonly region: 'us' | 'eu' = 'us',
   ) {}
 
   /**
@@ -140,6 +143,7 @@ export class SandboxState {
       return fail(undefined, `operation is larger than ${CUSTOMERIO_LIMITS.batchOperationBytes} bytes`, 'too_large');
     }
     if (typeof op.type !== 'string') return fail('type', 'type is required');
+    if (op.type === 'object') return applyObjectOperation(this.records, op, this.strict);
     if (op.type !== 'person') {
       if (!V2_TYPES.includes(op.type)) return fail('type', `type must be one of ${V2_TYPES.join(', ')}`);
       return fail('type', `type "${op.type}" is not supported by the sandbox`, 'unsupported');
@@ -148,9 +152,6 @@ export class SandboxState {
       return fail('action', `action must be one of ${[...V2_ACTIONS].join(', ')}`);
     }
     if (op.action === 'merge') return this.merge(op.primary, op.secondary);
-    if (op.action === 'add_relationships' || op.action === 'delete_relationships') {
-      return fail('action', `action "${op.action}" is not supported by the sandbox`, 'unsupported');
-    }
     const eventType = EVENT_ACTIONS[op.action];
     const { name, attributes, timestamp, id } = op;
     const anonymousId = this.#anonymousId(op, eventType !== undefined);
@@ -170,6 +171,9 @@ export class SandboxState {
       case 'suppress':
       case 'unsuppress':
         return this.setSuppressed(personId, op.action === 'suppress');
+      case 'add_relationships':
+      case 'delete_relationships':
+        return applyPersonRelationships(this.records, personId, op, this.strict);
       default:
         return this.event({ personId, name, type: eventType ?? 'event', data: attributes, timestamp, id, api: 'v2' });
     }

@@ -3,10 +3,13 @@ import type {
   SandboxBroadcast,
   SandboxCounts,
   SandboxEvent,
+  SandboxFormSubmission,
   SandboxMerge,
+  SandboxObject,
   SandboxPerson,
   SandboxRequestRecord,
   SandboxTransactional,
+  SandboxUnsubscribe,
 } from './sandbox.interface.js';
 
 /** Default of `CustomerIOSandboxOptions.maxRecords`. */
@@ -22,6 +25,8 @@ interface SandboxLists {
   metrics: Record<string, unknown>;
   transactional: SandboxTransactional;
   broadcasts: SandboxBroadcast;
+  unsubscribes: SandboxUnsubscribe;
+  forms: SandboxFormSubmission;
 }
 
 const noCounts = (): SandboxCounts => ({
@@ -34,6 +39,9 @@ const noCounts = (): SandboxCounts => ({
   metrics: 0,
   transactional: 0,
   broadcasts: 0,
+  objects: 0,
+  unsubscribes: 0,
+  forms: 0,
 });
 
 /** Checks `maxRecords`: an integer >= 1, or `Infinity`. */
@@ -64,6 +72,14 @@ export class SandboxRecords {
   readonly transactional: SandboxTransactional[] = [];
   /** Accepted broadcast triggers. */
   readonly broadcasts: SandboxBroadcast[] = [];
+  /** Unsubscribe requests. */
+  readonly unsubscribes: SandboxUnsubscribe[] = [];
+  /** Accepted form submissions. */
+  readonly forms: SandboxFormSubmission[] = [];
+  /** Objects by key, least recently written first. */
+  readonly objects = new Map<string, SandboxObject>();
+  /** Manual segments' members, by segment id: people stored like `people`'s keys. */
+  readonly segments = new Map<number, Set<string>>();
   /** People by identifier, least recently written first. */
   readonly people = new Map<string, SandboxPerson>();
   /** Events ignored because their `id` was seen before. */
@@ -100,6 +116,19 @@ export class SandboxRecords {
     return person;
   }
 
+  /** The object stored under `key`, created empty if absent; either way now the most recently written. */
+  object(key: string): SandboxObject {
+    let object = this.objects.get(key);
+    if (object) this.objects.delete(key);
+    else {
+      object = { key, attributes: {}, relationships: {} };
+      this.#counts.objects += 1;
+    }
+    this.objects.set(key, object);
+    if (this.objects.size > this.maxRecords) this.objects.delete(this.objects.keys().next().value as string);
+    return object;
+  }
+
   /**
    * Whether an event `id` is within the deduplication window (then it counts a duplicate); otherwise
    * remembers it, forgetting the oldest id past `maxRecords`.
@@ -116,10 +145,12 @@ export class SandboxRecords {
 
   /** Forgets everything and zeroes the counts, keeping the same collections. */
   reset(): void {
-    for (const list of [this.requests, this.events, this.batches, this.deletedPeople, this.merges, this.metrics, this.transactional, this.broadcasts]) {
+    for (const list of [this.requests, this.events, this.batches, this.deletedPeople, this.merges, this.metrics, this.transactional, this.broadcasts, this.unsubscribes, this.forms]) {
       list.length = 0;
     }
     this.people.clear();
+    this.objects.clear();
+    this.segments.clear();
     this.#eventIds.clear();
     this.duplicateEvents = 0;
     this.#counts = noCounts();

@@ -43,6 +43,12 @@ export interface CustomerIOSandboxOptions {
    * @default true
    */
   strict?: boolean;
+  /**
+   * The region of the account the sandbox plays: `GET /api/v1/accounts/region` answers it (with that region's
+   * Track API host as `url`), so a module configured for the other region reports the mismatch at start-up.
+   * @default 'us'
+   */
+  region?: 'us' | 'eu';
 }
 
 /**
@@ -68,6 +74,12 @@ export interface SandboxCounts {
   transactional: number;
   /** Broadcast triggers accepted. */
   broadcasts: number;
+  /** Objects created (an object deleted or forgotten and then written again counts again). */
+  objects: number;
+  /** Unsubscribe requests accepted. */
+  unsubscribes: number;
+  /** Form submissions accepted. */
+  forms: number;
 }
 
 /** Options pointing `CustomerIOModule.forRoot` at a sandbox (see {@link CustomerIOSandbox.moduleOptions}). */
@@ -154,6 +166,32 @@ export interface SandboxPerson {
   devices: Record<string, SandboxDevice>;
   /** Whether the person is suppressed. */
   suppressed: boolean;
+}
+
+/** An object (an account, a company…) as Customer.io would store it. */
+export interface SandboxObject {
+  /** Key it is stored under: `<object_type_id>:<object_id>`, or its `cio_object_id`. */
+  key: string;
+  /** Merged attributes. */
+  attributes: Record<string, unknown>;
+  /** Its relationships: the related person (stored like `people`'s keys) to the relationship's attributes. */
+  relationships: Record<string, Record<string, unknown>>;
+}
+
+/** A request of `POST /unsubscribe/{delivery_id}`. */
+export interface SandboxUnsubscribe {
+  /** The delivery from the path. */
+  deliveryId: string;
+  /** `unsubscribe` as sent: `true` unsubscribes, `false` resubscribes. */
+  unsubscribe: boolean;
+}
+
+/** A form submission (`POST /api/v1/forms/{form_id}/submit`). */
+export interface SandboxFormSubmission {
+  /** The form from the path. */
+  formId: string;
+  /** The submitted `data`, as sent. */
+  data: Record<string, string>;
 }
 
 /** An accepted event, page view or screen view. */

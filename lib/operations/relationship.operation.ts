@@ -1,0 +1,49 @@
+import { CustomerIOValidationError } from '../client/customerio.errors.js';
+import { validAttributes } from '../client/customerio-payloads.js';
+import { INVALID_VALUE } from '../customerio.messages.js';
+import { type PersonOperation, personOperation } from '../delivery/person-operation.builder.js';
+import type { CustomerIOAttributes } from '../interfaces/customerio-events.interface.js';
+import { type CustomerIOObjectIdentifier, resolveObject } from './object-identifier.js';
+import type { ResolvedPerson } from './person-identifier.js';
+
+/** A relationship of a person to an object (an account, a company…), with attributes of the relationship. */
+export interface CustomerIORelationship {
+  /** The object the person is related to. */
+  object: CustomerIOObjectIdentifier;
+  /** Attributes of the relationship itself (a role, a seat…). @default none */
+  attributes?: CustomerIOAttributes;
+}
+
+/** The v2 actions that add or remove relationships. */
+export type RelationshipAction = 'add_relationships' | 'delete_relationships';
+
+/**
+ * Checks a non-empty list of relationships (`field` names it in errors) and returns Customer.io's
+ * `cio_relationships`: each item's `identifiers` from `identify`, and its `relationship_attributes`.
+ */
+export function relationshipsField<T extends { attributes?: CustomerIOAttributes }>(
+  items: readonly T[],
+  field: string,
+  identify: (item: T, field: string) => Record<string, string>,
+): Array<Record<string, unknown>> {
+  if (!Array.isArray(items) || items.length === 0) {
+    throw new CustomerIOValidationError(field, 'at least 1', INVALID_VALUE(field, 'a non-empty array', items));
+  }
+  return items.map((item, index) => {
+    const path = `${field}[${index}]`;
+    if (typeof item !== 'object' || item === null) throw new CustomerIOValidationError(path, 'object', INVALID_VALUE(path, 'an object', item));
+    const identifiers = identify(item, path);
+    if (item.attributes === undefined) return { identifiers };
+    return { identifiers, relationship_attributes: validAttributes(item.attributes, `${path}.attributes`) };
+  });
+}
+
+/** A person's `add_relationships` or `delete_relationships` operation, keyed by the person. */
+export function personRelationshipsOperation(
+  person: ResolvedPerson,
+  action: RelationshipAction,
+  relationships: readonly CustomerIORelationship[],
+): PersonOperation {
+  const items = relationshipsField(relationships, 'relationships', (item, path) => resolveObject(item.object, `${path}.object`).identifiers);
+  return personOperation(person, action, { cio_relationships: items });
+}
