@@ -56,6 +56,6 @@ export default () =>
       local: { address: '127.0.0.1:6379', answers: () => redisAnswers(6379) },
       projects: ['store-redis'],
       files: ['test/delivery/stores/redis-'],
-      binaryTests: 'Redis tests that restart their own redis-server',
+      binaryTests: 'Redis tests that start their own redis-server',
     },
   ]);

@@ -13,6 +13,7 @@ import { CUSTOMERIO_RESOLVED_OPTIONS } from '../../lib/customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../../lib/options/resolved-options.interface.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { LogCapture } from '../support/log-capture.js';
+import { describeNeeding } from '../support/describe-needing.js';
 import { type OwnedRedisServer, startRedisServer } from '../support/redis-server.js';
 
 const API_KEY = `sk-${randomBytes(8).toString('hex')}`;
@@ -93,7 +94,7 @@ describe('secrets the library builds print redacted, and still work', () => {
     });
   });
 
-  describe("the Redis URL of store: 'redis'", () => {
+  describeNeeding('redis-server')("the Redis URL of store: 'redis'", () => {
     let redis: OwnedRedisServer;
     const prefix = `test:secrets:${randomBytes(6).toString('hex')}`;
 

@@ -36,6 +36,7 @@ export async function withNeededServices(config, services) {
       tell(service, service.binaryTests, `${service.binary} is not on PATH`, `put ${service.binary} on PATH`);
       continue;
     }
+    if (service.binaryTests) missingBinaries.push(service.binary);
     const ignored = service.files.map((file) => `<rootDir>/${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
     projects = projects
       .filter((project) => !service.projects.includes(project.displayName))
