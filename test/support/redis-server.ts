@@ -33,11 +33,16 @@ export async function useRedis(): Promise<TestRedis> {
   return startRedisServer();
 }
 
-/** Redis for the calling test file ({@link useRedis}) and a client on it, ready before its tests and closed after. */
-export function useRedisForFile(): { readonly server: TestRedis; readonly admin: Redis } {
-  const context = {} as { server: TestRedis; admin: Redis };
+/**
+ * Redis for the calling test file and a client on it, ready before its tests and closed after: {@link useRedis}, or
+ * what `start` starts (e.g. {@link startRedisServer}, for a server of the file's own).
+ */
+export function useRedisForFile<T extends TestRedis = TestRedis>(
+  start: () => Promise<T> = useRedis as () => Promise<T>,
+): { readonly server: T; readonly admin: Redis } {
+  const context = {} as { server: T; admin: Redis };
   beforeAll(async () => {
-    context.server = await useRedis();
+    context.server = await start();
     context.admin = new Redis(context.server.url);
   });
   afterAll(async () => {

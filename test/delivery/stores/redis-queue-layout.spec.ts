@@ -1,11 +1,10 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { CustomerIOConfigError } from '../../../lib/client/customerio.errors.js';
 import type { QueuedOperation } from '../../../lib/delivery/queue-store.interface.js';
 import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { createQueueApp } from '../../support/queue-app.js';
-import { deleteKeys, type OwnedRedisServer, startRedisServer, uniquePrefix } from '../../support/redis-server.js';
+import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
 
 // The Redis store's data layout: what a LEASE costs does not depend on how many operations wait, and a prefix
 // written in the previous layout is refused. On a redis-server of the test's own, whose command counts
@@ -18,27 +17,18 @@ function op(id: string, key: string): QueuedOperation {
   return { id, key, json, bytes: json.length, attempts: 0 };
 }
 
-let server: OwnedRedisServer;
-let admin: Redis;
+const redis = useRedisForFile(() => startRedisServer());
 const prefixes: string[] = [];
 const stores: RedisQueueStore[] = [];
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = new Redis(server.url);
-});
-afterAll(async () => {
-  await admin.quit();
-  await server.stop();
-});
 afterEach(async () => {
   for (const store of stores.splice(0)) await store.close();
-  for (const prefix of prefixes.splice(0)) await deleteKeys(admin, prefix);
+  for (const prefix of prefixes.splice(0)) await deleteKeys(redis.admin, prefix);
 });
 
 function makeStore(prefix: string): RedisQueueStore {
   // NOTE: no renewal or refresh of its own may run while commands are counted.
-  const store = new RedisQueueStore({ redis: server.url, prefix, refreshIntervalMs: 3_600_000, visibilityTimeoutMs: 3_600_000 });
+  const store = new RedisQueueStore({ redis: redis.server.url, prefix, refreshIntervalMs: 3_600_000, visibilityTimeoutMs: 3_600_000 });
   stores.push(store);
   return store;
 }
@@ -52,9 +42,9 @@ function newPrefix(): string {
 /** Commands Redis ran (scripts and the commands they called) while `run` ran. */
 async function commandsDuring(run: () => Promise<unknown>): Promise<number> {
   await Promise.all(stores.map((store) => store.ready()));
-  await admin.config('RESETSTAT');
+  await redis.admin.config('RESETSTAT');
   await run();
-  const stats = await admin.info('commandstats');
+  const stats = await redis.admin.info('commandstats');
   let calls = 0;
   for (const [, command, count] of stats.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
     if (command !== 'info' && !command.startsWith('config')) calls += Number(count);
@@ -112,12 +102,12 @@ describe('RedisQueueStore, a prefix written by the previous version', () => {
   /** Writes, as the previous version's store did, one queued operation (or, `none`, only its counters). */
   async function writeOldLayout(prefix: string, none = false): Promise<void> {
     const key = (name: string): string => `{${prefix}}:${name}`;
-    await admin.set(key('seq'), '7');
-    await admin.hset(key('totals'), 'size', none ? 0 : 1, 'bytes', none ? 0 : 10);
+    await redis.admin.set(key('seq'), '7');
+    await redis.admin.hset(key('totals'), 'size', none ? 0 : 1, 'bytes', none ? 0 : 10);
     if (none) return;
-    await admin.zadd(key('queue'), 7, 'old-1');
-    await admin.hset(key('key'), 'old-1', 'u-1');
-    await admin.hset(key('json'), 'old-1', '{"type":"person"}');
+    await redis.admin.zadd(key('queue'), 7, 'old-1');
+    await redis.admin.hset(key('key'), 'old-1', 'u-1');
+    await redis.admin.hset(key('json'), 'old-1', '{"type":"person"}');
   }
 
   it('holding operations: refused with an error naming the prefix, by the store and by the module at start-up; nothing is changed', async () => {
@@ -132,14 +122,14 @@ describe('RedisQueueStore, a prefix written by the previous version', () => {
     await expect(store.lease(ALL)).rejects.toThrow(CustomerIOConfigError);
     const sandbox = await CustomerIOSandbox.start();
     try {
-      await expect(createQueueApp(sandbox, { queue: { store: 'redis', redis: { url: server.url, prefix } } })).rejects.toThrow(
+      await expect(createQueueApp(sandbox, { queue: { store: 'redis', redis: { url: redis.server.url, prefix } } })).rejects.toThrow(
         `prefix "${prefix}" holds 1 operations`,
       );
     } finally {
       await sandbox.close();
     }
-    expect(await admin.hgetall(`{${prefix}}:key`)).toEqual({ 'old-1': 'u-1' });
-    expect(await admin.exists(`{${prefix}}:layout`, `{${prefix}}:op-key`)).toBe(0);
+    expect(await redis.admin.hgetall(`{${prefix}}:key`)).toEqual({ 'old-1': 'u-1' });
+    expect(await redis.admin.exists(`{${prefix}}:layout`, `{${prefix}}:op-key`)).toBe(0);
   });
 
   it('holding no operation: taken over, its old counters deleted', async () => {
@@ -150,7 +140,7 @@ describe('RedisQueueStore, a prefix written by the previous version', () => {
     await store.ready();
     await store.append(op('new-1', 'u-1'));
     expect((await store.lease(ALL)).map((o) => o.id)).toEqual(['new-1']);
-    expect(await admin.exists(`{${prefix}}:seq`, `{${prefix}}:totals`)).toBe(0);
-    expect(await admin.get(`{${prefix}}:layout`)).toBe('2');
+    expect(await redis.admin.exists(`{${prefix}}:seq`, `{${prefix}}:totals`)).toBe(0);
+    expect(await redis.admin.get(`{${prefix}}:layout`)).toBe('2');
   });
 });

@@ -1,10 +1,10 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { CustomerIOError, CustomerIOQueueFullError } from '../../../lib/index.js';
 import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
-import { deleteKeys, type OwnedRedisServer, startRedisServer, uniquePrefix } from '../../support/redis-server.js';
+import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -13,20 +13,11 @@ const rejectionOf = (promise: Promise<unknown>): Promise<unknown> => promise.the
 
 describe('RedisQueueStore: receipt.stored', () => {
   // A server of this file's own: the tests pause it and kill it.
-  let server: OwnedRedisServer;
-  let admin: Redis;
+  const redis = useRedisForFile(() => startRedisServer());
   let sandbox: CustomerIOSandbox;
   let prefix: string;
   const cleanup: (() => Promise<unknown>)[] = [];
 
-  beforeAll(async () => {
-    server = await startRedisServer();
-    admin = new Redis(server.url);
-  });
-  afterAll(async () => {
-    await admin.quit();
-    await server.stop();
-  });
   beforeEach(async () => {
     sandbox = await CustomerIOSandbox.start();
     prefix = uniquePrefix('redis-stored');
@@ -34,12 +25,12 @@ describe('RedisQueueStore: receipt.stored', () => {
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
     await sandbox.close();
-    await deleteKeys(admin, prefix);
+    await deleteKeys(redis.admin, prefix);
   });
 
   /** A queue app on the test prefix, with a store of its own; both closed after the test. */
-  async function startApp(queue: Record<string, unknown> = {}, redis: Redis | string = server.url, refreshIntervalMs = 1_000): Promise<QueueApp> {
-    const store = new RedisQueueStore({ redis, prefix, refreshIntervalMs });
+  async function startApp(queue: Record<string, unknown> = {}, client: Redis | string = redis.server.url, refreshIntervalMs = 1_000): Promise<QueueApp> {
+    const store = new RedisQueueStore({ redis: client, prefix, refreshIntervalMs });
     cleanup.push(() => store.close());
     await store.ready();
     const subject = await createQueueApp(sandbox, { queue: { store, ...queue } });
@@ -49,19 +40,19 @@ describe('RedisQueueStore: receipt.stored', () => {
 
   it('waits while Redis does not answer the append, and resolves once Redis acknowledged it', async () => {
     const { client } = await startApp();
-    await admin.call('CLIENT', 'PAUSE', '10000', 'WRITE'); // scripts wait; this client's reads and UNPAUSE do not
+    await redis.admin.call('CLIENT', 'PAUSE', '10000', 'WRITE'); // scripts wait; this client's reads and UNPAUSE do not
     const receipts = Array.from({ length: 20 }, (_, i) => client.track(`u-${i % 3}`, 'paused', { i }));
     let stored = 0;
     try {
       for (const receipt of receipts) void receipt.stored.then(() => (stored += 1));
       await sleep(200);
       expect(stored).toBe(0);
-      expect(await admin.hlen(`{${prefix}}:op-json`)).toBe(0);
+      expect(await redis.admin.hlen(`{${prefix}}:op-json`)).toBe(0);
     } finally {
-      await admin.call('CLIENT', 'UNPAUSE');
+      await redis.admin.call('CLIENT', 'UNPAUSE');
     }
     await Promise.all(receipts.map((receipt) => receipt.stored));
-    expect(await admin.hmget(`{${prefix}}:op-json`, ...receipts.map((receipt) => receipt.id))).not.toContain(null);
+    expect(await redis.admin.hmget(`{${prefix}}:op-json`, ...receipts.map((receipt) => receipt.id))).not.toContain(null);
   });
 
   it('every operation whose stored resolved is in Redis at that moment', async () => {
@@ -70,7 +61,7 @@ describe('RedisQueueStore: receipt.stored', () => {
     for (let tick = 0; tick < 10; tick++) {
       for (let i = 0; i < 50; i++) {
         const receipt = client.track(`u-${i % 7}`, 'streamed', { tick, i });
-        checks.push(receipt.stored.then(() => admin.hexists(`{${prefix}}:op-json`, receipt.id)));
+        checks.push(receipt.stored.then(() => redis.admin.hexists(`{${prefix}}:op-json`, receipt.id)));
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -102,7 +93,7 @@ describe('RedisQueueStore: receipt.stored', () => {
 
   it('refused by the bound Redis enforces (another instance filled the queue): stored rejects with CustomerIOQueueFullError, reported rejected', async () => {
     // B reads the shared totals rarely, so it does not know A filled the queue: Redis refuses B's append.
-    const b = await startApp({ maxQueueSize: 5 }, server.url, 60_000);
+    const b = await startApp({ maxQueueSize: 5 }, redis.server.url, 60_000);
     const a = await startApp({ maxQueueSize: 5 });
     await Promise.all(Array.from({ length: 5 }, (_, i) => a.client.track(`a-${i}`, 'fills').stored));
     const refused = b.client.track('b-1', 'does not fit');
@@ -113,6 +104,6 @@ describe('RedisQueueStore: receipt.stored', () => {
     expect(await rejectionOf(delivered)).toBe(error);
     expect(b.log.ids('rejected')).toEqual([refused.id]);
     expect(b.client.stats).toMatchObject({ enqueued: 1, rejected: 1 });
-    expect(await admin.hexists(`{${prefix}}:op-json`, refused.id)).toBe(0);
+    expect(await redis.admin.hexists(`{${prefix}}:op-json`, refused.id)).toBe(0);
   });
 });
