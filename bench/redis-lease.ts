@@ -2,8 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { KEY_NAMES, LAYOUT_PRELUDE } from '../lib/delivery/stores/redis-queue-layout.lua.js';
-import { RedisQueueStore } from '../lib/delivery/stores/redis-queue.store.js';
+import { KEY_NAMES, LAYOUT_PRELUDE } from '../lib/stores/redis/redis-queue-layout.lua.js';
+import { RedisQueueStore } from '../lib/stores/redis/redis-queue.store.js';
 
 // `npm run bench`, last: what one LEASE of the Redis store costs as the queue grows, at 1,000 and at 1,000,000
 // queued operations, of one person and spread over 10,000 people. A first lease holds the oldest batch (for one

@@ -1,8 +1,8 @@
 import { MODULE_METADATA } from '@nestjs/common/constants.js';
 import type { Type } from '@nestjs/common';
 import type { ModulesContainer } from '@nestjs/core';
-import { CustomerIOConfigError } from './client/customerio.errors.js';
-import { MODULE_IMPORTED_TWICE, MODULE_WITHOUT_OPTIONS } from './customerio.messages.js';
+import { CustomerIOConfigError } from './errors/customerio.errors.js';
+import { MODULE_IMPORTED_TWICE, MODULE_WITHOUT_OPTIONS } from './errors/customerio.messages.js';
 import { CUSTOMERIO_MODULE_OPTIONS } from './customerio.module-definition.js';
 
 /** One module of an application, as Nest holds it. */

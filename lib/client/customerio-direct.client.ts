@@ -3,14 +3,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import cio from 'customerio-node';
 import type { APIClient, IdentifierType, SendSMSRequest, TrackClient } from 'customerio-node';
 import { CUSTOMERIO_LIMITS, CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
-import { APP_API_KEY_REQUIRED } from '../customerio.messages.js';
+import { APP_API_KEY_REQUIRED } from '../errors/customerio.messages.js';
 import { createOperationIdFactory } from '../delivery/operation-id.factory.js';
-import { OutboundPipeline } from '../delivery/outbound-pipeline.service.js';
-import { eventOperation, type PersonOperation, personOperation } from '../delivery/person-operation.builder.js';
+import { OutboundPipeline } from '../transport/outbound-pipeline.service.js';
+import { eventOperation, type PersonOperation, personOperation } from '../operations/person-operation.builder.js';
 import type { CustomerIOAttributes, CustomerIOEventArgs, CustomerIOEventData, CustomerIOEventName, TrackEventOptions } from '../interfaces/customerio-events.interface.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
-import { CustomerIOSdkAdapter, type CustomerIOResponseBody } from './customerio-sdk.adapter.js';
-import { CustomerIOConfigError } from './customerio.errors.js';
+import { CustomerIOSdkAdapter, type CustomerIOResponseBody } from '../transport/customerio-sdk.adapter.js';
+import { CustomerIOConfigError } from '../errors/customerio.errors.js';
 import { type CustomerIOMetric, type CustomerIOPushMetric, metricBody, pushMetricBody } from '../operations/delivery-metric.operation.js';
 import { broadcastTrigger, type CustomerIOBroadcastOptions } from '../operations/broadcast.operation.js';
 import { type CustomerIOFormData, formSubmissionRequest } from '../operations/form-submission.operation.js';
@@ -29,7 +29,7 @@ import type { CustomerIOObjectIdentifier } from '../operations/object-identifier
 import { deleteObjectOperation, identifyObjectOperation, objectRelationshipsOperation } from '../operations/object.operation.js';
 import type { CustomerIOObjectRelationship, IdentifyObjectOptions } from '../operations/object.operation.js';
 import { type CustomerIORelationship, personRelationshipsOperation } from '../operations/relationship.operation.js';
-import { checkName, toUnixSeconds } from './customerio-input.validator.js';
+import { checkName, toUnixSeconds } from '../validation/input.checks.js';
 import {
   type CustomerIODeviceOptions,
   type CustomerIODevicePlatform,
@@ -38,7 +38,7 @@ import {
   validAttributes,
   validDevice,
   validEvent,
-} from './customerio-payloads.js';
+} from '../operations/customerio-payloads.js';
 
 export type { CustomerIOMetric, CustomerIOPushMetric } from '../operations/delivery-metric.operation.js';
 export type { CustomerIOBroadcastOptions, CustomerIOBroadcastRecipients } from '../operations/broadcast.operation.js';

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
-import type { CustomerIOQueueStats } from '../delivery/customerio-queue-stats.interface.js';
+import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
 import { CustomerIOQueue } from '../delivery/customerio-queue.service.js';
 import type { CustomerIOReceipt } from '../delivery/receipt.registry.js';
 import {
@@ -10,7 +10,7 @@ import {
   mergeOperation,
   type PersonOperation,
   personOperation,
-} from '../delivery/person-operation.builder.js';
+} from '../operations/person-operation.builder.js';
 import type {
   CustomerIOAttributes,
   CustomerIOEventArgs,
@@ -43,7 +43,7 @@ import {
   objectRelationshipsOperation,
 } from '../operations/object.operation.js';
 import { type CustomerIORelationship, personRelationshipsOperation } from '../operations/relationship.operation.js';
-import { checkName, toUnixSeconds } from './customerio-input.validator.js';
+import { checkName, toUnixSeconds } from '../validation/input.checks.js';
 import {
   type CustomerIODeviceOptions,
   type CustomerIODevicePlatform,
@@ -51,8 +51,8 @@ import {
   validAttributes,
   validDevice,
   validEvent,
-} from './customerio-payloads.js';
-import type { CustomerIOResponseBody } from './customerio-sdk.adapter.js';
+} from '../operations/customerio-payloads.js';
+import type { CustomerIOResponseBody } from '../transport/customerio-sdk.adapter.js';
 
 /**
  * The Customer.io client: one instance for the whole application, through DI.

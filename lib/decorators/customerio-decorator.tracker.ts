@@ -8,8 +8,8 @@ import {
   DECORATOR_WITHOUT_APP,
   USER_CODE_RETURNED_PROMISE,
   USER_CODE_THREW,
-} from '../customerio.messages.js';
-import { DeliveryReporter, isThenable } from '../delivery/delivery.reporter.js';
+} from '../errors/customerio.messages.js';
+import { DeliveryReporter, isThenable } from '../observability/delivery.reporter.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import { type CallOutcome, DECORATED_METHOD } from './decorated-method.js';
 import { customerIORequestContext } from './customerio-request-context.js';

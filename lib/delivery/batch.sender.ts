@@ -1,12 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CustomerIOSdkAdapter, type CustomerIOResponseBody } from '../client/customerio-sdk.adapter.js';
-import { abortedError, CustomerIOError } from '../client/customerio.errors.js';
+import { CustomerIOSdkAdapter, type CustomerIOResponseBody } from '../transport/customerio-sdk.adapter.js';
+import { abortedError, CustomerIOError } from '../errors/customerio.errors.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import type { BatchLeaseGuard } from './batch-lease.guard.js';
-import { OutboundPipeline } from './outbound-pipeline.service.js';
-import { v1EventsBody } from './person-operation.builder.js';
-import type { QueuedOperation } from './queue-store.interface.js';
+import { OutboundPipeline } from '../transport/outbound-pipeline.service.js';
+import { v1EventsBody } from '../operations/person-operation.builder.js';
+import type { QueuedOperation } from '../interfaces/queue-store.interface.js';
 
 /** What became of some of a batch's operations. */
 export type BatchOutcome =

@@ -12,7 +12,7 @@ import {
   CustomerIOError,
   CustomerIOQueueFullError,
   CustomerIOValidationError,
-} from '../client/customerio.errors.js';
+} from '../errors/customerio.errors.js';
 import {
   CUSTOMERIO_FLUSH_INTERVAL,
   CUSTOMERIO_LIMITS,
@@ -28,17 +28,17 @@ import {
   QUEUE_CLOSED,
   QUEUE_FULL,
   REQUEST_ABANDONED,
-} from '../customerio.messages.js';
+} from '../errors/customerio.messages.js';
 import type { ResolvedCustomerIOOptions, ResolvedQueueOptions } from '../options/resolved-options.interface.js';
 import { BATCH_ENVELOPE_BYTES, type BatchOutcome, BatchSender } from './batch.sender.js';
 import { BatchLeaseGuard } from './batch-lease.guard.js';
-import type { CustomerIODeliveryOutcome } from './delivery-options.interface.js';
-import { DeliveryReporter, type SummaryKind } from './delivery.reporter.js';
-import type { QueueStoreHandle } from './queue-store.factory.js';
+import type { CustomerIODeliveryOutcome } from '../interfaces/delivery-options.interface.js';
+import { DeliveryReporter, type SummaryKind } from '../observability/delivery.reporter.js';
+import type { QueueStoreHandle } from '../stores/queue-store.handle.js';
 import { createOperationIdFactory } from './operation-id.factory.js';
-import type { CustomerIOQueueStats } from './customerio-queue-stats.interface.js';
+import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
 import { CustomerIOReceipt, ReceiptRegistry } from './receipt.registry.js';
-import type { AppendResult, CustomerIOQueueStore, MaybePromise, QueuedOperation } from './queue-store.interface.js';
+import type { AppendResult, CustomerIOQueueStore, MaybePromise, QueuedOperation } from '../interfaces/queue-store.interface.js';
 
 /** Shutdown's first wait for what other instances hold in a shared store; it doubles, up to a flush interval. */
 const SHUTDOWN_FIRST_WAIT_MS = 50;

@@ -1,8 +1,8 @@
 import type { Logger } from '@nestjs/common';
-import { CustomerIOError } from '../client/customerio.errors.js';
-import { RECEIPT_LOOKUP_FAILED, RECEIPT_OUTCOME_LOST, RECEIPT_TOO_LATE, SHARED_OUTCOMES_FAILED } from '../customerio.messages.js';
-import type { CustomerIODeliveryOutcome } from './delivery-options.interface.js';
-import type { CustomerIOQueueStore, MaybePromise, SharedOutcomes } from './queue-store.interface.js';
+import { CustomerIOError } from '../errors/customerio.errors.js';
+import { RECEIPT_LOOKUP_FAILED, RECEIPT_OUTCOME_LOST, RECEIPT_TOO_LATE, SHARED_OUTCOMES_FAILED } from '../errors/customerio.messages.js';
+import type { CustomerIODeliveryOutcome } from '../interfaces/delivery-options.interface.js';
+import type { CustomerIOQueueStore, MaybePromise, SharedOutcomes } from '../interfaces/queue-store.interface.js';
 
 /** Where a receipt learns its operation's outcome (the queue). */
 interface ReceiptSource {

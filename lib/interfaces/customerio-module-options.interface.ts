@@ -1,9 +1,9 @@
-import type { CustomerIOInterceptor } from '../delivery/customerio-interceptor.interface.js';
+import type { CustomerIOInterceptor } from './customerio-interceptor.interface.js';
 import type {
   CustomerIODeliveryHooks,
   CustomerIOQueueOptions,
   CustomerIORetryOptions,
-} from '../delivery/delivery-options.interface.js';
+} from './delivery-options.interface.js';
 
 /** A Customer.io data center. */
 export type CustomerIORegion = 'us' | 'eu';

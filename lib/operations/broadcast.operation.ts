@@ -1,4 +1,4 @@
-import { checkEventData, checkName } from '../client/customerio-input.validator.js';
+import { checkEventData, checkName } from '../validation/input.checks.js';
 
 /** Who receives a broadcast: Customer.io's recipient fields (`ids`, `emails`, `per_user_data`, `data_file_url`, or a `recipients` filter). */
 export type CustomerIOBroadcastRecipients = Record<string, unknown>;

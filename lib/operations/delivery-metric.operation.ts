@@ -1,6 +1,6 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { checkName, checkOneOf, toUnixSeconds } from '../client/customerio-input.validator.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { checkName, checkOneOf, toUnixSeconds } from '../validation/input.checks.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 import type { CustomerIOTimestamp } from '../interfaces/customerio-events.interface.js';
 
 /**

@@ -1,6 +1,6 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { checkAttributes, checkOneOf } from '../client/customerio-input.validator.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { checkAttributes, checkOneOf } from '../validation/input.checks.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 
 /** A device attribute value: Customer.io keeps strings; booleans and numbers are sent as their string. */
 export type CustomerIODeviceAttributeValue = string | number | boolean;

@@ -1,6 +1,6 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { checkPersonId } from '../client/customerio-input.validator.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { checkPersonId } from '../validation/input.checks.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 
 /**
  * An object (an account, a company…: Customer.io's objects), as Customer.io's v2 `identifiers` of an object:

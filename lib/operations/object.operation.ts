@@ -1,5 +1,5 @@
-import { validAttributes } from '../client/customerio-payloads.js';
-import type { PersonOperation } from '../delivery/person-operation.builder.js';
+import { validAttributes } from './customerio-payloads.js';
+import type { PersonOperation } from './person-operation.builder.js';
 import type { CustomerIOAttributes } from '../interfaces/customerio-events.interface.js';
 import { type CustomerIOObjectIdentifier, type ResolvedObject, resolveObject } from './object-identifier.js';
 import { type CustomerIOMergeIdentifier, MERGE_IDENTIFIER_TYPES, resolvePerson } from './person-identifier.js';

@@ -1,6 +1,6 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { checkOneOf, checkPersonId } from '../client/customerio-input.validator.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { checkOneOf, checkPersonId } from '../validation/input.checks.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 
 /** One identifier of a person, typed: Customer.io's v2 `identifiers` (exactly one of them). */
 export type CustomerIOPersonIdentifier = { id: string | number } | { email: string } | { cio_id: string } | { phone: string };

@@ -1,7 +1,7 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { validAttributes } from '../client/customerio-payloads.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
-import { type PersonOperation, personOperation } from '../delivery/person-operation.builder.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { validAttributes } from './customerio-payloads.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
+import { type PersonOperation, personOperation } from './person-operation.builder.js';
 import type { CustomerIOAttributes } from '../interfaces/customerio-events.interface.js';
 import { type CustomerIOObjectIdentifier, resolveObject } from './object-identifier.js';
 import type { ResolvedPerson } from './person-identifier.js';

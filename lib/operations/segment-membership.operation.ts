@@ -1,5 +1,5 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 import { type CustomerIOMergeIdentifier, MERGE_IDENTIFIER_TYPES, resolvePerson } from './person-identifier.js';
 
 /** Most people one `add_customers` / `remove_customers` request takes (the spec's `ids.maxItems`). */

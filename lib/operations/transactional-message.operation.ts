@@ -1,8 +1,8 @@
 import cio from 'customerio-node';
 import type { SendEmailRequest, SendPushRequest } from 'customerio-node';
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { checkName, checkOneOf, toUnixSeconds } from '../client/customerio-input.validator.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { checkName, checkOneOf, toUnixSeconds } from '../validation/input.checks.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 import { type CustomerIODeviceAttributes, deviceAttributes } from './device-attributes.js';
 
 /** A device a transactional push goes to instead of the person's own (`custom_device`). */

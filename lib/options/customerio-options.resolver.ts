@@ -17,8 +17,8 @@ import {
   MISSING_OPTION,
   optionLabel,
   TIMEOUT_OUTLASTS_LEASE,
-} from '../customerio.messages.js';
-import { CustomerIOConfigError } from '../client/customerio.errors.js';
+} from '../errors/customerio.messages.js';
+import { CustomerIOConfigError } from '../errors/customerio.errors.js';
 import type { CustomerIOMode, CustomerIOModuleOptions, CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
 import { RedactedSecret, RedactedUrl } from './redacted-secret.js';
 import type {

@@ -9,7 +9,7 @@ import {
   CustomerIOTimeoutError,
 } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { CustomerIOSdkAdapter } from '../../lib/client/customerio-sdk.adapter.js';
+import { CustomerIOSdkAdapter } from '../../lib/transport/customerio-sdk.adapter.js';
 import { type ClientApp, createClientApp, rejectionOf } from '../support/customerio-app.js';
 
 declare const SDK_MAJOR: 4 | 5;

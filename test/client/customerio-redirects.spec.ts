@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomerIOHttpError } from '../../lib/index.js';
-import { CustomerIOSdkAdapter } from '../../lib/client/customerio-sdk.adapter.js';
+import { CustomerIOSdkAdapter } from '../../lib/transport/customerio-sdk.adapter.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { type ClientApp, createClientApp, rejectionOf } from '../support/customerio-app.js';
 import { type RedirectTrap, startRedirectTrap } from '../support/redirect-trap.js';

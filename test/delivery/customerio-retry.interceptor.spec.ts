@@ -14,7 +14,7 @@ import {
   type CustomerIORetryOptions,
 } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { CustomerIOSdkAdapter } from '../../lib/client/customerio-sdk.adapter.js';
+import { CustomerIOSdkAdapter } from '../../lib/transport/customerio-sdk.adapter.js';
 import { type ClientApp, createClientApp, rejectionOf } from '../support/customerio-app.js';
 
 // Real time, whatever the fake clock says (captured before any test installs one).

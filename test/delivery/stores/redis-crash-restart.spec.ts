@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { ulid } from 'ulid';
-import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
+import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { buildLibraryForChildren, type Child, crashChildScript, kill9, killAll, removeBuild, startChild } from '../../support/crash-child.js';
 import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
@@ -22,7 +22,7 @@ describe('RedisQueueStore: two instances on one prefix, one killed (kill -9)', (
   let survivor: { subject: QueueApp; store: RedisQueueStore } | undefined;
 
   beforeAll(async () => {
-    buildDir = buildLibraryForChildren(['index.js', 'delivery/stores/redis-queue.store.js']);
+    buildDir = buildLibraryForChildren(['index.js', 'stores/redis/redis-queue.store.js']);
     server = await useRedis();
     admin = new Redis(server.url);
   }, 60_000);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { CustomerIOConfigError } from '../../../lib/client/customerio.errors.js';
-import type { QueuedOperation } from '../../../lib/delivery/queue-store.interface.js';
-import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
+import { CustomerIOConfigError } from '../../../lib/errors/customerio.errors.js';
+import type { QueuedOperation } from '../../../lib/interfaces/queue-store.interface.js';
+import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { createQueueApp } from '../../support/queue-app.js';
 import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';

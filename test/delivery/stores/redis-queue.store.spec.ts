@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest 
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CustomerIOError, CustomerIOQueueFullError, type CustomerIOQueueOptions } from '../../../lib/index.js';
-import type { AppendResult, QueueBound, QueuedOperation, SharedOutcome, SharedOutcomes } from '../../../lib/delivery/queue-store.interface.js';
-import { OUTCOME_GRACE_MS, RedisQueueStore, type RedisQueueStoreOptions } from '../../../lib/delivery/stores/redis-queue.store.js';
+import type { AppendResult, QueueBound, QueuedOperation, SharedOutcome, SharedOutcomes } from '../../../lib/interfaces/queue-store.interface.js';
+import { OUTCOME_GRACE_MS, RedisQueueStore, type RedisQueueStoreOptions } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';

@@ -14,7 +14,7 @@ describe('SqliteQueueStore: kill -9 and restart', () => {
   const children: Child[] = [];
 
   beforeAll(() => {
-    buildDir = buildLibraryForChildren(['index.js', 'delivery/stores/sqlite-queue.store.js']);
+    buildDir = buildLibraryForChildren(['index.js', 'stores/sqlite/sqlite-queue.store.js']);
   }, 60_000);
   afterAll(() => removeBuild(buildDir));
 

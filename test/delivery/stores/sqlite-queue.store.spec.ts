@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { QueuedOperation } from '../../../lib/index.js';
-import { SqliteQueueStore } from '../../../lib/delivery/stores/sqlite-queue.store.js';
+import { SqliteQueueStore } from '../../../lib/stores/sqlite/sqlite-queue.store.js';
 import { expectEachOnceOrReported } from '../../support/delivery-assertions.js';
 import { createQueueApp, useQueueSandbox } from '../../support/queue-app.js';
 

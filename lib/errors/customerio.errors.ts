@@ -1,4 +1,4 @@
-import { REQUEST_ABANDONED } from '../customerio.messages.js';
+import { REQUEST_ABANDONED } from './customerio.messages.js';
 
 /**
  * Base of every error this module raises about a Customer.io call.

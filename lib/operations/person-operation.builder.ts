@@ -1,5 +1,5 @@
-import type { ValidEvent } from '../client/customerio-payloads.js';
-import { identifiersJson, personKey, type ResolvedPerson } from '../operations/person-identifier.js';
+import type { ValidEvent } from './customerio-payloads.js';
+import { identifiersJson, personKey, type ResolvedPerson } from './person-identifier.js';
 
 // Customer.io v2 batch operations (`POST /api/v2/batch`), built from input already checked.
 // NOTE: operations are written as JSON strings, around the event data's JSON that the checks already

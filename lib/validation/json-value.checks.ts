@@ -8,8 +8,8 @@ import {
   TOO_DEEP,
   TOO_LONG,
   TOO_LONG_AT_LEAST,
-} from '../customerio.messages.js';
-import { CustomerIOValidationError } from './customerio.errors.js';
+} from '../errors/customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
 
 // NOTE: values are walked before JSON.stringify sees them: the walk counts a lower bound of the bytes
 // JSON will take and stops as soon as it passes the limit, so a huge value costs what the limit allows,

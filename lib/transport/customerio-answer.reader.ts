@@ -1,5 +1,5 @@
-import { NOT_JSON, REDIRECT_NOT_FOLLOWED } from '../customerio.messages.js';
-import { CustomerIOError, CustomerIOHttpError, CustomerIONetworkError, CustomerIOTimeoutError } from './customerio.errors.js';
+import { NOT_JSON, REDIRECT_NOT_FOLLOWED } from '../errors/customerio.messages.js';
+import { CustomerIOError, CustomerIOHttpError, CustomerIONetworkError, CustomerIOTimeoutError } from '../errors/customerio.errors.js';
 import type { HttpAnswer } from './http.transport.js';
 import { parseRetryAfter } from './retry-after.js';
 

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from '../queue-store.interface.js';
+import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from '../../interfaces/queue-store.interface.js';
 import {
   SQLITE_CANNOT_OPEN,
   SQLITE_CLOSED,

@@ -1,9 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
-import { REGION_MISMATCH, REGION_UNCHECKED } from '../customerio.messages.js';
+import { REGION_MISMATCH, REGION_UNCHECKED } from '../errors/customerio.messages.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import { CustomerIOSdkAdapter } from './customerio-sdk.adapter.js';
-import { CustomerIOConfigError } from './customerio.errors.js';
+import { CustomerIOConfigError } from '../errors/customerio.errors.js';
 
 /**
  * In mode `'live'` with `checkRegion` (by default, when `trackUrl` is not set), asks Customer.io which region the Track API credentials belong to

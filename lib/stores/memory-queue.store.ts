@@ -1,4 +1,4 @@
-import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from './queue-store.interface.js';
+import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from '../interfaces/queue-store.interface.js';
 
 const QUEUED = 0;
 const LEASED = 1;

@@ -10,10 +10,10 @@ import {
   type CircuitBreakerPolicy,
   type IBackoff,
 } from 'cockatiel';
-import { abortedError, CustomerIOCircuitOpenError, CustomerIOError } from '../client/customerio.errors.js';
+import { abortedError, CustomerIOCircuitOpenError, CustomerIOError } from '../errors/customerio.errors.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions, ResolvedRetryOptions } from '../options/resolved-options.interface.js';
-import type { CustomerIOInterceptor, CustomerIORequestContext } from './customerio-interceptor.interface.js';
+import type { CustomerIOInterceptor, CustomerIORequestContext } from '../interfaces/customerio-interceptor.interface.js';
 
 /** Waits `ms`, or less if `signal` aborts first; leaves no timer behind either way. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

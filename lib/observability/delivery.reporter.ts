@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { CustomerIOError } from '../client/customerio.errors.js';
+import type { CustomerIOError } from '../errors/customerio.errors.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
-import { failureMessage, REPORT_LINE, SUMMARY_LINES } from '../customerio.messages.js';
+import { failureMessage, REPORT_LINE, SUMMARY_LINES } from '../errors/customerio.messages.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
-import type { CustomerIOQueueStats } from './customerio-queue-stats.interface.js';
+import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
 import type {
   CustomerIODeliveryHooks,
   CustomerIODeliveryOutcome,
   CustomerIODeliveryReport,
-} from './delivery-options.interface.js';
+} from '../interfaces/delivery-options.interface.js';
 
 /** Failures summed into one log line a flush interval rather than logged one by one. */
 export type SummaryKind = keyof typeof SUMMARY_LINES;

@@ -1,6 +1,6 @@
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface.js';
 import { MemoryQueueStore } from './memory-queue.store.js';
-import type { CustomerIOQueueStore } from './queue-store.interface.js';
+import type { CustomerIOQueueStore } from '../interfaces/queue-store.interface.js';
 
 /** The queue's store, and whether the module made it (then the module closes it at shutdown). */
 export interface QueueStoreHandle {
@@ -19,11 +19,11 @@ export async function createQueueStore({ store, sqlite, redis }: ResolvedQueueOp
     case 'memory':
       return { store: new MemoryQueueStore(), owned: true };
     case 'sqlite': {
-      const { SqliteQueueStore } = await import('./stores/sqlite-queue.store.js');
+      const { SqliteQueueStore } = await import('./sqlite/sqlite-queue.store.js');
       return { store: new SqliteQueueStore(sqlite!), owned: true };
     }
     case 'redis': {
-      const { RedisQueueStore } = await import('./stores/redis-queue.store.js');
+      const { RedisQueueStore } = await import('./redis/redis-queue.store.js');
       const { url, ...settings } = redis!;
       const made = new RedisQueueStore({ redis: url.reveal(), ...settings });
       try {

@@ -6,7 +6,7 @@ import type { APIClient, TrackClient } from 'customerio-node';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import { type CustomerIOResponseBody, failureError, readAnswer } from './customerio-answer.reader.js';
-import { abortedError } from './customerio.errors.js';
+import { abortedError } from '../errors/customerio.errors.js';
 import { type SdkRequest, sendOnce } from './http.transport.js';
 
 export type { CustomerIOResponseBody } from './customerio-answer.reader.js';

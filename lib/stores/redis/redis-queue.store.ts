@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { DEFAULT_VISIBILITY_TIMEOUT_MS } from '../../customerio.constants.js';
-import type { CustomerIODeliveryOutcome } from '../delivery-options.interface.js';
+import type { CustomerIODeliveryOutcome } from '../../interfaces/delivery-options.interface.js';
 import type {
   AppendResult,
   CustomerIOQueueStore,
@@ -12,9 +12,9 @@ import type {
   QueuedOperation,
   SharedOutcome,
   SharedOutcomes,
-} from '../queue-store.interface.js';
-import { CustomerIOConfigError } from '../../client/customerio.errors.js';
-import { REDIS_OLD_LAYOUT } from '../../customerio.messages.js';
+} from '../../interfaces/queue-store.interface.js';
+import { CustomerIOConfigError } from '../../errors/customerio.errors.js';
+import { REDIS_OLD_LAYOUT } from '../../errors/customerio.messages.js';
 import { KEY_COUNT, KEY_NAMES, OLD_LAYOUT_ERROR } from './redis-queue-layout.lua.js';
 import { COLLECT, REPORT, WATCH } from './redis-queue-outcomes.lua.js';
 import { ACKNOWLEDGE, APPEND, COUNTS, DROP_OLDEST, HAS, LEASE, RELEASE, RENEW } from './redis-queue.lua.js';

@@ -6,9 +6,9 @@ import {
   RESERVED_ATTRIBUTE,
   TIMESTAMP_IN_MILLISECONDS,
   TOO_MANY_ATTRIBUTES,
-} from '../customerio.messages.js';
-import { checkBytes, checkJson, checkWellFormed } from './customerio-json.validator.js';
-import { CustomerIOValidationError } from './customerio.errors.js';
+} from '../errors/customerio.messages.js';
+import { checkBytes, checkJson, checkWellFormed } from './json-value.checks.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
 
 // NOTE: every check here runs synchronously at the call site, before any request is built,
 // so bad input throws to the caller that wrote it and never reaches a queue or a batch.

@@ -1,4 +1,4 @@
-import type { CustomerIOError } from '../client/customerio.errors.js';
+import type { CustomerIOError } from '../errors/customerio.errors.js';
 import type { CustomerIOQueueStore } from './queue-store.interface.js';
 
 /** Retry, backoff and circuit-breaking of outbound requests (see `CustomerIORetryInterceptor`). */

@@ -1,4 +1,4 @@
-import type { CustomerIOError } from '../client/customerio.errors.js';
+import type { CustomerIOError } from '../errors/customerio.errors.js';
 
 /** What an outbound request is, as interceptors see it. */
 export interface CustomerIORequestContext {

@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CustomerIOError } from '../client/customerio.errors.js';
+import { CustomerIOError } from '../errors/customerio.errors.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
-import type { CustomerIOInterceptor, CustomerIORequestContext } from './customerio-interceptor.interface.js';
+import type { CustomerIOInterceptor, CustomerIORequestContext } from '../interfaces/customerio-interceptor.interface.js';
 import { CustomerIORetryInterceptor } from './customerio-retry.interceptor.js';
-import { DeliveryReporter } from './delivery.reporter.js';
+import { DeliveryReporter } from '../observability/delivery.reporter.js';
 
 /**
  * Sends every outbound request, direct or batched, through the interceptor chain. An interceptor that fails

@@ -5,8 +5,8 @@ import type {
   CustomerIOTimestamp,
   TrackEventOptions,
 } from '../interfaces/customerio-events.interface.js';
-import { type CustomerIODeviceAttributes, deviceAttributes } from '../operations/device-attributes.js';
-import { checkAttributes, checkEventData, checkName, checkOneOf, toUnixSeconds } from './customerio-input.validator.js';
+import { type CustomerIODeviceAttributes, deviceAttributes } from './device-attributes.js';
+import { checkAttributes, checkEventData, checkName, checkOneOf, toUnixSeconds } from '../validation/input.checks.js';
 
 // NOTE: the direct client (v1 endpoints) and the queue (v2 operations) shape requests differently;
 // both take their input through these checks, so a limit is enforced the same way on either path.
