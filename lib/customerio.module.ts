@@ -15,7 +15,11 @@ import { createQueueStore } from './stores/queue-store.handle.js';
 import type { ResolvedCustomerIOOptions } from './options/resolved-options.interface.js';
 import { CustomerIODecoratorTracker } from './decorators/customerio-decorator.tracker.js';
 import { CustomerIORequestContextMiddleware } from './decorators/customerio-request-context.middleware.js';
-import { ConfigurableModuleClass, CUSTOMERIO_MODULE_OPTIONS, type OPTIONS_TYPE } from './customerio.module-definition.js';
+import {
+  ConfigurableModuleClass,
+  CUSTOMERIO_MODULE_OPTIONS,
+  type OPTIONS_TYPE,
+} from './customerio.module-definition.js';
 import { CUSTOMERIO_OPTION_SOURCES } from './options/customerio-options.resolver.js';
 import type { CustomerIOModuleOptions } from './interfaces/customerio-module-options.interface.js';
 import { checkInstallation } from './customerio.module-installation.js';
@@ -47,12 +51,18 @@ import { CustomerIOModuleTarget } from './customerio.module-target.js';
       inject: [CustomerIOModuleTarget],
       useFactory: (target: CustomerIOModuleTarget) => target.options,
     },
-    { provide: CUSTOMERIO_SANDBOX, inject: [CustomerIOModuleTarget], useFactory: (target: CustomerIOModuleTarget) => target.sandbox },
+    {
+      provide: CUSTOMERIO_SANDBOX,
+      inject: [CustomerIOModuleTarget],
+      useFactory: (target: CustomerIOModuleTarget) => target.sandbox,
+    },
     {
       provide: BatchSender,
       inject: [CUSTOMERIO_RESOLVED_OPTIONS, OutboundPipeline, CustomerIOSdkAdapter],
       useFactory: (options: ResolvedCustomerIOOptions, pipeline: OutboundPipeline, sdk: CustomerIOSdkAdapter) =>
-        options.mode === 'disabled' ? new DisabledBatchSender(pipeline, sdk, options) : new BatchSender(pipeline, sdk, options),
+        options.mode === 'disabled'
+          ? new DisabledBatchSender(pipeline, sdk, options)
+          : new BatchSender(pipeline, sdk, options),
     },
     {
       provide: CUSTOMERIO_QUEUE_STORE,
@@ -79,7 +89,8 @@ export class CustomerIOModule extends ConfigurableModuleClass implements NestMod
     // NOTE: the builder copies the options by their string keys; where customerIOOptionsFromConfig read them is under a symbol.
     const sources = (options as { [CUSTOMERIO_OPTION_SOURCES]?: unknown })[CUSTOMERIO_OPTION_SOURCES];
     const provider = definition.providers?.find((p) => 'provide' in p && p.provide === CUSTOMERIO_MODULE_OPTIONS);
-    if (sources && provider && 'useValue' in provider) Object.assign(provider.useValue, { [CUSTOMERIO_OPTION_SOURCES]: sources });
+    if (sources && provider && 'useValue' in provider)
+      Object.assign(provider.useValue, { [CUSTOMERIO_OPTION_SOURCES]: sources });
     return definition;
   }
 

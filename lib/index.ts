@@ -33,8 +33,16 @@ export {
   type CustomerIOPushMetric,
   type CustomerIOSmsMessage,
 } from './client/customerio-direct.client.js';
-export type { CustomerIODeviceOptions, CustomerIODevicePlatform, IdentifyOptions } from './operations/customerio-payloads.js';
-export type { CustomerIOMergeIdentifier, CustomerIOPersonId, CustomerIOPersonIdentifier } from './operations/person-identifier.js';
+export type {
+  CustomerIODeviceOptions,
+  CustomerIODevicePlatform,
+  IdentifyOptions,
+} from './operations/customerio-payloads.js';
+export type {
+  CustomerIOMergeIdentifier,
+  CustomerIOPersonId,
+  CustomerIOPersonIdentifier,
+} from './operations/person-identifier.js';
 export type { CustomerIODeviceAttributes, CustomerIODeviceAttributeValue } from './operations/device-attributes.js';
 export {
   CUSTOMERIO_METRICS,

@@ -32,7 +32,9 @@ export class CustomerIOError extends Error {
  * why: its shutdown deadline, or a lease running out), else a retryable "abandoned" error.
  */
 export function abortedError(signal: AbortSignal): CustomerIOError {
-  return signal.reason instanceof CustomerIOError ? signal.reason : new CustomerIOError(REQUEST_ABANDONED(), { retryable: true });
+  return signal.reason instanceof CustomerIOError
+    ? signal.reason
+    : new CustomerIOError(REQUEST_ABANDONED(), { retryable: true });
 }
 
 /** Customer.io answered with a non-2xx status. */

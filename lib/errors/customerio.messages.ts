@@ -67,7 +67,8 @@ export const NOT_SERIALIZABLE = (field: string, reason: string) => `${field} can
 
 export const CIRCULAR = (target: string) => `it is a circular reference (to ${target})`;
 
-export const TO_JSON_THREW = (error: unknown) => `its toJSON() threw: ${error instanceof Error ? error.message : String(error)}`;
+export const TO_JSON_THREW = (error: unknown) =>
+  `its toJSON() threw: ${error instanceof Error ? error.message : String(error)}`;
 
 export const TO_JSON_UNDEFINED = () => 'its toJSON() returned undefined, which JSON would drop';
 
@@ -180,7 +181,8 @@ const plural = (count: number, noun: string) => `${count} ${noun}${count === 1 ?
  * there were since the last line and the last one's message.
  */
 export const SUMMARY_LINES = {
-  rejected: (count: number, last: string) => REPORT_LINE('rejected', [], `${plural(count, 'operation')}, last: ${last}`),
+  rejected: (count: number, last: string) =>
+    REPORT_LINE('rejected', [], `${plural(count, 'operation')}, last: ${last}`),
   dropped: (count: number, last: string) => REPORT_LINE('dropped', [], `${plural(count, 'operation')}, last: ${last}`),
   append: (count: number, last: string) =>
     REPORT_LINE('failed', [], `${plural(count, 'operation')} the store could not append, last: ${last}`),
@@ -189,7 +191,8 @@ export const SUMMARY_LINES = {
   interceptor: (count: number, last: string) =>
     `${plural(count, 'interceptor call')} threw or rejected (user code; ignored, the requests went on without it), last: ${last}`,
   decorator: (count: number, last: string) => `${plural(count, 'decorated call')} not tracked, last: ${last}`,
-  sharedOutcomes: (count: number, last: string) => `${plural(count, 'store call')} sharing outcomes failed, last: ${last}`,
+  sharedOutcomes: (count: number, last: string) =>
+    `${plural(count, 'store call')} sharing outcomes failed, last: ${last}`,
 } as const;
 
 /** User code (`what`: a mapper, a `decorators` option) that threw. */

@@ -88,7 +88,8 @@ export interface CustomerIOQueueOptions {
 }
 
 /** How an operation's delivery ended; `'disabled'`: not sent, as mode `'disabled'` wants. */
-export type CustomerIODeliveryOutcome = 'delivered' | 'disabled' | 'invalid' | 'dropped' | 'rejected' | 'failed' | 'undelivered';
+export type CustomerIODeliveryOutcome =
+  'delivered' | 'disabled' | 'invalid' | 'dropped' | 'rejected' | 'failed' | 'undelivered';
 
 /** A batch of operations that reached one outcome. */
 export interface CustomerIODeliveryReport {

@@ -28,7 +28,9 @@ const OUTCOME_HOOK: Record<CustomerIODeliveryOutcome, keyof CustomerIODeliveryHo
 
 /** Whether `value` is a promise (or any thenable): what user code returns when it is async. */
 export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+  (typeof value === 'object' || typeof value === 'function') &&
+  value !== null &&
+  typeof (value as PromiseLike<unknown>).then === 'function';
 
 /**
  * What the module tells about delivery: the counters of `stats`, the hooks, and the log lines (context
@@ -73,7 +75,13 @@ export class DeliveryReporter {
    * Counts operations that reached `outcome`, logs them (every outcome but `delivered` and `disabled`: at once, with their
    * ids, or summed into `summary`'s line) and calls the outcome's hook.
    */
-  outcome(outcome: CustomerIODeliveryOutcome, ids: readonly string[], reason?: string, error?: CustomerIOError, summary?: SummaryKind): void {
+  outcome(
+    outcome: CustomerIODeliveryOutcome,
+    ids: readonly string[],
+    reason?: string,
+    error?: CustomerIOError,
+    summary?: SummaryKind,
+  ): void {
     this.stats[outcome] += ids.length;
     if (outcome !== 'delivered' && outcome !== 'disabled') {
       if (error) this.stats.lastError = error.message;

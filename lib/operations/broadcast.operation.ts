@@ -12,7 +12,10 @@ export interface CustomerIOBroadcastOptions {
 }
 
 /** Checks a broadcast trigger and returns the broadcast id and the `POST /v1/campaigns/{id}/triggers` body. */
-export function broadcastTrigger(broadcastId: string | number, options: CustomerIOBroadcastOptions): { id: string; body: Record<string, unknown> } {
+export function broadcastTrigger(
+  broadcastId: string | number,
+  options: CustomerIOBroadcastOptions,
+): { id: string; body: Record<string, unknown> } {
   const id = checkName(String(broadcastId), 'broadcastId');
   if (options.data !== undefined) checkEventData(options.data, 'data');
   const body = { ...(options.data && { data: options.data }), ...options.recipients };

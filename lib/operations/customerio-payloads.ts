@@ -80,7 +80,11 @@ export function validAttributes(attributes: CustomerIOAttributes, field = 'attri
 }
 
 /** Checks a device registration. */
-export function validDevice(deviceId: string, platform: CustomerIODevicePlatform, options: CustomerIODeviceOptions = {}) {
+export function validDevice(
+  deviceId: string,
+  platform: CustomerIODevicePlatform,
+  options: CustomerIODeviceOptions = {},
+) {
   return {
     id: checkName(deviceId, 'deviceId'),
     platform: checkOneOf(platform, 'platform', ['ios', 'android']),

@@ -22,8 +22,13 @@ export function deviceAttributes(attributes: unknown, field = 'attributes'): Rec
     if (value === undefined) continue;
     const path = `${field}.${name}`;
     const text =
-      typeof value === 'string' ? value : typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) ? String(value) : undefined;
-    if (text === undefined) throw new CustomerIOValidationError(path, STRING_FORM, INVALID_VALUE(path, STRING_FORM, value));
+      typeof value === 'string'
+        ? value
+        : typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))
+          ? String(value)
+          : undefined;
+    if (text === undefined)
+      throw new CustomerIOValidationError(path, STRING_FORM, INVALID_VALUE(path, STRING_FORM, value));
     out[name] = name === 'push_enabled' ? checkOneOf(text, path, ['true', 'false']) : text;
   }
   return out;

@@ -22,12 +22,23 @@ function members(fields: Record<string, unknown>): string {
 }
 
 /** An operation about one person, keyed for ordering by that person. */
-export function personOperation(person: ResolvedPerson, action: string, fields: Record<string, unknown> = {}): PersonOperation {
-  return { key: personKey(person), json: `{"type":"person","identifiers":${identifiersJson(person)},"action":"${action}"${members(fields)}}` };
+export function personOperation(
+  person: ResolvedPerson,
+  action: string,
+  fields: Record<string, unknown> = {},
+): PersonOperation {
+  return {
+    key: personKey(person),
+    json: `{"type":"person","identifiers":${identifiersJson(person)},"action":"${action}"${members(fields)}}`,
+  };
 }
 
 /** An `event`, `page` or `screen` of a person, with its timestamp (the time of the call by default), so a late batch keeps event times. */
-export function eventOperation(person: ResolvedPerson, action: 'event' | 'page' | 'screen', event: ValidEvent): PersonOperation {
+export function eventOperation(
+  person: ResolvedPerson,
+  action: 'event' | 'page' | 'screen',
+  event: ValidEvent,
+): PersonOperation {
   const head = `{"type":"person","identifiers":${identifiersJson(person)},"action":"${action}"`;
   return { key: personKey(person), json: (operationId) => `${head}${eventMembers(event, operationId, 'attributes')}}` };
 }
@@ -57,6 +68,10 @@ export function mergeOperation(primary: ResolvedPerson, secondary: ResolvedPerso
 }
 
 /** The event's members: its `id` is the caller's, if they chose one, else the operation's; its data goes in `dataField`. */
-function eventMembers({ id, name, dataJson, timestamp }: ValidEvent, operationId: string, dataField: 'attributes' | 'data'): string {
+function eventMembers(
+  { id, name, dataJson, timestamp }: ValidEvent,
+  operationId: string,
+  dataField: 'attributes' | 'data',
+): string {
   return `,"id":${JSON.stringify(id ?? operationId)},"name":${JSON.stringify(name)},"timestamp":${timestamp}${dataJson ? `,"${dataField}":${dataJson}` : ''}`;
 }

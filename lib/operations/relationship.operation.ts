@@ -31,7 +31,8 @@ export function relationshipsField<T extends { attributes?: CustomerIOAttributes
   }
   return items.map((item, index) => {
     const path = `${field}[${index}]`;
-    if (typeof item !== 'object' || item === null) throw new CustomerIOValidationError(path, 'object', INVALID_VALUE(path, 'an object', item));
+    if (typeof item !== 'object' || item === null)
+      throw new CustomerIOValidationError(path, 'object', INVALID_VALUE(path, 'an object', item));
     const identifiers = identify(item, path);
     if (item.attributes === undefined) return { identifiers };
     return { identifiers, relationship_attributes: validAttributes(item.attributes, `${path}.attributes`) };
@@ -44,6 +45,10 @@ export function personRelationshipsOperation(
   action: RelationshipAction,
   relationships: readonly CustomerIORelationship[],
 ): PersonOperation {
-  const items = relationshipsField(relationships, 'relationships', (item, path) => resolveObject(item.object, `${path}.object`).identifiers);
+  const items = relationshipsField(
+    relationships,
+    'relationships',
+    (item, path) => resolveObject(item.object, `${path}.object`).identifiers,
+  );
   return personOperation(person, action, { cio_relationships: items });
 }

@@ -15,7 +15,11 @@ export interface UnsubscribeRequest {
 export function unsubscribeRequest(deliveryId: string, unsubscribe: boolean): UnsubscribeRequest {
   const id = checkName(deliveryId, 'deliveryId');
   if (typeof unsubscribe !== 'boolean') {
-    throw new CustomerIOValidationError('unsubscribe', 'boolean', INVALID_VALUE('unsubscribe', 'true or false', unsubscribe));
+    throw new CustomerIOValidationError(
+      'unsubscribe',
+      'boolean',
+      INVALID_VALUE('unsubscribe', 'true or false', unsubscribe),
+    );
   }
   return { path: `/unsubscribe/${encodeURIComponent(id)}`, body: { unsubscribe } };
 }

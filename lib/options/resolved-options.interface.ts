@@ -1,4 +1,8 @@
-import type { CustomerIODecoratorOptions, CustomerIOMode, CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
+import type {
+  CustomerIODecoratorOptions,
+  CustomerIOMode,
+  CustomerIORegion,
+} from '../interfaces/customerio-module-options.interface.js';
 import type { CustomerIOInterceptor } from '../interfaces/customerio-interceptor.interface.js';
 import type {
   CustomerIODeliveryHooks,

@@ -99,7 +99,8 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
   }
 
   has(id: string): boolean {
-    for (let i = this.#head; i < this.#states.length; i++) if (this.#states[i] !== GONE && this.#ids[i] === id) return true;
+    for (let i = this.#head; i < this.#states.length; i++)
+      if (this.#states[i] !== GONE && this.#ids[i] === id) return true;
     return false;
   }
 
@@ -137,7 +138,8 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
     while (this.#head < this.#states.length && this.#states[this.#head] === GONE) this.#head += 1;
     if (this.#head < 1_024 || this.#head * 2 < this.#states.length) return;
     const cut = this.#head;
-    for (const column of [this.#ids, this.#keys, this.#jsons, this.#bytes, this.#attempts, this.#states]) column.splice(0, cut);
+    for (const column of [this.#ids, this.#keys, this.#jsons, this.#bytes, this.#attempts, this.#states])
+      column.splice(0, cut);
     this.#base += cut;
     this.#head = 0;
   }

@@ -1,5 +1,10 @@
 import { NOT_JSON, REDIRECT_NOT_FOLLOWED } from '../errors/customerio.messages.js';
-import { CustomerIOError, CustomerIOHttpError, CustomerIONetworkError, CustomerIOTimeoutError } from '../errors/customerio.errors.js';
+import {
+  CustomerIOError,
+  CustomerIOHttpError,
+  CustomerIONetworkError,
+  CustomerIOTimeoutError,
+} from '../errors/customerio.errors.js';
 import type { HttpAnswer } from './http.transport.js';
 import { parseRetryAfter } from './retry-after.js';
 
@@ -10,7 +15,8 @@ export type CustomerIOResponseBody = Record<string, unknown>;
  * Statuses worth sending again: the server may answer differently later. 425 (Too Early) says the
  * server did not process the request, and a later attempt may be accepted (RFC 8470).
  */
-const RETRYABLE_STATUS = (status: number): boolean => status === 408 || status === 425 || status === 429 || status >= 500;
+const RETRYABLE_STATUS = (status: number): boolean =>
+  status === 408 || status === 425 || status === 429 || status >= 500;
 
 /**
  * What an answer means: the body of a 2xx, or the {@link CustomerIOError} for any other status. A 3xx is
@@ -74,7 +80,10 @@ function parseJson(body: string): CustomerIOResponseBody | undefined {
 
 /** Customer.io's messages from either error shape: v1 `{meta:{error|errors}}` or v2 `{errors:[{message}]}`. */
 function errorMessages(json: CustomerIOResponseBody): string[] {
-  const { meta, errors } = json as { meta?: { error?: string; errors?: string[] }; errors?: { message?: string; reason?: string }[] };
+  const { meta, errors } = json as {
+    meta?: { error?: string; errors?: string[] };
+    errors?: { message?: string; reason?: string }[];
+  };
   if (meta?.error) return [meta.error];
   if (Array.isArray(meta?.errors)) return meta.errors.map(String);
   if (Array.isArray(errors)) return errors.map((e) => e.message ?? e.reason ?? JSON.stringify(e));

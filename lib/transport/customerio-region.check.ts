@@ -34,6 +34,7 @@ export class CustomerIORegionCheck implements OnModuleInit {
       this.#logger.warn(REGION_UNCHECKED('the answer names no region'));
       return;
     }
-    if (region !== this.options.region) throw new CustomerIOConfigError('region', REGION_MISMATCH(this.options.region, region, url));
+    if (region !== this.options.region)
+      throw new CustomerIOConfigError('region', REGION_MISMATCH(this.options.region, region, url));
   }
 }

@@ -13,7 +13,10 @@ import {
 import { abortedError, CustomerIOCircuitOpenError, CustomerIOError } from '../errors/customerio.errors.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions, ResolvedRetryOptions } from '../options/resolved-options.interface.js';
-import type { CustomerIOInterceptor, CustomerIORequestContext } from '../interfaces/customerio-interceptor.interface.js';
+import type {
+  CustomerIOInterceptor,
+  CustomerIORequestContext,
+} from '../interfaces/customerio-interceptor.interface.js';
 
 /** Waits `ms`, or less if `signal` aborts first; leaves no timer behind either way. */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -97,6 +97,7 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
 
 /** An API's base URL and a keep-alive agent for it. */
 function endpoint(url: string): Endpoint {
-  const agent = new URL(url).protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  const agent =
+    new URL(url).protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
   return { url, agent };
 }

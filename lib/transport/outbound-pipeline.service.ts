@@ -2,7 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CustomerIOError } from '../errors/customerio.errors.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
-import type { CustomerIOInterceptor, CustomerIORequestContext } from '../interfaces/customerio-interceptor.interface.js';
+import type {
+  CustomerIOInterceptor,
+  CustomerIORequestContext,
+} from '../interfaces/customerio-interceptor.interface.js';
 import { CustomerIORetryInterceptor } from './customerio-retry.interceptor.js';
 import { DeliveryReporter } from '../observability/delivery.reporter.js';
 
@@ -46,7 +49,14 @@ export class OutboundPipeline {
       return await interceptor.intercept(context, callNext);
     } catch (error) {
       if (error instanceof CustomerIOError) throw error;
-      if (inner && (await inner.then(() => false, (innerError: unknown) => innerError === error))) throw error;
+      if (
+        inner &&
+        (await inner.then(
+          () => false,
+          (innerError: unknown) => innerError === error,
+        ))
+      )
+        throw error;
       this.reporter.userCodeFailed('interceptor', interceptorLabel(interceptor, index), error);
       return inner ?? next();
     }
@@ -56,5 +66,7 @@ export class OutboundPipeline {
 /** `interceptors[0] (MetricsInterceptor)`, or `interceptors[0]` for a plain object. */
 function interceptorLabel(interceptor: CustomerIOInterceptor, index: number): string {
   const name = (interceptor as { constructor?: { name?: unknown } }).constructor?.name;
-  return typeof name === 'string' && name !== '' && name !== 'Object' ? `interceptors[${index}] (${name})` : `interceptors[${index}]`;
+  return typeof name === 'string' && name !== '' && name !== 'Object'
+    ? `interceptors[${index}] (${name})`
+    : `interceptors[${index}]`;
 }

@@ -14,7 +14,13 @@ const HTTP_DATES: readonly { pattern: RegExp; parts: (m: RegExpExecArray, now: n
   // obsolete rfc850-date: Sunday, 06-Nov-94 08:49:37 GMT
   {
     pattern: new RegExp(`^(${LONG_DAYS.join('|')}), (\\d{2})-${MONTH}-(\\d{2}) ${TIME} GMT$`),
-    parts: (m, now) => ({ day: LONG_DAYS.indexOf(m[1]), date: m[2], month: m[3], year: twoDigitYear(Number(m[4]), now), time: [m[5], m[6], m[7]] }),
+    parts: (m, now) => ({
+      day: LONG_DAYS.indexOf(m[1]),
+      date: m[2],
+      month: m[3],
+      year: twoDigitYear(Number(m[4]), now),
+      time: [m[5], m[6], m[7]],
+    }),
   },
   // obsolete asctime-date: Sun Nov  6 08:49:37 1994
   {
@@ -65,7 +71,8 @@ function realDate({ day, date, month, year, time }: DateParts): number | undefin
   const ms = Date.UTC(year, monthIndex, dayOfMonth, hours, minutes, seconds);
   const parsed = new Date(Date.UTC(year, monthIndex, dayOfMonth));
   // Date.UTC rolls 31 Feb over into March, and Date.UTC(94, …) means 1994: both are checked here.
-  const exact = parsed.getUTCFullYear() === year && parsed.getUTCMonth() === monthIndex && parsed.getUTCDate() === dayOfMonth;
+  const exact =
+    parsed.getUTCFullYear() === year && parsed.getUTCMonth() === monthIndex && parsed.getUTCDate() === dayOfMonth;
   return exact && parsed.getUTCDay() === day ? ms : undefined;
 }
 

@@ -24,7 +24,8 @@ export function checkPersonId(value: unknown, field = 'personId'): string {
 
 /** A non-blank, well-formed string of at most `limitBytes` UTF-8 bytes (event names, device ids, paths). */
 export function checkName(value: unknown, field: string, limitBytes?: number): string {
-  if (typeof value !== 'string' || value.trim() === '') throw new CustomerIOValidationError(field, 'non-blank', BLANK(field));
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new CustomerIOValidationError(field, 'non-blank', BLANK(field));
   checkWellFormed(value, field);
   if (limitBytes !== undefined) checkBytes(field, value, limitBytes);
   return value;
@@ -72,9 +73,10 @@ export function toUnixSeconds(value: Date | number, field = 'timestamp'): number
     throw new CustomerIOValidationError(field, 'unix seconds', INVALID_TIMESTAMP(field, value));
   }
   if (seconds > CUSTOMERIO_LIMITS.latestTimestamp) {
-    const message = typeof value === 'number'
-      ? TIMESTAMP_IN_MILLISECONDS(field, value, CUSTOMERIO_LIMITS.latestTimestamp)
-      : INVALID_TIMESTAMP(field, value);
+    const message =
+      typeof value === 'number'
+        ? TIMESTAMP_IN_MILLISECONDS(field, value, CUSTOMERIO_LIMITS.latestTimestamp)
+        : INVALID_TIMESTAMP(field, value);
     throw new CustomerIOValidationError(field, 'unix seconds', message);
   }
   return seconds;

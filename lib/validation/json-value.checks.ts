@@ -34,7 +34,11 @@ const isWellFormed = (text: string): boolean => (text as WellFormed).isWellForme
 function notWellFormed(text: string, field: string): CustomerIOValidationError {
   // NOTE: with the u flag, \p{Cs} matches only a surrogate that is not part of a pair.
   const index = /\p{Cs}/u.exec(text)?.index ?? 0;
-  return new CustomerIOValidationError(field, 'well-formed Unicode', NOT_WELL_FORMED(field, index, text.charCodeAt(index)));
+  return new CustomerIOValidationError(
+    field,
+    'well-formed Unicode',
+    NOT_WELL_FORMED(field, index, text.charCodeAt(index)),
+  );
 }
 
 /** Throws unless `text` is well-formed UTF-16: a lone surrogate has no UTF-8 form (JSON would send it as `\ud800`). */
@@ -78,7 +82,11 @@ function refuse(trace: Trace | undefined, reason: string): never {
 
 /** `budget` less `bytes`; a fault once it is spent. */
 function spend(budget: number, bytes: number, trace: Trace | undefined): number {
-  if (budget < bytes) fault(trace, (t) => new CustomerIOValidationError(t.field, `${t.limit} bytes`, TOO_LONG_AT_LEAST(t.field, t.limit)));
+  if (budget < bytes)
+    fault(
+      trace,
+      (t) => new CustomerIOValidationError(t.field, `${t.limit} bytes`, TOO_LONG_AT_LEAST(t.field, t.limit)),
+    );
   return budget - bytes;
 }
 
@@ -136,7 +144,8 @@ function measureContainer(value: object, depth: number, budget: number, trace?: 
   if (Array.isArray(value)) {
     // Brackets and commas first: an array far over the limit stops here, before any element is read.
     budget = spend(budget, Math.max(2, value.length + 1), trace);
-    for (let index = 0; index < value.length; index++) budget = measureMember(value[index], index, depth, budget, trace);
+    for (let index = 0; index < value.length; index++)
+      budget = measureMember(value[index], index, depth, budget, trace);
   } else {
     // `{}`, then `"name":` and a comma for each member but the last.
     budget = spend(budget, 1, trace);
@@ -187,7 +196,8 @@ export function checkJson(value: unknown, field: string, limitBytes: number): st
     // NOTE: only a toJSON() that answers differently the second time gets here.
     throw new CustomerIOValidationError(field, SERIALIZABLE, NOT_SERIALIZABLE(field, TO_JSON_THREW(error)));
   }
-  if (json === undefined) throw new CustomerIOValidationError(field, SERIALIZABLE, NOT_SERIALIZABLE(field, TO_JSON_UNDEFINED()));
+  if (json === undefined)
+    throw new CustomerIOValidationError(field, SERIALIZABLE, NOT_SERIALIZABLE(field, TO_JSON_UNDEFINED()));
   checkBytes(field, json, limitBytes);
   return json;
 }

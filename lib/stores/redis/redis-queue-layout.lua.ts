@@ -33,8 +33,27 @@ export const LAYOUT_VERSION = '2';
 
 /** Key suffixes, in KEYS order. */
 export const KEY_NAMES = [
-  'layout', 'sequence', 'counts', 'ready', 'unleased', 'op-key', 'op-json', 'op-bytes', 'op-attempts', 'op-sequence',
-  'deadlines', 'owners', 'leased-keys', 'watches', 'watchers', 'settled', 'outcomes', 'by-key:', 'key', 'seq', 'totals',
+  'layout',
+  'sequence',
+  'counts',
+  'ready',
+  'unleased',
+  'op-key',
+  'op-json',
+  'op-bytes',
+  'op-attempts',
+  'op-sequence',
+  'deadlines',
+  'owners',
+  'leased-keys',
+  'watches',
+  'watchers',
+  'settled',
+  'outcomes',
+  'by-key:',
+  'key',
+  'seq',
+  'totals',
 ] as const;
 
 /** Number of KEYS every script takes. */

@@ -77,7 +77,11 @@ const APPEND_CHUNK = 500;
 export const OUTCOME_GRACE_MS = 1_000;
 const OLD_LAYOUT = new RegExp(`${OLD_LAYOUT_ERROR} (\\d+)`);
 /** The bound before the queue hands its own over: none. */
-const UNBOUNDED: QueueBound = { maxQueueSize: Number.MAX_SAFE_INTEGER, maxQueueBytes: Number.MAX_SAFE_INTEGER, overflow: 'reject' };
+const UNBOUNDED: QueueBound = {
+  maxQueueSize: Number.MAX_SAFE_INTEGER,
+  maxQueueBytes: Number.MAX_SAFE_INTEGER,
+  overflow: 'reject',
+};
 
 /** Appends made in one tick: sent together, each answered from its chunk's reply (by its place in the list). */
 interface PendingAppends {
@@ -155,13 +159,19 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   #disconnected = false;
 
   constructor(options: RedisQueueStoreOptions) {
-    const { prefix = 'customerio:queue', visibilityTimeoutMs = DEFAULT_VISIBILITY_TIMEOUT_MS, refreshIntervalMs = 1_000, outcomeTtlMs = 3_600_000 } = options;
+    const {
+      prefix = 'customerio:queue',
+      visibilityTimeoutMs = DEFAULT_VISIBILITY_TIMEOUT_MS,
+      refreshIntervalMs = 1_000,
+      outcomeTtlMs = 3_600_000,
+    } = options;
     if (!(visibilityTimeoutMs > 0)) throw new RangeError(`visibilityTimeoutMs must be > 0, got ${visibilityTimeoutMs}`);
     if (!(outcomeTtlMs > 0)) throw new RangeError(`outcomeTtlMs must be > 0, got ${outcomeTtlMs}`);
     this.#ownsClient = typeof options.redis === 'string';
     // NOTE: `close` disconnects its own client only when the connection is lost, and ioredis then keeps the dead
     // socket's close timer (`disconnectTimeout`) running: short, it does not hold the process up.
-    this.#redis = typeof options.redis === 'string' ? new Redis(options.redis, { disconnectTimeout: 100 }) : options.redis;
+    this.#redis =
+      typeof options.redis === 'string' ? new Redis(options.redis, { disconnectTimeout: 100 }) : options.redis;
     // NOTE: ioredis prints an 'error' event nobody listens to as "Unhandled error event"; it emits one for
     // every failed reconnection, so the loss is logged once, until the connection is ready again.
     if (this.#ownsClient) {
@@ -182,7 +192,9 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     // NOTE: start-up waits for the layout check, but not for a Redis that does not answer: the first failed
     // connection ends the wait (the queue then works as with Redis lost, and every script checks the layout).
     this.#ready = new Promise<void>((resolve, reject) => {
-      this.refresh().then(resolve, (error: unknown) => (error instanceof CustomerIOConfigError ? reject(error) : resolve()));
+      this.refresh().then(resolve, (error: unknown) =>
+        error instanceof CustomerIOConfigError ? reject(error) : resolve(),
+      );
       if (this.#ownsClient) this.#redis.once('error', () => resolve());
     });
     this.#ready.catch(() => undefined);
@@ -306,9 +318,16 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     if (operations.length === 0) return;
     this.#forget(operations);
     try {
-      this.#totals(await this.#run(ACKNOWLEDGE, operations.map(({ id }) => id)));
+      this.#totals(
+        await this.#run(
+          ACKNOWLEDGE,
+          operations.map(({ id }) => id),
+        ),
+      );
     } catch (error) {
-      this.#logger.error(`CustomerIO Redis store could not acknowledge ${operations.length} operations (they will be sent again): ${String(error)}`);
+      this.#logger.error(
+        `CustomerIO Redis store could not acknowledge ${operations.length} operations (they will be sent again): ${String(error)}`,
+      );
     }
   }
 
@@ -325,7 +344,9 @@ export class RedisQueueStore implements CustomerIOQueueStore {
       try {
         this.#totals(await this.#run(RELEASE, args));
       } catch (error) {
-        this.#logger.error(`CustomerIO Redis store could not release ${(args.length - 1) / 2} operations (their lease will run out): ${String(error)}`);
+        this.#logger.error(
+          `CustomerIO Redis store could not release ${(args.length - 1) / 2} operations (their lease will run out): ${String(error)}`,
+        );
       }
     }
   }
@@ -335,7 +356,13 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     const reply = await this.#run(DROP_OLDEST, []);
     this.#totals(reply);
     if (reply.length < 2 + FIELDS) return undefined;
-    return { id: String(reply[2]), key: String(reply[3]), json: String(reply[4]), bytes: Number(reply[5]), attempts: Number(reply[6]) };
+    return {
+      id: String(reply[2]),
+      key: String(reply[3]),
+      json: String(reply[4]),
+      bytes: Number(reply[5]),
+      attempts: Number(reply[6]),
+    };
   }
 
   async has(id: string): Promise<boolean> {
@@ -405,7 +432,8 @@ export class RedisQueueStore implements CustomerIOQueueStore {
       const answered = performance.now();
       for (const token of tokens) {
         const end = this.#validUntil.get(token);
-        if (end !== undefined && answered < end) this.#validUntil.set(token, Math.max(end, sent + this.#visibilityTimeoutMs));
+        if (end !== undefined && answered < end)
+          this.#validUntil.set(token, Math.max(end, sent + this.#visibilityTimeoutMs));
       }
     } catch (error) {
       this.#logger.warn(`CustomerIO Redis store could not renew its leases: ${String(error)}`);
@@ -475,7 +503,9 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   /** A script's refusal of a prefix in an earlier version's layout, as the error it stands for; any other error as it is. */
   #explained(error: unknown): unknown {
     const old = OLD_LAYOUT.exec(String(error));
-    return old ? new CustomerIOConfigError('queue.redis.prefix', REDIS_OLD_LAYOUT(this.#prefix, Number(old[1]))) : error;
+    return old
+      ? new CustomerIOConfigError('queue.redis.prefix', REDIS_OLD_LAYOUT(this.#prefix, Number(old[1])))
+      : error;
   }
 
   /** Sends through the client, unless the store is closed, and keeps the command in `#pending` until answered. */

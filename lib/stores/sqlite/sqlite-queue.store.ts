@@ -133,7 +133,9 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     this.#insert = db.prepare('INSERT INTO operations (id, key, json, bytes, attempts) VALUES (?, ?, ?, ?, ?)');
     this.#scan = db.prepare('SELECT seq, key, bytes FROM operations ORDER BY seq').raw();
     this.#rows = db
-      .prepare('SELECT seq, id, key, json, bytes, attempts FROM operations WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq')
+      .prepare(
+        'SELECT seq, id, key, json, bytes, attempts FROM operations WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq',
+      )
       .raw();
     this.#delete = db.prepare('DELETE FROM operations WHERE seq = ?');
     this.#setAttempts = db.prepare('UPDATE operations SET attempts = ? WHERE seq = ?');
@@ -144,7 +146,9 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     this.#updateAll = db.transaction((operations: readonly LeasedOperation[]) => {
       for (const { seq, attempts } of operations) this.#setAttempts.run(attempts, seq);
     });
-    const { count, total } = db.prepare('SELECT COUNT(*) AS count, COALESCE(SUM(bytes), 0) AS total FROM operations').get() as {
+    const { count, total } = db
+      .prepare('SELECT COUNT(*) AS count, COALESCE(SUM(bytes), 0) AS total FROM operations')
+      .get() as {
       count: number;
       total: number;
     };
@@ -277,19 +281,31 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     db.pragma('locking_mode = EXCLUSIVE');
     const applicationId = db.pragma('application_id', { simple: true }) as number;
     const version = db.pragma('user_version', { simple: true }) as number;
-    const objects = (db.prepare("SELECT type || ':' || name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'").pluck().all() as string[]).sort();
+    const objects = (
+      db
+        .prepare("SELECT type || ':' || name FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'")
+        .pluck()
+        .all() as string[]
+    ).sort();
     const fresh = applicationId === 0 && version === 0 && objects.length === 0;
     if (!fresh) {
       if (applicationId !== SQLITE_QUEUE_APPLICATION_ID) {
-        const why = applicationId === 0 ? `it holds ${objects.join(', ') || 'a user_version'} of another application` : `application_id is 0x${(applicationId >>> 0).toString(16)}`;
+        const why =
+          applicationId === 0
+            ? `it holds ${objects.join(', ') || 'a user_version'} of another application`
+            : `application_id is 0x${(applicationId >>> 0).toString(16)}`;
         throw new Error(SQLITE_NOT_OURS(this.path, why));
       }
-      if (version > SQLITE_QUEUE_SCHEMA_VERSION) throw new Error(SQLITE_NEWER_SCHEMA(this.path, version, SQLITE_QUEUE_SCHEMA_VERSION));
+      if (version > SQLITE_QUEUE_SCHEMA_VERSION)
+        throw new Error(SQLITE_NEWER_SCHEMA(this.path, version, SQLITE_QUEUE_SCHEMA_VERSION));
       if (version !== SQLITE_QUEUE_SCHEMA_VERSION || objects.join() !== SCHEMA_OBJECTS.join()) {
-        throw new Error(SQLITE_CORRUPTED(this.path, `schema version ${version} with ${objects.join(', ') || 'no tables'}`));
+        throw new Error(
+          SQLITE_CORRUPTED(this.path, `schema version ${version} with ${objects.join(', ') || 'no tables'}`),
+        );
       }
       const check = (db.prepare('PRAGMA quick_check(3)').pluck().all() as string[]).flatMap((line) => line.split('\n'));
-      if (check.join() !== 'ok') throw new Error(SQLITE_CORRUPTED(this.path, `quick_check: ${check.slice(0, 3).join('; ')}`));
+      if (check.join() !== 'ok')
+        throw new Error(SQLITE_CORRUPTED(this.path, `quick_check: ${check.slice(0, 3).join('; ')}`));
     }
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${synchronous === 'full' ? 'FULL' : 'NORMAL'}`);

@@ -39,7 +39,10 @@ describe('RedisQueueStore: shutting an instance down while another one has the s
   });
 
   /** An app on the test prefix, over `client`; closed (app, then store, then client) after the test. */
-  async function instance(client: Redis, queue: { shutdownTimeoutMs?: number } = {}): Promise<{ subject: QueueApp; store: RedisQueueStore }> {
+  async function instance(
+    client: Redis,
+    queue: { shutdownTimeoutMs?: number } = {},
+  ): Promise<{ subject: QueueApp; store: RedisQueueStore }> {
     const store = new RedisQueueStore({ redis: client, prefix });
     const subject = await createQueueApp(sandbox, { timeout: 5_000, queue: { store, ...queue } });
     cleanup.push(async () => {
@@ -111,7 +114,11 @@ describe('RedisQueueStore: shutting an instance down while another one has the s
 
     expect(a.subject.log.ids('delivered')).toEqual(mine);
     expect(client.sent.length).toBeLessThanOrEqual(30);
-    expect(capture.messages('warn', 'CustomerIO')).toEqual([expect.stringMatching(/^2 operations stay in the shared store at shutdown, all leased by other instances or queued behind/)]);
+    expect(capture.messages('warn', 'CustomerIO')).toEqual([
+      expect.stringMatching(
+        /^2 operations stay in the shared store at shutdown, all leased by other instances or queued behind/,
+      ),
+    ]);
 
     await sandbox.waitFor(() => b.subject.log.ids('delivered').length === 1, 5_000);
     await b.subject.client.flush();

@@ -1,4 +1,4 @@
-import { CUSTOMERIO_LIMITS } from '../../customerio.constants.js';
+import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
 import { checkDevice } from './device.rules.js';
 import { checkIdentifyFields } from './identify.rules.js';
 import type { SandboxEvent } from './sandbox.interface.js';
@@ -24,7 +24,11 @@ import {
 /** Entity types of a v2 operation (`person_operations`, `object_operations`, `delivery_operations`). */
 const V2_TYPES = ['person', 'object', 'delivery'];
 /** v2 actions recording a kind of event. */
-const EVENT_ACTIONS: Record<string, SandboxEvent['type'] | undefined> = { event: 'event', page: 'page', screen: 'screen' };
+const EVENT_ACTIONS: Record<string, SandboxEvent['type'] | undefined> = {
+  event: 'event',
+  page: 'page',
+  screen: 'screen',
+};
 
 /**
  * The operations Customer.io performs, applied to the sandbox's records (internal to the sandbox).
@@ -155,13 +159,17 @@ export class SandboxState {
     const eventType = EVENT_ACTIONS[op.action];
     const { name, attributes, timestamp, id } = op;
     const anonymousId = this.#anonymousId(op, eventType !== undefined);
-    if (anonymousId !== undefined) return this.event({ name, type: eventType ?? 'event', data: attributes, timestamp, id, anonymousId, api: 'v2' });
+    if (anonymousId !== undefined)
+      return this.event({ name, type: eventType ?? 'event', data: attributes, timestamp, id, anonymousId, api: 'v2' });
     const identifiers = identifierKey(op.identifiers, 'identifiers', PERSON_IDENTIFIERS, this.strict);
     if ('reason' in identifiers) return identifiers;
     const personId = identifiers.key;
     switch (op.action) {
       case 'identify':
-        return (this.strict ? checkTimestamp(timestamp, 'timestamp') : undefined) ?? this.identify(personId, attributes ?? {}, 'v2');
+        return (
+          (this.strict ? checkTimestamp(timestamp, 'timestamp') : undefined) ??
+          this.identify(personId, attributes ?? {}, 'v2')
+        );
       case 'delete':
         return this.delete(personId);
       case 'add_device':
@@ -187,7 +195,9 @@ export class SandboxState {
     if (!isEvent) return undefined;
     const { identifiers } = op;
     if (isObject(identifiers) && Object.keys(identifiers).length === 1 && 'anonymous_id' in identifiers) {
-      return typeof identifiers.anonymous_id === 'string' && identifiers.anonymous_id !== '' ? identifiers.anonymous_id : null;
+      return typeof identifiers.anonymous_id === 'string' && identifiers.anonymous_id !== ''
+        ? identifiers.anonymous_id
+        : null;
     }
     return !this.strict && identifiers === undefined ? op.anonymous_id : undefined;
   }

@@ -56,7 +56,11 @@ export class SandboxHttpServer {
   }
 
   /** Listens on `host`:`port` (0: a free port); resolves with the server and the port it got. */
-  static async listen(host: string, port: number, parts: SandboxHttpParts): Promise<{ server: SandboxHttpServer; port: number }> {
+  static async listen(
+    host: string,
+    port: number,
+    parts: SandboxHttpParts,
+  ): Promise<{ server: SandboxHttpServer; port: number }> {
     const server = createServer();
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -101,7 +105,8 @@ export class SandboxHttpServer {
     res.once('close', () => (this.pending -= 1));
     this.#handle(req, res, record).catch((error: unknown) => {
       // the client went away mid-request, or the sandbox has a bug worth reporting
-      if (!res.headersSent && !res.destroyed) this.#send(req, res, record, { ...metaError(500, String(error)), close: true });
+      if (!res.headersSent && !res.destroyed)
+        this.#send(req, res, record, { ...metaError(500, String(error)), close: true });
     });
   }
 
@@ -134,7 +139,8 @@ export class SandboxHttpServer {
   async #process(req: IncomingMessage, res: ServerResponse, record: SandboxRequestRecord): Promise<Reply> {
     const route = resolveRoute(this.parts.state, this.parts.records, record.method, req.url ?? '/');
     if ('status' in route) return route;
-    if (route.credentials !== 'none' && req.headers.authorization !== this.parts.authorization[route.credentials]) return UNAUTHORIZED;
+    if (route.credentials !== 'none' && req.headers.authorization !== this.parts.authorization[route.credentials])
+      return UNAUTHORIZED;
     const expectsContinue = /100-continue/i.test(req.headers.expect ?? '');
     const { body, bytes } = await readBody(req, route.maxBodyBytes, () => expectsContinue && res.writeContinue());
     record.bytes = bytes;

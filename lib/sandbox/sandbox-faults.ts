@@ -18,8 +18,11 @@ export function statusFault(status: number, options: SandboxStatusFaultOptions):
   if (!Number.isInteger(status) || status < 200 || status > 599) {
     throw new RangeError(`respondWith: status must be an integer from 200 to 599, got ${status}`);
   }
-  const headers: Record<string, string> = options.retryAfter === undefined ? {} : { 'Retry-After': String(options.retryAfter) };
-  const body = [204, 205, 304].includes(status) ? undefined : (options.body ?? { meta: { error: `scripted ${status}` } });
+  const headers: Record<string, string> =
+    options.retryAfter === undefined ? {} : { 'Retry-After': String(options.retryAfter) };
+  const body = [204, 205, 304].includes(status)
+    ? undefined
+    : (options.body ?? { meta: { error: `scripted ${status}` } });
   return { kind: 'status', reply: { status, body, headers } };
 }
 

@@ -18,27 +18,36 @@ const EVENT_TYPES = ['event', 'page', 'screen'];
  * sandbox: people, events, devices, suppression, merges, metrics, manual segments, form submissions, and
  * the account's region (`query`: the request's query string).
  */
-export function trackV1(state: SandboxState, records: SandboxRecords, method: string, route: string[], raw: Buffer, query: URLSearchParams): Reply {
+export function trackV1(
+  state: SandboxState,
+  records: SandboxRecords,
+  method: string,
+  route: string[],
+  raw: Buffer,
+  query: URLSearchParams,
+): Reply {
   const parsed = jsonObject(raw);
   if (!('value' in parsed)) return parsed;
   const body = parsed.value;
   const [, id, , deviceId] = route;
   const customer = route[0] === 'customers';
   const withIds = customer || route[0] === 'segments' || route[0] === 'forms';
-  const signature = route.map((segment, index) => (withIds && (index === 1 || (customer && index === 3)) ? ':' : segment)).join('/');
+  const signature = route
+    .map((segment, index) => (withIds && (index === 1 || (customer && index === 3)) ? ':' : segment))
+    .join('/');
   const event = (personId: string | undefined, type: unknown): Reply =>
     v1Reply(
       (state.strict ? checkEnum(type, 'type', EVENT_TYPES) : undefined) ??
-      state.event({
-        personId,
-        anonymousId: body.anonymous_id,
-        name: body.name,
-        type: type === 'page' || type === 'screen' ? type : 'event',
-        data: body.data,
-        timestamp: body.timestamp,
-        id: body.id,
-        api: 'v1',
-      }),
+        state.event({
+          personId,
+          anonymousId: body.anonymous_id,
+          name: body.name,
+          type: type === 'page' || type === 'screen' ? type : 'event',
+          data: body.data,
+          timestamp: body.timestamp,
+          id: body.id,
+          api: 'v1',
+        }),
     );
   switch (`${method} ${signature}`) {
     case 'PUT customers/:':

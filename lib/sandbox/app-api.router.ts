@@ -23,7 +23,10 @@ export function appApi(records: SandboxRecords, strict: boolean, method: string,
     const error = strict ? checkTransactional(kind, body) : undefined;
     if (error) return v1Reply(error);
     records.add('transactional', { kind, body });
-    return { status: 200, body: { delivery_id: randomBytes(12).toString('base64url'), queued_at: Math.floor(Date.now() / 1000) } };
+    return {
+      status: 200,
+      body: { delivery_id: randomBytes(12).toString('base64url'), queued_at: Math.floor(Date.now() / 1000) },
+    };
   }
   // customerio-node 4.4.0 posts broadcast triggers to /v1/api/campaigns/{id}/triggers.
   const [campaigns, broadcastId, triggers, ...rest] = resource === 'api' ? route.slice(1) : route;

@@ -1,4 +1,4 @@
-import { CUSTOMERIO_LIMITS } from '../../customerio.constants.js';
+import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
 import { appApi } from './app-api.router.js';
 import { metaError, NOT_FOUND, type Reply, tooLarge } from './sandbox-reply.js';
 import type { SandboxRecords } from './sandbox-records.js';
@@ -42,30 +42,50 @@ function decodeSegments(segments: string[]): string[] | undefined {
  * The route of `method url` (a path and its query), or the answer when there is none (400 for a malformed path, 404
  * for an unknown API), given before reading the body or checking credentials.
  */
-export function resolveRoute(state: SandboxState, records: SandboxRecords, method: string, url: string): SandboxRoute | Reply {
+export function resolveRoute(
+  state: SandboxState,
+  records: SandboxRecords,
+  method: string,
+  url: string,
+): SandboxRoute | Reply {
   const [pathname, search = ''] = url.split('?', 2);
   const query = new URLSearchParams(search);
   const segments = decodeSegments(pathname.split('/').slice(1));
   if (!segments) return { ...metaError(400, 'invalid URL encoding'), close: true };
-  const route = (credentials: SandboxRoute['credentials'], maxBodyBytes: number, apply: (body: Buffer) => Reply): SandboxRoute => ({
+  const route = (
+    credentials: SandboxRoute['credentials'],
+    maxBodyBytes: number,
+    apply: (body: Buffer) => Reply,
+  ): SandboxRoute => ({
     credentials,
     maxBodyBytes,
     apply: (body) => (body ? apply(body) : tooLarge(maxBodyBytes)),
   });
   if (segments[0] === 'api' && segments[1] === 'v1') {
-    return route('track', SANDBOX_BODY_LIMITS.trackV1, (body) => trackV1(state, records, method, segments.slice(2), body, query));
+    return route('track', SANDBOX_BODY_LIMITS.trackV1, (body) =>
+      trackV1(state, records, method, segments.slice(2), body, query),
+    );
   }
   if (segments[0] === 'api' && segments[1] === 'v2') {
     const endpoint = `${method} ${segments.slice(2).join('/')}`;
     if (endpoint === 'POST batch') {
       const limit = SANDBOX_BODY_LIMITS.batch;
-      return { credentials: 'track', maxBodyBytes: limit, apply: (body, bytes) => trackV2Batch(state, records, body, bytes, limit) };
+      return {
+        credentials: 'track',
+        maxBodyBytes: limit,
+        apply: (body, bytes) => trackV2Batch(state, records, body, bytes, limit),
+      };
     }
-    return route('track', SANDBOX_BODY_LIMITS.entity, (body) => (endpoint === 'POST entity' ? trackV2Entity(state, body) : NOT_FOUND));
+    return route('track', SANDBOX_BODY_LIMITS.entity, (body) =>
+      endpoint === 'POST entity' ? trackV2Entity(state, body) : NOT_FOUND,
+    );
   }
   if (method === 'POST' && segments[0] === 'unsubscribe' && segments.length === 2) {
     return route('none', SANDBOX_BODY_LIMITS.trackV1, (body) => unsubscribe(state, records, segments[1], body));
   }
-  if (segments[0] === 'v1') return route('app', SANDBOX_BODY_LIMITS.appApi, (body) => appApi(records, state.strict, method, segments.slice(1), body));
+  if (segments[0] === 'v1')
+    return route('app', SANDBOX_BODY_LIMITS.appApi, (body) =>
+      appApi(records, state.strict, method, segments.slice(1), body),
+    );
   return { ...NOT_FOUND, close: true };
 }

@@ -10,7 +10,8 @@ export function applyObjectOperation(records: SandboxRecords, op: Json, strict: 
   if (typeof op.action !== 'string' || !OBJECT_ACTIONS.includes(op.action)) {
     return fail('action', `action must be one of ${OBJECT_ACTIONS.join(', ')}`);
   }
-  if (op.action === 'identify_anonymous') return fail('action', 'action "identify_anonymous" is not supported by the sandbox', 'unsupported');
+  if (op.action === 'identify_anonymous')
+    return fail('action', 'action "identify_anonymous" is not supported by the sandbox', 'unsupported');
   const object = objectKey(op.identifiers, 'identifiers', strict);
   if ('reason' in object) return object;
   if (op.action === 'delete') {
@@ -34,7 +35,12 @@ export function applyObjectOperation(records: SandboxRecords, op: Json, strict: 
 }
 
 /** Applies a person's `add_relationships` or `delete_relationships` (`personKey`: the person as stored). */
-export function applyPersonRelationships(records: SandboxRecords, personKey: string, op: Json, strict: boolean): OperationError | undefined {
+export function applyPersonRelationships(
+  records: SandboxRecords,
+  personKey: string,
+  op: Json,
+  strict: boolean,
+): OperationError | undefined {
   const items = relationshipItems(op.cio_relationships, true, 'object', strict);
   if ('reason' in items) return items;
   for (const { key, attributes } of items) {
@@ -44,4 +50,3 @@ export function applyPersonRelationships(records: SandboxRecords, personKey: str
   }
   return undefined;
 }
-

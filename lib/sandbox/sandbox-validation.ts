@@ -1,4 +1,4 @@
-import { CUSTOMERIO_LIMITS } from '../../customerio.constants.js';
+import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
 import type { SandboxEvent } from './sandbox.interface.js';
 
 /** Why the sandbox refused a request or a v2 operation (internal). */
@@ -77,12 +77,18 @@ export function checkAttributes(attributes: Json, field: string): OperationError
   }
   for (const name of names) {
     if (bytes(name) > CUSTOMERIO_LIMITS.attributeNameBytes) {
-      return fail(field, `attribute name "${name.slice(0, 20)}…" is longer than ${CUSTOMERIO_LIMITS.attributeNameBytes} bytes`);
+      return fail(
+        field,
+        `attribute name "${name.slice(0, 20)}…" is longer than ${CUSTOMERIO_LIMITS.attributeNameBytes} bytes`,
+      );
     }
     const value = attributes[name];
     const size = typeof value === 'string' ? bytes(value) : bytes(JSON.stringify(value) ?? '');
     if (size > CUSTOMERIO_LIMITS.attributeValueBytes) {
-      return fail(`${field}.${name}`, `attribute "${name}" is longer than ${CUSTOMERIO_LIMITS.attributeValueBytes} bytes`);
+      return fail(
+        `${field}.${name}`,
+        `attribute "${name}" is longer than ${CUSTOMERIO_LIMITS.attributeValueBytes} bytes`,
+      );
     }
   }
   return undefined;
@@ -111,7 +117,8 @@ export function checkEvent(
     const error = checkTimestamp(timestamp, 'timestamp');
     if (error) return error;
     if (id !== undefined && !isUlid(id)) return fail('id', 'id must be a ULID');
-  } else if (timestamp !== undefined && typeof timestamp !== 'number') return fail('timestamp', 'timestamp must be unix seconds');
+  } else if (timestamp !== undefined && typeof timestamp !== 'number')
+    return fail('timestamp', 'timestamp must be unix seconds');
   if (id !== undefined && typeof id !== 'string') return fail('id', 'id must be a string');
   if (anonymousId !== undefined && typeof anonymousId !== 'string') {
     return fail('anonymous_id', 'anonymous_id must be a string');
@@ -161,15 +168,21 @@ export function checkTimestamp(value: unknown, field: string): OperationError | 
   if (value === undefined) return undefined;
   if (!Number.isInteger(value)) return fail(field, `${field} must be an integer (unix seconds)`);
   const seconds = value as number;
-  if (seconds < 0 || seconds > MAX_UNIX_SECONDS) return fail(field, `${field} must be unix seconds, from 0 to ${MAX_UNIX_SECONDS}`);
+  if (seconds < 0 || seconds > MAX_UNIX_SECONDS)
+    return fail(field, `${field} must be unix seconds, from 0 to ${MAX_UNIX_SECONDS}`);
   return undefined;
 }
 
 /** Whether `value` is a ULID: 26 Crockford base-32 characters, the first at most 7. */
-export const isUlid = (value: unknown): boolean => typeof value === 'string' && /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i.test(value);
+export const isUlid = (value: unknown): boolean =>
+  typeof value === 'string' && /^[0-7][0-9A-HJKMNP-TV-Z]{25}$/i.test(value);
 
 /** Checks that `value`, when present, has the JSON type `type` (`integer`, `object`, or a `typeof` name). */
-export function checkType(value: unknown, field: string, type: 'string' | 'boolean' | 'integer' | 'object'): OperationError | undefined {
+export function checkType(
+  value: unknown,
+  field: string,
+  type: 'string' | 'boolean' | 'integer' | 'object',
+): OperationError | undefined {
   if (value === undefined) return undefined;
   const ok = type === 'integer' ? Number.isInteger(value) : type === 'object' ? isObject(value) : typeof value === type;
   return ok ? undefined : fail(field, `${field} must be ${type === 'integer' ? 'an' : 'a'} ${type}`);

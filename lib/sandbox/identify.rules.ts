@@ -7,11 +7,23 @@ import { checkEnum, checkTimestamp, checkType, fail, isObject, type OperationErr
  * `unsubscribed` a boolean, `id`, `email` and `anonymous_id` strings, `cio_relationships` an
  * `{action, relationships[]}` object. Other attributes take any JSON value (a sandbox choice, see the README).
  */
-export function checkIdentifyFields(attributes: Record<string, unknown>, prefix: '' | 'attributes.'): OperationError | undefined {
+export function checkIdentifyFields(
+  attributes: Record<string, unknown>,
+  prefix: '' | 'attributes.',
+): OperationError | undefined {
   const field = (name: string): string => `${prefix}${name}`;
-  const error = checkType(attributes._update, field('_update'), 'boolean') ?? checkPreferences(attributes.cio_subscription_preferences, field('cio_subscription_preferences'));
+  const error =
+    checkType(attributes._update, field('_update'), 'boolean') ??
+    checkPreferences(attributes.cio_subscription_preferences, field('cio_subscription_preferences'));
   if (error || prefix !== '') return error;
-  const { _timestamp: timestamp, created_at: createdAt, unsubscribed, id, email, anonymous_id: anonymousId } = attributes;
+  const {
+    _timestamp: timestamp,
+    created_at: createdAt,
+    unsubscribed,
+    id,
+    email,
+    anonymous_id: anonymousId,
+  } = attributes;
   return (
     checkTimestamp(timestamp, '_timestamp') ??
     checkTimestamp(createdAt, 'created_at') ??

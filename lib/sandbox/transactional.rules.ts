@@ -40,7 +40,15 @@ const FIELDS: Partial<Record<SandboxTransactionalKind, Record<string, FieldType>
     tracked: 'boolean',
     attachments: 'object',
   },
-  push: { to: 'string', message: 'string', title: 'string', image_url: 'string', link: 'string', custom_data: 'object', custom_payload: 'object' },
+  push: {
+    to: 'string',
+    message: 'string',
+    title: 'string',
+    image_url: 'string',
+    link: 'string',
+    custom_data: 'object',
+    custom_payload: 'object',
+  },
   sms: { to: 'string', from: 'string', tracked: 'boolean' },
 };
 /** Required fields by kind. */
@@ -55,7 +63,10 @@ const REQUIRED: Partial<Record<SandboxTransactionalKind, readonly string[]>> = {
  * is an object). `identifiers` is exactly one of id, email, cio_id (strings); `transactional_message_id` an
  * integer or a string; attachments map file names to (base64) strings; a push's `custom_device` is a device.
  */
-export function checkTransactional(kind: SandboxTransactionalKind, body: Record<string, unknown>): OperationError | undefined {
+export function checkTransactional(
+  kind: SandboxTransactionalKind,
+  body: Record<string, unknown>,
+): OperationError | undefined {
   const missing = REQUIRED[kind]?.find((name) => body[name] === undefined);
   if (missing) return fail(missing, `${missing} is required`);
   const types = { ...SHARED, ...FIELDS[kind] };
@@ -74,7 +85,8 @@ export function checkTransactional(kind: SandboxTransactionalKind, body: Record<
   const error = checkTimestamp(sendAt, 'send_at') ?? (kind === 'email' ? checkEmailExtras(body) : undefined);
   if (error) return error;
   if (kind === 'push') {
-    const device = body.custom_device === undefined ? undefined : checkDevice(body.custom_device, 'custom_device', 'token', true);
+    const device =
+      body.custom_device === undefined ? undefined : checkDevice(body.custom_device, 'custom_device', 'token', true);
     if (device && 'reason' in device) return device;
     return checkEnum(body.sound, 'sound', ['default', 'none']);
   }

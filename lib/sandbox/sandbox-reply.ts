@@ -65,6 +65,7 @@ export function jsonObject(body: Buffer): { value: Record<string, unknown> } | R
   const parsed = parseJson(body);
   if (!parsed) return metaError(400, 'invalid JSON');
   const { value } = parsed;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return metaError(400, 'request body must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return metaError(400, 'request body must be a JSON object');
   return { value: value as Record<string, unknown> };
 }

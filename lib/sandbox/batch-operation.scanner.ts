@@ -18,7 +18,8 @@ export function batchOperationSizes(body: Buffer): number[] | undefined {
   for (let i = 0; i < body.length; i++) {
     const byte = body[i];
     if (byte === QUOTE) {
-      if (depth === 1 && !inBatch && body.subarray(i, i + BATCH_KEY.length).equals(BATCH_KEY)) inBatch = isArrayValue(body, i + BATCH_KEY.length);
+      if (depth === 1 && !inBatch && body.subarray(i, i + BATCH_KEY.length).equals(BATCH_KEY))
+        inBatch = isArrayValue(body, i + BATCH_KEY.length);
       if (inBatch && depth === 2 && start < 0) start = i;
       i = closingQuote(body, i);
       if (i < 0) return undefined;

@@ -27,10 +27,11 @@ export function readBody(req: IncomingMessage, limit: number, proceed: () => voi
     const onData = (chunk: Buffer): void => {
       bytes += chunk.length;
       if (bytes <= limit) chunks.push(chunk);
-      else settle(() => {
-        req.pause();
-        resolve({ bytes });
-      });
+      else
+        settle(() => {
+          req.pause();
+          resolve({ bytes });
+        });
     };
     const onEnd = (): void => settle(() => resolve({ body: Buffer.concat(chunks, bytes), bytes }));
     const onError = (error: Error): void => settle(() => reject(error));

@@ -1,4 +1,11 @@
-import { fail, identifierKey, isObject, type Json, MERGE_IDENTIFIERS, type OperationError } from './sandbox-validation.js';
+import {
+  fail,
+  identifierKey,
+  isObject,
+  type Json,
+  MERGE_IDENTIFIERS,
+  type OperationError,
+} from './sandbox-validation.js';
 
 // Rules of objects and relationships, from Customer.io's Track API document: an object's `identifiers` are
 // `{object_type_id, object_id}` (strings) or `{cio_object_id}`; `cio_relationships` is an array whose items carry
@@ -6,7 +13,13 @@ import { fail, identifierKey, isObject, type Json, MERGE_IDENTIFIERS, type Opera
 // and optional `relationship_attributes` (an object).
 
 /** The v2 actions of an object operation (`object_operations`). */
-export const OBJECT_ACTIONS: readonly string[] = ['identify', 'identify_anonymous', 'delete', 'add_relationships', 'delete_relationships'];
+export const OBJECT_ACTIONS: readonly string[] = [
+  'identify',
+  'identify_anonymous',
+  'delete',
+  'add_relationships',
+  'delete_relationships',
+];
 
 /** Maps an object's `identifiers` to the key objects are stored under: `<object_type_id>:<object_id>`, or the `cio_object_id`. */
 export function objectKey(identifiers: unknown, field: string, strict: boolean): { key: string } | OperationError {
@@ -14,14 +27,16 @@ export function objectKey(identifiers: unknown, field: string, strict: boolean):
   const text = (name: string): string | OperationError => {
     const value = (identifiers as Json)[name];
     const ok = typeof value === 'string' || (!strict && typeof value === 'number');
-    if (!ok || String(value).trim() === '') return fail(`${field}.${name}`, `${field}.${name} must be a non-blank string`);
+    if (!ok || String(value).trim() === '')
+      return fail(`${field}.${name}`, `${field}.${name} must be a non-blank string`);
     return String(value);
   };
   if (names === 'cio_object_id') {
     const id = text('cio_object_id');
     return typeof id === 'string' ? { key: id } : id;
   }
-  if (names !== 'object_id,object_type_id') return fail(field, `${field} must be { object_type_id, object_id } or { cio_object_id }`);
+  if (names !== 'object_id,object_type_id')
+    return fail(field, `${field} must be { object_type_id, object_id } or { cio_object_id }`);
   const type = text('object_type_id');
   if (typeof type !== 'string') return type;
   const id = text('object_id');
@@ -58,7 +73,8 @@ export function relationshipItems(
         : identifierKey(item.identifiers, `${path}.identifiers`, MERGE_IDENTIFIERS, strict);
     if ('reason' in key) return key;
     const attributes = item.relationship_attributes ?? {};
-    if (!isObject(attributes)) return fail(`${path}.relationship_attributes`, `${path}.relationship_attributes must be an object`);
+    if (!isObject(attributes))
+      return fail(`${path}.relationship_attributes`, `${path}.relationship_attributes must be an object`);
     items.push({ key: key.key, attributes });
   }
   return items;

@@ -14,12 +14,20 @@ const ATTRIBUTE_ENUMS: Record<string, readonly string[]> = {
  * returns it as the sandbox stores it, or the error. `strict` applies `device_object_common`: platform `ios` or
  * `android`, `last_used` in unix seconds, every attribute a string (`push_enabled` `"true"` or `"false"`).
  */
-export function checkDevice(device: unknown, field: string, tokenField: 'id' | 'token', strict: boolean): SandboxDevice | OperationError {
+export function checkDevice(
+  device: unknown,
+  field: string,
+  tokenField: 'id' | 'token',
+  strict: boolean,
+): SandboxDevice | OperationError {
   if (!isObject(device)) return fail(field, `${field} must be an object`);
   const { [tokenField]: token, platform, last_used: lastUsed, attributes } = device;
-  if (typeof token !== 'string' || token.trim() === '') return fail(`${field}.${tokenField}`, `${field}.${tokenField} is required`);
-  if (typeof platform !== 'string' || platform.trim() === '') return fail(`${field}.platform`, `${field}.platform is required`);
-  if (attributes !== undefined && !isObject(attributes)) return fail(`${field}.attributes`, `${field}.attributes must be an object`);
+  if (typeof token !== 'string' || token.trim() === '')
+    return fail(`${field}.${tokenField}`, `${field}.${tokenField} is required`);
+  if (typeof platform !== 'string' || platform.trim() === '')
+    return fail(`${field}.platform`, `${field}.platform is required`);
+  if (attributes !== undefined && !isObject(attributes))
+    return fail(`${field}.attributes`, `${field}.attributes must be an object`);
   if (strict) {
     const error =
       checkEnum(platform, `${field}.platform`, PLATFORMS) ??
@@ -39,7 +47,8 @@ export function checkDevice(device: unknown, field: string, tokenField: 'id' | '
 
 function checkDeviceAttributes(attributes: Record<string, unknown>, field: string): OperationError | undefined {
   for (const [name, value] of Object.entries(attributes)) {
-    if (typeof value !== 'string') return fail(`${field}.${name}`, `${field}.${name} must be a string (device attributes are strings)`);
+    if (typeof value !== 'string')
+      return fail(`${field}.${name}`, `${field}.${name} must be a string (device attributes are strings)`);
     const error = ATTRIBUTE_ENUMS[name] && checkEnum(value, `${field}.${name}`, ATTRIBUTE_ENUMS[name]);
     if (error) return error;
   }

@@ -145,7 +145,18 @@ export class SandboxRecords {
 
   /** Forgets everything and zeroes the counts, keeping the same collections. */
   reset(): void {
-    for (const list of [this.requests, this.events, this.batches, this.deletedPeople, this.merges, this.metrics, this.transactional, this.broadcasts, this.unsubscribes, this.forms]) {
+    for (const list of [
+      this.requests,
+      this.events,
+      this.batches,
+      this.deletedPeople,
+      this.merges,
+      this.metrics,
+      this.transactional,
+      this.broadcasts,
+      this.unsubscribes,
+      this.forms,
+    ]) {
       list.length = 0;
     }
     this.people.clear();

@@ -16,7 +16,13 @@ export function trackV2Entity(state: SandboxState, body: Buffer): Reply {
  * Applies a `POST /api/v2/batch` body (`undefined`: it was over `limit` bytes, answered 413) and
  * records the batch with the status answered.
  */
-export function trackV2Batch(state: SandboxState, records: SandboxRecords, body: Buffer | undefined, bytes: number, limit: number): Reply {
+export function trackV2Batch(
+  state: SandboxState,
+  records: SandboxRecords,
+  body: Buffer | undefined,
+  bytes: number,
+  limit: number,
+): Reply {
   const { reply, operations } = body ? applyBatch(state, body) : { reply: tooLarge(limit), operations: 0 };
   records.add('batches', { operations, bytes, status: reply.status });
   return reply;
