@@ -107,6 +107,10 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   readonly #refreshTimer: NodeJS.Timeout;
   readonly #ready: Promise<void>;
 
+  /**
+   * Starts reading the queue's totals and renewing this store's leases; await {@link RedisQueueStore.ready} before
+   * use. Throws a `RangeError` when `visibilityTimeoutMs` or `outcomeTtlMs` is not positive.
+   */
   constructor(options: RedisQueueStoreOptions) {
     const {
       prefix = 'customerio:queue',

@@ -36,6 +36,7 @@ export class SqliteQueueTable {
   readonly #deleteAll: (seqs: readonly number[]) => void;
   readonly #updateAll: (operations: readonly SqliteLeasedOperation[]) => void;
 
+  /** Prepares the statements on `db`, a queue file {@link SCHEMA} was given. */
   constructor(db: BetterSqlite3.Database) {
     this.#insert = db.prepare('INSERT INTO operations (id, key, json, bytes, attempts) VALUES (?, ?, ?, ?, ?)');
     this.#scan = db.prepare('SELECT seq, key, bytes FROM operations ORDER BY seq').raw();
@@ -61,6 +62,7 @@ export class SqliteQueueTable {
     return this.#totals.get() as { count: number; total: number };
   }
 
+  /** Adds an operation at the end (its row gets the next `seq`). */
   insert({ id, key, json, bytes, attempts }: QueuedOperation): void {
     this.#insert.run(id, key, json, bytes, attempts);
   }
@@ -78,6 +80,7 @@ export class SqliteQueueTable {
     return (this.#rows.all(JSON.stringify(seqs)) as Row[]).map(toOperation);
   }
 
+  /** Deletes the row `seq`. */
   delete(seq: number): void {
     this.#delete.run(seq);
   }
