@@ -217,12 +217,8 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     if (operations.length === 0) return;
     this.#leases.forget(operations);
     try {
-      this.#totals(
-        await this.#run(
-          ACKNOWLEDGE,
-          operations.map(({ id }) => id),
-        ),
-      );
+      const ids = operations.map(({ id }) => id);
+      this.#totals(await this.#run(ACKNOWLEDGE, ids));
     } catch (error) {
       this.#logger.error(
         `CustomerIO Redis store could not acknowledge ${operations.length} operations (they will be sent again): ${String(error)}`,
