@@ -7,7 +7,8 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { type HttpApp, startHttpApp } from '../support/decorators-app.js';
-import { PlanService, PRO_PLAN, schedulerPerson, ScheduledJobs } from './fixtures/decorators-fixture.js';
+import { schedulerPerson, ScheduledJobs } from './fixtures/decorators-fixture.js';
+import { PlanService, PRO_PLAN } from './fixtures/plan.service.js';
 import { fixture, logs, named, scheduledFixture } from './fixtures/decorators-e2e.js';
 
 describe('@TrackEvent / @Identify: e2e fixture app', () => {

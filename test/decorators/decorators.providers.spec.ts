@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { isObservable, lastValueFrom, toArray } from 'rxjs';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { type HttpApp, startHttpApp } from '../support/decorators-app.js';
-import { BASIC_PLAN, PlanService, PRO_PLAN } from './fixtures/decorators-fixture.js';
+import { BASIC_PLAN, PlanService, PRO_PLAN } from './fixtures/plan.service.js';
 import { decoratorWarnings, fixture, logs, QuotaExceededError, thrownBy } from './fixtures/decorators-e2e.js';
 
 describe('@TrackEvent / @Identify: e2e fixture app', () => {

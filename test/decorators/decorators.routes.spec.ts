@@ -6,7 +6,8 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { type HttpApp, startHttpApp } from '../support/decorators-app.js';
-import { OrderListeners, PRO_PLAN, RequestAudit } from './fixtures/decorators-fixture.js';
+import { OrderListeners, RequestAudit } from './fixtures/decorators-fixture.js';
+import { PRO_PLAN } from './fixtures/plan.service.js';
 import { decoratorWarnings, fixture, logs, named } from './fixtures/decorators-e2e.js';
 
 describe('@TrackEvent / @Identify: e2e fixture app', () => {

@@ -6,7 +6,8 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { useTwoHttpApps } from '../support/decorators-app.js';
-import { PlanService, PRO_PLAN, schedulerPerson } from './fixtures/decorators-fixture.js';
+import { schedulerPerson } from './fixtures/decorators-fixture.js';
+import { PlanService, PRO_PLAN } from './fixtures/plan.service.js';
 import { decoratorWarnings, logs, scheduledFixture, unscheduled } from './fixtures/decorators-e2e.js';
 
 describe('@TrackEvent / @Identify: e2e fixture app', () => {
