@@ -49,6 +49,7 @@ export class CustomerIODecoratorTracker implements DecoratedCallTracker, OnModul
     decoratorOwners.forgetUnowned();
   }
 
+  /** Stops counting this application as running; its instances stay its own. */
   onApplicationShutdown(): void {
     decoratorOwners.stop(this);
   }

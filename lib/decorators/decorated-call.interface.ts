@@ -3,14 +3,17 @@ export type CallOutcome = { readonly result: unknown } | { readonly error: unkno
 
 /** What a decorator asks for, fixed at decoration time. */
 export interface DecoratedCallSpec {
+  /** `track` for `@TrackEvent`, `identify` for `@Identify`. */
   readonly kind: 'track' | 'identify';
   /** `Class.method`, for log lines. */
   readonly label: string;
   /** The event name (`track`). */
   readonly event?: string;
+  /** The person, from the result and arguments. @default the incoming request's (`decorators.person`) */
   readonly person?: (result: unknown, ...args: unknown[]) => unknown;
   /** Event data (`track`) or attributes (`identify`). */
   readonly map?: (result: unknown, ...args: unknown[]) => unknown;
+  /** Track a failed call too (`track`). @default false */
   readonly onError?: boolean;
 }
 

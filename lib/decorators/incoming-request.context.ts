@@ -6,6 +6,7 @@ import type { DecoratedCallTracker } from './decorated-call.interface.js';
  * `CustomerIORequestContext`, the outgoing request to Customer.io that interceptors see).
  */
 export interface IncomingRequestContext {
+  /** The request object of the HTTP adapter (Express or Fastify), as `decorators.person` receives it. */
   readonly request: unknown;
   /** The tracker of the application serving the request. */
   readonly tracker: DecoratedCallTracker;
