@@ -1,6 +1,7 @@
 import type { CustomerIOModuleOptions, CustomerIOQueueOptions, QueuedOperation } from '../../../lib/index.js';
 import type { BatchLeaseGuard } from '../../../lib/delivery/batch-lease.guard.js';
 import type { BatchOutcome, BatchSender } from '../../../lib/delivery/batch.sender.js';
+import { createOperationIdFactory } from '../../../lib/delivery/operation-id.js';
 import { QueueReporter } from '../../../lib/delivery/queue.reporter.js';
 import { DeliveryReporter } from '../../../lib/observability/delivery.reporter.js';
 import { resolveCustomerIOOptions } from '../../../lib/options/customerio-options.resolver.js';
@@ -39,11 +40,11 @@ export function partsFixture<S extends CustomerIOQueueStore = MemoryQueueStore>(
   return { options: resolved, store, delivery, reporter: new QueueReporter(delivery, store), log };
 }
 
-let sequence = 0;
+const nextId = createOperationIdFactory();
 
-/** A queued v2 event of person `person`, with a unique id. */
+/** A queued v2 event of person `person`, with a fresh ULID (the sandbox wants one as the event's id). */
 export function eventOperation(person = 'u-1', name = 'ordered'): QueuedOperation {
-  const id = `op-${String(++sequence).padStart(6, '0')}`;
+  const id = nextId();
   const json = JSON.stringify({
     type: 'person',
     identifiers: { id: person },
