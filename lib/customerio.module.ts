@@ -9,7 +9,11 @@ import { CustomerIOQueue } from './delivery/customerio-queue.service.js';
 import { CustomerIORetryInterceptor } from './transport/customerio-retry.interceptor.js';
 import { DeliveryReporter } from './observability/delivery.reporter.js';
 import { OutboundPipeline } from './transport/outbound-pipeline.service.js';
-import { CUSTOMERIO_QUEUE_STORE_HANDLE, CUSTOMERIO_RESOLVED_OPTIONS, CUSTOMERIO_SANDBOX } from './customerio.constants.js';
+import {
+  CUSTOMERIO_QUEUE_STORE_HANDLE,
+  CUSTOMERIO_RESOLVED_OPTIONS,
+  CUSTOMERIO_SANDBOX,
+} from './customerio.constants.js';
 import { DisabledBatchSender } from './delivery/disabled-batch.sender.js';
 import { createQueueStore } from './stores/queue-store.handle.js';
 import type { ResolvedCustomerIOOptions } from './options/resolved-options.interface.js';

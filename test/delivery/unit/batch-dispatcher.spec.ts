@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { CustomerIOCircuitOpenError, CustomerIOError, type QueuedOperation } from '../../../lib/index.js';
+import { CustomerIOCircuitOpenError, CustomerIOError } from '../../../lib/index.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { BatchDispatcher } from '../../../lib/delivery/batch.dispatcher.js';
 import { BatchSender } from '../../../lib/delivery/batch.sender.js';
@@ -177,9 +177,9 @@ describe('BatchDispatcher', () => {
   it('tells when the store could not be read, until a lease succeeds', async () => {
     class FlakyStore extends MemoryQueueStore {
       failures = 1;
-      override lease(limits: LeaseLimits): QueuedOperation[] {
+      override lease(limits: LeaseLimits) {
         if (this.failures-- > 0) throw new Error('store unreachable');
-        return super.lease(limits) as QueuedOperation[];
+        return super.lease(limits);
       }
     }
     const { dispatcher, sender } = dispatcherWith(1, {}, new FlakyStore());

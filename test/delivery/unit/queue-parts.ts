@@ -30,12 +30,9 @@ export function partsFixture<S extends CustomerIOQueueStore = MemoryQueueStore>(
   options: Partial<CustomerIOModuleOptions> = {},
 ): PartsFixture<S> {
   const log = new ReportLog();
-  const resolved = resolveCustomerIOOptions({
-    mode: 'disabled',
-    ...options,
-    queue,
-    hooks: log.hooks,
-  });
+  // NOTE: `options` may pick another mode (with its credentials): the union of modes cannot be spread as one.
+  const moduleOptions = { mode: 'disabled', ...options, queue, hooks: log.hooks } as CustomerIOModuleOptions;
+  const resolved = resolveCustomerIOOptions(moduleOptions);
   const delivery = new DeliveryReporter(resolved);
   return { options: resolved, store, delivery, reporter: new QueueReporter(delivery, store), log };
 }
