@@ -80,8 +80,8 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   /**
    * Queues one v2 operation (JSON, already checked, or a function writing it from the operation's id) and returns
    * at once. The operation's id is a ULID minted here for every call (monotonic within this process), never one
-   * a caller chose: no store ever holds two operations with one id. Throws {@link CustomerIOValidationError} when
-   * the operation is over 32 KB, and {@link CustomerIOQueueFullError} when the queue is full under
+   * a caller chose: no store ever holds two operations with one id. Throws `CustomerIOValidationError` when
+   * the operation is over 32 KB, and `CustomerIOQueueFullError` when the queue is full under
    * `overflow: 'reject'`, or closed. `key` orders operations: those of one key are delivered in order.
    */
   enqueue(key: string, json: string | ((operationId: string) => string)): CustomerIOReceipt {
