@@ -6,12 +6,12 @@ import {
   Optional,
 } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { CUSTOMERIO_QUEUE_STORE_HANDLE, CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
+import { CUSTOMERIO_OPENED_QUEUE_STORE, CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
 import type { CustomerIOQueueStore } from '../interfaces/queue-store.interface.js';
 import { DeliveryReporter } from '../observability/delivery.reporter.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
-import type { QueueStoreHandle } from '../stores/queue-store.handle.js';
+import type { OpenedQueueStore } from '../stores/queue-store.opener.js';
 import { BatchDispatcher } from './batch.dispatcher.js';
 import { BatchSender } from './batch.sender.js';
 import type { CustomerIOReceipt } from './customerio-receipt.js';
@@ -49,7 +49,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
 
   constructor(
     @Inject(CUSTOMERIO_RESOLVED_OPTIONS) { queue: options }: ResolvedCustomerIOOptions,
-    @Inject(CUSTOMERIO_QUEUE_STORE_HANDLE) { store, owned }: QueueStoreHandle,
+    @Inject(CUSTOMERIO_OPENED_QUEUE_STORE) { store, owned }: OpenedQueueStore,
     sender: BatchSender,
     reporter: DeliveryReporter,
     @Optional() schedulerRegistry?: SchedulerRegistry,

@@ -1,5 +1,5 @@
 import type { CustomerIOError } from '../errors/customerio.errors.js';
-import type { CustomerIODeliveryOutcome } from '../interfaces/delivery-options.interface.js';
+import type { CustomerIODeliveryOutcome } from '../interfaces/delivery-outcome.interface.js';
 import type { CustomerIOQueueStore, QueuedOperation } from '../interfaces/queue-store.interface.js';
 import type { DeliveryReporter, SummaryKind } from '../observability/delivery.reporter.js';
 import { ReceiptRegistry } from './receipt.registry.js';

@@ -6,7 +6,7 @@ import {
   RECEIPT_TOO_LATE,
   SHARED_OUTCOMES_FAILED,
 } from '../errors/customerio.messages.js';
-import type { CustomerIODeliveryOutcome } from '../interfaces/delivery-options.interface.js';
+import type { CustomerIODeliveryOutcome } from '../interfaces/delivery-outcome.interface.js';
 import type { CustomerIOQueueStore, MaybePromise, SharedOutcomes } from '../interfaces/queue-store.interface.js';
 import type { ReceiptSource } from './customerio-receipt.js';
 
