@@ -30,8 +30,8 @@ export class ReceiptRegistry implements ReceiptSource {
   readonly #shared?: SharedOutcomes;
   /** Ids of the receipts read in this tick, watched together at its end. */
   #unwatched: string[] = [];
-  /** A collect of shared outcomes is on its way: the next tick does not send another. */
-  #collecting = false;
+  /** Whether a collect of shared outcomes is `'under-way'`: the next tick then sends no other. */
+  #collect: 'idle' | 'under-way' = 'idle';
 
   constructor(
     private readonly store: CustomerIOQueueStore,
@@ -91,8 +91,8 @@ export class ReceiptRegistry implements ReceiptSource {
 
   /** Settles the receipts whose operations another process settled: their outcomes, as the store recorded them. */
   collect(): void {
-    if (!this.#shared || this.#waiters.size === 0 || this.#collecting) return;
-    this.#collecting = true;
+    if (!this.#shared || this.#waiters.size === 0 || this.#collect === 'under-way') return;
+    this.#collect = 'under-way';
     const ids = [...this.#waiters.keys()];
     this.#share('collect', async () => {
       try {
@@ -101,7 +101,7 @@ export class ReceiptRegistry implements ReceiptSource {
           else this.#settleHere('failed', [id], undefined, new CustomerIOError(RECEIPT_OUTCOME_LOST(id)));
         }
       } finally {
-        this.#collecting = false;
+        this.#collect = 'idle';
       }
     });
   }

@@ -63,8 +63,11 @@ export class DeliveryReporter {
   };
   /** Failures summed since the last summary, by kind: how many, and the last one's message. */
   readonly #unlogged = new Map<SummaryKind, { count: number; last: string }>();
-  /** Set once the queue wrote its last summary at shutdown: no interval is left, so failures are logged as they come. */
-  #closed = false;
+  /**
+   * How failures of a summed kind are logged: `'summed'`, one line per kind each flush interval; `'at-once'` after
+   * the queue wrote its last summary at shutdown ({@link close}), when no interval is left to write them.
+   */
+  #logging: 'summed' | 'at-once' = 'summed';
 
   constructor(@Inject(CUSTOMERIO_RESOLVED_OPTIONS) options: ResolvedCustomerIOOptions) {
     this.#hooks = options.hooks;
@@ -120,7 +123,7 @@ export class DeliveryReporter {
   /** Writes the last summary; failures that still come (a hook's promise rejecting late) are then logged one by one. */
   close(): void {
     this.writeSummary();
-    this.#closed = true;
+    this.#logging = 'at-once';
   }
 
   /** Sums `count` failures of `kind` into its next line, `message` the last one's. */
@@ -132,7 +135,7 @@ export class DeliveryReporter {
     } else {
       this.#unlogged.set(kind, { count, last: message });
     }
-    if (this.#closed) this.writeSummary();
+    if (this.#logging === 'at-once') this.writeSummary();
   }
 
   #callHook(hook: keyof CustomerIODeliveryHooks, report: CustomerIODeliveryReport): void {
