@@ -73,7 +73,10 @@ export type {
   SharedOutcome,
   SharedOutcomes,
 } from './interfaces/queue-store.interface.js';
-export type { CustomerIOInterceptor, CustomerIORequestContext } from './interfaces/customerio-interceptor.interface.js';
+export type {
+  CustomerIOInterceptor,
+  CustomerIOOutboundRequest,
+} from './interfaces/customerio-interceptor.interface.js';
 export type {
   CustomerIODeliveryHooks,
   CustomerIODeliveryOutcome,
