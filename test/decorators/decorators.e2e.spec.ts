@@ -11,7 +11,7 @@ import { EventEmitter2 } from '@nestjs/event-emitter';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { isObservable, lastValueFrom, toArray } from 'rxjs';
 import { CustomerIOSandbox, type SandboxEvent } from '../../lib/testing/index.js';
-import { type HttpApp, startHttpApp, useTwoHttpApps } from '../support/decorators-app.js';
+import { startTestApp, type TestApp, useTestApp } from '../support/test-app.js';
 import { LogCapture } from '../support/log-capture.js';
 import {
   BASIC_PLAN,
@@ -23,10 +23,11 @@ import {
   schedulerPerson,
   ScheduledJobs,
 } from './fixtures/decorators-fixture.js';
-import type { CustomerIOModuleOptions } from '../../lib/index.js';
+import { CustomerIODecoratorTracker, type CustomerIOModuleOptions } from '../../lib/index.js';
 
 /** Shared by every app of this file: Nest makes the last app's logger the process-wide one. */
 const logs = new LogCapture();
+const tracker = (subject: TestApp) => subject.app.get(CustomerIODecoratorTracker);
 const fixture = (customerio: CustomerIOModuleOptions) => DecoratorsFixtureModule.forRoot({ customerio });
 const scheduledFixture = (label: string) => (customerio: CustomerIOModuleOptions) =>
   DecoratorsFixtureModule.forRoot({ customerio, schedule: true, label });
@@ -55,12 +56,12 @@ function thrownBy(fn: () => unknown): unknown {
 describe('@TrackEvent / @Identify: e2e fixture app', () => {
   describe('in one app', () => {
     let sandbox: CustomerIOSandbox;
-    let fx: HttpApp;
+    let fx: TestApp;
     let plans: PlanService;
 
     beforeAll(async () => {
       sandbox = await CustomerIOSandbox.start();
-      fx = await startHttpApp(sandbox, fixture, { logger: logs });
+      fx = await startTestApp({ sandbox, module: fixture, http: true, flushWhenAsked: true, logger: logs });
       plans = fx.app.get(PlanService);
     });
     afterEach(async () => {
@@ -147,13 +148,13 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       });
 
       it('a request with no user and no anonymous id: answers normally; not tracked, counted and logged', async () => {
-        const errors = fx.tracker.errors;
+        const errors = tracker(fx).errors;
 
         const response = await fx.request('/items/i-6');
 
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({ id: 'i-6', name: 'item-i-6' });
-        expect(fx.tracker.errors).toBe(errors + 1);
+        expect(tracker(fx).errors).toBe(errors + 1);
         expect(await fx.flushedEvents('item_viewed')).toEqual([]);
         expect(decoratorWarnings()).toEqual([
           expect.stringMatching(
@@ -163,12 +164,12 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       });
 
       it('a request user id over 150 bytes: answers normally; not tracked, counted and logged', async () => {
-        const errors = fx.tracker.errors;
+        const errors = tracker(fx).errors;
 
         const response = await fx.request('/items/i-7', { headers: { 'x-user-id': 'u'.repeat(151) } });
 
         expect(response.status).toBe(200);
-        expect(fx.tracker.errors).toBe(errors + 1);
+        expect(tracker(fx).errors).toBe(errors + 1);
         expect(await fx.flushedEvents('item_viewed')).toEqual([]);
         expect(decoratorWarnings()).toEqual([
           expect.stringMatching(/@TrackEvent\('item_viewed'\) on ItemsController\.view was not tracked: .*151 bytes/),
@@ -296,13 +297,13 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         const syncError = new TypeError('bad plan');
         const asyncError = new QuotaExceededError('over quota');
         const enqueued = fx.client.stats.enqueued;
-        const errors = fx.tracker.errors;
+        const errors = tracker(fx).errors;
 
         expect(thrownBy(() => plans.fail('fail-1', syncError))).toBe(syncError);
         await expect(plans.failAsync('fail-1', asyncError)).rejects.toBe(asyncError);
 
         expect(fx.client.stats.enqueued).toBe(enqueued);
-        expect(fx.tracker.errors).toBe(errors);
+        expect(tracker(fx).errors).toBe(errors);
         await fx.client.flush();
         expect(sandbox.events).toEqual([]);
         expect(decoratorWarnings()).toEqual([]);
@@ -317,13 +318,11 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         await expect(plans.failTrackedAsync('fail-3', asyncError)).rejects.toBe(asyncError);
         const values: unknown[] = [];
         const streamed = await new Promise<unknown>((resolve, reject) => {
-          plans
-            .failStream('fail-4', streamError)
-            .subscribe({
-              next: (value) => values.push(value),
-              error: resolve,
-              complete: () => reject(new Error('completed')),
-            });
+          plans.failStream('fail-4', streamError).subscribe({
+            next: (value) => values.push(value),
+            error: resolve,
+            complete: () => reject(new Error('completed')),
+          });
         });
         expect(streamed).toBe(streamError);
         expect(values).toEqual([BASIC_PLAN]);
@@ -337,11 +336,11 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       });
 
       it('a data mapper that throws: the call returns normally; counted, and logged naming the event and the method', async () => {
-        const errors = fx.tracker.errors;
+        const errors = tracker(fx).errors;
 
         expect(plans.brokenData('mapper-1')).toBe(PRO_PLAN);
 
-        expect(fx.tracker.errors).toBe(errors + 1);
+        expect(tracker(fx).errors).toBe(errors + 1);
         expect(await fx.flushedEvents('plan_mapper_broken')).toEqual([]);
         expect(decoratorWarnings()).toEqual([
           "1 decorated call not tracked, last: @TrackEvent('plan_mapper_broken') on PlanService.brokenData was not tracked: the data mapper threw: data mapper exploded",
@@ -349,11 +348,11 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       });
 
       it('a person mapper that throws (async method): resolves normally; counted and logged', async () => {
-        const errors = fx.tracker.errors;
+        const errors = tracker(fx).errors;
 
         await expect(plans.brokenPerson()).resolves.toBe(PRO_PLAN);
 
-        expect(fx.tracker.errors).toBe(errors + 1);
+        expect(tracker(fx).errors).toBe(errors + 1);
         expect(await fx.flushedEvents('plan_person_broken')).toEqual([]);
         expect(decoratorWarnings()).toEqual([
           "1 decorated call not tracked, last: @TrackEvent('plan_person_broken') on PlanService.brokenPerson was not tracked: the person mapper threw: person mapper exploded",
@@ -368,11 +367,11 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       ])(
         'a mapped person id that is invalid (%s): returns normally; counted and logged, nothing sent',
         async (_case, id) => {
-          const errors = fx.tracker.errors;
+          const errors = tracker(fx).errors;
 
           expect(plans.forId(id)).toBe(PRO_PLAN);
 
-          expect(fx.tracker.errors).toBe(errors + 1);
+          expect(tracker(fx).errors).toBe(errors + 1);
           expect(await fx.flushedEvents('plan_for_id')).toEqual([]);
           expect(decoratorWarnings()).toEqual([
             expect.stringMatching(
@@ -425,13 +424,17 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
 
   describe('with custom decorators.person and decorators.anonymousId options', () => {
     let sandbox: CustomerIOSandbox;
-    let fx: HttpApp;
+    let fx: TestApp;
 
     beforeAll(async () => {
       sandbox = await CustomerIOSandbox.start();
-      fx = await startHttpApp(sandbox, fixture, {
+      fx = await startTestApp({
+        sandbox,
+        module: fixture,
+        http: true,
+        flushWhenAsked: true,
         logger: logs,
-        customerio: {
+        options: {
           decorators: {
             person: (request: { headers: Record<string, string | undefined> }) => request.headers['x-account'],
             anonymousId: (request: { headers: Record<string, string | undefined> }) => request.headers['x-visitor'],
@@ -473,14 +476,18 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
 
   describe('a decorated call never waits on the network', () => {
     let sandbox: CustomerIOSandbox;
-    let fx: HttpApp;
+    let fx: TestApp;
 
     beforeAll(async () => {
       sandbox = await CustomerIOSandbox.start();
       // a hung request is given up after 300 ms, then retried at once
-      fx = await startHttpApp(sandbox, fixture, {
+      fx = await startTestApp({
+        sandbox,
+        module: fixture,
+        http: true,
+        flushWhenAsked: true,
         logger: logs,
-        customerio: { timeout: 300, retry: { baseDelayMs: 1, maxDelayMs: 5 } },
+        options: { timeout: 300, retry: { baseDelayMs: 1, maxDelayMs: 5 } },
       });
     });
     afterAll(async () => {
@@ -528,13 +535,17 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
 
   describe('@Interval and @Cron handlers', () => {
     let sandbox: CustomerIOSandbox;
-    let fx: HttpApp;
+    let fx: TestApp;
 
     beforeAll(async () => {
       sandbox = await CustomerIOSandbox.start();
-      fx = await startHttpApp(sandbox, scheduledFixture('sched'), {
+      fx = await startTestApp({
+        sandbox,
+        module: scheduledFixture('sched'),
+        http: true,
+        flushWhenAsked: true,
         logger: logs,
-        customerio: { queue: { flushIntervalMs: 20 } },
+        options: { queue: { flushIntervalMs: 20 } },
       });
     });
     afterAll(async () => {
@@ -577,9 +588,18 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
   });
 
   describe('two apps in one process', () => {
-    const two = useTwoHttpApps(scheduledFixture, { logger: logs });
+    const [appA, appB] = (['a', 'b'] as const).map((name) =>
+      useTestApp({
+        scope: 'all',
+        started: true,
+        module: scheduledFixture(name),
+        http: true,
+        flushWhenAsked: true,
+        logger: logs,
+      }),
+    );
     afterEach(async () => {
-      const { a, b } = two;
+      const [a, b] = [appA.subject, appB.subject];
       await Promise.all([a.client.flush(), b.client.flush()]);
       a.sandbox.reset();
       b.sandbox.reset();
@@ -587,7 +607,7 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
     });
 
     it('each app sends to its own sandbox: routes, REQUEST-scoped providers, singleton providers and event handlers', async () => {
-      const { a, b } = two;
+      const [a, b] = [appA.subject, appB.subject];
       expect(a.app.get(PlanService)).not.toBe(b.app.get(PlanService));
 
       for (const [fx, tag] of [
@@ -624,11 +644,11 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         'plan_viewed:direct-b',
         'plan_viewed:direct-b-2',
       ]);
-      expect([a.tracker.errors, b.tracker.errors]).toEqual([0, 0]);
+      expect([tracker(a).errors, tracker(b).errors]).toEqual([0, 0]);
     });
 
     it('concurrent requests to both apps stay apart', async () => {
-      const { a, b } = two;
+      const [a, b] = [appA.subject, appB.subject];
       const responses = await Promise.all(
         Array.from({ length: 10 }, (_, n) =>
           (n % 2 ? b : a).request(`/items/c-${n}`, { headers: { 'x-user-id': `${n % 2 ? 'b' : 'a'}-${n}` } }),
@@ -650,7 +670,7 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
     });
 
     it("each app's @Interval runs land in its own sandbox (the person names the app)", async () => {
-      const { a, b } = two;
+      const [a, b] = [appA.subject, appB.subject];
       const scheduled = (sandbox: CustomerIOSandbox) =>
         sandbox.events.filter((event) => event.name.startsWith('interval_'));
       // these apps flush every 60 s: flush while polling
@@ -664,7 +684,7 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
     });
 
     it('a call on an instance outside any app (new PlanService()) is not tracked, does not throw, and is logged once', async () => {
-      const { a, b } = two;
+      const [a, b] = [appA.subject, appB.subject];
       const outsider = new PlanService();
 
       expect(outsider.view('outsider')).toBe(PRO_PLAN);
@@ -673,7 +693,7 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
 
       await Promise.all([a.client.flush(), b.client.flush()]);
       expect([...unscheduled(a.sandbox), ...unscheduled(b.sandbox)]).toEqual([]);
-      expect([a.tracker.errors, b.tracker.errors]).toEqual([0, 0]);
+      expect([tracker(a).errors, tracker(b).errors]).toEqual([0, 0]);
       expect(decoratorWarnings()).toEqual([
         expect.stringMatching(
           /^PlanService\.view is decorated with @TrackEvent\/@Identify but was called outside an application .* \(2 run in this process/,

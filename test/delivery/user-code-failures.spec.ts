@@ -16,7 +16,7 @@ import {
   type CustomerIORequestContext,
 } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { rejectionOf } from '../support/customerio-app.js';
+import { rejectionOf } from '../support/test-app.js';
 import { LogCapture } from '../support/log-capture.js';
 
 const logs = new LogCapture();

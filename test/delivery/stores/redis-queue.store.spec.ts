@@ -18,7 +18,7 @@ import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';
 import { describeNeeding } from '../../support/describe-needing.js';
-import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
+import { QUEUE_SUITE_SETUP, startTestApp, type TestApp } from '../../support/test-app.js';
 import { deleteKeys, startRedisServer, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
 
 const ALL = { maxOperations: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER };
@@ -337,7 +337,7 @@ describe('RedisQueueStore, the bound enforced in Redis for every instance', () =
 
 describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', () => {
   let sandbox: CustomerIOSandbox;
-  const apps: QueueApp[] = [];
+  const apps: TestApp[] = [];
 
   beforeEach(async () => {
     sandbox = await CustomerIOSandbox.start();
@@ -349,7 +349,7 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
 
   it('delivers each operation once by id, in order per person', async () => {
     const store = makeStore();
-    const subject = await createQueueApp(sandbox, { queue: { store } });
+    const subject = await startTestApp({ ...QUEUE_SUITE_SETUP, sandbox, options: { queue: { store } } });
     apps.push(subject);
     const sent = Array.from({ length: 40 }, (_, i) => subject.client.track(`u-${i % 4}`, 'stored', { i }).id);
     await subject.client.flush();
@@ -364,7 +364,11 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
     const storeA = new RedisQueueStore({ redis: clientA, prefix, visibilityTimeoutMs: 300 });
     cleanup.push(() => storeA.close());
     // a timeout of a third of the lease, the most it allows
-    const a = await createQueueApp(sandbox, { timeout: 100, queue: { store: storeA, shutdownTimeoutMs: 100 } });
+    const a = await startTestApp({
+      ...QUEUE_SUITE_SETUP,
+      sandbox,
+      options: { timeout: 100, queue: { store: storeA, shutdownTimeoutMs: 100 } },
+    });
     apps.push(a);
     const sent = Array.from({ length: 30 }, (_, i) => a.client.track(`u-${i % 5}`, 'shared', { i }).id);
     void a.client.flush();
@@ -374,7 +378,11 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
     await storeA.close();
 
     const storeB = makeStore(300);
-    const b = await createQueueApp(sandbox, { timeout: 100, queue: { store: storeB, flushIntervalMs: 50 } });
+    const b = await startTestApp({
+      ...QUEUE_SUITE_SETUP,
+      sandbox,
+      options: { timeout: 100, queue: { store: storeB, flushIntervalMs: 50 } },
+    });
     apps.push(b);
     await sandbox.waitFor(() => sandbox.events.length === 30, 5_000);
     await sleep(100);
@@ -392,7 +400,7 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
       const bound = 12;
       const pair = await Promise.all(
         [makeStore(), makeStore()].map((store) =>
-          createQueueApp(sandbox, { queue: { store, maxQueueSize: bound, overflow } }),
+          startTestApp({ ...QUEUE_SUITE_SETUP, sandbox, options: { queue: { store, maxQueueSize: bound, overflow } } }),
         ),
       );
       apps.push(...pair);
@@ -404,7 +412,7 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
       const accepted: string[] = [];
       const receipts = new Map<string, Promise<unknown>>();
       let thrown = 0;
-      const enqueue = (subject: QueueApp, count: number): void => {
+      const enqueue = (subject: TestApp, count: number): void => {
         for (let i = 0; i < count; i++) {
           try {
             const receipt = subject.client.track(`u-${i % 3}`, 'bounded', { i });
@@ -480,19 +488,27 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
     }
 
     /** App A: enqueues, never leases, collects outcomes every 20 ms. */
-    async function enqueuingApp(queue: CustomerIOQueueOptions = {}): Promise<QueueApp> {
+    async function enqueuingApp(queue: CustomerIOQueueOptions = {}): Promise<TestApp> {
       const store = new NeverLeasingStore({ redis: server.url, prefix });
       cleanup.push(() => store.close());
-      const app = await createQueueApp(sandbox, {
-        queue: { store, flushIntervalMs: 20, shutdownTimeoutMs: 50, ...queue },
+      const app = await startTestApp({
+        ...QUEUE_SUITE_SETUP,
+        sandbox,
+        options: {
+          queue: { store, flushIntervalMs: 20, shutdownTimeoutMs: 50, ...queue },
+        },
       });
       apps.push(app);
       return app;
     }
 
     /** App B, on the same prefix. */
-    async function otherApp(queue: CustomerIOQueueOptions = {}): Promise<QueueApp> {
-      const app = await createQueueApp(sandbox, { queue: { store: makeStore(), ...queue } });
+    async function otherApp(queue: CustomerIOQueueOptions = {}): Promise<TestApp> {
+      const app = await startTestApp({
+        ...QUEUE_SUITE_SETUP,
+        sandbox,
+        options: { queue: { store: makeStore(), ...queue } },
+      });
       apps.push(app);
       return app;
     }
@@ -541,7 +557,11 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
       }
       const store = new WatchLosingStore({ redis: server.url, prefix });
       cleanup.push(() => store.close());
-      const a = await createQueueApp(sandbox, { queue: { store, flushIntervalMs: 20, shutdownTimeoutMs: 50 } });
+      const a = await startTestApp({
+        ...QUEUE_SUITE_SETUP,
+        sandbox,
+        options: { queue: { store, flushIntervalMs: 20, shutdownTimeoutMs: 50 } },
+      });
       apps.push(a);
       const b = await otherApp({ flushIntervalMs: 10 });
       const capture = new LogCapture();
@@ -582,7 +602,11 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
       const store = new ReportLosingStore({ redis: server.url, prefix });
       cleanup.push(() => store.close());
       const a = await enqueuingApp();
-      const b = await createQueueApp(sandbox, { queue: { store, flushIntervalMs: 10 } });
+      const b = await startTestApp({
+        ...QUEUE_SUITE_SETUP,
+        sandbox,
+        options: { queue: { store, flushIntervalMs: 10 } },
+      });
       apps.push(b);
       const capture = new LogCapture();
       Logger.overrideLogger(capture); // after the apps: creating one sets Nest's logger
@@ -634,7 +658,11 @@ describe("store: 'redis' in the module options", () => {
   it('makes a shared store from the URL, delivers through it, and closes it at shutdown', async () => {
     const sandbox = await CustomerIOSandbox.start();
     try {
-      const subject = await createQueueApp(sandbox, { queue: { store: 'redis', redis: { url: server.url, prefix } } });
+      const subject = await startTestApp({
+        ...QUEUE_SUITE_SETUP,
+        sandbox,
+        options: { queue: { store: 'redis', redis: { url: server.url, prefix } } },
+      });
       const ids = Array.from({ length: 6 }, (_, i) => subject.client.track(`u-${i % 3}`, 'shared').id);
       await subject.client.flush();
       await subject.app.close();
@@ -650,9 +678,9 @@ describe("store: 'redis' in the module options", () => {
     try {
       for (const setting of ['visibilityTimeoutMs', 'outcomeTtlMs']) {
         const redis = { url: server.url, prefix, [setting]: 0 };
-        await expect(createQueueApp(sandbox, { queue: { store: 'redis', redis } })).rejects.toThrow(
-          `${setting} must be > 0, got 0`,
-        );
+        await expect(
+          startTestApp({ ...QUEUE_SUITE_SETUP, sandbox, options: { queue: { store: 'redis', redis } } }),
+        ).rejects.toThrow(`${setting} must be > 0, got 0`);
       }
     } finally {
       await sandbox.close();
@@ -665,7 +693,11 @@ describe('RedisQueueStore with overflow: drop-oldest', () => {
     const sandbox = await CustomerIOSandbox.start();
     try {
       const store = makeStore();
-      const subject = await createQueueApp(sandbox, { queue: { store, maxQueueSize: 5, overflow: 'drop-oldest' } });
+      const subject = await startTestApp({
+        ...QUEUE_SUITE_SETUP,
+        sandbox,
+        options: { queue: { store, maxQueueSize: 5, overflow: 'drop-oldest' } },
+      });
       const ids: string[] = [];
       for (let i = 0; i < 8; i++) {
         ids.push(subject.client.track(`u-${i}`, 'bounded', { i }).id);
@@ -696,7 +728,7 @@ describeNeeding('redis-server')('RedisQueueStore, Redis restarted mid-run', () =
   it('keeps what Redis persisted, and what was appended while Redis was down is delivered once after it is back', async () => {
     const own = await startRedisServer({ persist: true });
     const store = new RedisQueueStore({ redis: own.url, prefix });
-    const subject = await createQueueApp(sandbox, { queue: { store } });
+    const subject = await startTestApp({ ...QUEUE_SUITE_SETUP, sandbox, options: { queue: { store } } });
     try {
       const before = Array.from({ length: 5 }, (_, i) => subject.client.track(`u-${i % 2}`, 'before', { i }).id);
       await sleep(50); // appended (nothing sent: the flush interval is long)
@@ -724,7 +756,7 @@ describeNeeding('redis-server')('RedisQueueStore, Redis restarted mid-run', () =
     });
     await new Promise((resolve) => client.once('ready', resolve));
     const store = new RedisQueueStore({ redis: client, prefix });
-    const subject = await createQueueApp(sandbox, { queue: { store } });
+    const subject = await startTestApp({ ...QUEUE_SUITE_SETUP, sandbox, options: { queue: { store } } });
     try {
       await own.kill();
       const id = subject.client.track('u-1', 'lost?').id;

@@ -9,7 +9,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { QueuedOperation } from '../../../lib/index.js';
 import { SqliteQueueStore } from '../../../lib/stores/sqlite/sqlite-queue.store.js';
 import { expectEachOnceOrReported } from '../../support/delivery-assertions.js';
-import { createQueueApp, useQueueSandbox } from '../../support/queue-app.js';
+import { QUEUE_SUITE_SETUP, useTestApp } from '../../support/test-app.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
@@ -282,11 +282,11 @@ describe('SqliteQueueStore', () => {
   });
 
   describe('with the queue', () => {
-    const ctx = useQueueSandbox();
+    const ctx = useTestApp(QUEUE_SUITE_SETUP);
 
     it('delivers what it stores, and keeps nothing after', async () => {
       const store = open();
-      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store } });
+      ctx.subject = await ctx.start({ queue: { store } });
       const sent = Array.from({ length: 50 }, (_, i) => ctx.subject!.client.track(`u-${i % 7}`, 'stored', { i }).id);
       expect(store.size).toBe(50);
       await ctx.subject.client.flush();
@@ -297,13 +297,13 @@ describe('SqliteQueueStore', () => {
 
     it('keeps what shutdown could not send, and the next application (another store on the file) delivers it once', async () => {
       const firstStore = open();
-      const first = await createQueueApp(ctx.sandbox, {
+      const first = await ctx.start({
         retry: { maxAttempts: 1 },
         queue: { store: firstStore, shutdownTimeoutMs: 100 },
       });
       ctx.sandbox.respondWith(503, { path: '/api/v2/batch' });
       const sent = Array.from({ length: 5 }, (_, i) => first.client.track(`u-${i % 2}`, 'kept', { i }).id);
-      await first.app.close();
+      await first.close();
       expect(first.log.ids('undelivered')).toEqual([]);
       expect(firstStore.size).toBe(5);
       firstStore.close();
@@ -312,7 +312,7 @@ describe('SqliteQueueStore', () => {
       ctx.sandbox.clearFaults();
       const secondStore = open();
       expect(secondStore.size).toBe(5);
-      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store: secondStore, flushIntervalMs: 20 } });
+      ctx.subject = await ctx.start({ queue: { store: secondStore, flushIntervalMs: 20 } });
       await ctx.sandbox.waitFor(() => ctx.sandbox.events.length === 5, 2_000);
       expect(ctx.sandbox.events.map((e) => e.id)).toEqual(sent);
       await ctx.sandbox.waitFor(() => secondStore.size === 0, 1_000);
