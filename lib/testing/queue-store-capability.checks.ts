@@ -69,8 +69,10 @@ export const sharedChecks: Record<string, CheckBody> = {
     await appendAll(both[0], all);
     const delivered: string[] = [];
     const live = new Set<string>(); // keys leased, by either store
+    const deadline = Date.now() + 10_000;
     const worker = async (store: CustomerIOQueueStore): Promise<void> => {
       while (delivered.length < all.length) {
+        assert.ok(Date.now() < deadline, `${delivered.length} of ${all.length} leased within 10 s`);
         const batch = await store.lease({ maxOperations: 5, maxBytes: Number.MAX_SAFE_INTEGER });
         const keys = new Set(batch.map(({ key }) => key));
         for (const key of keys) assert.equal(live.has(key), false, `key ${key} leased twice at once`);
@@ -125,7 +127,9 @@ export const sharedChecks: Record<string, CheckBody> = {
     assert.deepEqual(ids(await survivor.lease(ALL)), ['a1', 'b1', 'a2', 'b2']);
   },
 
-  async 'sharedOutcomes: an outcome one store reports reaches the store watching the id once, with its reason'(stores) {
+  async 'sharedOutcomes: an outcome one store reports reaches the store watching the id once, with its reason; its own reports end its own watches'(
+    stores,
+  ) {
     const pairOf = await pair(stores);
     const [watcher, reporter] = pairOf ?? [];
     if (!watcher?.sharedOutcomes || !reporter?.sharedOutcomes) return;
@@ -140,10 +144,18 @@ export const sharedChecks: Record<string, CheckBody> = {
       { id: 'b', outcome: 'failed', reason: 'HTTP 500\nsecond line' },
     ]);
     assert.deepEqual(byId(await watcher.sharedOutcomes.collect(['held'])), [], 'still held: still watched');
+    assert.deepEqual(byId(await watcher.sharedOutcomes.collect(['a'])), [{ id: 'a' }], 'answered once, then forgotten');
     assert.deepEqual(
       byId(await watcher.sharedOutcomes.collect(['gone'])),
       [{ id: 'gone' }],
       'neither watched nor held: no outcome can come',
+    );
+    await watcher.sharedOutcomes.watch(['own']);
+    await watcher.sharedOutcomes.report('delivered', ['own']);
+    assert.deepEqual(
+      byId(await watcher.sharedOutcomes.collect(['own'])),
+      [{ id: 'own' }],
+      'its own report ended its own watch',
     );
   },
 };

@@ -2,9 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { CustomerIOQueueStore } from '../../../lib/interfaces/queue-store.interface.js';
-import { MemoryQueueStore } from '../../../lib/stores/memory-queue.store.js';
-import { SqliteQueueStore } from '../../../lib/stores/sqlite/sqlite-queue.store.js';
+import { type CustomerIOQueueStore, MemoryQueueStore, SqliteQueueStore } from '../../../lib/stores/index.js';
 import { queueStoreContract } from '../../../lib/testing/index.js';
 
 // The queue store contract (lib/testing/queue-store.contract.ts) on the stores of one process; the Redis store

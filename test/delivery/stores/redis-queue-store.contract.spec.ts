@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
+import { RedisQueueStore } from '../../../lib/redis/index.js';
 import { queueStoreContract } from '../../../lib/testing/index.js';
 import { deleteKeys, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
 
