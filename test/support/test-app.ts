@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach } from '@jest/globals';
-import type { DynamicModule, INestApplication, LoggerService, ModuleMetadata } from '@nestjs/common';
+import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   CustomerIOClient,
@@ -20,12 +20,11 @@ export interface TestAppSetup {
   sandbox?: CustomerIOSandbox;
   /** CustomerIOModule options, over the sandbox's (`sandbox.moduleOptions()`). @default none */
   options?: Partial<CustomerIOModuleOptions>;
-  /** The app's module around the CustomerIOModule options. @default `CustomerIOModule.forRoot(options)` */
+  /**
+   * The app's module, around the CustomerIOModule options (it imports CustomerIOModule with them, beside its
+   * controllers and providers). @default `CustomerIOModule.forRoot(options)`
+   */
   module?: (options: CustomerIOModuleOptions) => DynamicModule;
-  /** More modules, controllers and providers of the app, beside `module`. @default none */
-  imports?: ModuleMetadata['imports'];
-  controllers?: ModuleMetadata['controllers'];
-  providers?: ModuleMetadata['providers'];
   /** Listens on a free port of 127.0.0.1 (`url`, `request`); otherwise only initializes the app. @default false */
   http?: boolean;
   /** The app's logger. @default false */
@@ -80,11 +79,7 @@ export async function startTestApp(setup: TestAppSetup = {}): Promise<TestApp> {
   };
   let app: INestApplication | undefined;
   try {
-    const moduleRef = await Test.createTestingModule({
-      imports: [module(moduleOptions), ...(setup.imports ?? [])],
-      controllers: setup.controllers,
-      providers: setup.providers,
-    }).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [module(moduleOptions)] }).compile();
     app = moduleRef.createNestApplication({ logger: setup.logger ?? false });
     if (http) await app.listen(0, '127.0.0.1');
     else await app.init();
@@ -156,8 +151,8 @@ export interface TestAppFixture {
   sandbox: CustomerIOSandbox;
   /** The app the fixture started (`started: true`), or one a test put here; unset before. */
   subject: TestApp;
-  /** Starts an app on the fixture's sandbox with the fixture's setup and `options` over its options. */
-  start(options?: Partial<CustomerIOModuleOptions>, setup?: Omit<TestAppSetup, 'sandbox'>): Promise<TestApp>;
+  /** Starts an app on the fixture's sandbox with the fixture's setup, `options` over its options. */
+  start(options?: Partial<CustomerIOModuleOptions>): Promise<TestApp>;
 }
 
 /**
@@ -170,10 +165,9 @@ export function useTestApp(fixtureSetup: TestAppFixtureSetup = {}): TestAppFixtu
   const fixture: TestAppFixture = {
     sandbox: undefined as unknown as CustomerIOSandbox,
     subject: undefined as unknown as TestApp,
-    async start(options = {}, setup = {}) {
+    async start(options = {}) {
       const app = await startTestApp({
         ...appSetup,
-        ...setup,
         sandbox: fixture.sandbox,
         options: { ...appSetup.options, ...options },
       });
