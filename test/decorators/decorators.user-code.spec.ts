@@ -6,13 +6,8 @@
  */
 import { Controller, type DynamicModule, Get, Injectable, Module } from '@nestjs/common';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import {
-  CustomerIODecoratorTracker,
-  CustomerIOModule,
-  type CustomerIOModuleOptions,
-  Identify,
-  TrackEvent,
-} from '../../lib/index.js';
+import { CustomerIODecoratorTracker } from '../../lib/decorators/customerio-decorator.tracker.js';
+import { CustomerIOModule, type CustomerIOModuleOptions, Identify, TrackEvent } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 import { LogCapture } from '../support/log-capture.js';
