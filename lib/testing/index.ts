@@ -5,3 +5,13 @@ export type * from '../sandbox/sandbox-faults.interface.js';
 export type * from '../sandbox/sandbox-records.interface.js';
 /** The token of CustomerIOModule's raw options, for `overrideProvider(...)` in tests. */
 export { CUSTOMERIO_MODULE_OPTIONS } from '../customerio.module-definition.js';
+/**
+ * The queue store contract, as checks for any test runner, for a store of your own:
+ * `for (const check of queueStoreContract((space) => new MyStore(space))) it(check.name, check.run)`.
+ */
+export {
+  queueStoreContract,
+  type QueueStoreCheck,
+  type QueueStoreContractOptions,
+  type QueueStoreMaker,
+} from './queue-store.contract.js';
