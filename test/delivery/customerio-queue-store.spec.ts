@@ -3,16 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from '@jest/globals';
+import { CustomerIOConfigError, CustomerIOModule, CustomerIOQueueFullError } from '../../lib/index.js';
 import {
   type AppendResult,
-  CustomerIOConfigError,
-  CustomerIOModule,
-  CustomerIOQueueFullError,
   MemoryQueueStore,
   type QueueBound,
   type QueuedOperation,
   SqliteQueueStore,
-} from '../../lib/index.js';
+} from '../../lib/stores/index.js';
 import { expectEachOnceOrReported } from '../support/delivery-assertions.js';
 import { QUEUE_SUITE_SETUP, useTestApp } from '../support/test-app.js';
 

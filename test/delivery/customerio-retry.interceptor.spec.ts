@@ -6,13 +6,13 @@ import {
   CustomerIOError,
   CustomerIOHttpError,
   CustomerIONetworkError,
-  CustomerIORetryInterceptor,
   CustomerIOTimeoutError,
   type CustomerIOInterceptor,
   type CustomerIOModuleOptions,
   type CustomerIOOutboundRequest,
-  type CustomerIORetryOptions,
 } from '../../lib/index.js';
+import { CustomerIORetryInterceptor } from '../../lib/transport/customerio-retry.interceptor.js';
+import { type CustomerIORetryOptions } from '../../lib/interfaces/delivery-options.interface.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { CustomerIOSdkAdapter } from '../../lib/transport/customerio-sdk.adapter.js';
 import { rejectionOf, startTestApp, type TestApp } from '../support/test-app.js';

@@ -1,7 +1,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { CustomerIOError, CustomerIOQueueFullError, type CustomerIOQueueOptions } from '../../../lib/index.js';
+import { CustomerIOError, CustomerIOQueueFullError } from '../../../lib/index.js';
+import { type CustomerIOQueueOptions } from '../../../lib/interfaces/delivery-options.interface.js';
 import type {
   AppendResult,
   QueueBound,

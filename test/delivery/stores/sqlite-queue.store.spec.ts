@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { QueuedOperation } from '../../../lib/index.js';
+import type { QueuedOperation } from '../../../lib/stores/index.js';
 import { SqliteQueueStore } from '../../../lib/stores/sqlite/sqlite-queue.store.js';
 import { expectEachOnceOrReported } from '../../support/delivery-assertions.js';
 import { QUEUE_SUITE_SETUP, useTestApp } from '../../support/test-app.js';
