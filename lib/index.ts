@@ -5,6 +5,7 @@
 // The module and its options
 export { CustomerIOModule } from './customerio.module.js';
 export type {
+  CustomerIOMode,
   CustomerIOModuleOptions,
   CustomerIOModuleOptionsFactory,
 } from './interfaces/customerio-module-options.interface.js';
