@@ -60,6 +60,7 @@ export class BatchDispatcher {
   #leaseHealth: LeaseHealth = 'readable';
   #due: Due = 'full';
   #pump: PumpState = 'idle';
+  #lastLeasedId?: string;
 
   constructor(
     store: CustomerIOQueueStore,
@@ -92,6 +93,11 @@ export class BatchDispatcher {
   /** Batch requests in flight. */
   get inFlightBatches(): number {
     return this.#inFlight.size;
+  }
+
+  /** The id of the first operation of the last lease that took any: the oldest operation not leased at that time. */
+  get lastLeasedId(): string | undefined {
+    return this.#lastLeasedId;
   }
 
   /** Whether a batch's worth of operations waits (queued, not in flight). */
@@ -158,6 +164,7 @@ export class BatchDispatcher {
             this.#due = 'full';
             break;
           }
+          this.#lastLeasedId = operations[0].id;
           void this.#send(operations);
         }
       } while (this.#anotherRound());

@@ -8,16 +8,22 @@ import {
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CUSTOMERIO_OPENED_QUEUE_STORE, CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
-import type { CustomerIOQueueStore } from '../interfaces/queue-store.interface.js';
+import type { CustomerIOQueueStore, CustomerIOStoreKind } from '../interfaces/queue-store.interface.js';
 import { DeliveryReporter } from '../observability/delivery.reporter.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import type { OpenedQueueStore } from '../stores/queue-store.opener.js';
+import { storeKindOf } from '../stores/queue-store.kind.js';
+import { CustomerIORetryInterceptor } from '../transport/customerio-retry.interceptor.js';
 import { BatchDispatcher } from './batch.dispatcher.js';
 import { BatchSender } from './batch.sender.js';
 import type { CustomerIOReceipt } from './customerio-receipt.js';
 import { FlushScheduler } from './flush.scheduler.js';
+import { OldestOperationAge } from './oldest-operation.age.js';
 import { QueueAdmission } from './queue.admission.js';
 import { QueueReporter } from './queue.reporter.js';
+
+/** The id {@link CustomerIOQueue.probeStore} asks the store about: no operation has it (ids are ULIDs). */
+const PROBE_ID = 'customerio:probe';
 
 /**
  * Where the queue is in its life: `'running'` (it accepts operations), `'draining'` (shutdown began: it refuses new
@@ -45,6 +51,8 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   readonly #admission: QueueAdmission;
   readonly #dispatcher: BatchDispatcher;
   readonly #scheduler: FlushScheduler;
+  readonly #age: OldestOperationAge;
+  readonly #retry: CustomerIORetryInterceptor;
   #lifecycle: QueueLifecycle = 'running';
 
   constructor(
@@ -52,17 +60,27 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(CUSTOMERIO_OPENED_QUEUE_STORE) { store, owned }: OpenedQueueStore,
     sender: BatchSender,
     reporter: DeliveryReporter,
+    retry: CustomerIORetryInterceptor,
     @Optional() schedulerRegistry?: SchedulerRegistry,
   ) {
     this.#store = store;
     this.#ownsStore = owned;
+    this.#retry = retry;
     this.#reporter = new QueueReporter(reporter, store);
     this.#admission = new QueueAdmission(store, options, this.#reporter);
     this.#dispatcher = new BatchDispatcher(store, sender, this.#reporter, options);
-    this.#scheduler = new FlushScheduler(store, this.#dispatcher, this.#reporter, options, schedulerRegistry);
+    this.#age = new OldestOperationAge(store, () => this.#dispatcher.lastLeasedId);
+    this.#scheduler = new FlushScheduler(
+      store,
+      this.#dispatcher,
+      this.#reporter,
+      options,
+      this.#age,
+      schedulerRegistry,
+    );
   }
 
-  /** Counters and gauges, as of now. */
+  /** Counters and gauges, as of now: a cheap synchronous read (see {@link CustomerIOQueueStats}). */
   get stats(): Readonly<CustomerIOQueueStats> {
     return {
       ...this.#reporter.delivery.stats,
@@ -70,7 +88,26 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
       inFlightBatches: this.#dispatcher.inFlightBatches,
       queued: this.#store.size,
       queuedBytes: this.#store.bytes,
+      oldestQueuedAgeMs: this.#age.ageMs(),
+      circuit: this.#retry.circuit,
     };
+  }
+
+  /**
+   * Which store holds the queue: `'memory'`, `'sqlite'`, `'redis'` (the stores of `queue.store`, or instances of
+   * these classes), or `'custom'` for a store of your own.
+   */
+  get storeKind(): CustomerIOStoreKind {
+    return storeKindOf(this.#store);
+  }
+
+  /**
+   * Asks the store a question it must answer from where it keeps operations (whether it holds an operation, with an
+   * id no operation has): resolves once it answered, rejects when it failed. A health check of the store
+   * (`CustomerIOHealthIndicator`): the Redis store answers from Redis, the SQLite store from its file.
+   */
+  async probeStore(): Promise<void> {
+    await this.#store.has(PROBE_ID);
   }
 
   onApplicationBootstrap(): void {

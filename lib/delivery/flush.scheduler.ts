@@ -3,6 +3,7 @@ import { CUSTOMERIO_FLUSH_INTERVAL } from '../customerio.constants.js';
 import type { CustomerIOQueueStore } from '../interfaces/queue-store.interface.js';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface.js';
 import type { BatchDispatcher } from './batch.dispatcher.js';
+import type { OldestOperationAge } from './oldest-operation.age.js';
 import type { QueueReporter } from './queue.reporter.js';
 
 /** The queue options the scheduler reads. */
@@ -20,7 +21,8 @@ type FlushInterval = { readonly where: 'registry' } | { readonly where: 'own'; r
 
 /**
  * The queue's scheduling part: when batches are sent. Every flush interval (a tick) it writes the summed log
- * lines, sends everything waiting and collects the outcomes other instances reached; a full batch waiting is sent
+ * lines, sends everything waiting, collects the outcomes other instances reached and refreshes the oldest operation's
+ * age (a store answering it asynchronously); a full batch waiting is sent
  * at once (on the next turn of the event loop); `flush()` sends everything now; and shutdown sends what it can
  * within `shutdownTimeoutMs`.
  */
@@ -29,6 +31,7 @@ export class FlushScheduler {
   readonly #dispatcher: BatchDispatcher;
   readonly #reporter: QueueReporter;
   readonly #options: ScheduleOptions;
+  readonly #age: OldestOperationAge;
   readonly #registry?: SchedulerRegistry;
   #interval?: FlushInterval;
   /** The send of full batches asked for in this turn of the event loop, if any. */
@@ -39,12 +42,14 @@ export class FlushScheduler {
     dispatcher: BatchDispatcher,
     reporter: QueueReporter,
     options: ScheduleOptions,
+    age: OldestOperationAge,
     registry?: SchedulerRegistry,
   ) {
     this.#store = store;
     this.#dispatcher = dispatcher;
     this.#reporter = reporter;
     this.#options = options;
+    this.#age = age;
     this.#registry = registry;
   }
 
@@ -60,12 +65,16 @@ export class FlushScheduler {
     if (this.#store.size > 0) this.#dispatcher.sendAll();
   }
 
-  /** One flush interval: writes the summed log lines, sends everything waiting, collects shared outcomes. */
+  /**
+   * One flush interval: writes the summed log lines, sends everything waiting, collects shared outcomes, refreshes
+   * the oldest operation's age.
+   */
   tick(): void {
     this.#dispatcher.resume();
     this.#reporter.delivery.writeSummary();
     this.#dispatcher.sendAll();
     this.#reporter.receipts.collect();
+    this.#age.refresh();
   }
 
   /** Sends the full batches waiting, on the next turn of the event loop (once, however many ask in this one). */

@@ -1,4 +1,16 @@
-/** Counters of the queue since the application started. */
+/**
+ * The state of the retry interceptor's circuit breaker (see `CustomerIORetryInterceptor`): `'closed'` (requests go
+ * through; also when the breaker is off, `retry.circuitBreaker: false` or `retry: false`), `'open'` (after
+ * `circuitBreaker.threshold` consecutive failed attempts: requests fail at once, and the queue holds its operations)
+ * or `'half-open'` (`halfOpenAfterMs` after opening, one probe request is out: it closes the circuit if it succeeds,
+ * opens it again if it fails).
+ */
+export type CustomerIOCircuitState = 'closed' | 'open' | 'half-open';
+
+/**
+ * Counters of the queue since the application started, and gauges as of the read. Reading it is cheap and
+ * synchronous (no store round-trip): poll it as often as a metrics exporter or a health check needs.
+ */
 export interface CustomerIOQueueStats {
   /** Operations accepted into the queue. */
   enqueued: number;
@@ -51,6 +63,20 @@ export interface CustomerIOQueueStats {
   queued: number;
   /** Bytes held (serialized operations, queued and in flight). */
   queuedBytes: number;
-  /** The last error a batch met, if any. */
+  /**
+   * Age in ms of the oldest operation held (queued or in flight), from the time its id (a ULID) carries: when it was
+   * enqueued, by the clock of the process that enqueued it. `0` when the queue is empty. How backlogged delivery is:
+   * it grows while Customer.io is failing or the queue cannot keep up. The memory and SQLite stores answer it
+   * exactly; the Redis store from its last read of the shared queue (every `refreshIntervalMs`, 1 s by default); a
+   * store of your own through `CustomerIOQueueStore.oldestId` (if that answers a promise, the value is read again on
+   * every flush interval), or, without it, the age of the oldest operation of the queue's last lease.
+   */
+  oldestQueuedAgeMs: number;
+  /** The circuit breaker's state (see {@link CustomerIOCircuitState}); `'closed'` when the breaker is off. */
+  circuit: CustomerIOCircuitState;
+  /**
+   * The message of the last error a batch met, if any (an HTTP status and Customer.io's answer, a network error or a
+   * timeout); it never holds the API key.
+   */
   lastError?: string;
 }

@@ -132,6 +132,7 @@ export type MaybePromise<T> = T | Promise<T>;
  * - `dropOldest` removes and returns the oldest operation not leased, if any.
  * - `has` tells whether an operation is still held (queued or leased).
  * - `size` and `bytes` count every operation held, leased ones included.
+ * - `oldestId` (optional) names the oldest operation held.
  *
  * The queue bounds itself by `size` and `bytes`, which is exact for a store only this queue appends to. A
  * store shared by several processes implements `enforceBound` to make the bound exact across all of them,
@@ -178,6 +179,19 @@ export interface CustomerIOQueueStore {
   release(operations: readonly QueuedOperation[]): MaybePromise<void>;
   dropOldest(): MaybePromise<QueuedOperation | undefined>;
   has(id: string): MaybePromise<boolean>;
+  /**
+   * Optional: the id of the oldest operation held (queued or leased, by append order), `undefined` when empty. The
+   * queue reads it for `stats.oldestQueuedAgeMs` (the id, a ULID, carries when it was enqueued): each time `stats` is
+   * read when it answers synchronously (keep it cheap: no scan), or once a flush interval when it answers a promise.
+   * Without it, the queue estimates the age from its own leases.
+   */
+  oldestId?(): MaybePromise<string | undefined>;
   /** Lets go of files and connections; the queue calls it at shutdown for a store it made. */
   close?(): MaybePromise<void>;
 }
+
+/**
+ * Which store holds the queue: `'memory'` (`MemoryQueueStore`, the default), `'sqlite'` (`SqliteQueueStore`),
+ * `'redis'` (`RedisQueueStore`), or `'custom'` (a store of your own).
+ */
+export type CustomerIOStoreKind = 'memory' | 'sqlite' | 'redis' | 'custom';

@@ -11,7 +11,10 @@ import type {
 } from '../interfaces/delivery-options.interface.js';
 
 /** The counters of `CustomerIOQueueStats`: its gauges (`inFlight`, `queued`, …) are the queue's to read. */
-export type DeliveryCounters = Omit<CustomerIOQueueStats, 'inFlight' | 'inFlightBatches' | 'queued' | 'queuedBytes'>;
+export type DeliveryCounters = Omit<
+  CustomerIOQueueStats,
+  'inFlight' | 'inFlightBatches' | 'queued' | 'queuedBytes' | 'oldestQueuedAgeMs' | 'circuit'
+>;
 
 /** Failures summed into one log line a flush interval rather than logged one by one. */
 export type SummaryKind = keyof typeof SUMMARY_LINES;

@@ -104,6 +104,11 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
     return false;
   }
 
+  /** The id of the oldest operation held (queued or leased), if any: the first slot that is not a hole. */
+  oldestId(): string | undefined {
+    return this.#size > 0 ? this.#ids[this.#head] : undefined;
+  }
+
   #operation(index: number): LeasedOperation {
     return {
       id: this.#ids[index],

@@ -13,6 +13,7 @@ import {
 import { abortedError, CustomerIOCircuitOpenError, CustomerIOError } from '../errors/customerio.errors.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions, ResolvedRetryOptions } from '../options/resolved-options.interface.js';
+import type { CustomerIOCircuitState } from '../interfaces/customerio-queue-stats.interface.js';
 import type {
   CustomerIOInterceptor,
   CustomerIOOutboundRequest,
@@ -50,6 +51,8 @@ export class CustomerIORetryInterceptor implements CustomerIOInterceptor {
   readonly #breaker?: CircuitBreakerPolicy;
   /** Until when (epoch ms) a 429 asked everyone to wait. */
   #pausedUntil = 0;
+  /** Since when (epoch ms) the circuit has not been closed: its first opening since it last closed. */
+  #openSince?: number;
 
   constructor(@Inject(CUSTOMERIO_RESOLVED_OPTIONS) { retry }: ResolvedCustomerIOOptions) {
     if (!retry) return;
@@ -64,7 +67,34 @@ export class CustomerIORetryInterceptor implements CustomerIOInterceptor {
         halfOpenAfter: retry.circuitBreaker.halfOpenAfterMs,
         breaker: new ConsecutiveBreaker(retry.circuitBreaker.threshold),
       });
+      this.#breaker.onBreak(() => (this.#openSince ??= Date.now()));
+      this.#breaker.onReset(() => (this.#openSince = undefined));
     }
+  }
+
+  /**
+   * The circuit breaker's state: `'closed'` (requests go through; also when the breaker is off), `'open'` (requests
+   * fail at once until `halfOpenAfterMs` has passed and a request comes) or `'half-open'` (one probe request is out;
+   * it closes the circuit if it succeeds and opens it again if it fails).
+   */
+  get circuit(): CustomerIOCircuitState {
+    switch (this.#breaker?.state) {
+      case undefined:
+      case CircuitState.Closed:
+        return 'closed';
+      case CircuitState.HalfOpen:
+        return 'half-open';
+      default:
+        return 'open';
+    }
+  }
+
+  /**
+   * Since when (epoch ms) the circuit has been open or half-open without closing in between (a probe that fails
+   * opens it again and keeps this time); `undefined` while it is closed.
+   */
+  get circuitOpenSince(): number | undefined {
+    return this.#openSince;
   }
 
   /** Whether the circuit breaker is holding requests back (open, or half-open with its probe out). */

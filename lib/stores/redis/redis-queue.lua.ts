@@ -237,9 +237,21 @@ for _, v in ipairs(operation) do result[#result + 1] = v end
 return result
 `;
 
-/** No ARGV. Returns the counts (size, bytes). */
+/**
+ * No ARGV. Returns the counts (size, bytes), then the id of the oldest operation held (queued or leased, by
+ * sequence), if any: the first not leased, or an older leased one (a read of the leased operations' sequences).
+ */
 export const COUNTS = `${LAYOUT_PRELUDE}
-return counts()
+local result = counts()
+local first = redis.call('ZRANGE', UNLEASED, 0, 0, 'WITHSCORES')
+local oldest, oldest_seq = first[1], tonumber(first[2])
+local leased = redis.call('ZRANGE', DEADLINES, 0, -1)
+for i, seq in ipairs(hmget(OP_SEQUENCE, leased)) do
+  seq = tonumber(seq)
+  if seq and (not oldest_seq or seq < oldest_seq) then oldest, oldest_seq = leased[i], seq end
+end
+if oldest then result[3] = oldest end
+return result
 `;
 
 /** ARGV: id. Returns { 1 } if the operation is held (queued or leased), else { 0 }. */

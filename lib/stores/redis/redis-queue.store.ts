@@ -104,6 +104,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   #leaseCount = 0;
   #size = 0;
   #bytes = 0;
+  #oldestId?: string;
   readonly #refreshTimer: NodeJS.Timeout;
   readonly #ready: Promise<void>;
 
@@ -162,9 +163,19 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     return this.#ready;
   }
 
-  /** Reads `size` and `bytes` from Redis now. */
+  /** Reads `size`, `bytes` and the oldest operation's id from Redis now. */
   async refresh(): Promise<void> {
-    this.#totals(await this.#run(COUNTS, []));
+    const reply = await this.#run(COUNTS, []);
+    this.#totals(reply);
+    this.#oldestId = reply[2] == null ? undefined : String(reply[2]);
+  }
+
+  /**
+   * The id of the oldest operation held in the shared queue (queued or leased, by any instance), as of the last
+   * read every `refreshIntervalMs` (or {@link refresh}); `undefined` when it was empty.
+   */
+  oldestId(): string | undefined {
+    return this.#oldestId;
   }
 
   /**

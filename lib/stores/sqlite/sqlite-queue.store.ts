@@ -185,6 +185,12 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     return this.#table.has(id);
   }
 
+  /** The id of the oldest operation held (queued or leased), if any: one read of the table's first row. */
+  oldestId(): string | undefined {
+    this.#assertOpen();
+    return this.#size > 0 ? this.#table.oldestId() : undefined;
+  }
+
   /**
    * Closes the file (SQLite checkpoints the WAL into it). Leases end with it: what was leased and not
    * acknowledged is queued again for the next store opened on the file. Calling it again does nothing.

@@ -32,6 +32,7 @@ export class SqliteQueueTable {
   readonly #rows: BetterSqlite3.Statement<unknown[]>;
   readonly #delete: BetterSqlite3.Statement<unknown[]>;
   readonly #findId: BetterSqlite3.Statement<unknown[]>;
+  readonly #oldest: BetterSqlite3.Statement<unknown[]>;
   readonly #totals: BetterSqlite3.Statement<unknown[]>;
   readonly #deleteAll: (seqs: readonly number[]) => void;
   readonly #updateAll: (operations: readonly SqliteLeasedOperation[]) => void;
@@ -48,6 +49,7 @@ export class SqliteQueueTable {
     this.#delete = db.prepare('DELETE FROM operations WHERE seq = ?');
     const setAttempts = db.prepare('UPDATE operations SET attempts = ? WHERE seq = ?');
     this.#findId = db.prepare('SELECT 1 FROM operations WHERE id = ? LIMIT 1').pluck();
+    this.#oldest = db.prepare('SELECT id FROM operations ORDER BY seq LIMIT 1').pluck();
     this.#totals = db.prepare('SELECT COUNT(*) AS count, COALESCE(SUM(bytes), 0) AS total FROM operations');
     this.#deleteAll = db.transaction((seqs: readonly number[]) => {
       for (const seq of seqs) this.#delete.run(seq);
@@ -93,6 +95,11 @@ export class SqliteQueueTable {
   /** Writes the `attempts` of each operation to its row, in one transaction. */
   updateAttempts(operations: readonly SqliteLeasedOperation[]): void {
     this.#updateAll(operations);
+  }
+
+  /** The id in the first row (the oldest operation), if any. */
+  oldestId(): string | undefined {
+    return this.#oldest.get() as string | undefined;
   }
 
   /** Whether a row holds the operation `id`. */

@@ -5,6 +5,7 @@ import { CustomerIOError } from '../../../lib/index.js';
 import { type CustomerIOQueueOptions } from '../../../lib/interfaces/delivery-options.interface.js';
 import { BatchDispatcher } from '../../../lib/delivery/batch.dispatcher.js';
 import { FlushScheduler } from '../../../lib/delivery/flush.scheduler.js';
+import { OldestOperationAge } from '../../../lib/delivery/oldest-operation.age.js';
 import { MemoryQueueStore } from '../../../lib/stores/memory-queue.store.js';
 import { LogCapture } from '../../support/log-capture.js';
 import { eventOperation, partsFixture, RecordingSender, settle } from './queue-parts.js';
@@ -17,7 +18,14 @@ function schedulerWith(queue: CustomerIOQueueOptions, registry?: SchedulerRegist
   const parts = partsFixture(queue, store);
   const sender = new RecordingSender();
   const dispatcher = new BatchDispatcher(store, sender, parts.reporter, parts.options.queue);
-  const scheduler = new FlushScheduler(store, dispatcher, parts.reporter, parts.options.queue, registry);
+  const scheduler = new FlushScheduler(
+    store,
+    dispatcher,
+    parts.reporter,
+    parts.options.queue,
+    new OldestOperationAge(store, () => undefined),
+    registry,
+  );
   const add = (count: number) => {
     const operations = Array.from({ length: count }, (_, i) => eventOperation(`u-${i}`));
     for (const operation of operations) store.append(operation);
