@@ -86,7 +86,14 @@ import { CustomerIOModuleTarget } from './customerio.module-target.js';
     CustomerIODecoratorTracker,
     IncomingRequestMiddleware,
   ],
-  exports: [CustomerIOClient, CustomerIODirectClient, CustomerIOQueue, CustomerIODecoratorTracker, CUSTOMERIO_SANDBOX],
+  exports: [
+    CustomerIOClient,
+    CustomerIODirectClient,
+    CustomerIOQueue,
+    CustomerIODecoratorTracker,
+    CustomerIORetryInterceptor,
+    CUSTOMERIO_SANDBOX,
+  ],
 })
 export class CustomerIOModule extends ConfigurableModuleClass implements NestModule {
   /** Provides the client configured with `options`; see {@link CustomerIOModuleOptions}. */

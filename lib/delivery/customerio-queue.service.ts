@@ -22,6 +22,14 @@ import { OldestOperationAge } from './oldest-operation.age.js';
 import { QueueAdmission } from './queue.admission.js';
 import { QueueReporter } from './queue.reporter.js';
 
+/** The queue's bound (see {@link CustomerIOQueue.limits}). */
+export interface CustomerIOQueueLimits {
+  /** Most operations held, queued and in flight (the `maxQueueSize` option). */
+  readonly maxQueueSize: number;
+  /** Most bytes held (the `maxQueueBytes` option). */
+  readonly maxQueueBytes: number;
+}
+
 /** The id {@link CustomerIOQueue.probeStore} asks the store about: no operation has it (ids are ULIDs). */
 const PROBE_ID = 'customerio:probe';
 
@@ -53,6 +61,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   readonly #scheduler: FlushScheduler;
   readonly #age: OldestOperationAge;
   readonly #retry: CustomerIORetryInterceptor;
+  readonly #limits: CustomerIOQueueLimits;
   #lifecycle: QueueLifecycle = 'running';
 
   constructor(
@@ -66,6 +75,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#store = store;
     this.#ownsStore = owned;
     this.#retry = retry;
+    this.#limits = { maxQueueSize: options.maxQueueSize, maxQueueBytes: options.maxQueueBytes };
     this.#reporter = new QueueReporter(reporter, store);
     this.#admission = new QueueAdmission(store, options, this.#reporter);
     this.#dispatcher = new BatchDispatcher(store, sender, this.#reporter, options);
@@ -91,6 +101,11 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
       oldestQueuedAgeMs: this.#age.ageMs(),
       circuit: this.#retry.circuit,
     };
+  }
+
+  /** The queue's bound: its `maxQueueSize` and `maxQueueBytes` options. */
+  get limits(): CustomerIOQueueLimits {
+    return this.#limits;
   }
 
   /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
-import type { CustomerIOQueueStore, QueuedOperation } from '../../lib/interfaces/queue-store.interface.js';
+import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from '../../lib/interfaces/queue-store.interface.js';
 import { MemoryQueueStore, SqliteQueueStore } from '../../lib/stores/index.js';
 import { RedisQueueStore } from '../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
@@ -13,21 +13,41 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A store of the user's own, without `oldestId`: the queue estimates the age from its leases. */
-class PlainStore extends MemoryQueueStore {
-  declare oldestId: never;
-  constructor() {
-    super();
-    Object.defineProperty(this, 'oldestId', { value: undefined });
+/** A store of the user's own, without `oldestId` (over the memory store): the queue estimates the age from its leases. */
+class PlainStore implements CustomerIOQueueStore {
+  readonly inner = new MemoryQueueStore();
+  get size(): number {
+    return this.inner.size;
+  }
+  get bytes(): number {
+    return this.inner.bytes;
+  }
+  append(operation: QueuedOperation): void {
+    this.inner.append(operation);
+  }
+  lease(limits: LeaseLimits): QueuedOperation[] {
+    return this.inner.lease(limits);
+  }
+  acknowledge(operations: readonly QueuedOperation[]): void {
+    this.inner.acknowledge(operations);
+  }
+  release(operations: readonly QueuedOperation[]): void {
+    this.inner.release(operations);
+  }
+  dropOldest(): QueuedOperation | undefined {
+    return this.inner.dropOldest();
+  }
+  has(id: string): boolean {
+    return this.inner.has(id);
   }
 }
 
 /** A store of the user's own whose `oldestId` answers a promise: read on each flush interval. */
-class AsyncOldestStore extends MemoryQueueStore {
+class AsyncOldestStore extends PlainStore {
   asked = 0;
-  override oldestId(): Promise<string | undefined> {
+  oldestId(): Promise<string | undefined> {
     this.asked += 1;
-    return Promise.resolve(super.oldestId());
+    return Promise.resolve(this.inner.oldestId());
   }
 }
 
@@ -69,7 +89,11 @@ describe('stats.oldestQueuedAgeMs and stats.circuit', () => {
   }
 
   /** Enqueues two events, waits `ms`, and checks the age tells how long they waited; then that a flush empties it. */
-  async function expectAgeOf(app: TestApp, ms: number, refreshed = async () => undefined): Promise<void> {
+  async function expectAgeOf(
+    app: TestApp,
+    ms: number,
+    refreshed: () => Promise<unknown> = async () => undefined,
+  ): Promise<void> {
     expect(app.client.stats.oldestQueuedAgeMs).toBe(0);
     const before = Date.now();
     app.client.track('p1', 'first');
