@@ -7,6 +7,7 @@ export type {
   AppendResult,
   CustomerIOOverflowPolicy,
   CustomerIOQueueStore,
+  CustomerIOStoreKind,
   LeaseDeadlines,
   LeaseLimits,
   QueueBound,

@@ -13,6 +13,7 @@ const ENTRIES = [
   { entry: 'nestjs-customerio/stores', source: 'lib/stores/index.ts', key: './stores' },
   { entry: 'nestjs-customerio/redis', source: 'lib/redis/index.ts', key: './redis' },
   { entry: 'nestjs-customerio/testing', source: 'lib/testing/index.ts', key: './testing' },
+  { entry: 'nestjs-customerio/health', source: 'lib/health/index.ts', key: './health' },
 ] as const;
 
 /** The names the README lists under each entry: the backquoted identifiers after its bullet, up to the next one. */
