@@ -70,7 +70,9 @@ export class CustomerIOHealthIndicator {
     key: TKey = 'customerio' as TKey,
     thresholds: CustomerIOHealthThresholds = {},
   ) {
-    const limits = { ...DEFAULT_HEALTH_THRESHOLDS, ...thresholds };
+    const limits = { ...DEFAULT_HEALTH_THRESHOLDS };
+    for (const [name, value] of Object.entries(thresholds) as [keyof CustomerIOHealthThresholds, number][])
+      if (value !== undefined) limits[name] = value;
     const answer = await this.#askStore(limits.storeTimeoutMs);
     const stats = this.queue.stats;
     const openSince = this.retry.circuitOpenSince;
