@@ -23,21 +23,16 @@ export type {
   TrackEventOptions,
 } from './interfaces/customerio-events.interface.js';
 export { CustomerIOClient } from './client/customerio.client.js';
-export {
-  CustomerIODirectClient,
-  type CustomerIOBroadcastOptions,
-  type CustomerIOBroadcastRecipients,
-  type CustomerIOEmailMessage,
-  type CustomerIOMetric,
-  type CustomerIOPushMessage,
-  type CustomerIOPushMetric,
-  type CustomerIOSmsMessage,
-} from './client/customerio-direct.client.js';
+export { CustomerIODirectClient } from './client/customerio-direct.client.js';
+export type { CustomerIOBroadcastOptions, CustomerIOBroadcastRecipients } from './operations/broadcast.operation.js';
+export type { CustomerIOMetric, CustomerIOPushMetric } from './operations/delivery-metric.operation.js';
 export type {
-  CustomerIODeviceOptions,
-  CustomerIODevicePlatform,
-  IdentifyOptions,
-} from './operations/customerio-payloads.js';
+  CustomerIOEmailMessage,
+  CustomerIOPushMessage,
+  CustomerIOSmsMessage,
+} from './operations/transactional-message.operation.js';
+export type { CustomerIODeviceOptions, CustomerIODevicePlatform } from './operations/device.operation.js';
+export type { IdentifyOptions } from './operations/identify.operation.js';
 export type {
   CustomerIOMergeIdentifier,
   CustomerIOPersonId,
