@@ -28,6 +28,15 @@ export type CustomerIOMode = 'live' | 'sandbox' | 'disabled';
  */
 export type CustomerIOModuleOptions = CustomerIOLiveOptions | CustomerIOLocalOptions;
 
+/**
+ * A class that makes the module's options, for `CustomerIOModule.forRootAsync({ useClass })` or `useExisting`:
+ * Nest instantiates it (with its own dependencies injected) and calls `createCustomerIOOptions()` once, at start-up.
+ */
+export interface CustomerIOModuleOptionsFactory {
+  /** The module's options; may be async (read a secret store, say). */
+  createCustomerIOOptions(): CustomerIOModuleOptions | Promise<CustomerIOModuleOptions>;
+}
+
 /** Options in mode `'live'`: the credentials are required. */
 export interface CustomerIOLiveOptions extends CustomerIOCommonOptions {
   /**
