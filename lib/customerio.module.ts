@@ -14,7 +14,8 @@ import { DisabledBatchSender } from './delivery/disabled-batch.sender.js';
 import { openQueueStore } from './stores/queue-store.opener.js';
 import type { ResolvedCustomerIOOptions } from './options/resolved-options.interface.js';
 import { CustomerIODecoratorTracker } from './decorators/customerio-decorator.tracker.js';
-import { CustomerIORequestContextMiddleware } from './decorators/customerio-request-context.middleware.js';
+import { DecoratedInstanceExplorer } from './decorators/decorated-instance.explorer.js';
+import { IncomingRequestMiddleware } from './decorators/incoming-request.middleware.js';
 import {
   ConfigurableModuleClass,
   CUSTOMERIO_MODULE_OPTIONS,
@@ -77,8 +78,9 @@ import { CustomerIOModuleTarget } from './customerio.module-target.js';
     CustomerIOQueue,
     CustomerIODirectClient,
     CustomerIOClient,
+    DecoratedInstanceExplorer,
     CustomerIODecoratorTracker,
-    CustomerIORequestContextMiddleware,
+    IncomingRequestMiddleware,
   ],
   exports: [CustomerIOClient, CustomerIODirectClient, CustomerIOQueue, CustomerIODecoratorTracker, CUSTOMERIO_SANDBOX],
 })
@@ -96,6 +98,6 @@ export class CustomerIOModule extends ConfigurableModuleClass implements NestMod
 
   /** Makes the current request known to `@TrackEvent` / `@Identify` on every route. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CustomerIORequestContextMiddleware).forRoutes({ path: '*', method: RequestMethod.ALL });
+    consumer.apply(IncomingRequestMiddleware).forRoutes({ path: '*', method: RequestMethod.ALL });
   }
 }

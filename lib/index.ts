@@ -7,6 +7,7 @@ export type {
   CustomerIOLocalOptions,
   CustomerIOMode,
   CustomerIOModuleOptions,
+  CustomerIOModuleOptionsFactory,
   CustomerIORegion,
 } from './interfaces/customerio-module-options.interface.js';
 export { TrackEvent, type TrackEventDecoratorOptions, type PersonMapper } from './decorators/track-event.decorator.js';
