@@ -9,7 +9,11 @@ import { CustomerIOQueue } from './delivery/customerio-queue.service.js';
 import { CustomerIORetryInterceptor } from './transport/customerio-retry.interceptor.js';
 import { DeliveryReporter } from './observability/delivery.reporter.js';
 import { OutboundPipeline } from './transport/outbound-pipeline.service.js';
-import { CUSTOMERIO_QUEUE_STORE, CUSTOMERIO_RESOLVED_OPTIONS, CUSTOMERIO_SANDBOX } from './customerio.constants.js';
+import {
+  CUSTOMERIO_OPENED_QUEUE_STORE,
+  CUSTOMERIO_RESOLVED_OPTIONS,
+  CUSTOMERIO_SANDBOX,
+} from './customerio.constants.js';
 import { DisabledBatchSender } from './delivery/disabled-batch.sender.js';
 import { openQueueStore } from './stores/queue-store.opener.js';
 import type { ResolvedCustomerIOOptions } from './options/resolved-options.interface.js';
@@ -66,7 +70,7 @@ import { CustomerIOModuleTarget } from './customerio.module-target.js';
           : new BatchSender(pipeline, sdk, options),
     },
     {
-      provide: CUSTOMERIO_QUEUE_STORE,
+      provide: CUSTOMERIO_OPENED_QUEUE_STORE,
       inject: [CUSTOMERIO_RESOLVED_OPTIONS],
       useFactory: (options: ResolvedCustomerIOOptions) => openQueueStore(options.queue),
     },

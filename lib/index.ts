@@ -53,7 +53,7 @@ export type { CustomerIOObjectRelationship, IdentifyObjectOptions } from './oper
 export type { CustomerIORelationship } from './operations/relationship.operation.js';
 export { CustomerIOQueue } from './delivery/customerio-queue.service.js';
 export type { CustomerIOQueueStats } from './interfaces/customerio-queue-stats.interface.js';
-export { CustomerIOReceipt } from './delivery/receipt.registry.js';
+export { CustomerIOReceipt } from './delivery/customerio-receipt.js';
 export { CustomerIORetryInterceptor } from './transport/customerio-retry.interceptor.js';
 export { MemoryQueueStore } from './stores/memory-queue.store.js';
 export { SqliteQueueStore, type SqliteQueueStoreOptions } from './stores/sqlite/sqlite-queue.store.js';
@@ -68,7 +68,10 @@ export type {
   SharedOutcome,
   SharedOutcomes,
 } from './interfaces/queue-store.interface.js';
-export type { CustomerIOInterceptor, CustomerIORequestContext } from './interfaces/customerio-interceptor.interface.js';
+export type {
+  CustomerIOInterceptor,
+  CustomerIOOutboundRequest,
+} from './interfaces/customerio-interceptor.interface.js';
 export type {
   CustomerIODeliveryHooks,
   CustomerIODeliveryOutcome,

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
 import { CustomerIOQueue } from '../delivery/customerio-queue.service.js';
-import type { CustomerIOReceipt } from '../delivery/receipt.registry.js';
+import type { CustomerIOReceipt } from '../delivery/customerio-receipt.js';
 import type {
   CustomerIOAttributes,
   CustomerIOEventArgs,

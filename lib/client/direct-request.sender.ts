@@ -1,7 +1,7 @@
 import type { APIClient, TrackClient } from 'customerio-node';
 import { APP_API_KEY_REQUIRED } from '../errors/customerio.messages.js';
 import { CustomerIOConfigError } from '../errors/customerio.errors.js';
-import { createOperationIdFactory } from '../delivery/operation-id.factory.js';
+import { createOperationIdFactory } from '../delivery/operation-id.js';
 import type { ApiPost, AppRequest, DirectRequest } from '../operations/operation.interface.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import type { CustomerIOResponseBody, CustomerIOSdkAdapter } from '../transport/customerio-sdk.adapter.js';

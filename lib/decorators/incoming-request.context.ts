@@ -3,7 +3,7 @@ import type { DecoratedCallTracker } from './decorated-call.interface.js';
 
 /**
  * The application's incoming HTTP request a decorated call runs in (not to be confused with
- * `CustomerIORequestContext`, the outgoing request to Customer.io that interceptors see).
+ * `CustomerIOOutboundRequest`, the outgoing request to Customer.io that interceptors see).
  */
 export interface IncomingRequestContext {
   /** The request object of the HTTP adapter (Express or Fastify), as `decorators.person` receives it. */

@@ -10,7 +10,7 @@ import {
   CustomerIOTimeoutError,
   type CustomerIOInterceptor,
   type CustomerIOModuleOptions,
-  type CustomerIORequestContext,
+  type CustomerIOOutboundRequest,
   type CustomerIORetryOptions,
 } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
@@ -22,14 +22,14 @@ const realNow = performance.now.bind(performance);
 
 /** An interceptor that records what it sees of each call: the context, and the outcome the caller gets. */
 class RecordingInterceptor implements CustomerIOInterceptor {
-  readonly calls: { context: CustomerIORequestContext; result?: unknown; error?: unknown }[] = [];
+  readonly calls: { context: CustomerIOOutboundRequest; result?: unknown; error?: unknown }[] = [];
 
   constructor(
     private readonly name = 'recorder',
     private readonly log: string[] = [],
   ) {}
 
-  async intercept<T>(context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+  async intercept<T>(context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
     const call: (typeof this.calls)[number] = { context };
     this.calls.push(call);
     this.log.push(`${this.name}:before`);
@@ -344,7 +344,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
       sandbox.respondWith(503, { times: 1, retryAfter: 1, body: { meta: { error: 'first' } } });
       sandbox.respondWith(502, { times: 1, body: { meta: { error: 'second' } } });
       const retries: [CustomerIOError, number][] = [];
-      const context: CustomerIORequestContext = {
+      const context: CustomerIOOutboundRequest = {
         kind: 'direct',
         operation: 'identify',
         size: 1,
@@ -624,7 +624,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
     it('with retry: false, are the whole chain, and may call next() more than once', async () => {
       const attempts: number[] = [];
       const retryOnce: CustomerIOInterceptor = {
-        async intercept<T>(_context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+        async intercept<T>(_context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
           attempts.push(1);
           try {
             return await next();
@@ -651,7 +651,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
       jest.spyOn(Math, 'random').mockReturnValue(0.5);
       sandbox.respondWith(503, { times: 1, body: { meta: { error: 'before abort' } } });
       const controller = new AbortController();
-      const context: CustomerIORequestContext = {
+      const context: CustomerIOOutboundRequest = {
         kind: 'batch',
         operation: 'batch',
         size: 1,
@@ -679,7 +679,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
 
       const controller = new AbortController();
       let sent = 0;
-      const context: CustomerIORequestContext = {
+      const context: CustomerIOOutboundRequest = {
         kind: 'batch',
         operation: 'batch',
         size: 1,

@@ -13,7 +13,7 @@ import {
   type CustomerIOInterceptor,
   CustomerIOModule,
   type CustomerIOModuleOptions,
-  type CustomerIORequestContext,
+  type CustomerIOOutboundRequest,
 } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { rejectionOf } from '../support/customerio-app.js';
@@ -161,7 +161,7 @@ describe('user code that fails never changes an outcome or stops delivery', () =
     /** Counts the requests that reach it: placed after the failing interceptor, it shows the chain went on. */
     class Counting implements CustomerIOInterceptor {
       readonly seen: string[] = [];
-      intercept<T>(context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+      intercept<T>(context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
         this.seen.push(context.operation);
         return next();
       }
@@ -204,13 +204,13 @@ describe('user code that fails never changes an outcome or stops delivery', () =
 
     it('one that fails after next() succeeded: the delivery stands (sync throw with its next() promise dropped, and async)', async () => {
       const dropsNext: CustomerIOInterceptor = {
-        intercept<T>(_context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+        intercept<T>(_context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
           void next();
           throw new Error('sync bug after next()');
         },
       };
       const awaitsNext: CustomerIOInterceptor = {
-        async intercept<T>(_context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+        async intercept<T>(_context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
           await next();
           throw new Error('async bug after next()');
         },
@@ -233,7 +233,7 @@ describe('user code that fails never changes an outcome or stops delivery', () =
 
     it("one that fails after next() failed: next()'s error stands, and a dropped next() that rejects is no unhandled rejection", async () => {
       const dropsNext: CustomerIOInterceptor = {
-        intercept<T>(_context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+        intercept<T>(_context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
           void next();
           throw new Error('sync bug after next()');
         },
