@@ -26,7 +26,7 @@ import {
   type CustomerIODevicePlatform,
   deleteDeviceOperation,
 } from '../operations/device.operation.js';
-import { pageViewOperation, screenViewOperation, trackOperation } from '../operations/event.operation.js';
+import { eventOperation } from '../operations/event.operation.js';
 import { type CustomerIOFormData, formSubmissionRequest } from '../operations/form-submission.operation.js';
 import { identifyOperation, type IdentifyOptions } from '../operations/identify.operation.js';
 import { mergeOperation } from '../operations/merge.operation.js';
@@ -103,7 +103,7 @@ export class CustomerIODirectClient {
     name: N,
     ...[data, options]: CustomerIOEventArgs<N>
   ): Promise<void> {
-    await this.#sender.send('track', trackOperation(personId, name, data, options).direct());
+    await this.#sender.send('track', eventOperation(personId, 'event', name, data, options).direct());
   }
 
   /** Sends an event of someone not identified yet, keyed by their anonymous id. */
@@ -122,7 +122,7 @@ export class CustomerIODirectClient {
     data?: CustomerIOEventData,
     options?: TrackEventOptions,
   ): Promise<void> {
-    await this.#sender.send('trackPageView', pageViewOperation(personId, path, data, options).direct());
+    await this.#sender.send('trackPageView', eventOperation(personId, 'page', path, data, options).direct());
   }
 
   /**
@@ -135,7 +135,7 @@ export class CustomerIODirectClient {
     data?: CustomerIOEventData,
     options?: TrackEventOptions,
   ): Promise<void> {
-    await this.#sender.send('trackScreen', screenViewOperation(personId, name, data, options).direct());
+    await this.#sender.send('trackScreen', eventOperation(personId, 'screen', name, data, options).direct());
   }
 
   /** Relates a person to objects (`add_relationships`, through `/api/v2/entity`: v1 has no form). */

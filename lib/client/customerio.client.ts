@@ -20,7 +20,7 @@ import {
   type CustomerIODevicePlatform,
   deleteDeviceOperation,
 } from '../operations/device.operation.js';
-import { pageViewOperation, screenViewOperation, trackOperation } from '../operations/event.operation.js';
+import { queuedEvent } from '../operations/event.operation.js';
 import type { CustomerIOFormData } from '../operations/form-submission.operation.js';
 import { identifyOperation, type IdentifyOptions } from '../operations/identify.operation.js';
 import { mergeOperation } from '../operations/merge.operation.js';
@@ -32,7 +32,7 @@ import {
   type IdentifyObjectOptions,
   objectRelationshipsOperation,
 } from '../operations/object.operation.js';
-import type { Operation } from '../operations/operation.interface.js';
+import type { QueuedForm } from '../operations/operation.interface.js';
 import { destroyOperation } from '../operations/person-deletion.operation.js';
 import type { CustomerIOMergeIdentifier, CustomerIOPersonId } from '../operations/person-identifier.js';
 import { type CustomerIORelationship, personRelationshipsOperation } from '../operations/relationship.operation.js';
@@ -79,7 +79,7 @@ export class CustomerIOClient {
     name: N,
     ...[data, options]: CustomerIOEventArgs<N>
   ): CustomerIOReceipt {
-    return this.#enqueue(trackOperation(personId, name, data, options));
+    return this.#enqueue(queuedEvent(personId, 'event', name, data, options));
   }
 
   /** Queues an event of someone not identified yet, keyed by their anonymous id. */
@@ -98,7 +98,7 @@ export class CustomerIOClient {
     data?: CustomerIOEventData,
     options?: TrackEventOptions,
   ): CustomerIOReceipt {
-    return this.#enqueue(pageViewOperation(personId, path, data, options));
+    return this.#enqueue(queuedEvent(personId, 'page', path, data, options));
   }
 
   /** Queues a mobile screen view of a person (`name` is the screen's name). */
@@ -108,7 +108,7 @@ export class CustomerIOClient {
     data?: CustomerIOEventData,
     options?: TrackEventOptions,
   ): CustomerIOReceipt {
-    return this.#enqueue(screenViewOperation(personId, name, data, options));
+    return this.#enqueue(queuedEvent(personId, 'screen', name, data, options));
   }
 
   /** Queues deleting a person. */
@@ -258,7 +258,7 @@ export class CustomerIOClient {
     return this.queue.stats;
   }
 
-  #enqueue({ key, json }: Operation): CustomerIOReceipt {
+  #enqueue({ key, json }: QueuedForm): CustomerIOReceipt {
     return this.queue.enqueue(key, json);
   }
 

@@ -44,12 +44,16 @@ export type AppRequest = AppCall | ApiPost<'app'>;
 /** The one request that sends an operation on its own: the direct client's form of it. */
 export type DirectRequest = TrackCall | ApiPost<'track'> | EntityPost | AppRequest;
 
-/** A checked operation that has a batch form, in every wire form it has. */
-export interface Operation {
+/** The queued form of a checked operation: what `CustomerIOClient` hands the queue. */
+export interface QueuedForm {
   /** The queue's ordering key (the person's, or the object's): one key's operations reach Customer.io in order. */
   readonly key: string;
-  /** The queued form. */
+  /** The operation's JSON, or its writer. */
   readonly json: QueuedJson;
+}
+
+/** A checked operation that has a batch form, in every wire form it has. */
+export interface Operation extends QueuedForm {
   /** The direct form, built on demand (queuing never pays for it). */
   direct(): DirectRequest;
 }

@@ -2,7 +2,7 @@ import cio from 'customerio-node';
 import type { APIClient, TrackClient } from 'customerio-node';
 import { expect } from '@jest/globals';
 import { CustomerIOValidationError } from '../../lib/index.js';
-import type { DirectRequest, Operation } from '../../lib/operations/operation.interface.js';
+import type { DirectRequest, QueuedForm } from '../../lib/operations/operation.interface.js';
 
 /** The Track API's root URL the SDK clients here are given (as the module gives them `${trackUrl}/api/v1`). */
 export const TRACK_URL = 'https://track.example.test';
@@ -41,7 +41,7 @@ export async function builtBy(request: DirectRequest): Promise<BuiltRequest> {
 }
 
 /** The queued form of `operation` as an object, written with `operationId` when it takes one. */
-export function queued(operation: Operation, operationId = 'op-1'): unknown {
+export function queued(operation: QueuedForm, operationId = 'op-1'): unknown {
   return JSON.parse(typeof operation.json === 'string' ? operation.json : operation.json(operationId));
 }
 
