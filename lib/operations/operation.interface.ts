@@ -4,6 +4,7 @@ import type { CustomerIOResponseBody } from '../transport/customerio-sdk.adapter
 // Every operation file checks its input once and returns the wire forms the operation has: an operation with a
 // batch form returns an `Operation` (its queued form, and its direct form on demand); one without returns its
 // `DirectRequest`. `CustomerIOClient` queues the first kind; `CustomerIODirectClient` sends `direct()` or the request.
+// A person's events, on the caller's hot path, also have their queued form alone (`queuedEvent`).
 
 /**
  * An operation's queued JSON: a v2 batch operation (or an anonymous event in its `/api/v1/events` envelope), or,
