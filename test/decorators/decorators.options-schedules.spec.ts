@@ -6,7 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { type HttpApp, startHttpApp } from '../support/decorators-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { schedulerPerson, ScheduledJobs } from './fixtures/decorators-fixture.js';
 import { PlanService, PRO_PLAN } from './fixtures/plan.service.js';
 import { fixture, logs, named, scheduledFixture } from './fixtures/decorators-e2e.js';
@@ -14,13 +14,17 @@ import { fixture, logs, named, scheduledFixture } from './fixtures/decorators-e2
 describe('@TrackEvent / @Identify: e2e fixture app', () => {
   describe('with custom decorators.person and decorators.anonymousId options', () => {
     let sandbox: CustomerIOSandbox;
-    let fx: HttpApp;
+    let fx: TestApp;
 
     beforeAll(async () => {
       sandbox = await CustomerIOSandbox.start();
-      fx = await startHttpApp(sandbox, fixture, {
+      fx = await startTestApp({
+        sandbox,
+        module: fixture,
+        http: true,
+        flushWhenAsked: true,
         logger: logs,
-        customerio: {
+        options: {
           decorators: {
             person: (request: { headers: Record<string, string | undefined> }) => request.headers['x-account'],
             anonymousId: (request: { headers: Record<string, string | undefined> }) => request.headers['x-visitor'],
@@ -62,14 +66,18 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
 
   describe('a decorated call never waits on the network', () => {
     let sandbox: CustomerIOSandbox;
-    let fx: HttpApp;
+    let fx: TestApp;
 
     beforeAll(async () => {
       sandbox = await CustomerIOSandbox.start();
       // a hung request is given up after 300 ms, then retried at once
-      fx = await startHttpApp(sandbox, fixture, {
+      fx = await startTestApp({
+        sandbox,
+        module: fixture,
+        http: true,
+        flushWhenAsked: true,
         logger: logs,
-        customerio: { timeout: 300, retry: { baseDelayMs: 1, maxDelayMs: 5 } },
+        options: { timeout: 300, retry: { baseDelayMs: 1, maxDelayMs: 5 } },
       });
     });
     afterAll(async () => {
@@ -117,13 +125,17 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
 
   describe('@Interval and @Cron handlers', () => {
     let sandbox: CustomerIOSandbox;
-    let fx: HttpApp;
+    let fx: TestApp;
 
     beforeAll(async () => {
       sandbox = await CustomerIOSandbox.start();
-      fx = await startHttpApp(sandbox, scheduledFixture('sched'), {
+      fx = await startTestApp({
+        sandbox,
+        module: scheduledFixture('sched'),
+        http: true,
+        flushWhenAsked: true,
         logger: logs,
-        customerio: { queue: { flushIntervalMs: 20 } },
+        options: { queue: { flushIntervalMs: 20 } },
       });
     });
     afterAll(async () => {

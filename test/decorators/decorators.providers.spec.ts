@@ -6,19 +6,19 @@ import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { isObservable, lastValueFrom, toArray } from 'rxjs';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { type HttpApp, startHttpApp } from '../support/decorators-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { BASIC_PLAN, PlanService, PRO_PLAN } from './fixtures/plan.service.js';
-import { decoratorWarnings, fixture, logs, QuotaExceededError, thrownBy } from './fixtures/decorators-e2e.js';
+import { decoratorWarnings, fixture, logs, QuotaExceededError, thrownBy, tracker } from './fixtures/decorators-e2e.js';
 
 describe('@TrackEvent / @Identify: e2e fixture app', () => {
   describe('in one app', () => {
     let sandbox: CustomerIOSandbox;
-    let fx: HttpApp;
+    let fx: TestApp;
     let plans: PlanService;
 
     beforeAll(async () => {
       sandbox = await CustomerIOSandbox.start();
-      fx = await startHttpApp(sandbox, fixture, { logger: logs });
+      fx = await startTestApp({ sandbox, module: fixture, http: true, flushWhenAsked: true, logger: logs });
       plans = fx.app.get(PlanService);
     });
     afterEach(async () => {
@@ -108,13 +108,13 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         const syncError = new TypeError('bad plan');
         const asyncError = new QuotaExceededError('over quota');
         const enqueued = fx.client.stats.enqueued;
-        const errors = fx.tracker.errors;
+        const errors = tracker(fx).errors;
 
         expect(thrownBy(() => plans.fail('fail-1', syncError))).toBe(syncError);
         await expect(plans.failAsync('fail-1', asyncError)).rejects.toBe(asyncError);
 
         expect(fx.client.stats.enqueued).toBe(enqueued);
-        expect(fx.tracker.errors).toBe(errors);
+        expect(tracker(fx).errors).toBe(errors);
         await fx.client.flush();
         expect(sandbox.events).toEqual([]);
         expect(decoratorWarnings()).toEqual([]);
@@ -147,11 +147,11 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       });
 
       it('a data mapper that throws: the call returns normally; counted, and logged naming the event and the method', async () => {
-        const errors = fx.tracker.errors;
+        const errors = tracker(fx).errors;
 
         expect(plans.brokenData('mapper-1')).toBe(PRO_PLAN);
 
-        expect(fx.tracker.errors).toBe(errors + 1);
+        expect(tracker(fx).errors).toBe(errors + 1);
         expect(await fx.flushedEvents('plan_mapper_broken')).toEqual([]);
         expect(decoratorWarnings()).toEqual([
           "1 decorated call not tracked, last: @TrackEvent('plan_mapper_broken') on PlanService.brokenData was not tracked: the data mapper threw: data mapper exploded",
@@ -159,11 +159,11 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       });
 
       it('a person mapper that throws (async method): resolves normally; counted and logged', async () => {
-        const errors = fx.tracker.errors;
+        const errors = tracker(fx).errors;
 
         await expect(plans.brokenPerson()).resolves.toBe(PRO_PLAN);
 
-        expect(fx.tracker.errors).toBe(errors + 1);
+        expect(tracker(fx).errors).toBe(errors + 1);
         expect(await fx.flushedEvents('plan_person_broken')).toEqual([]);
         expect(decoratorWarnings()).toEqual([
           "1 decorated call not tracked, last: @TrackEvent('plan_person_broken') on PlanService.brokenPerson was not tracked: the person mapper threw: person mapper exploded",
@@ -178,11 +178,11 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       ])(
         'a mapped person id that is invalid (%s): returns normally; counted and logged, nothing sent',
         async (_case, id) => {
-          const errors = fx.tracker.errors;
+          const errors = tracker(fx).errors;
 
           expect(plans.forId(id)).toBe(PRO_PLAN);
 
-          expect(fx.tracker.errors).toBe(errors + 1);
+          expect(tracker(fx).errors).toBe(errors + 1);
           expect(await fx.flushedEvents('plan_for_id')).toEqual([]);
           expect(decoratorWarnings()).toEqual([
             expect.stringMatching(

@@ -5,19 +5,19 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { type HttpApp, startHttpApp } from '../support/decorators-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { OrderListeners, RequestAudit } from './fixtures/decorators-fixture.js';
 import { PRO_PLAN } from './fixtures/plan.service.js';
-import { decoratorWarnings, fixture, logs, named } from './fixtures/decorators-e2e.js';
+import { decoratorWarnings, fixture, logs, named, tracker } from './fixtures/decorators-e2e.js';
 
 describe('@TrackEvent / @Identify: e2e fixture app', () => {
   describe('in one app', () => {
     let sandbox: CustomerIOSandbox;
-    let fx: HttpApp;
+    let fx: TestApp;
 
     beforeAll(async () => {
       sandbox = await CustomerIOSandbox.start();
-      fx = await startHttpApp(sandbox, fixture, { logger: logs });
+      fx = await startTestApp({ sandbox, module: fixture, http: true, flushWhenAsked: true, logger: logs });
     });
     afterEach(async () => {
       await fx.client.flush(); // nothing a test queued is left for the next one
@@ -103,13 +103,13 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       });
 
       it('a request with no user and no anonymous id: answers normally; not tracked, counted and logged', async () => {
-        const errors = fx.tracker.errors;
+        const errors = tracker(fx).errors;
 
         const response = await fx.request('/items/i-6');
 
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({ id: 'i-6', name: 'item-i-6' });
-        expect(fx.tracker.errors).toBe(errors + 1);
+        expect(tracker(fx).errors).toBe(errors + 1);
         expect(await fx.flushedEvents('item_viewed')).toEqual([]);
         expect(decoratorWarnings()).toEqual([
           expect.stringMatching(
@@ -119,12 +119,12 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       });
 
       it('a request user id over 150 bytes: answers normally; not tracked, counted and logged', async () => {
-        const errors = fx.tracker.errors;
+        const errors = tracker(fx).errors;
 
         const response = await fx.request('/items/i-7', { headers: { 'x-user-id': 'u'.repeat(151) } });
 
         expect(response.status).toBe(200);
-        expect(fx.tracker.errors).toBe(errors + 1);
+        expect(tracker(fx).errors).toBe(errors + 1);
         expect(await fx.flushedEvents('item_viewed')).toEqual([]);
         expect(decoratorWarnings()).toEqual([
           expect.stringMatching(/@TrackEvent\('item_viewed'\) on ItemsController\.view was not tracked: .*151 bytes/),

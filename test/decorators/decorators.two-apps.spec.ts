@@ -5,16 +5,25 @@
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { useTwoHttpApps } from '../support/decorators-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { schedulerPerson } from './fixtures/decorators-fixture.js';
 import { PlanService, PRO_PLAN } from './fixtures/plan.service.js';
-import { decoratorWarnings, logs, scheduledFixture, unscheduled } from './fixtures/decorators-e2e.js';
+import { decoratorWarnings, logs, scheduledFixture, unscheduled, tracker } from './fixtures/decorators-e2e.js';
 
 describe('@TrackEvent / @Identify: e2e fixture app', () => {
   describe('two apps in one process', () => {
-    const two = useTwoHttpApps(scheduledFixture, { logger: logs });
+    const [appA, appB] = (['a', 'b'] as const).map((name) =>
+      useTestApp({
+        scope: 'all',
+        started: true,
+        module: scheduledFixture(name),
+        http: true,
+        flushWhenAsked: true,
+        logger: logs,
+      }),
+    );
     afterEach(async () => {
-      const { a, b } = two;
+      const [a, b] = [appA.subject, appB.subject];
       await Promise.all([a.client.flush(), b.client.flush()]);
       a.sandbox.reset();
       b.sandbox.reset();
@@ -22,7 +31,7 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
     });
 
     it('each app sends to its own sandbox: routes, REQUEST-scoped providers, singleton providers and event handlers', async () => {
-      const { a, b } = two;
+      const [a, b] = [appA.subject, appB.subject];
       expect(a.app.get(PlanService)).not.toBe(b.app.get(PlanService));
 
       for (const [fx, tag] of [
@@ -59,11 +68,11 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         'plan_viewed:direct-b',
         'plan_viewed:direct-b-2',
       ]);
-      expect([a.tracker.errors, b.tracker.errors]).toEqual([0, 0]);
+      expect([tracker(a).errors, tracker(b).errors]).toEqual([0, 0]);
     });
 
     it('concurrent requests to both apps stay apart', async () => {
-      const { a, b } = two;
+      const [a, b] = [appA.subject, appB.subject];
       const responses = await Promise.all(
         Array.from({ length: 10 }, (_, n) =>
           (n % 2 ? b : a).request(`/items/c-${n}`, { headers: { 'x-user-id': `${n % 2 ? 'b' : 'a'}-${n}` } }),
@@ -85,7 +94,7 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
     });
 
     it("each app's @Interval runs land in its own sandbox (the person names the app)", async () => {
-      const { a, b } = two;
+      const [a, b] = [appA.subject, appB.subject];
       const scheduled = (sandbox: CustomerIOSandbox) =>
         sandbox.events.filter((event) => event.name.startsWith('interval_'));
       // these apps flush every 60 s: flush while polling
@@ -99,7 +108,7 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
     });
 
     it('a call on an instance outside any app (new PlanService()) is not tracked, does not throw, and is logged once', async () => {
-      const { a, b } = two;
+      const [a, b] = [appA.subject, appB.subject];
       const outsider = new PlanService();
 
       expect(outsider.view('outsider')).toBe(PRO_PLAN);
@@ -108,7 +117,7 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
 
       await Promise.all([a.client.flush(), b.client.flush()]);
       expect([...unscheduled(a.sandbox), ...unscheduled(b.sandbox)]).toEqual([]);
-      expect([a.tracker.errors, b.tracker.errors]).toEqual([0, 0]);
+      expect([tracker(a).errors, tracker(b).errors]).toEqual([0, 0]);
       expect(decoratorWarnings()).toEqual([
         expect.stringMatching(
           /^PlanService\.view is decorated with @TrackEvent\/@Identify but was called outside an application .* \(2 run in this process/,

@@ -6,16 +6,16 @@ import {
   CustomerIOError,
   CustomerIOHttpError,
   CustomerIONetworkError,
-  CustomerIORetryInterceptor,
   CustomerIOTimeoutError,
   type CustomerIOInterceptor,
   type CustomerIOModuleOptions,
   type CustomerIOOutboundRequest,
-  type CustomerIORetryOptions,
 } from '../../lib/index.js';
+import { CustomerIORetryInterceptor } from '../../lib/transport/customerio-retry.interceptor.js';
+import { type CustomerIORetryOptions } from '../../lib/interfaces/delivery-options.interface.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { CustomerIOSdkAdapter } from '../../lib/transport/customerio-sdk.adapter.js';
-import { type ClientApp, createClientApp, rejectionOf } from '../support/customerio-app.js';
+import { rejectionOf, startTestApp, type TestApp } from '../support/test-app.js';
 
 // Real time, whatever the fake clock says (captured before any test installs one).
 const realNow = performance.now.bind(performance);
@@ -47,7 +47,7 @@ class RecordingInterceptor implements CustomerIOInterceptor {
 
 describe('CustomerIORetryInterceptor over real sockets', () => {
   let sandbox: CustomerIOSandbox;
-  const apps: ClientApp[] = [];
+  const apps: TestApp[] = [];
 
   beforeAll(async () => {
     sandbox = await CustomerIOSandbox.start();
@@ -67,10 +67,10 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
   async function boot(
     retry: CustomerIORetryOptions | false = {},
     overrides: Partial<CustomerIOModuleOptions> = {},
-  ): Promise<ClientApp> {
+  ): Promise<TestApp> {
     const options =
       retry === false ? false : { baseDelayMs: 2, maxDelayMs: 10, circuitBreaker: false as const, ...retry };
-    const subject = await createClientApp(sandbox, { retry: options, ...overrides });
+    const subject = await startTestApp({ sandbox, options: { retry: options, ...overrides } });
     apps.push(subject);
     return subject;
   }
@@ -456,7 +456,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
     const breaker = { maxAttempts: 1, circuitBreaker: { threshold: 3, halfOpenAfterMs: 200 } } as const;
 
     /** Three failing calls (503) that open the breaker; each reaches the sandbox. */
-    async function openBreaker(subject: ClientApp): Promise<void> {
+    async function openBreaker(subject: TestApp): Promise<void> {
       sandbox.respondWith(503);
       for (let i = 0; i < 3; i++) {
         const error = await rejectionOf(subject.direct.identify('u-1', {}));

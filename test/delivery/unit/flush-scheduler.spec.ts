@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { CustomerIOError, type CustomerIOQueueOptions } from '../../../lib/index.js';
+import { CustomerIOError } from '../../../lib/index.js';
+import { type CustomerIOQueueOptions } from '../../../lib/interfaces/delivery-options.interface.js';
 import { BatchDispatcher } from '../../../lib/delivery/batch.dispatcher.js';
 import { FlushScheduler } from '../../../lib/delivery/flush.scheduler.js';
 import { MemoryQueueStore } from '../../../lib/stores/memory-queue.store.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CustomerIOQueueFullError, CustomerIOValidationError } from '../../../lib/index.js';
-import type { AppendResult, QueueBound, QueuedOperation } from '../../../lib/index.js';
+import type { AppendResult, QueueBound, QueuedOperation } from '../../../lib/stores/index.js';
 import { QueueAdmission } from '../../../lib/delivery/queue.admission.js';
 import { MemoryQueueStore } from '../../../lib/stores/memory-queue.store.js';
 import { partsFixture } from './queue-parts.js';

@@ -1,4 +1,6 @@
-import type { CustomerIOModuleOptions, CustomerIOQueueOptions, QueuedOperation } from '../../../lib/index.js';
+import type { CustomerIOModuleOptions } from '../../../lib/index.js';
+import type { CustomerIOQueueOptions } from '../../../lib/interfaces/delivery-options.interface.js';
+import type { QueuedOperation } from '../../../lib/stores/index.js';
 import type { BatchLeaseGuard } from '../../../lib/delivery/batch-lease.guard.js';
 import type { BatchOutcome, BatchSender } from '../../../lib/delivery/batch.sender.js';
 import { createOperationIdFactory } from '../../../lib/delivery/operation-id.js';

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
-import { CustomerIOError, type SharedOutcome, type SharedOutcomes } from '../../../lib/index.js';
+import { CustomerIOError } from '../../../lib/index.js';
+import { type SharedOutcome, type SharedOutcomes } from '../../../lib/stores/index.js';
 import { CustomerIOReceipt } from '../../../lib/delivery/customerio-receipt.js';
 import { MemoryQueueStore } from '../../../lib/stores/memory-queue.store.js';
 import { LogCapture } from '../../support/log-capture.js';
