@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { KEY_NAMES, LAYOUT_PRELUDE } from '../lib/delivery/stores/redis-queue-layout.lua.js';
-import { RedisQueueStore } from '../lib/delivery/stores/redis-queue.store.js';
+import { RedisQueueStore } from '../lib/redis/index.js';
+import { checkRatio, skipRatio } from './targets.js';
 
 // `npm run bench`, last: what one LEASE of the Redis store costs as the queue grows, at 1,000 and at 1,000,000
 // queued operations, of one person and spread over 10,000 people. A first lease holds the oldest batch (for one
@@ -142,7 +143,7 @@ async function measure(url: string, people: number): Promise<Map<string, { serve
 console.log(`\n[redis-lease] LEASE of ${BATCH} operations, ${LEASES} times, after a first lease holds the oldest batch`);
 const redis = await startRedis();
 if (!redis) {
-  line('redis_lease', 'skipped (no redis-server on PATH)');
+  for (const [shape] of SHAPES) skipRatio(`redis_lease_1m_vs_1k_${shape}`, '<', 2, 'no redis-server on PATH');
 } else {
   try {
     for (const [shape, people] of SHAPES) {
@@ -152,10 +153,7 @@ if (!redis) {
         line(`redis_lease_${size}_${shape}_round_trip_us`, roundTripUs.toFixed(0));
         line(`redis_lease_${size}_${shape}_load_s`, loadS.toFixed(1));
       }
-      const ratio = results.get('1m')!.serverUs / results.get('1k')!.serverUs;
-      const pass = ratio < 2;
-      line(`redis_lease_1m_vs_1k_${shape}`, `${ratio.toFixed(2)} (target < 2) ${pass ? 'PASS' : 'FAIL'}`);
-      if (!pass) process.exitCode = 1;
+      checkRatio(`redis_lease_1m_vs_1k_${shape}`, results.get('1m')!.serverUs / results.get('1k')!.serverUs, '<', 2);
     }
   } finally {
     redis.child.kill('SIGTERM');
