@@ -88,14 +88,14 @@ let failures = 0;
 let firstError: string | undefined;
 
 /** POSTs one batch body; counts its events as failures unless the sink answers 200. */
-function post(body: string, operations: number): Promise<void> {
+function post(body: Buffer, operations: number): Promise<void> {
   return new Promise((resolve) => {
     const fail = (message: string): void => {
       failures += operations;
       firstError ??= message;
       resolve();
     };
-    const headers = { Authorization: authorization, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) };
+    const headers = { Authorization: authorization, 'Content-Type': 'application/json', 'Content-Length': body.length };
     const request = http.request(batchUrl, { method: 'POST', agent, headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -110,11 +110,13 @@ function post(body: string, operations: number): Promise<void> {
   });
 }
 
-// Batches: the one being filled, the full ones waiting for a free request slot, the requests in flight.
-let operations: string[] = [];
+// Batches: the body being written (each operation encoded once, straight into it), the full ones waiting for a
+// free request slot, the requests in flight.
+let body = Buffer.allocUnsafe(maxBatchBytes);
+let offset = body.write(OPEN);
+let count = 0;
 let operationBytes = 0;
-let bytes = OPEN.length + CLOSE.length - 1;
-const waiting: { body: string; operations: number }[] = [];
+const waiting: { body: Buffer; operations: number }[] = [];
 let inFlight = 0;
 let allSent: (() => void) | undefined;
 
@@ -130,22 +132,25 @@ function pump(): void {
   }
 }
 
-/** Closes the batch being filled and sends it as soon as a request slot is free. */
+/** Closes the batch being written and sends it as soon as a request slot is free. */
 function cut(): void {
-  if (operations.length === 0) return;
-  waiting.push({ body: OPEN + operations.join(',') + CLOSE, operations: operations.length });
-  operations = [];
-  bytes = OPEN.length + CLOSE.length - 1;
+  if (count === 0) return;
+  offset += body.write(CLOSE, offset);
+  waiting.push({ body: body.subarray(0, offset), operations: count });
+  body = Buffer.allocUnsafe(maxBatchBytes);
+  offset = body.write(OPEN);
+  count = 0;
   pump();
 }
 
-/** Adds one operation, cutting the batch first when it would go past the queue's limits. */
+/** Adds one operation, cutting the batch first when it would go past the queue's limits (operations, bytes). */
 function add(json: string): void {
-  const size = Buffer.byteLength(json) + 1; // and its comma
-  operationBytes += size - 1;
-  if (operations.length === maxBatchOperations || bytes + size > maxBatchBytes) cut();
-  operations.push(json);
-  bytes += size;
+  const size = Buffer.byteLength(json);
+  if (count === maxBatchOperations || offset + 1 + size + CLOSE.length > maxBatchBytes) cut();
+  if (count > 0) offset += body.write(',', offset);
+  offset += body.write(json, offset);
+  count += 1;
+  operationBytes += size;
 }
 
 // Warm-up, as the queue way's: the same build-and-serialize path, 20,000 times, nothing sent.

@@ -1,4 +1,5 @@
-import { EVENTS, type SinkStats, type Way, type WayResult } from './protocol.js';
+import { EVENTS, NAIVE_CONCURRENCY, type SinkStats, type Way, type WayResult } from './protocol.js';
+import { REDIS_URL } from './store-setup.js';
 
 // What the delivery part prints for each way: absolute figures, as information (no target).
 
@@ -19,6 +20,21 @@ export const eventsPerS = (result: WayResult): number => EVENTS / (result.wallMs
 export const cpuUsPerEvent = (result: WayResult): number => (result.cpuMs * 1_000) / EVENTS;
 /** The rate the sink's CPU alone would allow, on a core of its own. */
 export const sinkBound = (sink: SinkStats): number => EVENTS / (sink.cpuMs / 1_000);
+
+/** What each way is, as its block's title says. */
+export const TITLES: Record<Way, string> = {
+  'raw-batch':
+    `hand-built v2 batches (one JSON.stringify per operation, cut at the queue's limits), ${NAIVE_CONCURRENCY} events at a time, ` +
+    "a keep-alive http.Agent, the queue's maxInFlight; no module; latency = build and serialize one operation",
+  queue: `CustomerIOModule queue: client.track (sync enqueue) ${NAIVE_CONCURRENCY} at a time, a turn of the event loop between, then client.flush()`,
+  'queue-burst': `the same queue, all ${EVENTS} calls in one synchronous loop, then client.flush()`,
+  naive:
+    `customerio-node as npm installs it (5.x, fetch, defaults), TrackClient.track per event, ${NAIVE_CONCURRENCY} at a time ` +
+    '(Promise.allSettled); latency = sync part of the call',
+  'naive-v4-agent': 'the same with customerio-node 4.4.0 and a keep-alive http.Agent (the fastest one-request-per-event client)',
+  'queue-sqlite': 'queue-burst on a SqliteQueueStore (fresh temporary file, synchronous: normal)',
+  'queue-redis': `queue-burst on a RedisQueueStore (${REDIS_URL}, a prefix of its own)`,
+};
 
 /** What each way's per-call latency times. */
 const latencyName = (way: Way): string => (way === 'raw-batch' ? 'build_serialize' : 'enqueue');

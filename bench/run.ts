@@ -3,13 +3,12 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { deliveryRatios } from './delivery-ratios.js';
-import { selectedParts } from './parts.js';
+import { DELIVERY_WAYS, deliveryRatios, type Ways } from './delivery-ratios.js';
+import { deliveryRounds, selectedParts } from './parts.js';
 import {
   DATA_BYTES,
   EVENTS,
   eventData,
-  NAIVE_CONCURRENCY,
   PEOPLE,
   STEADY_FROM,
   type FromSink,
@@ -21,8 +20,8 @@ import {
   type Way,
   type WayResult,
 } from './protocol.js';
-import { fixed, line, type Measured, printStores, printWay } from './report.js';
-import { prepareStore, REDIS_URL } from './store-setup.js';
+import { eventsPerS, fixed, line, type Measured, printStores, printWay, TITLES } from './report.js';
+import { prepareStore } from './store-setup.js';
 import { benchError } from './targets.js';
 
 // `npm run bench`: the delivery benchmark. Three kinds of process, so that each figure is honest:
@@ -34,7 +33,8 @@ import { benchError } from './targets.js';
 //                 with a keep-alive agent (naive-v4-agent).
 // Each way runs in a fresh process, one after the other (never at once: the machine's cores go to one worker
 // and the sink), against the same sink, which is reset in between. This process only coordinates and prints.
-// BENCH_PARTS (see parts.ts) picks the ways: delivery, naive, stores.
+// BENCH_PARTS (see parts.ts) picks the ways: delivery, naive, stores; BENCH_ROUNDS, the rounds of the delivery ways.
+// BENCH_CPU_PROF=<dir> writes a CPU profile of the queue way's worker there (BENCH_CPU_PROF_WAY=<way>: another way's).
 
 const WORKER_TIMEOUT_MS = 100_000;
 const here = dirname(fileURLToPath(import.meta.url));
@@ -76,7 +76,7 @@ function runWorker(way: Way, sink: SinkInfo, store?: StoreSpec): Promise<WayResu
   const script = way === 'naive' || way === 'naive-v4-agent' ? 'naive.js' : way === 'raw-batch' ? 'raw-batch.js' : 'queue.js';
   const args = [JSON.stringify(sink), way, ...(store ? [JSON.stringify(store)] : [])];
   const child = fork(join(here, script), args, {
-    execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF && way === 'queue' ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : [])],
+    execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF && way === (process.env.BENCH_CPU_PROF_WAY ?? 'queue') ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : [])],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -120,6 +120,8 @@ function verify(result: WayResult, sink: SinkStats): void {
   }
 }
 
+const parts = selectedParts();
+const rounds = deliveryRounds();
 const sink = await startSink();
 const dataBytes = Buffer.byteLength(JSON.stringify(eventData(EVENTS - 1)));
 console.log(`nestjs-customerio delivery bench: node ${process.version}, ${availableParallelism()} CPUs`);
@@ -131,52 +133,58 @@ line('sink', `${sink.info.url} (pid ${sink.process.pid}, separate process)`);
 // Other work on the machine skews every figure; the load average says whether there was any.
 line('load_average_1m_at_start', fixed(loadavg()[0], 2));
 
-const parts = selectedParts();
-const ways: Way[] = [
-  ...(parts.has('delivery') ? (['raw-batch', 'queue', 'queue-burst'] as const) : []),
+const deliveryWays = parts.has('delivery') ? DELIVERY_WAYS : [];
+const onceWays: Way[] = [
   ...(parts.has('naive') ? (['naive', 'naive-v4-agent'] as const) : []),
   ...(parts.has('stores') ? (['queue-sqlite', 'queue-redis'] as const) : []),
 ];
-line('ways', ways.join(', '));
-const measured: Partial<Record<Way, Measured>> = {};
-const titles: Record<Way, string> = {
-  'raw-batch':
-    `hand-built v2 batches (one JSON.stringify per operation, cut at the queue's limits), ${NAIVE_CONCURRENCY} events at a time, ` +
-    "a keep-alive http.Agent, the queue's maxInFlight; no module; latency = build and serialize one operation",
-  queue: `CustomerIOModule queue: client.track (sync enqueue) ${NAIVE_CONCURRENCY} at a time, a turn of the event loop between, then client.flush()`,
-  'queue-burst': 'the same queue, all 200,000 calls in one synchronous loop, then client.flush()',
-  naive:
-    `customerio-node as npm installs it (5.x, fetch, defaults), TrackClient.track per event, ${NAIVE_CONCURRENCY} at a time ` +
-    '(Promise.allSettled); latency = sync part of the call',
-  'naive-v4-agent': 'the same with customerio-node 4.4.0 and a keep-alive http.Agent (the fastest one-request-per-event client)',
-  'queue-sqlite': 'queue-burst on a SqliteQueueStore (fresh temporary file, synchronous: normal)',
-  'queue-redis': `queue-burst on a RedisQueueStore (${REDIS_URL}, a prefix of its own)`,
-};
+line('ways', [...deliveryWays.map((way) => `${way} (x${rounds})`), ...onceWays].join(', '));
+
+/** Runs one way in a fresh worker against the reset sink; undefined when it failed (the error is recorded). */
+async function measureWay(way: Way): Promise<Measured | undefined> {
+  const durable = way === 'queue-sqlite' || way === 'queue-redis';
+  const store = durable ? await prepareStore(way) : undefined;
+  if (durable && !store) return undefined;
+  await askSink(sink.process, 'reset');
+  let result: WayResult;
+  try {
+    result = await runWorker(way, sink.info, store?.spec);
+  } catch (error) {
+    benchError(way, (error as Error).message);
+    return undefined;
+  } finally {
+    await store?.cleanUp().catch((error: Error) => benchError(way, `clean-up failed: ${error.message}`));
+  }
+  const totals = await sinkTotals(sink.process);
+  verify(result, totals);
+  return { result, sink: totals };
+}
+
+const byRound: Ways[] = [];
+const measured: Ways = {};
 try {
-  for (const way of ways) {
-    const durable = way === 'queue-sqlite' || way === 'queue-redis';
-    const store = durable ? await prepareStore(way) : undefined;
-    if (durable && !store) continue;
-    await askSink(sink.process, 'reset');
-    let result: WayResult;
-    try {
-      result = await runWorker(way, sink.info, store?.spec);
-    } catch (error) {
-      benchError(way, (error as Error).message);
-      continue;
-    } finally {
-      await store?.cleanUp().catch((error: Error) => benchError(way, `clean-up failed: ${error.message}`));
-    }
-    const totals = await sinkTotals(sink.process);
-    verify(result, totals);
-    measured[way] = { result, sink: totals };
-    printWay(titles[way], measured[way]);
+  for (let round = 1; round <= (deliveryWays.length > 0 ? rounds : 0); round++) {
+    const ways: Ways = {};
+    for (const way of deliveryWays) ways[way] = await measureWay(way);
+    byRound.push(ways);
+    line(`round_${round}_events_per_s`, deliveryWays.map((way) => `${way} ${ways[way] ? Math.round(eventsPerS(ways[way].result)) : '-'}`).join(' | '));
+  }
+  // Each delivery way is shown by its median round (by events/s); its ratios are the medians of the rounds'.
+  for (const way of deliveryWays) {
+    const runs = byRound.flatMap((ways) => ways[way] ?? []).sort((a, b) => eventsPerS(a.result) - eventsPerS(b.result));
+    if (runs.length === 0) continue;
+    measured[way] = runs[Math.floor((runs.length - 1) / 2)];
+    printWay(`${TITLES[way]}${rounds > 1 ? `; its median of ${rounds} rounds by events/s` : ''}`, measured[way]);
+  }
+  for (const way of onceWays) {
+    measured[way] = await measureWay(way);
+    if (measured[way]) printWay(TITLES[way], measured[way]);
   }
 } finally {
   sink.process.disconnect();
 }
 
-deliveryRatios(measured);
+deliveryRatios(byRound, measured);
 if (measured['queue-burst']) printStores(measured['queue-burst'], measured);
 console.log('');
 line('delivery_part_s', fixed((performance.now() - partStarted) / 1_000));

@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { StoreSpec } from './protocol.js';
-import { line } from './report.js';
 
 // What a durable store's way needs, made by run.ts so that it is deleted there too, even when the worker was killed.
 
@@ -53,11 +52,11 @@ export async function prepareStore(way: 'queue-sqlite' | 'queue-redis'): Promise
   }
   const redis = await connectRedis(REDIS_URL);
   if (!redis) {
-    line(way, `skipped (no Redis at ${REDIS_URL})`);
+    console.log(`${way}: skipped (no Redis at ${REDIS_URL})`);
     return undefined;
   }
   const version = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
-  line('redis', `${REDIS_URL} (Redis ${version}, separate process)`);
+  console.log(`redis: ${REDIS_URL} (Redis ${version}, separate process)`);
   const prefix = `nestjs-customerio-bench:${randomBytes(6).toString('hex')}`;
   return {
     spec: { kind: 'redis', way, url: REDIS_URL, prefix },
