@@ -4,6 +4,7 @@
 // The parts run one after the other in this process; BENCH_PARTS picks some of them (see parts.ts). The
 // verdict comes last (targets.ts): the exit code is 1 only when a ratio misses its target or a part failed.
 import { writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 
 const started = performance.now();
 const outDir = new URL('../node_modules/.cache/nestjs-customerio-bench/', import.meta.url);
