@@ -14,7 +14,10 @@ const base = {
   testEnvironment: 'node',
 };
 /** The suites that run again on each durable store (see test/support/queue-app.ts). */
-const storeSuites = ['<rootDir>/test/delivery/customerio-queue.spec.ts', '<rootDir>/test/delivery/customerio-receipt.spec.ts'];
+const storeSuites = [
+  '<rootDir>/test/delivery/customerio-queue.spec.ts',
+  '<rootDir>/test/delivery/customerio-receipt.spec.ts',
+];
 const sdkSuites = [
   '<rootDir>/test/client/**/*.spec.ts',
   '<rootDir>/test/delivery/customerio-queue.spec.ts',

@@ -70,7 +70,8 @@ async function measure(rounds: number, calls: readonly Call[]): Promise<Float64A
   return latencies;
 }
 
-const percentile = (sorted: Float64Array, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+const percentile = (sorted: Float64Array, p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
 const summary = (latencies: Float64Array) => {
   const sorted = latencies.slice().sort();
   const mean = latencies.reduce((sum, value) => sum + value, 0) / latencies.length;
@@ -92,7 +93,8 @@ try {
   await measure(WARM_UP_ROUNDS, calls);
   summaries = (await measure(ROUNDS, calls)).map(summary);
   const expected = (WARM_UP_ROUNDS + ROUNDS) * ROUND * 2;
-  if (client.stats.delivered !== expected) throw new Error(`expected ${expected} events delivered, got ${client.stats.delivered}`);
+  if (client.stats.delivered !== expected)
+    throw new Error(`expected ${expected} events delivered, got ${client.stats.delivered}`);
 } finally {
   await app.close();
   await sandbox.close();
@@ -105,7 +107,9 @@ const print = (name: string, { mean, p50, p99 }: ReturnType<typeof summary>): vo
   console.log(`${name}_p50_us: ${us(p50)}`);
   console.log(`${name}_p99_us: ${us(p99)}`);
 };
-console.log('\n[decorators] one method bare, followed by client.track by hand, and with @TrackEvent, in one Nest app (enqueue included)');
+console.log(
+  '\n[decorators] one method bare, followed by client.track by hand, and with @TrackEvent, in one Nest app (enqueue included)',
+);
 console.log(`calls_of_each: ${ROUNDS * ROUND}`);
 print('undecorated', bare);
 print('by_hand', byHand);

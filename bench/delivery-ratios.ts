@@ -30,7 +30,9 @@ function ratio(
   target: number,
   digits = 2,
 ): void {
-  const rounds = needs.every((way) => DELIVERY_WAYS.includes(way)) ? byRound.filter((ways) => needs.every((way) => ways[way])) : [];
+  const rounds = needs.every((way) => DELIVERY_WAYS.includes(way))
+    ? byRound.filter((ways) => needs.every((way) => ways[way]))
+    : [];
   if (rounds.length > 0) {
     const values = rounds.map((ways) => compute((way) => ways[way]!));
     checkRatio(name, median(values), comparison, target, digits);
@@ -39,14 +41,28 @@ function ratio(
   }
   const missing = needs.filter((way) => !measured[way]);
   if (missing.length > 0) skipRatio(name, comparison, target, `needs ${missing.join(', ')}`);
-  else checkRatio(name, compute((way) => measured[way]!), comparison, target, digits);
+  else
+    checkRatio(
+      name,
+      compute((way) => measured[way]!),
+      comparison,
+      target,
+      digits,
+    );
 }
 
 /** Prints the delivery part's ratios; the verdicts go to targets.ts. */
 export function deliveryRatios(byRound: Ways[], measured: Ways): void {
   const ways: [Ways[], Ways] = [byRound, measured];
   console.log('\n[ratios] queue / raw-batch (the physical limit on this sink)');
-  ratio(ways, ['queue', 'raw-batch'], 'queue_vs_raw_events_per_s', (get) => eventsPerS(get('queue').result) / eventsPerS(get('raw-batch').result), '>=', 0.9);
+  ratio(
+    ways,
+    ['queue', 'raw-batch'],
+    'queue_vs_raw_events_per_s',
+    (get) => eventsPerS(get('queue').result) / eventsPerS(get('raw-batch').result),
+    '>=',
+    0.9,
+  );
   ratio(
     ways,
     ['queue', 'raw-batch'],
@@ -55,12 +71,26 @@ export function deliveryRatios(byRound: Ways[], measured: Ways): void {
     '<=',
     1.2,
   );
-  ratio(ways, ['queue', 'queue-burst'], 'burst_vs_paced_events_per_s', (get) => eventsPerS(get('queue-burst').result) / eventsPerS(get('queue').result), '>=', 0.9);
+  ratio(
+    ways,
+    ['queue', 'queue-burst'],
+    'burst_vs_paced_events_per_s',
+    (get) => eventsPerS(get('queue-burst').result) / eventsPerS(get('queue').result),
+    '>=',
+    0.9,
+  );
   // NOTE: an enqueue does the raw way's work (build the operation, serialize it, mint its id), plus checking the
   // input (the data is walked once more, as JSON.stringify walks it) and appending to the store with a receipt:
   // about twice the bare serialization is the floor of a queue that checks what it is given, and 3 leaves the
   // append and the receipt one serialization's worth. p99, as the old absolute target: the tail is what a caller feels.
-  ratio(ways, ['queue', 'raw-batch'], 'enqueue_p99_vs_raw_build', (get) => get('queue').result.latency.p99Us / get('raw-batch').result.latency.p99Us, '<=', 3);
+  ratio(
+    ways,
+    ['queue', 'raw-batch'],
+    'enqueue_p99_vs_raw_build',
+    (get) => get('queue').result.latency.p99Us / get('raw-batch').result.latency.p99Us,
+    '<=',
+    3,
+  );
   // NOTE: the old absolute target (< 1 KB a queued event, for operations of ~300 B) as a multiple of the operation's
   // own JSON: what the queue holds beside the bytes it will send.
   ratio(
@@ -72,22 +102,45 @@ export function deliveryRatios(byRound: Ways[], measured: Ways): void {
     3,
   );
   // Counts, not times: batching and the connection limit do not depend on the machine's load.
-  ratio(ways, ['queue', 'queue-burst'], 'queue_requests_per_1000_events', (get) => Math.max(perThousand(get('queue').sink), perThousand(get('queue-burst').sink)), '<=', 3);
+  ratio(
+    ways,
+    ['queue', 'queue-burst'],
+    'queue_requests_per_1000_events',
+    (get) => Math.max(perThousand(get('queue').sink), perThousand(get('queue-burst').sink)),
+    '<=',
+    3,
+  );
   ratio(
     ways,
     ['queue', 'queue-burst'],
     'peak_connections_vs_max_in_flight',
-    (get) => Math.max(get('queue').sink.peakConnections, get('queue-burst').sink.peakConnections) / get('queue').result.maxInFlight!,
+    (get) =>
+      Math.max(get('queue').sink.peakConnections, get('queue-burst').sink.peakConnections) /
+      get('queue').result.maxInFlight!,
     '<=',
     1,
   );
 
   console.log('\n[ratios] queue / naive');
-  ratio(ways, ['queue', 'naive'], 'speedup', (get) => eventsPerS(get('queue').result) / eventsPerS(get('naive').result), '>=', 20);
+  ratio(
+    ways,
+    ['queue', 'naive'],
+    'speedup',
+    (get) => eventsPerS(get('queue').result) / eventsPerS(get('naive').result),
+    '>=',
+    20,
+  );
   // NOTE: the best one-request-per-event client already spends little CPU per event; the sink's own CPU caps the
   // queue's lead over it at about 9x here (speedup_vs_naive_v4_agent_ceiling_from_sink_cpu). At least 5: batching
   // must keep most of that lead.
-  ratio(ways, ['queue', 'naive-v4-agent'], 'speedup_vs_naive_v4_agent', (get) => eventsPerS(get('queue').result) / eventsPerS(get('naive-v4-agent').result), '>=', 5);
+  ratio(
+    ways,
+    ['queue', 'naive-v4-agent'],
+    'speedup_vs_naive_v4_agent',
+    (get) => eventsPerS(get('queue').result) / eventsPerS(get('naive-v4-agent').result),
+    '>=',
+    5,
+  );
 
   const { naive, 'naive-v4-agent': naiveV4, queue, 'queue-burst': burst } = measured;
   if (naive && queue) {
@@ -101,7 +154,10 @@ export function deliveryRatios(byRound: Ways[], measured: Ways): void {
     if (burst) line('burst_speedup', fixed(eventsPerS(burst.result) / eventsPerS(naive.result), 2));
   }
   if (naiveV4 && queue) {
-    line('speedup_vs_naive_v4_agent_ceiling_from_sink_cpu', fixed(sinkBound(queue.sink) / eventsPerS(naiveV4.result), 2));
+    line(
+      'speedup_vs_naive_v4_agent_ceiling_from_sink_cpu',
+      fixed(sinkBound(queue.sink) / eventsPerS(naiveV4.result), 2),
+    );
     line('client_cpu_ratio_vs_naive_v4_agent', fixed(queue.result.cpuMs / naiveV4.result.cpuMs, 3));
   }
 }

@@ -18,13 +18,15 @@ export function selectedParts(value = process.env.BENCH_PARTS): ReadonlySet<Part
     .map((name) => name.trim())
     .filter(Boolean);
   const unknown = names.filter((name) => !(PARTS as readonly string[]).includes(name));
-  if (unknown.length > 0) throw new Error(`BENCH_PARTS: unknown part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`);
+  if (unknown.length > 0)
+    throw new Error(`BENCH_PARTS: unknown part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`);
   return new Set(names.length > 0 ? (names as Part[]) : PARTS);
 }
 
 /** How many rounds of the delivery ways BENCH_ROUNDS asks for (default 3); throws unless it is a whole number from 1. */
 export function deliveryRounds(value = process.env.BENCH_ROUNDS): number {
   const rounds = value === undefined || value.trim() === '' ? 3 : Number(value);
-  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`BENCH_ROUNDS: expected a whole number from 1, got ${value}`);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`BENCH_ROUNDS: expected a whole number from 1, got ${value}`);
   return rounds;
 }

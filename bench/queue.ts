@@ -4,17 +4,14 @@ import { NestFactory } from '@nestjs/core';
 import { join } from 'node:path';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../lib/customerio.constants.js';
-import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions, type CustomerIOQueueStore } from '../lib/index.js';
-import type { ResolvedCustomerIOOptions } from '../lib/options/resolved-options.interface.js';
 import {
-  cpuMsSince,
-  fullGc,
-  LatencyRecorder,
-  maxRssMb,
-  MemorySampler,
-  reportAndExit,
-  toMb,
-} from './measure.js';
+  CustomerIOClient,
+  CustomerIOModule,
+  type CustomerIOModuleOptions,
+  type CustomerIOQueueStore,
+} from '../lib/index.js';
+import type { ResolvedCustomerIOOptions } from '../lib/options/resolved-options.interface.js';
+import { cpuMsSince, fullGc, LatencyRecorder, maxRssMb, MemorySampler, reportAndExit, toMb } from './measure.js';
 import {
   EVENT_NAME,
   EVENTS,

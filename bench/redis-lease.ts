@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { KEY_NAMES, LAYOUT_PRELUDE } from '../lib/delivery/stores/redis-queue-layout.lua.js';
+import { KEY_NAMES, LAYOUT_PRELUDE } from '../lib/stores/redis/redis-queue-layout.lua.js';
 import { RedisQueueStore } from '../lib/redis/index.js';
 import { checkRatio, skipRatio } from './targets.js';
 
@@ -16,8 +16,14 @@ import { checkRatio, skipRatio } from './targets.js';
 const BATCH = 100;
 const LEASES = 200;
 const LOAD_CHUNK = 25_000;
-const SIZES = [['1k', 1_000], ['1m', 1_000_000]] as const;
-const SHAPES = [['one_person', 1], ['10k_people', 10_000]] as const;
+const SIZES = [
+  ['1k', 1_000],
+  ['1m', 1_000_000],
+] as const;
+const SHAPES = [
+  ['one_person', 1],
+  ['10k_people', 10_000],
+] as const;
 
 const line = (name: string, value: string | number): void => console.log(`${name}: ${value}`);
 const median = (values: number[]): number => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -27,20 +33,32 @@ function freePort(): Promise<number> {
     const server = createServer().once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 async function startRedis(): Promise<{ url: string; child: ChildProcess } | undefined> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   const failed = new Promise<undefined>((resolve) => child.once('error', () => resolve(undefined)));
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined);
-    const up = await Promise.race([probe.connect().then(() => true, () => false), failed]);
+    const up = await Promise.race([
+      probe.connect().then(
+        () => true,
+        () => false,
+      ),
+      failed,
+    ]);
     probe.disconnect();
     if (up === undefined) return undefined;
     if (up) return { url, child };
@@ -88,7 +106,12 @@ async function load(admin: Redis, prefix: string, count: number, people: number)
 }
 
 /** A queue of `count` operations of `people` on a prefix of its own, its first batch held by a lease. */
-async function prepare(admin: Redis, url: string, count: number, people: number): Promise<{ leaser: RedisQueueStore; loadS: number; close(): Promise<void> }> {
+async function prepare(
+  admin: Redis,
+  url: string,
+  count: number,
+  people: number,
+): Promise<{ leaser: RedisQueueStore; loadS: number; close(): Promise<void> }> {
   const prefix = `bench-lease-${count}-${people}`;
   // No lease runs out and no background refresh runs during the measurement.
   const options = { redis: url, prefix, visibilityTimeoutMs: 3_600_000, refreshIntervalMs: 3_600_000 };
@@ -124,14 +147,26 @@ async function leaseOnce(admin: Redis, leaser: RedisQueueStore): Promise<[number
  * LEASE at each size of one shape of queue, the sizes' calls alternating (so that whatever else the machine does
  * weighs on each alike): medians of Redis's own time and of the round trip, in µs, and the load time, per size.
  */
-async function measure(url: string, people: number): Promise<Map<string, { serverUs: number; roundTripUs: number; loadS: number }>> {
+async function measure(
+  url: string,
+  people: number,
+): Promise<Map<string, { serverUs: number; roundTripUs: number; loadS: number }>> {
   const admin = new Redis(url);
-  const queues: { size: string; leaser: RedisQueueStore; loadS: number; close(): Promise<void>; times: [number, number][] }[] = [];
+  const queues: {
+    size: string;
+    leaser: RedisQueueStore;
+    loadS: number;
+    close(): Promise<void>;
+    times: [number, number][];
+  }[] = [];
   try {
     for (const [size, count] of SIZES) queues.push({ size, ...(await prepare(admin, url, count, people)), times: [] });
     for (let i = 0; i < LEASES; i++) for (const queue of queues) queue.times.push(await leaseOnce(admin, queue.leaser));
     return new Map(
-      queues.map(({ size, loadS, times }) => [size, { serverUs: median(times.map(([us]) => us)), roundTripUs: median(times.map(([, us]) => us)), loadS }]),
+      queues.map(({ size, loadS, times }) => [
+        size,
+        { serverUs: median(times.map(([us]) => us)), roundTripUs: median(times.map(([, us]) => us)), loadS },
+      ]),
     );
   } finally {
     for (const queue of queues) await queue.close();
@@ -140,7 +175,9 @@ async function measure(url: string, people: number): Promise<Map<string, { serve
   }
 }
 
-console.log(`\n[redis-lease] LEASE of ${BATCH} operations, ${LEASES} times, after a first lease holds the oldest batch`);
+console.log(
+  `\n[redis-lease] LEASE of ${BATCH} operations, ${LEASES} times, after a first lease holds the oldest batch`,
+);
 const redis = await startRedis();
 if (!redis) {
   for (const [shape] of SHAPES) skipRatio(`redis_lease_1m_vs_1k_${shape}`, '<', 2, 'no redis-server on PATH');

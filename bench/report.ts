@@ -31,7 +31,8 @@ export const TITLES: Record<Way, string> = {
   naive:
     `customerio-node as npm installs it (5.x, fetch, defaults), TrackClient.track per event, ${NAIVE_CONCURRENCY} at a time ` +
     '(Promise.allSettled); latency = sync part of the call',
-  'naive-v4-agent': 'the same with customerio-node 4.4.0 and a keep-alive http.Agent (the fastest one-request-per-event client)',
+  'naive-v4-agent':
+    'the same with customerio-node 4.4.0 and a keep-alive http.Agent (the fastest one-request-per-event client)',
   'queue-sqlite': 'queue-burst on a SqliteQueueStore (fresh temporary file, synchronous: normal)',
   'queue-redis': `queue-burst on a RedisQueueStore (${REDIS_URL}, a prefix of its own)`,
 };
@@ -87,11 +88,26 @@ export function printStores(burst: Measured, stores: Partial<Record<'queue-sqlit
   const columns = [burst, ...ways.map((way) => stores[way]!)];
   const row = (value: (way: Measured) => string): string => columns.map(value).join(' | ');
   console.log(`\n[stores] ${['queue-burst', ...ways].join(' | ')}`);
-  line('events_per_s', row(({ result }) => String(Math.round(eventsPerS(result)))));
-  line('requests_per_1000_events', row(({ sink }) => fixed(perThousand(sink), 2)));
-  line('enqueue_p50_us', row(({ result }) => fixed(result.latency.p50Us, 2)));
-  line('enqueue_p99_us', row(({ result }) => fixed(result.latency.p99Us, 2)));
-  line('peak_rss_mb', row(({ result }) => fixed(result.peakRssMb)));
+  line(
+    'events_per_s',
+    row(({ result }) => String(Math.round(eventsPerS(result)))),
+  );
+  line(
+    'requests_per_1000_events',
+    row(({ sink }) => fixed(perThousand(sink), 2)),
+  );
+  line(
+    'enqueue_p50_us',
+    row(({ result }) => fixed(result.latency.p50Us, 2)),
+  );
+  line(
+    'enqueue_p99_us',
+    row(({ result }) => fixed(result.latency.p99Us, 2)),
+  );
+  line(
+    'peak_rss_mb',
+    row(({ result }) => fixed(result.peakRssMb)),
+  );
 
   console.log('\n[ratios] store / in-memory queue (burst), figures only');
   for (const way of ways) {

@@ -73,10 +73,16 @@ function startSink(): Promise<{ process: ChildProcess; info: SinkInfo }> {
 
 /** Runs one way in a fresh worker process and returns what it measured. */
 function runWorker(way: Way, sink: SinkInfo, store?: StoreSpec): Promise<WayResult> {
-  const script = way === 'naive' || way === 'naive-v4-agent' ? 'naive.js' : way === 'raw-batch' ? 'raw-batch.js' : 'queue.js';
+  const script =
+    way === 'naive' || way === 'naive-v4-agent' ? 'naive.js' : way === 'raw-batch' ? 'raw-batch.js' : 'queue.js';
   const args = [JSON.stringify(sink), way, ...(store ? [JSON.stringify(store)] : [])];
   const child = fork(join(here, script), args, {
-    execArgv: ['--expose-gc', ...(process.env.BENCH_CPU_PROF && way === (process.env.BENCH_CPU_PROF_WAY ?? 'queue') ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF] : [])],
+    execArgv: [
+      '--expose-gc',
+      ...(process.env.BENCH_CPU_PROF && way === (process.env.BENCH_CPU_PROF_WAY ?? 'queue')
+        ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF]
+        : []),
+    ],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -116,7 +122,9 @@ function verify(result: WayResult, sink: SinkStats): void {
   if (sink.distinct !== EVENTS) fail(`the sink received ${sink.distinct} distinct bench events, expected ${EVENTS}`);
   if (sink.events !== EVENTS) fail(`the sink recorded ${sink.events} events, expected ${EVENTS}`);
   if (sink.repeated + sink.foreign + sink.duplicateEvents > 0) {
-    fail(`the sink saw ${sink.repeated} repeated, ${sink.foreign} foreign, ${sink.duplicateEvents} deduplicated events`);
+    fail(
+      `the sink saw ${sink.repeated} repeated, ${sink.foreign} foreign, ${sink.duplicateEvents} deduplicated events`,
+    );
   }
 }
 
@@ -167,7 +175,10 @@ try {
     const ways: Ways = {};
     for (const way of deliveryWays) ways[way] = await measureWay(way);
     byRound.push(ways);
-    line(`round_${round}_events_per_s`, deliveryWays.map((way) => `${way} ${ways[way] ? Math.round(eventsPerS(ways[way].result)) : '-'}`).join(' | '));
+    line(
+      `round_${round}_events_per_s`,
+      deliveryWays.map((way) => `${way} ${ways[way] ? Math.round(eventsPerS(ways[way].result)) : '-'}`).join(' | '),
+    );
   }
   // Each delivery way is shown by its median round (by events/s); its ratios are the medians of the rounds'.
   for (const way of deliveryWays) {

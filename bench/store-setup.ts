@@ -45,7 +45,9 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
  * A fresh temporary directory for the SQLite files, or a prefix of its own on Redis, and how to delete it.
  * Undefined: skip the way (no Redis answers).
  */
-export async function prepareStore(way: 'queue-sqlite' | 'queue-redis'): Promise<{ spec: StoreSpec; cleanUp(): Promise<void> } | undefined> {
+export async function prepareStore(
+  way: 'queue-sqlite' | 'queue-redis',
+): Promise<{ spec: StoreSpec; cleanUp(): Promise<void> } | undefined> {
   if (way === 'queue-sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'nestjs-customerio-bench-'));
     return { spec: { kind: 'sqlite', way, dir }, cleanUp: async () => rmSync(dir, { recursive: true, force: true }) };

@@ -25,7 +25,12 @@ const meets = (value: number, comparison: Comparison, target: number): boolean =
 /** Prints `name: value (target …) PASS|FAIL` and records the verdict. */
 export function checkRatio(name: string, value: number, comparison: Comparison, target: number, digits = 2): boolean {
   const pass = Number.isFinite(value) && meets(value, comparison, target);
-  const entry: Checked = { name, value: value.toFixed(digits), target: `${comparison} ${target}`, verdict: pass ? 'PASS' : 'FAIL' };
+  const entry: Checked = {
+    name,
+    value: value.toFixed(digits),
+    target: `${comparison} ${target}`,
+    verdict: pass ? 'PASS' : 'FAIL',
+  };
   checked.push(entry);
   console.log(`${name}: ${entry.value} (target ${entry.target}) ${entry.verdict}`);
   return pass;
@@ -52,7 +57,9 @@ export function finish(startedMs: number): void {
   }
   const failed = checked.filter(({ verdict }) => verdict === 'FAIL').map(({ name }) => name);
   const passed = checked.filter(({ verdict }) => verdict === 'PASS').length;
-  console.log(`ratio_targets: ${passed} PASS, ${failed.length} FAIL, ${checked.length - passed - failed.length} not measured`);
+  console.log(
+    `ratio_targets: ${passed} PASS, ${failed.length} FAIL, ${checked.length - passed - failed.length} not measured`,
+  );
   console.log(`load_average_1m_at_end: ${loadavg()[0].toFixed(2)}`);
   console.log(`run_s: ${((performance.now() - startedMs) / 1_000).toFixed(1)}`);
   const reasons = [...errors, ...failed.map((name) => `${name} short of its target`)];

@@ -1,8 +1,8 @@
 import { MODULE_METADATA } from '@nestjs/common/constants.js';
 import type { Type } from '@nestjs/common';
 import type { ModulesContainer } from '@nestjs/core';
-import { CustomerIOConfigError } from './client/customerio.errors.js';
-import { MODULE_IMPORTED_TWICE, MODULE_WITHOUT_OPTIONS } from './customerio.messages.js';
+import { CustomerIOConfigError } from './errors/customerio.errors.js';
+import { MODULE_IMPORTED_TWICE, MODULE_WITHOUT_OPTIONS } from './errors/customerio.messages.js';
 import { CUSTOMERIO_MODULE_OPTIONS } from './customerio.module-definition.js';
 
 /** One module of an application, as Nest holds it. */
@@ -18,8 +18,10 @@ type ModuleRecord = ModulesContainer extends Map<string, infer M> ? M : never;
 export function checkInstallation(modules: ModulesContainer, moduleClass: Type): void {
   const instances = [...modules.values()].filter((module) => module.metatype === moduleClass);
   const bare = instances.filter((module) => !module.providers.has(CUSTOMERIO_MODULE_OPTIONS));
-  if (bare.length > 0) throw new CustomerIOConfigError('forRoot', MODULE_WITHOUT_OPTIONS(importersOf(modules, bare, moduleClass)));
-  if (instances.length > 1) throw new CustomerIOConfigError('isGlobal', MODULE_IMPORTED_TWICE(importersOf(modules, instances, moduleClass)));
+  if (bare.length > 0)
+    throw new CustomerIOConfigError('forRoot', MODULE_WITHOUT_OPTIONS(importersOf(modules, bare, moduleClass)));
+  if (instances.length > 1)
+    throw new CustomerIOConfigError('isGlobal', MODULE_IMPORTED_TWICE(importersOf(modules, instances, moduleClass)));
 }
 
 /**
@@ -39,5 +41,7 @@ function importersOf(modules: ModulesContainer, targets: readonly ModuleRecord[]
 
 function declaresImportOf(module: ModuleRecord, moduleClass: Type): boolean {
   const imports: unknown[] = (module.metatype && Reflect.getMetadata(MODULE_METADATA.IMPORTS, module.metatype)) ?? [];
-  return imports.some((entry) => entry === moduleClass || (entry as { module?: unknown } | undefined)?.module === moduleClass);
+  return imports.some(
+    (entry) => entry === moduleClass || (entry as { module?: unknown } | undefined)?.module === moduleClass,
+  );
 }

@@ -1,9 +1,9 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { DISABLED_MODE, SANDBOX_STARTED } from './customerio.messages.js';
+import { DISABLED_MODE, SANDBOX_STARTED } from './errors/customerio.messages.js';
 import type { CustomerIOModuleOptions } from './interfaces/customerio-module-options.interface.js';
 import { resolveCustomerIOOptions } from './options/customerio-options.resolver.js';
 import type { ResolvedCustomerIOOptions } from './options/resolved-options.interface.js';
-import type { CustomerIOSandbox } from './testing/index.js';
+import type { CustomerIOSandbox } from './sandbox/customerio-sandbox.js';
 
 /**
  * Where the module sends, decided once at bootstrap from the validated options: Customer.io (mode `'live'`),
@@ -25,8 +25,11 @@ export class CustomerIOModuleTarget implements OnApplicationShutdown {
     if (resolved.mode === 'disabled') logger.log(DISABLED_MODE());
     if (resolved.mode !== 'sandbox') return new CustomerIOModuleTarget(resolved);
     // NOTE: loaded only in this mode, so that an application sending to Customer.io never loads the sandbox.
-    const { CustomerIOSandbox } = await import('./testing/index.js');
-    const sandbox = await CustomerIOSandbox.start({ ...('sandbox' in options ? options.sandbox : {}), host: '127.0.0.1' });
+    const { CustomerIOSandbox } = await import('./sandbox/customerio-sandbox.js');
+    const sandbox = await CustomerIOSandbox.start({
+      ...('sandbox' in options ? options.sandbox : {}),
+      host: '127.0.0.1',
+    });
     logger.log(SANDBOX_STARTED(sandbox.url));
     return new CustomerIOModuleTarget(resolveCustomerIOOptions({ ...options, ...sandbox.moduleOptions() }), sandbox);
   }

@@ -1,21 +1,25 @@
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
-import { CustomerIORegionCheck } from './client/customerio-region.check.js';
-import { CustomerIOSdkAdapter } from './client/customerio-sdk.adapter.js';
+import { CustomerIORegionCheck } from './transport/customerio-region.check.js';
+import { CustomerIOSdkAdapter } from './transport/customerio-sdk.adapter.js';
 import { CustomerIODirectClient } from './client/customerio-direct.client.js';
 import { CustomerIOClient } from './client/customerio.client.js';
 import { BatchSender } from './delivery/batch.sender.js';
 import { CustomerIOQueue } from './delivery/customerio-queue.service.js';
-import { CustomerIORetryInterceptor } from './delivery/customerio-retry.interceptor.js';
-import { DeliveryReporter } from './delivery/delivery.reporter.js';
-import { OutboundPipeline } from './delivery/outbound-pipeline.service.js';
+import { CustomerIORetryInterceptor } from './transport/customerio-retry.interceptor.js';
+import { DeliveryReporter } from './observability/delivery.reporter.js';
+import { OutboundPipeline } from './transport/outbound-pipeline.service.js';
 import { CUSTOMERIO_QUEUE_STORE, CUSTOMERIO_RESOLVED_OPTIONS, CUSTOMERIO_SANDBOX } from './customerio.constants.js';
 import { DisabledBatchSender } from './delivery/disabled-batch.sender.js';
-import { createQueueStore } from './delivery/queue-store.factory.js';
+import { createQueueStore } from './stores/queue-store.handle.js';
 import type { ResolvedCustomerIOOptions } from './options/resolved-options.interface.js';
 import { CustomerIODecoratorTracker } from './decorators/customerio-decorator.tracker.js';
 import { CustomerIORequestContextMiddleware } from './decorators/customerio-request-context.middleware.js';
-import { ConfigurableModuleClass, CUSTOMERIO_MODULE_OPTIONS, type OPTIONS_TYPE } from './customerio.module-definition.js';
+import {
+  ConfigurableModuleClass,
+  CUSTOMERIO_MODULE_OPTIONS,
+  type OPTIONS_TYPE,
+} from './customerio.module-definition.js';
 import { CUSTOMERIO_OPTION_SOURCES } from './options/customerio-options.resolver.js';
 import type { CustomerIOModuleOptions } from './interfaces/customerio-module-options.interface.js';
 import { checkInstallation } from './customerio.module-installation.js';
@@ -47,12 +51,18 @@ import { CustomerIOModuleTarget } from './customerio.module-target.js';
       inject: [CustomerIOModuleTarget],
       useFactory: (target: CustomerIOModuleTarget) => target.options,
     },
-    { provide: CUSTOMERIO_SANDBOX, inject: [CustomerIOModuleTarget], useFactory: (target: CustomerIOModuleTarget) => target.sandbox },
+    {
+      provide: CUSTOMERIO_SANDBOX,
+      inject: [CustomerIOModuleTarget],
+      useFactory: (target: CustomerIOModuleTarget) => target.sandbox,
+    },
     {
       provide: BatchSender,
       inject: [CUSTOMERIO_RESOLVED_OPTIONS, OutboundPipeline, CustomerIOSdkAdapter],
       useFactory: (options: ResolvedCustomerIOOptions, pipeline: OutboundPipeline, sdk: CustomerIOSdkAdapter) =>
-        options.mode === 'disabled' ? new DisabledBatchSender(pipeline, sdk, options) : new BatchSender(pipeline, sdk, options),
+        options.mode === 'disabled'
+          ? new DisabledBatchSender(pipeline, sdk, options)
+          : new BatchSender(pipeline, sdk, options),
     },
     {
       provide: CUSTOMERIO_QUEUE_STORE,
@@ -79,7 +89,8 @@ export class CustomerIOModule extends ConfigurableModuleClass implements NestMod
     // NOTE: the builder copies the options by their string keys; where customerIOOptionsFromConfig read them is under a symbol.
     const sources = (options as { [CUSTOMERIO_OPTION_SOURCES]?: unknown })[CUSTOMERIO_OPTION_SOURCES];
     const provider = definition.providers?.find((p) => 'provide' in p && p.provide === CUSTOMERIO_MODULE_OPTIONS);
-    if (sources && provider && 'useValue' in provider) Object.assign(provider.useValue, { [CUSTOMERIO_OPTION_SOURCES]: sources });
+    if (sources && provider && 'useValue' in provider)
+      Object.assign(provider.useValue, { [CUSTOMERIO_OPTION_SOURCES]: sources });
     return definition;
   }
 

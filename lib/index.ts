@@ -33,8 +33,16 @@ export {
   type CustomerIOPushMetric,
   type CustomerIOSmsMessage,
 } from './client/customerio-direct.client.js';
-export type { CustomerIODeviceOptions, CustomerIODevicePlatform, IdentifyOptions } from './client/customerio-payloads.js';
-export type { CustomerIOMergeIdentifier, CustomerIOPersonId, CustomerIOPersonIdentifier } from './operations/person-identifier.js';
+export type {
+  CustomerIODeviceOptions,
+  CustomerIODevicePlatform,
+  IdentifyOptions,
+} from './operations/customerio-payloads.js';
+export type {
+  CustomerIOMergeIdentifier,
+  CustomerIOPersonId,
+  CustomerIOPersonIdentifier,
+} from './operations/person-identifier.js';
 export type { CustomerIODeviceAttributes, CustomerIODeviceAttributeValue } from './operations/device-attributes.js';
 export {
   CUSTOMERIO_METRICS,
@@ -48,11 +56,11 @@ export type { CustomerIOFormData } from './operations/form-submission.operation.
 export type { CustomerIOObjectRelationship, IdentifyObjectOptions } from './operations/object.operation.js';
 export type { CustomerIORelationship } from './operations/relationship.operation.js';
 export { CustomerIOQueue } from './delivery/customerio-queue.service.js';
-export type { CustomerIOQueueStats } from './delivery/customerio-queue-stats.interface.js';
+export type { CustomerIOQueueStats } from './interfaces/customerio-queue-stats.interface.js';
 export { CustomerIOReceipt } from './delivery/receipt.registry.js';
-export { CustomerIORetryInterceptor } from './delivery/customerio-retry.interceptor.js';
-export { MemoryQueueStore } from './delivery/memory-queue.store.js';
-export { SqliteQueueStore, type SqliteQueueStoreOptions } from './delivery/stores/sqlite-queue.store.js';
+export { CustomerIORetryInterceptor } from './transport/customerio-retry.interceptor.js';
+export { MemoryQueueStore } from './stores/memory-queue.store.js';
+export { SqliteQueueStore, type SqliteQueueStoreOptions } from './stores/sqlite/sqlite-queue.store.js';
 export type {
   AppendResult,
   CustomerIOQueueStore,
@@ -63,8 +71,8 @@ export type {
   QueuedOperation,
   SharedOutcome,
   SharedOutcomes,
-} from './delivery/queue-store.interface.js';
-export type { CustomerIOInterceptor, CustomerIORequestContext } from './delivery/customerio-interceptor.interface.js';
+} from './interfaces/queue-store.interface.js';
+export type { CustomerIOInterceptor, CustomerIORequestContext } from './interfaces/customerio-interceptor.interface.js';
 export type {
   CustomerIODeliveryHooks,
   CustomerIODeliveryOutcome,
@@ -72,8 +80,8 @@ export type {
   CustomerIOOverflowPolicy,
   CustomerIOQueueOptions,
   CustomerIORetryOptions,
-} from './delivery/delivery-options.interface.js';
-export type { CustomerIOResponseBody } from './client/customerio-sdk.adapter.js';
+} from './interfaces/delivery-options.interface.js';
+export type { CustomerIOResponseBody } from './transport/customerio-sdk.adapter.js';
 export {
   CustomerIOCircuitOpenError,
   CustomerIOConfigError,
@@ -83,7 +91,7 @@ export {
   CustomerIOQueueFullError,
   CustomerIOTimeoutError,
   CustomerIOValidationError,
-} from './client/customerio.errors.js';
+} from './errors/customerio.errors.js';
 export { CUSTOMERIO_LIMITS, CUSTOMERIO_SANDBOX } from './customerio.constants.js';
 export {
   CUSTOMERIO_CONFIG_KEYS,

@@ -26,7 +26,10 @@ export class AccountsController {
 
   /** Creates an account: `@Identify` on the service creates the person, then `signed_up` follows. */
   @Post('signup')
-  @TrackEvent('signed_up', { person: (session: Session) => session.user.id, data: (session: Session) => ({ plan: session.user.plan }) })
+  @TrackEvent('signed_up', {
+    person: (session: Session) => session.user.id,
+    data: (session: Session) => ({ plan: session.user.plan }),
+  })
   async signUp(@Body() body: unknown): Promise<Session> {
     const user = await this.accounts.signUp({
       email: textField(body, 'email'),
@@ -54,10 +57,17 @@ export class AccountsController {
   @Post('account/plan')
   @HttpCode(200)
   @UseGuards(AuthGuard)
-  async upgrade(@CurrentUser() user: User, @Body() body: unknown): Promise<{ user: User; customerio: 'confirmed' | 'failed' | 'pending' }> {
+  async upgrade(
+    @CurrentUser() user: User,
+    @Body() body: unknown,
+  ): Promise<{ user: User; customerio: 'confirmed' | 'failed' | 'pending' }> {
     const plan = choiceField(body, 'plan', PLANS, 'pro');
     const upgraded = this.accounts.upgrade(user.id, plan, countField(body, 'seats', user.seats));
-    const receipt = this.customerio.track(user.id, 'plan_upgraded', { from: user.plan, to: upgraded.plan, seats: upgraded.seats });
+    const receipt = this.customerio.track(user.id, 'plan_upgraded', {
+      from: user.plan,
+      to: upgraded.plan,
+      seats: upgraded.seats,
+    });
     const customerio = await this.#confirmation(receipt.delivered, user.id);
     return { user: upgraded, customerio };
   }
@@ -65,7 +75,9 @@ export class AccountsController {
   /** Whether Customer.io accepted the event within {@link CONFIRMATION_TIMEOUT_MS}. */
   async #confirmation(delivered: Promise<void>, userId: string): Promise<'confirmed' | 'failed' | 'pending'> {
     const timer = new AbortController();
-    const timeout = sleep(CONFIRMATION_TIMEOUT_MS, 'pending' as const, { signal: timer.signal }).catch(() => 'pending' as const);
+    const timeout = sleep(CONFIRMATION_TIMEOUT_MS, 'pending' as const, { signal: timer.signal }).catch(
+      () => 'pending' as const,
+    );
     try {
       return await Promise.race([
         delivered.then(

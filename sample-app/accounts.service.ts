@@ -55,7 +55,14 @@ export class AccountsService {
   async signUp(input: SignUp): Promise<User> {
     const email = input.email.trim().toLowerCase();
     if (this.#idsByEmail.has(email)) throw new ConflictException(`${email} has an account already: log in`);
-    const user: User = { id: `user-${this.#users.size + 1}`, email, name: input.name, plan: input.plan, seats: 1, createdAt: new Date() };
+    const user: User = {
+      id: `user-${this.#users.size + 1}`,
+      email,
+      name: input.name,
+      plan: input.plan,
+      seats: 1,
+      createdAt: new Date(),
+    };
     const salt = randomBytes(16);
     this.#passwords.set(user.id, { salt, hash: await hash(input.password, salt, 32) });
     this.#users.set(user.id, user);
@@ -69,7 +76,8 @@ export class AccountsService {
     const id = this.#idsByEmail.get(email.trim().toLowerCase());
     const stored = id === undefined ? undefined : this.#passwords.get(id);
     const given = await hash(password, stored?.salt ?? randomBytes(16), 32);
-    if (!id || !stored || !timingSafeEqual(given, stored.hash)) throw new UnauthorizedException('wrong email or password');
+    if (!id || !stored || !timingSafeEqual(given, stored.hash))
+      throw new UnauthorizedException('wrong email or password');
     return { ...this.#users.get(id)! };
   }
 
@@ -96,7 +104,9 @@ export class AccountsService {
     const user = this.#users.get(userId);
     if (!user) throw new UnauthorizedException();
     if (!planAtLeast(plan, user.plan) || (plan === user.plan && seats <= user.seats)) {
-      throw new BadRequestException(`${plan} with ${seats} seat(s) is not an upgrade from ${user.plan} with ${user.seats}`);
+      throw new BadRequestException(
+        `${plan} with ${seats} seat(s) is not an upgrade from ${user.plan} with ${user.seats}`,
+      );
     }
     Object.assign(user, { plan, seats });
     return { ...user };

@@ -14,7 +14,12 @@ export interface ApiRequestOptions {
 }
 
 /** One request to the sample app's API, made the way its users (the driver, the e2e tests) make them. */
-export async function apiRequest(base: string, method: string, path: string, { body, token, anonymousId }: ApiRequestOptions = {}): Promise<ApiAnswer> {
+export async function apiRequest(
+  base: string,
+  method: string,
+  path: string,
+  { body, token, anonymousId }: ApiRequestOptions = {},
+): Promise<ApiAnswer> {
   const response = await fetch(`${base}${path}`, {
     method,
     headers: {

@@ -1,13 +1,19 @@
 import { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
-import { CUSTOMERIO_CONFIG_KEYS, type CustomerIOMode, type CustomerIOModuleOptions, customerIOOptionsFromConfig } from '../lib/index.js';
+import {
+  CUSTOMERIO_CONFIG_KEYS,
+  type CustomerIOMode,
+  type CustomerIOModuleOptions,
+  customerIOOptionsFromConfig,
+} from '../lib/index.js';
 
 const isSet = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
 
 /** The mode this app runs the module in: `CUSTOMERIO_MODE`, else `live` with credentials and `sandbox` without. */
 export function sampleMode(config: ConfigService): CustomerIOMode {
-  const credentials = isSet(config.get(CUSTOMERIO_CONFIG_KEYS.siteId)) || isSet(config.get(CUSTOMERIO_CONFIG_KEYS.apiKey));
-  return (config.get<CustomerIOMode>(CUSTOMERIO_CONFIG_KEYS.mode) ?? (credentials ? 'live' : 'sandbox'));
+  const credentials =
+    isSet(config.get(CUSTOMERIO_CONFIG_KEYS.siteId)) || isSet(config.get(CUSTOMERIO_CONFIG_KEYS.apiKey));
+  return config.get<CustomerIOMode>(CUSTOMERIO_CONFIG_KEYS.mode) ?? (credentials ? 'live' : 'sandbox');
 }
 
 /**
@@ -22,10 +28,13 @@ export function customerIOOptions(config: ConfigService): CustomerIOModuleOption
   const options = customerIOOptionsFromConfig(config);
   const mode = sampleMode(config);
   if (options.mode === undefined && mode === 'sandbox') {
-    logger.log(`${CUSTOMERIO_CONFIG_KEYS.siteId} and ${CUSTOMERIO_CONFIG_KEYS.apiKey} are not set: running in mode 'sandbox' (${CUSTOMERIO_CONFIG_KEYS.mode} picks another)`);
+    logger.log(
+      `${CUSTOMERIO_CONFIG_KEYS.siteId} and ${CUSTOMERIO_CONFIG_KEYS.apiKey} are not set: running in mode 'sandbox' (${CUSTOMERIO_CONFIG_KEYS.mode} picks another)`,
+    );
   }
   if (mode === 'live') {
-    const where = options.trackUrl === undefined ? `region ${options.region ?? 'us'}` : `Track API at ${options.trackUrl}`;
+    const where =
+      options.trackUrl === undefined ? `region ${options.region ?? 'us'}` : `Track API at ${options.trackUrl}`;
     logger.log(`Sending to Customer.io (${where})`);
   }
   const where = mode === 'sandbox' ? 'the local sandbox' : 'Customer.io';
@@ -39,7 +48,11 @@ export function customerIOOptions(config: ConfigService): CustomerIOModuleOption
     ...(mode === 'sandbox' && isSet(maxRecords) && { sandbox: { maxRecords: Number(maxRecords) } }),
     hooks: {
       onDelivered: ({ ids, outcome }) =>
-        logger.log(outcome === 'disabled' ? `sent nothing for ${operations(ids.length)} (mode disabled)` : `delivered ${operations(ids.length)} to ${where}`),
+        logger.log(
+          outcome === 'disabled'
+            ? `sent nothing for ${operations(ids.length)} (mode disabled)`
+            : `delivered ${operations(ids.length)} to ${where}`,
+        ),
     },
   } as CustomerIOModuleOptions;
 }

@@ -14,10 +14,17 @@ async function call(
   what: string,
   method: string,
   path: string,
-  { body, token, anonymousId, show }: { body?: object; token?: string; anonymousId?: string; show?: (body: Record<string, unknown>) => string } = {},
+  {
+    body,
+    token,
+    anonymousId,
+    show,
+  }: { body?: object; token?: string; anonymousId?: string; show?: (body: Record<string, unknown>) => string } = {},
 ): Promise<Answer> {
   const answer = await apiRequest(base, method, path, { body, token, anonymousId });
-  const parsed = (typeof answer.body === 'object' && answer.body !== null ? answer.body : { text: answer.text }) as Record<string, unknown>;
+  const parsed = (
+    typeof answer.body === 'object' && answer.body !== null ? answer.body : { text: answer.text }
+  ) as Record<string, unknown>;
   const detail = answer.ok ? (show?.(parsed) ?? '') : String(parsed.message ?? answer.text);
   console.log(`  ${what.padEnd(34)} ${`${method} ${path}`.padEnd(28)} → ${answer.status} ${detail}`.trimEnd());
   return { status: answer.status, body: parsed };
@@ -69,5 +76,5 @@ if (stats) {
   console.log(`\nQueue counters (GET /customerio/stats):\n${JSON.stringify(stats.body, null, 2)}`);
   console.log(`\nWhat the sandbox received: ${base}/customerio`);
 } else {
-  console.log('\nThe app sends to Customer.io: see your workspace\'s Activity Logs.');
+  console.log("\nThe app sends to Customer.io: see your workspace's Activity Logs.");
 }

@@ -26,8 +26,10 @@ export class FeaturesController {
   @HttpCode(200)
   @TrackEvent('feature_used', { data: (used: FeatureUse) => ({ feature: used.feature }) })
   use(@CurrentUser() user: User, @Param('feature') feature: string): FeatureUse {
-    if (!isFeature(feature)) throw new NotFoundException(`no feature "${feature}": try ${Object.keys(FEATURES).join(', ')}`);
-    if (!planAtLeast(user.plan, FEATURES[feature])) throw new ForbiddenException(`${feature} needs the ${FEATURES[feature]} plan`);
+    if (!isFeature(feature))
+      throw new NotFoundException(`no feature "${feature}": try ${Object.keys(FEATURES).join(', ')}`);
+    if (!planAtLeast(user.plan, FEATURES[feature]))
+      throw new ForbiddenException(`${feature} needs the ${FEATURES[feature]} plan`);
     return { feature, uses: this.usage.record(user.id, feature) };
   }
 }

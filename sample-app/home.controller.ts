@@ -16,7 +16,11 @@ export class HomeController {
   index(): { sendsTo: string; routes: string[] } {
     const mode = this.#mode;
     return {
-      sendsTo: { live: 'Customer.io', sandbox: 'the local Customer.io sandbox: see /customerio', disabled: 'nowhere (mode disabled)' }[mode],
+      sendsTo: {
+        live: 'Customer.io',
+        sandbox: 'the local Customer.io sandbox: see /customerio',
+        disabled: 'nowhere (mode disabled)',
+      }[mode],
       routes: [
         'POST /signup {email, name, password, plan?}',
         'POST /login {email, password}',

@@ -2,7 +2,8 @@ import type { CustomerIOQueueStats } from '../lib/index.js';
 import type { CustomerIOSandbox, SandboxEvent, SandboxPerson } from '../lib/testing/index.js';
 
 /** `value` as HTML text: every character that could start markup or end an attribute is escaped. */
-export const escapeHtml = (value: unknown): string => String(value).replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+export const escapeHtml = (value: unknown): string =>
+  String(value).replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 
 const json = (value: unknown): string => escapeHtml(JSON.stringify(value));
 const time = (timestamp?: number): string =>
@@ -13,13 +14,19 @@ function personRow(person: SandboxPerson): string {
     .map(([name, value]) => `<div><b>${escapeHtml(name)}</b> ${json(value)}</div>`)
     .join('');
   const devices = Object.keys(person.devices).length;
-  const notes = [person.suppressed ? 'suppressed' : '', devices > 0 ? `${devices} device(s)` : ''].filter(Boolean).join(', ');
+  const notes = [person.suppressed ? 'suppressed' : '', devices > 0 ? `${devices} device(s)` : '']
+    .filter(Boolean)
+    .join(', ');
   return `<tr><td><code>${escapeHtml(person.id)}</code>${notes && `<br><i>${escapeHtml(notes)}</i>`}</td><td>${attributes}</td></tr>`;
 }
 
 function eventRow(event: SandboxEvent): string {
-  const who = event.personId === undefined ? `anonymous <code>${escapeHtml(event.anonymousId ?? '?')}</code>` : `<code>${escapeHtml(event.personId)}</code>`;
-  const name = event.type === 'event' ? escapeHtml(event.name) : `${escapeHtml(event.name)} <i>(${escapeHtml(event.type)})</i>`;
+  const who =
+    event.personId === undefined
+      ? `anonymous <code>${escapeHtml(event.anonymousId ?? '?')}</code>`
+      : `<code>${escapeHtml(event.personId)}</code>`;
+  const name =
+    event.type === 'event' ? escapeHtml(event.name) : `${escapeHtml(event.name)} <i>(${escapeHtml(event.type)})</i>`;
   return `<tr><td>${time(event.timestamp)}</td><td>${who}</td><td><b>${name}</b></td><td><code>${json(event.data)}</code></td></tr>`;
 }
 
@@ -29,7 +36,8 @@ const table = (headings: string[], rows: string[], empty: string): string =>
     : `<table><thead><tr>${headings.map((heading) => `<th>${heading}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 
 /** `kept`, or `the last kept of received` once the sandbox has forgotten some. */
-const shown = (kept: number, received: number): string => (kept === received ? `${kept}` : `the last ${kept} of ${received}`);
+const shown = (kept: number, received: number): string =>
+  kept === received ? `${kept}` : `the last ${kept} of ${received}`;
 
 /** The page at `/customerio`: what the sandbox received, and the queue's counters. */
 export function renderSandboxPage(sandbox: CustomerIOSandbox, stats: Readonly<CustomerIOQueueStats>): string {

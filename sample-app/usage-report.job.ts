@@ -30,10 +30,15 @@ export class UsageReportJob implements OnApplicationBootstrap, OnModuleDestroy {
     const setting = this.config.get<string>('USAGE_REPORT_INTERVAL_MS');
     const intervalMs = setting === undefined ? DEFAULT_INTERVAL_MS : Number(setting);
     if (!Number.isInteger(intervalMs) || intervalMs < 10) {
-      throw new Error(`USAGE_REPORT_INTERVAL_MS must be an integer number of milliseconds, at least 10; got "${setting}"`);
+      throw new Error(
+        `USAGE_REPORT_INTERVAL_MS must be an integer number of milliseconds, at least 10; got "${setting}"`,
+      );
     }
     this.#periodStart = Date.now();
-    this.scheduler.addInterval('usage-report', setInterval(() => this.report(), intervalMs));
+    this.scheduler.addInterval(
+      'usage-report',
+      setInterval(() => this.report(), intervalMs),
+    );
   }
 
   onModuleDestroy(): void {
@@ -48,13 +53,18 @@ export class UsageReportJob implements OnApplicationBootstrap, OnModuleDestroy {
     const period = this.usage.takePeriod();
     for (const [userId, features] of period) {
       try {
-        this.customerio.track(userId, 'usage_reported', { period_seconds: periodSeconds, feature_uses: total(features), features });
+        this.customerio.track(userId, 'usage_reported', {
+          period_seconds: periodSeconds,
+          feature_uses: total(features),
+          features,
+        });
       } catch (error) {
         // the queue is full or closed: the module has counted and logged it; the job carries on
         this.#logger.warn(`usage of ${userId} not reported: ${(error as Error).message}`);
       }
     }
-    if (period.size > 0) this.#logger.log(`reported the usage of ${period.size} customer(s) over the last ${periodSeconds} s`);
+    if (period.size > 0)
+      this.#logger.log(`reported the usage of ${period.size} customer(s) over the last ${periodSeconds} s`);
     return period.size;
   }
 }

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { Injectable } from '@nestjs/common';
 import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
-import type { CustomerIOQueueStats } from '../delivery/customerio-queue-stats.interface.js';
+import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
 import { CustomerIOQueue } from '../delivery/customerio-queue.service.js';
 import type { CustomerIOReceipt } from '../delivery/receipt.registry.js';
 import {
@@ -10,7 +10,7 @@ import {
   mergeOperation,
   type PersonOperation,
   personOperation,
-} from '../delivery/person-operation.builder.js';
+} from '../operations/person-operation.builder.js';
 import type {
   CustomerIOAttributes,
   CustomerIOEventArgs,
@@ -43,7 +43,7 @@ import {
   objectRelationshipsOperation,
 } from '../operations/object.operation.js';
 import { type CustomerIORelationship, personRelationshipsOperation } from '../operations/relationship.operation.js';
-import { checkName, toUnixSeconds } from './customerio-input.validator.js';
+import { checkName, toUnixSeconds } from '../validation/input.checks.js';
 import {
   type CustomerIODeviceOptions,
   type CustomerIODevicePlatform,
@@ -51,8 +51,8 @@ import {
   validAttributes,
   validDevice,
   validEvent,
-} from './customerio-payloads.js';
-import type { CustomerIOResponseBody } from './customerio-sdk.adapter.js';
+} from '../operations/customerio-payloads.js';
+import type { CustomerIOResponseBody } from '../transport/customerio-sdk.adapter.js';
 
 /**
  * The Customer.io client: one instance for the whole application, through DI.
@@ -75,34 +75,58 @@ export class CustomerIOClient {
   ) {}
 
   /** Queues creating or updating a person. `Date` attribute values are sent as unix seconds. */
-  identify(personId: CustomerIOPersonId, attributes: CustomerIOAttributes = {}, options: IdentifyOptions = {}): CustomerIOReceipt {
+  identify(
+    personId: CustomerIOPersonId,
+    attributes: CustomerIOAttributes = {},
+    options: IdentifyOptions = {},
+  ): CustomerIOReceipt {
     const id = resolvePerson(personId);
     const checked = validAttributes(attributes);
     if (options.updateOnly) checked._update = true;
     const timestamp = options.timestamp === undefined ? undefined : toUnixSeconds(options.timestamp);
-    return this.#enqueue(personOperation(id, 'identify', { attributes: checked, ...(timestamp !== undefined && { timestamp }) }));
+    return this.#enqueue(
+      personOperation(id, 'identify', { attributes: checked, ...(timestamp !== undefined && { timestamp }) }),
+    );
   }
 
   /** Queues an event of a person; the name and data are checked against the declared events. */
-  track<N extends CustomerIOEventName>(personId: CustomerIOPersonId, name: N, ...[data, options]: CustomerIOEventArgs<N>): CustomerIOReceipt {
+  track<N extends CustomerIOEventName>(
+    personId: CustomerIOPersonId,
+    name: N,
+    ...[data, options]: CustomerIOEventArgs<N>
+  ): CustomerIOReceipt {
     const id = resolvePerson(personId);
     return this.#enqueue(eventOperation(id, 'event', validEvent(name, data, options)));
   }
 
   /** Queues an event of someone not identified yet, keyed by their anonymous id. */
-  trackAnonymous<N extends CustomerIOEventName>(anonymousId: string, name: N, ...[data, options]: CustomerIOEventArgs<N>): CustomerIOReceipt {
+  trackAnonymous<N extends CustomerIOEventName>(
+    anonymousId: string,
+    name: N,
+    ...[data, options]: CustomerIOEventArgs<N>
+  ): CustomerIOReceipt {
     const anonymous = checkName(anonymousId, 'anonymousId', CUSTOMERIO_LIMITS.personIdBytes);
     return this.#enqueue(anonymousEventOperation(anonymous, validEvent(name, data, options)));
   }
 
   /** Queues a page view of a person (`path` is usually the URL). */
-  trackPageView(personId: CustomerIOPersonId, path: string, data?: CustomerIOEventData, options?: TrackEventOptions): CustomerIOReceipt {
+  trackPageView(
+    personId: CustomerIOPersonId,
+    path: string,
+    data?: CustomerIOEventData,
+    options?: TrackEventOptions,
+  ): CustomerIOReceipt {
     const id = resolvePerson(personId);
     return this.#enqueue(eventOperation(id, 'page', validEvent(path, data, options, 'path')));
   }
 
   /** Queues a mobile screen view of a person (`name` is the screen's name). */
-  trackScreen(personId: CustomerIOPersonId, name: string, data?: CustomerIOEventData, options?: TrackEventOptions): CustomerIOReceipt {
+  trackScreen(
+    personId: CustomerIOPersonId,
+    name: string,
+    data?: CustomerIOEventData,
+    options?: TrackEventOptions,
+  ): CustomerIOReceipt {
     const id = resolvePerson(personId);
     return this.#enqueue(eventOperation(id, 'screen', validEvent(name, data, options)));
   }
@@ -123,10 +147,19 @@ export class CustomerIOClient {
   }
 
   /** Queues registering (or updating) a person's device for push. */
-  addDevice(personId: CustomerIOPersonId, deviceId: string, platform: CustomerIODevicePlatform, options: CustomerIODeviceOptions = {}): CustomerIOReceipt {
+  addDevice(
+    personId: CustomerIOPersonId,
+    deviceId: string,
+    platform: CustomerIODevicePlatform,
+    options: CustomerIODeviceOptions = {},
+  ): CustomerIOReceipt {
     const id = resolvePerson(personId);
     const { id: token, lastUsed, ...device } = validDevice(deviceId, platform, options);
-    return this.#enqueue(personOperation(id, 'add_device', { device: { token, ...device, ...(lastUsed !== undefined && { last_used: lastUsed }) } }));
+    return this.#enqueue(
+      personOperation(id, 'add_device', {
+        device: { token, ...device, ...(lastUsed !== undefined && { last_used: lastUsed }) },
+      }),
+    );
   }
 
   /** Queues removing a person's device. */
@@ -136,7 +169,10 @@ export class CustomerIOClient {
   }
 
   /** Queues merging `secondary` into `primary` (which must exist by then); irreversible. */
-  mergeCustomers(primary: CustomerIOMergeIdentifier | string | number, secondary: CustomerIOMergeIdentifier | string | number): CustomerIOReceipt {
+  mergeCustomers(
+    primary: CustomerIOMergeIdentifier | string | number,
+    secondary: CustomerIOMergeIdentifier | string | number,
+  ): CustomerIOReceipt {
     const first = resolvePerson(primary, 'primary', MERGE_IDENTIFIER_TYPES);
     return this.#enqueue(mergeOperation(first, resolvePerson(secondary, 'secondary', MERGE_IDENTIFIER_TYPES)));
   }
@@ -147,12 +183,19 @@ export class CustomerIOClient {
   }
 
   /** Queues removing a person's relationships to objects (`delete_relationships`). */
-  deleteRelationships(personId: CustomerIOPersonId, relationships: readonly CustomerIORelationship[]): CustomerIOReceipt {
+  deleteRelationships(
+    personId: CustomerIOPersonId,
+    relationships: readonly CustomerIORelationship[],
+  ): CustomerIOReceipt {
     return this.#enqueue(personRelationshipsOperation(resolvePerson(personId), 'delete_relationships', relationships));
   }
 
   /** Queues creating or updating an object (an account, a company…), optionally relating people to it. */
-  identifyObject(object: CustomerIOObjectIdentifier, attributes?: CustomerIOAttributes, options?: IdentifyObjectOptions): CustomerIOReceipt {
+  identifyObject(
+    object: CustomerIOObjectIdentifier,
+    attributes?: CustomerIOAttributes,
+    options?: IdentifyObjectOptions,
+  ): CustomerIOReceipt {
     return this.#enqueue(identifyObjectOperation(object, attributes, options));
   }
 
@@ -162,12 +205,18 @@ export class CustomerIOClient {
   }
 
   /** Queues relating people to an object. */
-  addObjectRelationships(object: CustomerIOObjectIdentifier, people: readonly CustomerIOObjectRelationship[]): CustomerIOReceipt {
+  addObjectRelationships(
+    object: CustomerIOObjectIdentifier,
+    people: readonly CustomerIOObjectRelationship[],
+  ): CustomerIOReceipt {
     return this.#enqueue(objectRelationshipsOperation(object, 'add_relationships', people));
   }
 
   /** Queues removing people's relationships to an object. */
-  deleteObjectRelationships(object: CustomerIOObjectIdentifier, people: readonly CustomerIOObjectRelationship[]): CustomerIOReceipt {
+  deleteObjectRelationships(
+    object: CustomerIOObjectIdentifier,
+    people: readonly CustomerIOObjectRelationship[],
+  ): CustomerIOReceipt {
     return this.#enqueue(objectRelationshipsOperation(object, 'delete_relationships', people));
   }
 
@@ -187,7 +236,10 @@ export class CustomerIOClient {
   }
 
   /** Removes people (1 to 1,000, of one identifier type) from a manual segment (direct: no batch form). */
-  removeFromSegment(segmentId: number, people: ReadonlyArray<CustomerIOMergeIdentifier | string | number>): Promise<void> {
+  removeFromSegment(
+    segmentId: number,
+    people: ReadonlyArray<CustomerIOMergeIdentifier | string | number>,
+  ): Promise<void> {
     return this.direct.removeFromSegment(segmentId, people);
   }
 
@@ -217,7 +269,10 @@ export class CustomerIOClient {
   }
 
   /** Triggers an API-triggered broadcast (App API, direct). */
-  triggerBroadcast(broadcastId: string | number, options?: CustomerIOBroadcastOptions): Promise<CustomerIOResponseBody> {
+  triggerBroadcast(
+    broadcastId: string | number,
+    options?: CustomerIOBroadcastOptions,
+  ): Promise<CustomerIOResponseBody> {
     return this.direct.triggerBroadcast(broadcastId, options);
   }
 

@@ -8,8 +8,8 @@ import {
   DECORATOR_WITHOUT_APP,
   USER_CODE_RETURNED_PROMISE,
   USER_CODE_THREW,
-} from '../customerio.messages.js';
-import { DeliveryReporter, isThenable } from '../delivery/delivery.reporter.js';
+} from '../errors/customerio.messages.js';
+import { DeliveryReporter, isThenable } from '../observability/delivery.reporter.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import { type CallOutcome, DECORATED_METHOD } from './decorated-method.js';
 import { customerIORequestContext } from './customerio-request-context.js';
@@ -95,11 +95,16 @@ export class CustomerIODecoratorTracker implements OnModuleInit, OnApplicationSh
     try {
       const result = 'result' in outcome ? outcome.result : undefined;
       const payload =
-        'error' in outcome ? { error: errorName(outcome.error) } : spec.map && userValue(MAPPER[spec.kind], () => spec.map!(result, ...args));
+        'error' in outcome
+          ? { error: errorName(outcome.error) }
+          : spec.map && userValue(MAPPER[spec.kind], () => spec.map!(result, ...args));
       const request = customerIORequestContext.getStore()?.request;
       const person = spec.person ? userValue('the person mapper', () => spec.person!(result, ...args)) : undefined;
       const personId =
-        person ?? (request === undefined ? undefined : userValue('decorators.person', () => this.options.decorators.person(request)));
+        person ??
+        (request === undefined
+          ? undefined
+          : userValue('decorators.person', () => this.options.decorators.person(request)));
       // NOTE: the decorator checked the event name and data against the declared events at compile time.
       const client = this.client as unknown as UncheckedClient;
       if (spec.kind === 'identify') {
@@ -109,8 +114,11 @@ export class CustomerIODecoratorTracker implements OnModuleInit, OnApplicationSh
         client.track(personId, spec.event, payload);
       } else {
         const anonymousId =
-          request === undefined ? undefined : userValue('decorators.anonymousId', () => this.options.decorators.anonymousId(request));
-        if (anonymousId === undefined || anonymousId === null) throw new Error(DECORATOR_NO_PERSON(request !== undefined));
+          request === undefined
+            ? undefined
+            : userValue('decorators.anonymousId', () => this.options.decorators.anonymousId(request));
+        if (anonymousId === undefined || anonymousId === null)
+          throw new Error(DECORATOR_NO_PERSON(request !== undefined));
         client.trackAnonymous(anonymousId, spec.event, payload);
       }
     } catch (error) {
@@ -140,7 +148,12 @@ function userValue(what: string, call: () => unknown): unknown {
 }
 
 /** Finds the tracker for a call on `instance` and hands it the outcome. */
-export function settleDecoratedCall(spec: DecoratedCallSpec, instance: unknown, args: unknown[], outcome: CallOutcome): void {
+export function settleDecoratedCall(
+  spec: DecoratedCallSpec,
+  instance: unknown,
+  args: unknown[],
+  outcome: CallOutcome,
+): void {
   const tracker =
     (isObject(instance) ? owners.get(instance) : undefined) ??
     (customerIORequestContext.getStore()?.tracker as CustomerIODecoratorTracker | undefined) ??

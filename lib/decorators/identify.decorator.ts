@@ -20,8 +20,13 @@ export interface IdentifyDecoratorOptions<A extends unknown[], R> {
  * async upgrade(userId: string): Promise<User> { … }
  * ```
  */
-export function Identify<A extends unknown[] = any[], R = any>(options: IdentifyDecoratorOptions<A, R>) { // eslint-disable-line @typescript-eslint/no-explicit-any
-  return <F extends MethodReturning<A, R>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<F>): void => {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function Identify<A extends unknown[] = any[], R = any>(options: IdentifyDecoratorOptions<A, R>) {
+  return <F extends MethodReturning<A, R>>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<F>,
+  ): void => {
     const spec = {
       kind: 'identify' as const,
       label: `${target.constructor.name}.${String(key)}`,

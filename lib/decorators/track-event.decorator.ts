@@ -23,17 +23,22 @@ export type TrackEventDecoratorOptions<N extends CustomerIOEventName, A extends 
    * @default false
    */
   onError?: boolean;
-} & (
+} &
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  {} extends CustomerIOEventMap[N]
-    ? { /** The event's data, from the result and arguments. */ data?: (result: R, ...args: A) => CustomerIOEventMap[N] }
-    : { /** The event's data, from the result and arguments. */ data: (result: R, ...args: A) => CustomerIOEventMap[N] }
-);
+  ({} extends CustomerIOEventMap[N]
+    ? {
+        /** The event's data, from the result and arguments. */ data?: (result: R, ...args: A) => CustomerIOEventMap[N];
+      }
+    : {
+        /** The event's data, from the result and arguments. */ data: (result: R, ...args: A) => CustomerIOEventMap[N];
+      });
 
 /** The options argument: optional when nothing in it is required. */
 type TrackEventArgs<N extends CustomerIOEventName, A extends unknown[], R> =
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-  {} extends CustomerIOEventMap[N] ? [options?: TrackEventDecoratorOptions<N, A, R>] : [options: TrackEventDecoratorOptions<N, A, R>];
+  {} extends CustomerIOEventMap[N]
+    ? [options?: TrackEventDecoratorOptions<N, A, R>]
+    : [options: TrackEventDecoratorOptions<N, A, R>];
 
 /**
  * Sends event `name` each time the decorated method succeeds — on controllers (over HTTP), providers
@@ -54,7 +59,11 @@ export function TrackEvent<N extends CustomerIOEventName, A extends unknown[] = 
   name: N,
   ...[options]: TrackEventArgs<N, A, R>
 ) {
-  return <F extends MethodReturning<A, R>>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<F>): void => {
+  return <F extends MethodReturning<A, R>>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<F>,
+  ): void => {
     const spec = {
       kind: 'track' as const,
       label: `${target.constructor.name}.${String(key)}`,

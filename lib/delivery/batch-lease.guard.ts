@@ -1,6 +1,6 @@
-import { CustomerIOError } from '../client/customerio.errors.js';
-import { LEASE_RUNNING_OUT } from '../customerio.messages.js';
-import type { LeaseDeadlines, QueuedOperation } from './queue-store.interface.js';
+import { CustomerIOError } from '../errors/customerio.errors.js';
+import { LEASE_RUNNING_OUT } from '../errors/customerio.messages.js';
+import type { LeaseDeadlines, QueuedOperation } from '../interfaces/queue-store.interface.js';
 
 /** Share of a lease kept as a safety margin: a batch is given up this much of `leaseMs` before its lease may end. */
 const LEASE_MARGIN = 0.1;

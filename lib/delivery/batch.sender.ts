@@ -1,17 +1,22 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CustomerIOSdkAdapter, type CustomerIOResponseBody } from '../client/customerio-sdk.adapter.js';
-import { abortedError, CustomerIOError } from '../client/customerio.errors.js';
+import { CustomerIOSdkAdapter, type CustomerIOResponseBody } from '../transport/customerio-sdk.adapter.js';
+import { abortedError, CustomerIOError } from '../errors/customerio.errors.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import type { BatchLeaseGuard } from './batch-lease.guard.js';
-import { OutboundPipeline } from './outbound-pipeline.service.js';
-import { v1EventsBody } from './person-operation.builder.js';
-import type { QueuedOperation } from './queue-store.interface.js';
+import { OutboundPipeline } from '../transport/outbound-pipeline.service.js';
+import { v1EventsBody } from '../operations/person-operation.builder.js';
+import type { QueuedOperation } from '../interfaces/queue-store.interface.js';
 
 /** What became of some of a batch's operations. */
 export type BatchOutcome =
   | { readonly outcome: 'delivered' | 'disabled'; readonly operations: QueuedOperation[] }
-  | { readonly outcome: 'invalid'; readonly operations: QueuedOperation[]; readonly reason: string; readonly error?: CustomerIOError }
+  | {
+      readonly outcome: 'invalid';
+      readonly operations: QueuedOperation[];
+      readonly reason: string;
+      readonly error?: CustomerIOError;
+    }
   | { readonly outcome: 'failed' | 'retry'; readonly operations: QueuedOperation[]; readonly error: CustomerIOError };
 
 const OPEN = '{"batch":[';
@@ -46,7 +51,11 @@ export class BatchSender {
     this.#timeoutMs = timeoutMs;
   }
 
-  async send(operations: QueuedOperation[], lease: BatchLeaseGuard, onRetry?: (error: CustomerIOError) => void): Promise<BatchOutcome[]> {
+  async send(
+    operations: QueuedOperation[],
+    lease: BatchLeaseGuard,
+    onRetry?: (error: CustomerIOError) => void,
+  ): Promise<BatchOutcome[]> {
     // NOTE: anonymous events have no v2 form; each goes to /api/v1/events on its own (see anonymousEventOperation).
     const single = operations.filter((operation) => v1EventsBody(operation.json) !== undefined);
     if (single.length === 0) return this.#sendBatch(operations, lease, onRetry);
@@ -56,7 +65,11 @@ export class BatchSender {
   }
 
   /** Sends each operation as its own `POST /api/v1/events`, in order; once one must wait, so does the rest. */
-  async #sendEach(operations: QueuedOperation[], lease: BatchLeaseGuard, onRetry?: (error: CustomerIOError) => void): Promise<BatchOutcome[]> {
+  async #sendEach(
+    operations: QueuedOperation[],
+    lease: BatchLeaseGuard,
+    onRetry?: (error: CustomerIOError) => void,
+  ): Promise<BatchOutcome[]> {
     const { signal } = lease;
     const outcomes: BatchOutcome[] = [];
     for (const [index, operation] of operations.entries()) {
@@ -76,17 +89,25 @@ export class BatchSender {
     return outcomes;
   }
 
-  async #sendBatch(operations: QueuedOperation[], lease: BatchLeaseGuard, onRetry?: (error: CustomerIOError) => void): Promise<BatchOutcome[]> {
+  async #sendBatch(
+    operations: QueuedOperation[],
+    lease: BatchLeaseGuard,
+    onRetry?: (error: CustomerIOError) => void,
+  ): Promise<BatchOutcome[]> {
     const body = batchBody(operations);
     const { signal } = lease;
     let response: CustomerIOResponseBody;
     try {
-      response = await this.pipeline.send({ kind: 'batch', operation: 'batch', size: operations.length, signal, onRetry }, () =>
-        lease.admit(this.#timeoutMs) ? this.sdk.postV2('batch', body, signal) : Promise.reject(abortedError(signal)),
+      response = await this.pipeline.send(
+        { kind: 'batch', operation: 'batch', size: operations.length, signal, onRetry },
+        () =>
+          lease.admit(this.#timeoutMs) ? this.sdk.postV2('batch', body, signal) : Promise.reject(abortedError(signal)),
       );
     } catch (thrown) {
       const outcome = failureOutcome(operations, thrown, signal);
-      return outcome.outcome === 'invalid' && operations.length > 1 ? this.#split(operations, lease, onRetry) : [outcome];
+      return outcome.outcome === 'invalid' && operations.length > 1
+        ? this.#split(operations, lease, onRetry)
+        : [outcome];
     }
     return itemOutcomes(operations, response);
   }

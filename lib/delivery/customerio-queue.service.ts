@@ -12,7 +12,7 @@ import {
   CustomerIOError,
   CustomerIOQueueFullError,
   CustomerIOValidationError,
-} from '../client/customerio.errors.js';
+} from '../errors/customerio.errors.js';
 import {
   CUSTOMERIO_FLUSH_INTERVAL,
   CUSTOMERIO_LIMITS,
@@ -28,17 +28,22 @@ import {
   QUEUE_CLOSED,
   QUEUE_FULL,
   REQUEST_ABANDONED,
-} from '../customerio.messages.js';
+} from '../errors/customerio.messages.js';
 import type { ResolvedCustomerIOOptions, ResolvedQueueOptions } from '../options/resolved-options.interface.js';
 import { BATCH_ENVELOPE_BYTES, type BatchOutcome, BatchSender } from './batch.sender.js';
 import { BatchLeaseGuard } from './batch-lease.guard.js';
-import type { CustomerIODeliveryOutcome } from './delivery-options.interface.js';
-import { DeliveryReporter, type SummaryKind } from './delivery.reporter.js';
-import type { QueueStoreHandle } from './queue-store.factory.js';
+import type { CustomerIODeliveryOutcome } from '../interfaces/delivery-options.interface.js';
+import { DeliveryReporter, type SummaryKind } from '../observability/delivery.reporter.js';
+import type { QueueStoreHandle } from '../stores/queue-store.handle.js';
 import { createOperationIdFactory } from './operation-id.factory.js';
-import type { CustomerIOQueueStats } from './customerio-queue-stats.interface.js';
+import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
 import { CustomerIOReceipt, ReceiptRegistry } from './receipt.registry.js';
-import type { AppendResult, CustomerIOQueueStore, MaybePromise, QueuedOperation } from './queue-store.interface.js';
+import type {
+  AppendResult,
+  CustomerIOQueueStore,
+  MaybePromise,
+  QueuedOperation,
+} from '../interfaces/queue-store.interface.js';
 
 /** Shutdown's first wait for what other instances hold in a shared store; it doubles, up to a flush interval. */
 const SHUTDOWN_FIRST_WAIT_MS = 50;
@@ -101,7 +106,9 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#store = store;
     this.#ownsStore = owned;
     this.#storeBounds = typeof store.enforceBound === 'function';
-    this.#receipts = new ReceiptRegistry(store, { warn: (message: string) => reporter.summarize('sharedOutcomes', message) });
+    this.#receipts = new ReceiptRegistry(store, {
+      warn: (message: string) => reporter.summarize('sharedOutcomes', message),
+    });
     const { maxQueueSize, maxQueueBytes, overflow } = options.queue;
     store.enforceBound?.({ maxQueueSize, maxQueueBytes, overflow });
   }
@@ -133,8 +140,12 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     if (this.#closed) return this.#refuse(QUEUE_CLOSED(), id);
     const text = typeof json === 'string' ? json : json(id);
     const bytes = Buffer.byteLength(text);
-    const limit = Math.min(CUSTOMERIO_LIMITS.batchOperationBytes, this.#options.maxBatchBytes - BATCH_ENVELOPE_BYTES - 1);
-    if (bytes > limit) throw new CustomerIOValidationError('operation', `${limit} bytes`, OPERATION_TOO_LARGE(bytes, limit));
+    const limit = Math.min(
+      CUSTOMERIO_LIMITS.batchOperationBytes,
+      this.#options.maxBatchBytes - BATCH_ENVELOPE_BYTES - 1,
+    );
+    if (bytes > limit)
+      throw new CustomerIOValidationError('operation', `${limit} bytes`, OPERATION_TOO_LARGE(bytes, limit));
     while (this.#store.size >= this.#options.maxQueueSize || this.#store.bytes + bytes > this.#options.maxQueueBytes) {
       const room = this.#options.overflow === 'drop-oldest' ? this.#dropOldest() : 'none';
       if (room === 'none') return this.#refuse(QUEUE_FULL(this.#options.maxQueueSize, this.#options.maxQueueBytes), id);
@@ -187,7 +198,10 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     while (this.#store.size > 0 && Date.now() < deadline) {
       this.#holding = false;
       let idle = false;
-      await raceTimeout(this.#drain().then(() => void (idle = true)), deadline - Date.now());
+      await raceTimeout(
+        this.#drain().then(() => void (idle = true)),
+        deadline - Date.now(),
+      );
       leasedAll = idle && !this.#holding && !this.#storeFailing;
       if (this.#store.size === 0) break;
       // NOTE: what a drain that leased all it could left is held by other instances.
@@ -283,7 +297,11 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
       // NOTE: the sender reports failures as outcomes; reaching here is a bug or a failing store.
       this.#logger.error(`CustomerIO batch handling failed: ${String(error)}`);
       try {
-        await this.#apply({ outcome: 'retry', operations, error: new CustomerIOError(String(error), { retryable: true }) });
+        await this.#apply({
+          outcome: 'retry',
+          operations,
+          error: new CustomerIOError(String(error), { retryable: true }),
+        });
       } catch (storeError) {
         this.#logger.error(`CustomerIO queue could not hand a batch back to its store: ${String(storeError)}`);
       }
@@ -339,7 +357,12 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
         await this.#store.release(kept);
         if (spent.length) {
           await this.#store.acknowledge(spent);
-          this.#report('failed', spent, `${result.error.message} (after ${this.#options.maxDeliveryAttempts} delivery attempts)`, result.error);
+          this.#report(
+            'failed',
+            spent,
+            `${result.error.message} (after ${this.#options.maxDeliveryAttempts} delivery attempts)`,
+            result.error,
+          );
         }
         return;
       }
@@ -405,7 +428,11 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     await this.#store.release(inFlight);
     const left = this.#store.size;
     if (left === 0) return;
-    this.#logger.warn(leasedAll ? LEFT_TO_OTHER_INSTANCES(left) : KEPT_FOR_NEXT_START(left, this.#options.shutdownTimeoutMs, inFlight.length));
+    this.#logger.warn(
+      leasedAll
+        ? LEFT_TO_OTHER_INSTANCES(left)
+        : KEPT_FOR_NEXT_START(left, this.#options.shutdownTimeoutMs, inFlight.length),
+    );
   }
 
   /** At the shutdown deadline: what is queued or in flight will not be confirmed. */
@@ -417,7 +444,10 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     await this.#store.acknowledge(inFlight);
     const queued: QueuedOperation[] = [];
     for (;;) {
-      const operations = await this.#store.lease({ maxOperations: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER });
+      const operations = await this.#store.lease({
+        maxOperations: Number.MAX_SAFE_INTEGER,
+        maxBytes: Number.MAX_SAFE_INTEGER,
+      });
       if (operations.length === 0) break;
       await this.#store.acknowledge(operations);
       queued.push(...operations);
@@ -467,7 +497,9 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     if (!result?.rejected && !result?.droppedIds?.length) return undefined;
     this.#epoch += 1;
     if (result.droppedIds?.length) this.#reportDropped(result.droppedIds);
-    return result.rejected ? this.#reportRejected(QUEUE_FULL(this.#options.maxQueueSize, this.#options.maxQueueBytes), id) : undefined;
+    return result.rejected
+      ? this.#reportRejected(QUEUE_FULL(this.#options.maxQueueSize, this.#options.maxQueueBytes), id)
+      : undefined;
   }
 
   #stopTimer(): void {

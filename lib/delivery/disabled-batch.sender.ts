@@ -1,6 +1,6 @@
 import type { BatchOutcome } from './batch.sender.js';
 import { BatchSender } from './batch.sender.js';
-import type { QueuedOperation } from './queue-store.interface.js';
+import type { QueuedOperation } from '../interfaces/queue-store.interface.js';
 
 /**
  * The batch sender of mode `'disabled'`: sends nothing, and every operation of a batch ends with the

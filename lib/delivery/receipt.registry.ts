@@ -1,8 +1,13 @@
 import type { Logger } from '@nestjs/common';
-import { CustomerIOError } from '../client/customerio.errors.js';
-import { RECEIPT_LOOKUP_FAILED, RECEIPT_OUTCOME_LOST, RECEIPT_TOO_LATE, SHARED_OUTCOMES_FAILED } from '../customerio.messages.js';
-import type { CustomerIODeliveryOutcome } from './delivery-options.interface.js';
-import type { CustomerIOQueueStore, MaybePromise, SharedOutcomes } from './queue-store.interface.js';
+import { CustomerIOError } from '../errors/customerio.errors.js';
+import {
+  RECEIPT_LOOKUP_FAILED,
+  RECEIPT_OUTCOME_LOST,
+  RECEIPT_TOO_LATE,
+  SHARED_OUTCOMES_FAILED,
+} from '../errors/customerio.messages.js';
+import type { CustomerIODeliveryOutcome } from '../interfaces/delivery-options.interface.js';
+import type { CustomerIOQueueStore, MaybePromise, SharedOutcomes } from '../interfaces/queue-store.interface.js';
 
 /** Where a receipt learns its operation's outcome (the queue). */
 interface ReceiptSource {
@@ -40,7 +45,8 @@ export class CustomerIOReceipt {
    * not an unhandled one.
    */
   get stored(): Promise<void> {
-    if (!(this.#stored instanceof Promise)) this.#stored = this.#stored ? Promise.reject(this.#stored) : Promise.resolve();
+    if (!(this.#stored instanceof Promise))
+      this.#stored = this.#stored ? Promise.reject(this.#stored) : Promise.resolve();
     return this.#stored;
   }
 
@@ -136,7 +142,12 @@ export class ReceiptRegistry {
     });
   }
 
-  #settleHere(outcome: CustomerIODeliveryOutcome, ids: readonly string[], reason?: string, error?: CustomerIOError): void {
+  #settleHere(
+    outcome: CustomerIODeliveryOutcome,
+    ids: readonly string[],
+    reason?: string,
+    error?: CustomerIOError,
+  ): void {
     if (this.#waiters.size === 0) return;
     for (const id of ids) {
       const waiter = this.#waiters.get(id);
@@ -166,6 +177,8 @@ export class ReceiptRegistry {
 
   /** Calls the store's shared outcomes, logging a failure: it costs receipts, never delivery. */
   #share(what: 'watch' | 'report' | 'collect', call: () => MaybePromise<unknown>): void {
-    new Promise((resolve) => resolve(call())).catch((error: unknown) => this.logger.warn(SHARED_OUTCOMES_FAILED(what, error)));
+    new Promise((resolve) => resolve(call())).catch((error: unknown) =>
+      this.logger.warn(SHARED_OUTCOMES_FAILED(what, error)),
+    );
   }
 }

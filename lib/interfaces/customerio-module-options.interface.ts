@@ -1,9 +1,9 @@
-import type { CustomerIOInterceptor } from '../delivery/customerio-interceptor.interface.js';
+import type { CustomerIOInterceptor } from './customerio-interceptor.interface.js';
 import type {
   CustomerIODeliveryHooks,
   CustomerIOQueueOptions,
   CustomerIORetryOptions,
-} from '../delivery/delivery-options.interface.js';
+} from './delivery-options.interface.js';
 
 /** A Customer.io data center. */
 export type CustomerIORegion = 'us' | 'eu';
@@ -27,6 +27,15 @@ export type CustomerIOMode = 'live' | 'sandbox' | 'disabled';
  * required in mode `'live'` (the default), optional in the others.
  */
 export type CustomerIOModuleOptions = CustomerIOLiveOptions | CustomerIOLocalOptions;
+
+/**
+ * A class that makes the module's options, for `CustomerIOModule.forRootAsync({ useClass })` or `useExisting`:
+ * Nest instantiates it (with its own dependencies injected) and calls `createCustomerIOOptions()` once, at start-up.
+ */
+export interface CustomerIOModuleOptionsFactory {
+  /** The module's options; may be async (read a secret store, say). */
+  createCustomerIOOptions(): CustomerIOModuleOptions | Promise<CustomerIOModuleOptions>;
+}
 
 /** Options in mode `'live'`: the credentials are required. */
 export interface CustomerIOLiveOptions extends CustomerIOCommonOptions {

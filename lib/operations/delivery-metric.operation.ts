@@ -1,6 +1,6 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { checkName, checkOneOf, toUnixSeconds } from '../client/customerio-input.validator.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { checkName, checkOneOf, toUnixSeconds } from '../validation/input.checks.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 import type { CustomerIOTimestamp } from '../interfaces/customerio-events.interface.js';
 
 /**
@@ -20,7 +20,8 @@ export const CUSTOMERIO_METRICS = {
 export type CustomerIOMetricChannel = keyof typeof CUSTOMERIO_METRICS;
 
 /** A metric name of `channel` (of any channel when omitted). */
-export type CustomerIOMetricName<C extends CustomerIOMetricChannel = CustomerIOMetricChannel> = (typeof CUSTOMERIO_METRICS)[C][number];
+export type CustomerIOMetricName<C extends CustomerIOMetricChannel = CustomerIOMetricChannel> =
+  (typeof CUSTOMERIO_METRICS)[C][number];
 
 /** The fields besides `metric` each channel takes (`recipient`, `reason`, `href`), and the recipient's type. */
 const FIELDS = {
@@ -30,7 +31,10 @@ const FIELDS = {
   slack: { href: 'string' },
   sms: { recipient: 'number', reason: 'string', href: 'string' },
   webhook: { reason: 'string', href: 'string' },
-} as const satisfies Record<CustomerIOMetricChannel, Partial<Record<'recipient' | 'reason' | 'href', 'string' | 'number'>>>;
+} as const satisfies Record<
+  CustomerIOMetricChannel,
+  Partial<Record<'recipient' | 'reason' | 'href', 'string' | 'number'>>
+>;
 
 type Fields = typeof FIELDS;
 type TypeOf<T> = T extends 'number' ? number : string;
@@ -74,10 +78,17 @@ const ANY_FIELDS = { recipient: 'string', reason: 'string', href: 'string' } as 
 
 /** Checks a metric and returns the `POST /api/v1/metrics` body. */
 export function metricBody(input: CustomerIOMetric): Record<string, unknown> {
-  const channel = input.channel === undefined ? undefined : checkOneOf(input.channel, 'channel', Object.keys(CUSTOMERIO_METRICS) as CustomerIOMetricChannel[]);
+  const channel =
+    input.channel === undefined
+      ? undefined
+      : checkOneOf(input.channel, 'channel', Object.keys(CUSTOMERIO_METRICS) as CustomerIOMetricChannel[]);
   const body: Record<string, unknown> = {
     delivery_id: checkName(input.deliveryId, 'deliveryId'),
-    metric: checkOneOf(input.metric, channel ? `metric (${channel})` : 'metric', channel ? CUSTOMERIO_METRICS[channel] : ANY_CHANNEL),
+    metric: checkOneOf(
+      input.metric,
+      channel ? `metric (${channel})` : 'metric',
+      channel ? CUSTOMERIO_METRICS[channel] : ANY_CHANNEL,
+    ),
     timestamp: toUnixSeconds(input.timestamp ?? new Date()),
   };
   const fields: Partial<Record<string, 'string' | 'number'>> = channel ? FIELDS[channel] : ANY_FIELDS;

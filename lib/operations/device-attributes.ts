@@ -1,6 +1,6 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { checkAttributes, checkOneOf } from '../client/customerio-input.validator.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { checkAttributes, checkOneOf } from '../validation/input.checks.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 
 /** A device attribute value: Customer.io keeps strings; booleans and numbers are sent as their string. */
 export type CustomerIODeviceAttributeValue = string | number | boolean;
@@ -22,8 +22,13 @@ export function deviceAttributes(attributes: unknown, field = 'attributes'): Rec
     if (value === undefined) continue;
     const path = `${field}.${name}`;
     const text =
-      typeof value === 'string' ? value : typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value)) ? String(value) : undefined;
-    if (text === undefined) throw new CustomerIOValidationError(path, STRING_FORM, INVALID_VALUE(path, STRING_FORM, value));
+      typeof value === 'string'
+        ? value
+        : typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))
+          ? String(value)
+          : undefined;
+    if (text === undefined)
+      throw new CustomerIOValidationError(path, STRING_FORM, INVALID_VALUE(path, STRING_FORM, value));
     out[name] = name === 'push_enabled' ? checkOneOf(text, path, ['true', 'false']) : text;
   }
   return out;

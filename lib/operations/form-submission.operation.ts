@@ -1,12 +1,13 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { checkEventData, checkName } from '../client/customerio-input.validator.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { checkEventData, checkName } from '../validation/input.checks.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 
 /**
  * The fields of a submitted form: who submitted it (exactly one of `email` or `id`) and the form's other fields,
  * every value a string (Customer.io maps fields to attributes by name, or as set on its Forms page).
  */
-export type CustomerIOFormData = ({ email: string; id?: never } | { id: string; email?: never }) & Record<string, string>;
+export type CustomerIOFormData = ({ email: string; id?: never } | { id: string; email?: never }) &
+  Record<string, string>;
 
 /** A request to `POST /api/v1/forms/{form_id}/submit`: its path under `/api/v1`, and its body. */
 export interface FormSubmissionRequest {
@@ -20,10 +21,15 @@ export function formSubmissionRequest(formId: string, data: CustomerIOFormData):
   checkEventData(data, 'data');
   const who = ['email', 'id'].filter((name) => name in data);
   if (who.length !== 1) {
-    throw new CustomerIOValidationError('data', 'exactly one of email, id', INVALID_VALUE('data', 'exactly one of "email" or "id"', who.join(' and ') || 'neither'));
+    throw new CustomerIOValidationError(
+      'data',
+      'exactly one of email, id',
+      INVALID_VALUE('data', 'exactly one of "email" or "id"', who.join(' and ') || 'neither'),
+    );
   }
   for (const [name, value] of Object.entries(data)) {
-    if (typeof value !== 'string') throw new CustomerIOValidationError(`data.${name}`, 'string', INVALID_VALUE(`data.${name}`, 'a string', value));
+    if (typeof value !== 'string')
+      throw new CustomerIOValidationError(`data.${name}`, 'string', INVALID_VALUE(`data.${name}`, 'a string', value));
   }
   checkName(data[who[0]], `data.${who[0]}`);
   return { path: `/forms/${encodeURIComponent(id)}/submit`, body: { data } };

@@ -1,12 +1,13 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { checkPersonId } from '../client/customerio-input.validator.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { checkPersonId } from '../validation/input.checks.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 
 /**
  * An object (an account, a company…: Customer.io's objects), as Customer.io's v2 `identifiers` of an object:
  * its type's id (from the workspace's Objects settings) and its own id, or Customer.io's `cio_object_id`.
  */
-export type CustomerIOObjectIdentifier = { object_type_id: string | number; object_id: string | number } | { cio_object_id: string };
+export type CustomerIOObjectIdentifier =
+  { object_type_id: string | number; object_id: string | number } | { cio_object_id: string };
 
 /** An object resolved to its `identifiers` and its ordering key. */
 export interface ResolvedObject {

@@ -1,5 +1,5 @@
-import { validAttributes } from '../client/customerio-payloads.js';
-import type { PersonOperation } from '../delivery/person-operation.builder.js';
+import { validAttributes } from './customerio-payloads.js';
+import type { PersonOperation } from './person-operation.builder.js';
 import type { CustomerIOAttributes } from '../interfaces/customerio-events.interface.js';
 import { type CustomerIOObjectIdentifier, type ResolvedObject, resolveObject } from './object-identifier.js';
 import { type CustomerIOMergeIdentifier, MERGE_IDENTIFIER_TYPES, resolvePerson } from './person-identifier.js';
@@ -27,7 +27,11 @@ function peopleField(people: readonly CustomerIOObjectRelationship[], field: str
   });
 }
 
-function objectOperation({ identifiers, key }: ResolvedObject, action: string, fields: Record<string, unknown> = {}): PersonOperation {
+function objectOperation(
+  { identifiers, key }: ResolvedObject,
+  action: string,
+  fields: Record<string, unknown> = {},
+): PersonOperation {
   return { key, json: JSON.stringify({ type: 'object', identifiers, action, ...fields }) };
 }
 
@@ -39,8 +43,12 @@ export function identifyObjectOperation(
 ): PersonOperation {
   const resolved = resolveObject(object);
   const checked = validAttributes(attributes);
-  const relationships = options.relationships === undefined ? undefined : peopleField(options.relationships, 'relationships');
-  return objectOperation(resolved, 'identify', { attributes: checked, ...(relationships && { cio_relationships: relationships }) });
+  const relationships =
+    options.relationships === undefined ? undefined : peopleField(options.relationships, 'relationships');
+  return objectOperation(resolved, 'identify', {
+    attributes: checked,
+    ...(relationships && { cio_relationships: relationships }),
+  });
 }
 
 /** An object's `delete`, keyed by the object. */

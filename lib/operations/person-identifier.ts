@@ -1,9 +1,10 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { checkOneOf, checkPersonId } from '../client/customerio-input.validator.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { checkOneOf, checkPersonId } from '../validation/input.checks.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 
 /** One identifier of a person, typed: Customer.io's v2 `identifiers` (exactly one of them). */
-export type CustomerIOPersonIdentifier = { id: string | number } | { email: string } | { cio_id: string } | { phone: string };
+export type CustomerIOPersonIdentifier =
+  { id: string | number } | { email: string } | { cio_id: string } | { phone: string };
 
 /** An identifier `mergeCustomers` takes: Customer.io's merge has no `phone` form. */
 export type CustomerIOMergeIdentifier = Exclude<CustomerIOPersonIdentifier, { phone: string }>;
@@ -24,7 +25,8 @@ export interface ResolvedPerson {
 }
 
 // NOTE: the email pattern Segment's Customer.io destination uses to tell an email from an id (ajv-formats' "full" email).
-const EMAIL = /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
+const EMAIL =
+  /^[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*@(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/i;
 // E.164: a leading `+` and up to 15 digits.
 const PHONE = /^\+[1-9][0-9]{1,14}$/;
 const TYPES: readonly PersonIdentifierType[] = ['id', 'email', 'cio_id', 'phone'];
@@ -36,7 +38,11 @@ function inferredType(value: string): PersonIdentifierType {
 }
 
 /** Checks a person (`field` names it in errors) and resolves it to one typed identifier. */
-export function resolvePerson(person: unknown, field = 'personId', types: readonly PersonIdentifierType[] = TYPES): ResolvedPerson {
+export function resolvePerson(
+  person: unknown,
+  field = 'personId',
+  types: readonly PersonIdentifierType[] = TYPES,
+): ResolvedPerson {
   if (typeof person !== 'object' || person === null) {
     const value = checkPersonId(person, field);
     const type = inferredType(value);

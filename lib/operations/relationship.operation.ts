@@ -1,7 +1,7 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { validAttributes } from '../client/customerio-payloads.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
-import { type PersonOperation, personOperation } from '../delivery/person-operation.builder.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { validAttributes } from './customerio-payloads.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
+import { type PersonOperation, personOperation } from './person-operation.builder.js';
 import type { CustomerIOAttributes } from '../interfaces/customerio-events.interface.js';
 import { type CustomerIOObjectIdentifier, resolveObject } from './object-identifier.js';
 import type { ResolvedPerson } from './person-identifier.js';
@@ -31,7 +31,8 @@ export function relationshipsField<T extends { attributes?: CustomerIOAttributes
   }
   return items.map((item, index) => {
     const path = `${field}[${index}]`;
-    if (typeof item !== 'object' || item === null) throw new CustomerIOValidationError(path, 'object', INVALID_VALUE(path, 'an object', item));
+    if (typeof item !== 'object' || item === null)
+      throw new CustomerIOValidationError(path, 'object', INVALID_VALUE(path, 'an object', item));
     const identifiers = identify(item, path);
     if (item.attributes === undefined) return { identifiers };
     return { identifiers, relationship_attributes: validAttributes(item.attributes, `${path}.attributes`) };
@@ -44,6 +45,10 @@ export function personRelationshipsOperation(
   action: RelationshipAction,
   relationships: readonly CustomerIORelationship[],
 ): PersonOperation {
-  const items = relationshipsField(relationships, 'relationships', (item, path) => resolveObject(item.object, `${path}.object`).identifiers);
+  const items = relationshipsField(
+    relationships,
+    'relationships',
+    (item, path) => resolveObject(item.object, `${path}.object`).identifiers,
+  );
   return personOperation(person, action, { cio_relationships: items });
 }

@@ -1,5 +1,5 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 import { type CustomerIOMergeIdentifier, MERGE_IDENTIFIER_TYPES, resolvePerson } from './person-identifier.js';
 
 /** Most people one `add_customers` / `remove_customers` request takes (the spec's `ids.maxItems`). */
@@ -31,14 +31,25 @@ export function segmentMembershipRequest(
   }
   if (!Array.isArray(people) || people.length === 0 || people.length > SEGMENT_MEMBERS_PER_REQUEST) {
     const expected = `1 to ${SEGMENT_MEMBERS_PER_REQUEST} people`;
-    throw new CustomerIOValidationError('people', expected, INVALID_VALUE('people', `an array of ${expected}`, Array.isArray(people) ? `${people.length} people` : people));
+    throw new CustomerIOValidationError(
+      'people',
+      expected,
+      INVALID_VALUE('people', `an array of ${expected}`, Array.isArray(people) ? `${people.length} people` : people),
+    );
   }
   const resolved = people.map((person, index) => resolvePerson(person, `people[${index}]`, MERGE_IDENTIFIER_TYPES));
   const { type } = resolved[0];
   const other = resolved.findIndex((person) => person.type !== type);
   if (other >= 0) {
     const expected = `one identifier type (people[0] is ${type})`;
-    throw new CustomerIOValidationError(`people[${other}]`, expected, INVALID_VALUE(`people[${other}]`, `an identifier of type ${type}, like people[0]`, people[other]));
+    throw new CustomerIOValidationError(
+      `people[${other}]`,
+      expected,
+      INVALID_VALUE(`people[${other}]`, `an identifier of type ${type}, like people[0]`, people[other]),
+    );
   }
-  return { path: `/segments/${segmentId}/${action}?id_type=${type}`, body: { ids: resolved.map(({ value }) => value) } };
+  return {
+    path: `/segments/${segmentId}/${action}?id_type=${type}`,
+    body: { ids: resolved.map(({ value }) => value) },
+  };
 }

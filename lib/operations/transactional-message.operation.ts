@@ -1,8 +1,8 @@
 import cio from 'customerio-node';
 import type { SendEmailRequest, SendPushRequest } from 'customerio-node';
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { checkName, checkOneOf, toUnixSeconds } from '../client/customerio-input.validator.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { checkName, checkOneOf, toUnixSeconds } from '../validation/input.checks.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 import { type CustomerIODeviceAttributes, deviceAttributes } from './device-attributes.js';
 
 /** A device a transactional push goes to instead of the person's own (`custom_device`). */
@@ -24,7 +24,9 @@ export type CustomerIOEmailMessage = ConstructorParameters<typeof SendEmailReque
 };
 
 /** A transactional push; `custom_device` (or the SDK's `device`) sends it to that device. */
-export type CustomerIOPushMessage = ConstructorParameters<typeof SendPushRequest>[0] & { custom_device?: CustomerIOCustomDevice };
+export type CustomerIOPushMessage = ConstructorParameters<typeof SendPushRequest>[0] & {
+  custom_device?: CustomerIOCustomDevice;
+};
 
 // NOTE: customerio-node builds these bodies field by field and drops `attachments` (email) and
 // `custom_device` (push) on both majors; the module adds them back, checked, to the SDK's body.
@@ -47,7 +49,8 @@ export function pushBody(message: CustomerIOPushMessage): Record<string, unknown
 function attachments(files: unknown): Record<string, string> {
   const invalid = (field: string, expected: string, got: unknown) =>
     new CustomerIOValidationError(field, expected, INVALID_VALUE(field, expected, got));
-  if (typeof files !== 'object' || files === null || Array.isArray(files)) throw invalid('attachments', 'an object', files);
+  if (typeof files !== 'object' || files === null || Array.isArray(files))
+    throw invalid('attachments', 'an object', files);
   for (const [name, content] of Object.entries(files)) {
     if (typeof content !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(content)) {
       throw invalid(`attachments.${name}`, 'base64 text', content);

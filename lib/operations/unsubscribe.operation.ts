@@ -1,6 +1,6 @@
-import { CustomerIOValidationError } from '../client/customerio.errors.js';
-import { checkName } from '../client/customerio-input.validator.js';
-import { INVALID_VALUE } from '../customerio.messages.js';
+import { CustomerIOValidationError } from '../errors/customerio.errors.js';
+import { checkName } from '../validation/input.checks.js';
+import { INVALID_VALUE } from '../errors/customerio.messages.js';
 
 /** A request to `POST /unsubscribe/{delivery_id}` (at the Track API's root, not under `/api/v1`). */
 export interface UnsubscribeRequest {
@@ -15,7 +15,11 @@ export interface UnsubscribeRequest {
 export function unsubscribeRequest(deliveryId: string, unsubscribe: boolean): UnsubscribeRequest {
   const id = checkName(deliveryId, 'deliveryId');
   if (typeof unsubscribe !== 'boolean') {
-    throw new CustomerIOValidationError('unsubscribe', 'boolean', INVALID_VALUE('unsubscribe', 'true or false', unsubscribe));
+    throw new CustomerIOValidationError(
+      'unsubscribe',
+      'boolean',
+      INVALID_VALUE('unsubscribe', 'true or false', unsubscribe),
+    );
   }
   return { path: `/unsubscribe/${encodeURIComponent(id)}`, body: { unsubscribe } };
 }

@@ -37,5 +37,7 @@ export function customerIOOptionsFromConfig(
     if (value === undefined) continue;
     options[option] = option === 'timeout' && typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   }
-  return redactOptionsOutput(Object.assign(options as unknown as CustomerIOModuleOptions, { [CUSTOMERIO_OPTION_SOURCES]: sources }));
+  return redactOptionsOutput(
+    Object.assign(options as unknown as CustomerIOModuleOptions, { [CUSTOMERIO_OPTION_SOURCES]: sources }),
+  );
 }

@@ -17,9 +17,13 @@ import {
   MISSING_OPTION,
   optionLabel,
   TIMEOUT_OUTLASTS_LEASE,
-} from '../customerio.messages.js';
-import { CustomerIOConfigError } from '../client/customerio.errors.js';
-import type { CustomerIOMode, CustomerIOModuleOptions, CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
+} from '../errors/customerio.messages.js';
+import { CustomerIOConfigError } from '../errors/customerio.errors.js';
+import type {
+  CustomerIOMode,
+  CustomerIOModuleOptions,
+  CustomerIORegion,
+} from '../interfaces/customerio-module-options.interface.js';
 import { RedactedSecret, RedactedUrl } from './redacted-secret.js';
 import type {
   ResolvedCustomerIOOptions,
@@ -56,7 +60,8 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     return undefined as never;
   };
   const mode = options?.mode ?? 'live';
-  if (!MODES.includes(mode)) fail('mode', mode, (label, got) => INVALID_OPTION(label, '"live", "sandbox" or "disabled"', got));
+  if (!MODES.includes(mode))
+    fail('mode', mode, (label, got) => INVALID_OPTION(label, '"live", "sandbox" or "disabled"', got));
   /** Credentials are needed to send to Customer.io; the other modes run without them. */
   const required = (option: 'siteId' | 'apiKey'): string => {
     const value = options?.[option];
@@ -64,7 +69,13 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     return isNonBlank(value) ? value : fail(option, value, MISSING_OPTION);
   };
   /** An integer option within [min, max], or its default. */
-  const integer = (option: string, value: unknown, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+  const integer = (
+    option: string,
+    value: unknown,
+    fallback: number,
+    min: number,
+    max = Number.MAX_SAFE_INTEGER,
+  ): number => {
     const number = value ?? fallback;
     if (typeof number === 'number' && Number.isInteger(number) && number >= min && number <= max) return number;
     const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
@@ -88,7 +99,8 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
   const region: CustomerIORegion = options.region ?? 'us';
   if (region !== 'us' && region !== 'eu') fail('region', region, INVALID_REGION);
   const checkRegion = options.checkRegion ?? options.trackUrl === undefined;
-  if (typeof checkRegion !== 'boolean') fail('checkRegion', checkRegion, (label, got) => INVALID_OPTION(label, 'true or false', got));
+  if (typeof checkRegion !== 'boolean')
+    fail('checkRegion', checkRegion, (label, got) => INVALID_OPTION(label, 'true or false', got));
   const timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     fail('timeout', timeoutMs, INVALID_TIMEOUT);
@@ -112,7 +124,12 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
       circuitBreaker:
         breaker &&
         Object.freeze({
-          threshold: integer('retry.circuitBreaker.threshold', breaker.threshold, DEFAULT_RETRY.circuitBreaker.threshold, 1),
+          threshold: integer(
+            'retry.circuitBreaker.threshold',
+            breaker.threshold,
+            DEFAULT_RETRY.circuitBreaker.threshold,
+            1,
+          ),
           halfOpenAfterMs: integer(
             'retry.circuitBreaker.halfOpenAfterMs',
             breaker.halfOpenAfterMs,
@@ -131,11 +148,16 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     }
     const store = queue.store ?? 'memory';
     const storeMethods = ['append', 'lease', 'acknowledge', 'release', 'dropOldest', 'has'] as const;
-    if (typeof store === 'string' ? !['memory', 'sqlite', 'redis'].includes(store) : storeMethods.some((m) => typeof store?.[m] !== 'function')) {
+    if (
+      typeof store === 'string'
+        ? !['memory', 'sqlite', 'redis'].includes(store)
+        : storeMethods.some((m) => typeof store?.[m] !== 'function')
+    ) {
       const expected = `"memory", "sqlite", "redis" or a CustomerIOQueueStore (${storeMethods.join(', ')})`;
       fail('queue.store', store, (label, got) => INVALID_OPTION(label, expected, got));
     }
-    if (store === 'sqlite' && !isNonBlank(queue.sqlite?.path)) fail('queue.sqlite.path', queue.sqlite?.path, MISSING_OPTION);
+    if (store === 'sqlite' && !isNonBlank(queue.sqlite?.path))
+      fail('queue.sqlite.path', queue.sqlite?.path, MISSING_OPTION);
     if (store === 'redis' && !isNonBlank(queue.redis?.url)) fail('queue.redis.url', queue.redis?.url, MISSING_OPTION);
     // NOTE: a lease that is not a positive number is refused by its store, naming it.
     const [leaseOption, leaseMs] =
@@ -143,7 +165,10 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
         ? ['queue.redis.visibilityTimeoutMs', queue.redis?.visibilityTimeoutMs ?? DEFAULT_VISIBILITY_TIMEOUT_MS]
         : ['queue.store', typeof store === 'object' ? store.leaseDeadlines?.leaseMs : undefined];
     if (typeof leaseMs === 'number' && leaseMs > 0 && timeoutMs * 3 > leaseMs) {
-      const leaseLabel = store === 'redis' ? optionLabel(leaseOption, sources[leaseOption]) : `${optionLabel(leaseOption)}'s lease (visibilityTimeoutMs)`;
+      const leaseLabel =
+        store === 'redis'
+          ? optionLabel(leaseOption, sources[leaseOption])
+          : `${optionLabel(leaseOption)}'s lease (visibilityTimeoutMs)`;
       fail('timeout', timeoutMs, (label) => TIMEOUT_OUTLASTS_LEASE(label, timeoutMs, leaseLabel, leaseMs));
     }
     return Object.freeze({
@@ -158,26 +183,45 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
         1_024,
         CUSTOMERIO_LIMITS.batchRequestBytes,
       ),
-      maxBatchOperations: integer('queue.maxBatchOperations', queue.maxBatchOperations, DEFAULT_QUEUE.maxBatchOperations, 1),
+      maxBatchOperations: integer(
+        'queue.maxBatchOperations',
+        queue.maxBatchOperations,
+        DEFAULT_QUEUE.maxBatchOperations,
+        1,
+      ),
       maxInFlight: integer('queue.maxInFlight', queue.maxInFlight, DEFAULT_QUEUE.maxInFlight, 1, 64),
       maxQueueSize: integer('queue.maxQueueSize', queue.maxQueueSize, DEFAULT_QUEUE.maxQueueSize, 1),
       maxQueueBytes: integer('queue.maxQueueBytes', queue.maxQueueBytes, DEFAULT_QUEUE.maxQueueBytes, 1_024),
       overflow,
-      maxDeliveryAttempts: integer('queue.maxDeliveryAttempts', queue.maxDeliveryAttempts, DEFAULT_QUEUE.maxDeliveryAttempts, 1),
-      shutdownTimeoutMs: integer('queue.shutdownTimeoutMs', queue.shutdownTimeoutMs, DEFAULT_QUEUE.shutdownTimeoutMs, 0),
+      maxDeliveryAttempts: integer(
+        'queue.maxDeliveryAttempts',
+        queue.maxDeliveryAttempts,
+        DEFAULT_QUEUE.maxDeliveryAttempts,
+        1,
+      ),
+      shutdownTimeoutMs: integer(
+        'queue.shutdownTimeoutMs',
+        queue.shutdownTimeoutMs,
+        DEFAULT_QUEUE.shutdownTimeoutMs,
+        0,
+      ),
     });
   };
 
   const decorators = object('decorators', options.decorators);
   for (const option of ['person', 'anonymousId'] as const) {
     if (decorators[option] !== undefined && typeof decorators[option] !== 'function') {
-      fail(`decorators.${option}`, decorators[option], (label, got) => INVALID_OPTION(label, 'a function of the request', got));
+      fail(`decorators.${option}`, decorators[option], (label, got) =>
+        INVALID_OPTION(label, 'a function of the request', got),
+      );
     }
   }
 
   const interceptors = options.interceptors ?? [];
   if (!Array.isArray(interceptors) || interceptors.some((i) => typeof i?.intercept !== 'function')) {
-    fail('interceptors', interceptors, (label, got) => INVALID_OPTION(label, 'an array of objects with intercept()', got));
+    fail('interceptors', interceptors, (label, got) =>
+      INVALID_OPTION(label, 'an array of objects with intercept()', got),
+    );
   }
   const trackUrl = url('trackUrl', CUSTOMERIO_TRACK_ORIGINS[region]);
   const appApiUrl = url('appApiUrl', CUSTOMERIO_APP_API_ORIGINS[region]);
@@ -187,7 +231,11 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
 
   if (problems.length > 0) {
     const message = problems.length === 1 ? problems[0].message : INVALID_OPTIONS(problems.map((p) => p.message));
-    throw new CustomerIOConfigError(problems[0].option, message, problems.map((p) => p.option));
+    throw new CustomerIOConfigError(
+      problems[0].option,
+      message,
+      problems.map((p) => p.option),
+    );
   }
   return Object.freeze({
     mode,
@@ -208,7 +256,8 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
       person: decorators.person ?? ((request: { user?: { id?: string | number } }) => request?.user?.id),
       anonymousId:
         decorators.anonymousId ??
-        ((request: { headers?: Record<string, unknown> }) => request?.headers?.['x-anonymous-id'] as string | undefined),
+        ((request: { headers?: Record<string, unknown> }) =>
+          request?.headers?.['x-anonymous-id'] as string | undefined),
     }),
   });
 }
@@ -222,6 +271,10 @@ function normalizeBaseUrl(value: unknown): string | undefined {
   if (typeof value !== 'string' || !URL.canParse(value)) return undefined;
   const url = new URL(value);
   const usable =
-    (url.protocol === 'http:' || url.protocol === 'https:') && !url.username && !url.password && !url.search && !url.hash;
+    (url.protocol === 'http:' || url.protocol === 'https:') &&
+    !url.username &&
+    !url.password &&
+    !url.search &&
+    !url.hash;
   return usable ? `${url.origin}${url.pathname.replace(/\/+$/, '')}` : undefined;
 }

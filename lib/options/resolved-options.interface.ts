@@ -1,10 +1,14 @@
-import type { CustomerIODecoratorOptions, CustomerIOMode, CustomerIORegion } from '../interfaces/customerio-module-options.interface.js';
-import type { CustomerIOInterceptor } from '../delivery/customerio-interceptor.interface.js';
+import type {
+  CustomerIODecoratorOptions,
+  CustomerIOMode,
+  CustomerIORegion,
+} from '../interfaces/customerio-module-options.interface.js';
+import type { CustomerIOInterceptor } from '../interfaces/customerio-interceptor.interface.js';
 import type {
   CustomerIODeliveryHooks,
   CustomerIOQueueOptions,
   CustomerIORetryOptions,
-} from '../delivery/delivery-options.interface.js';
+} from '../interfaces/delivery-options.interface.js';
 import type { RedactedSecret, RedactedUrl } from './redacted-secret.js';
 
 /** Retry options with every default filled in. */

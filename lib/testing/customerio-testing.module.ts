@@ -1,8 +1,8 @@
 import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { CustomerIOModule } from '../customerio.module.js';
 import type { CustomerIOModuleOptions } from '../interfaces/customerio-module-options.interface.js';
-import { CustomerIOSandbox } from './sandbox/customerio-sandbox.js';
-import type { CustomerIOSandboxOptions } from './sandbox/sandbox.interface.js';
+import { CustomerIOSandbox } from '../sandbox/customerio-sandbox.js';
+import type { CustomerIOSandboxOptions } from '../sandbox/sandbox.interface.js';
 
 /** Options of {@link CustomerIOTestingModule.forRoot}. */
 export interface CustomerIOTestingModuleOptions {
@@ -34,7 +34,10 @@ export class CustomerIOTestingModule {
   static forRoot(options: CustomerIOTestingModuleOptions = {}): DynamicModule {
     const sandboxModule: DynamicModule = {
       module: class CustomerIOSandboxModule {},
-      providers: [{ provide: CustomerIOSandbox, useFactory: () => CustomerIOSandbox.start(options.sandbox) }, SandboxCloser],
+      providers: [
+        { provide: CustomerIOSandbox, useFactory: () => CustomerIOSandbox.start(options.sandbox) },
+        SandboxCloser,
+      ],
       exports: [CustomerIOSandbox],
     };
     return {

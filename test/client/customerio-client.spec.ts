@@ -9,7 +9,7 @@ import {
   CustomerIOTimeoutError,
 } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { CustomerIOSdkAdapter } from '../../lib/client/customerio-sdk.adapter.js';
+import { CustomerIOSdkAdapter } from '../../lib/transport/customerio-sdk.adapter.js';
 import { type ClientApp, createClientApp, rejectionOf } from '../support/customerio-app.js';
 
 declare const SDK_MAJOR: 4 | 5;
@@ -36,7 +36,11 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
 
   describe('Track API', () => {
     it('identify creates a person, sends Dates as unix seconds and the timestamp as _timestamp', async () => {
-      await subject.direct.identify('u-1', { email: 'a@example.com', created_at: new Date(1_700_000_000_500) }, { timestamp: 1_700_000_100 });
+      await subject.direct.identify(
+        'u-1',
+        { email: 'a@example.com', created_at: new Date(1_700_000_000_500) },
+        { timestamp: 1_700_000_100 },
+      );
       expect(sandbox.people.get('u-1')?.attributes).toEqual({ email: 'a@example.com', created_at: 1_700_000_000 });
       expect(sandbox.requests.at(-1)).toMatchObject({ method: 'PUT', path: '/api/v1/customers/u-1', status: 200 });
     });
@@ -73,24 +77,46 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
       await subject.direct.track('u-4', 'signed_up', { plan: 'pro' }, { timestamp: new Date(1_700_000_000_000), id });
       await subject.direct.track('u-4', 'signed_up', { plan: 'pro' }, { id });
       expect(sandbox.events).toEqual([
-        { id, personId: 'u-4', name: 'signed_up', type: 'event', data: { plan: 'pro' }, timestamp: 1_700_000_000, api: 'v1' },
+        {
+          id,
+          personId: 'u-4',
+          name: 'signed_up',
+          type: 'event',
+          data: { plan: 'pro' },
+          timestamp: 1_700_000_000,
+          api: 'v1',
+        },
       ]);
       expect(sandbox.duplicateEvents).toBe(1);
     });
 
     it('trackAnonymous sends an event keyed by anonymous id', async () => {
       await subject.direct.trackAnonymous('anon-9', 'viewed_pricing', { tier: 'team' });
-      expect(sandbox.events).toMatchObject([{ anonymousId: 'anon-9', name: 'viewed_pricing', data: { tier: 'team' }, type: 'event' }]);
+      expect(sandbox.events).toMatchObject([
+        { anonymousId: 'anon-9', name: 'viewed_pricing', data: { tier: 'team' }, type: 'event' },
+      ]);
     });
 
     it('trackPageView sends a page event with its data', async () => {
       await subject.direct.trackPageView('u-5', '/pricing', { referrer: 'ad' });
-      expect(sandbox.events).toMatchObject([{ personId: 'u-5', name: '/pricing', type: 'page', data: { referrer: 'ad' } }]);
+      expect(sandbox.events).toMatchObject([
+        { personId: 'u-5', name: '/pricing', type: 'page', data: { referrer: 'ad' } },
+      ]);
     });
 
     it('trackMetric posts to /api/v1/metrics and trackPush to /api/v1/push/events', async () => {
-      await subject.direct.trackMetric({ deliveryId: 'd-1', metric: 'opened', timestamp: 1_700_000_000, recipient: 'tok' });
-      await subject.direct.trackPush({ deliveryId: 'd-2', event: 'delivered', deviceId: 'dev-1', timestamp: 1_700_000_001 });
+      await subject.direct.trackMetric({
+        deliveryId: 'd-1',
+        metric: 'opened',
+        timestamp: 1_700_000_000,
+        recipient: 'tok',
+      });
+      await subject.direct.trackPush({
+        deliveryId: 'd-2',
+        event: 'delivered',
+        deviceId: 'dev-1',
+        timestamp: 1_700_000_001,
+      });
       expect(sandbox.metrics).toEqual([
         { delivery_id: 'd-1', metric: 'opened', timestamp: 1_700_000_000, recipient: 'tok' },
         { delivery_id: 'd-2', event: 'delivered', device_id: 'dev-1', timestamp: 1_700_000_001 },
@@ -99,7 +125,10 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
     });
 
     it('addDevice registers a device and deleteDevice removes it', async () => {
-      await subject.direct.addDevice('u-6', 'tok-1', 'ios', { lastUsed: 1_700_000_000, attributes: { app_version: '1.2' } });
+      await subject.direct.addDevice('u-6', 'tok-1', 'ios', {
+        lastUsed: 1_700_000_000,
+        attributes: { app_version: '1.2' },
+      });
       expect(sandbox.people.get('u-6')?.devices['tok-1']).toEqual({
         id: 'tok-1',
         platform: 'ios',
@@ -121,9 +150,17 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
 
   describe('App API', () => {
     it('sendEmail, sendPush and sendSMS send transactional messages and return the delivery', async () => {
-      const email = await subject.direct.sendEmail({ to: 'a@example.com', identifiers: { id: 'u-1' }, transactional_message_id: 3 });
+      const email = await subject.direct.sendEmail({
+        to: 'a@example.com',
+        identifiers: { id: 'u-1' },
+        transactional_message_id: 3,
+      });
       await subject.direct.sendPush({ identifiers: { id: 'u-1' }, transactional_message_id: 4, title: 'Hi' });
-      await subject.direct.sendSMS({ to: '+15551234567', identifiers: { email: 'a@example.com' }, transactional_message_id: 5 });
+      await subject.direct.sendSMS({
+        to: '+15551234567',
+        identifiers: { email: 'a@example.com' },
+        transactional_message_id: 5,
+      });
       expect(email.delivery_id).toEqual(expect.any(String));
       expect(sandbox.transactional.map((t) => [t.kind, t.body.transactional_message_id])).toEqual([
         ['email', 3],
@@ -134,7 +171,9 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
 
     it('triggerBroadcast posts to /v1/campaigns/{id}/triggers on every SDK version', async () => {
       await subject.direct.triggerBroadcast(12, { data: { headline: 'Sale' }, recipients: { ids: ['u-1', 'u-2'] } });
-      expect(sandbox.broadcasts).toEqual([{ broadcastId: '12', body: { data: { headline: 'Sale' }, ids: ['u-1', 'u-2'] } }]);
+      expect(sandbox.broadcasts).toEqual([
+        { broadcastId: '12', body: { data: { headline: 'Sale' }, ids: ['u-1', 'u-2'] } },
+      ]);
       expect(sandbox.requests.at(-1)?.path).toBe('/v1/campaigns/12/triggers');
     });
 
@@ -142,9 +181,9 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
       const { appApiKey: _, ...trackOnly } = sandbox.moduleOptions();
       const other = await createClientApp(sandbox, { ...trackOnly, appApiKey: undefined });
       try {
-        await expect(other.direct.sendEmail({ to: 'a@example.com', identifiers: { id: 1 }, transactional_message_id: 1 })).rejects.toThrow(
-          CustomerIOConfigError,
-        );
+        await expect(
+          other.direct.sendEmail({ to: 'a@example.com', identifiers: { id: 1 }, transactional_message_id: 1 }),
+        ).rejects.toThrow(CustomerIOConfigError);
         await expect(other.direct.triggerBroadcast(1)).rejects.toThrow(/triggerBroadcast needs the App API/);
         expect(sandbox.requests).toHaveLength(0);
       } finally {
@@ -154,7 +193,7 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
   });
 
   describe('v2 through the adapter', () => {
-    it('any 2xx is success: a 207 returns Customer.io\'s per-item errors', async () => {
+    it("any 2xx is success: a 207 returns Customer.io's per-item errors", async () => {
       const adapter = subject.app.get(CustomerIOSdkAdapter);
       const body = await adapter.postV2(
         'batch',
@@ -211,7 +250,7 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
       expect(error).toMatchObject({ status: 425, retryable: true });
     });
 
-    it('a 400 carries Customer.io\'s messages and is not retryable', async () => {
+    it("a 400 carries Customer.io's messages and is not retryable", async () => {
       const error = await rejectionOf(subject.direct.mergeCustomers({ id: 'missing' }, { id: 'other' }));
       expect(error).toBeInstanceOf(CustomerIOHttpError);
       expect(error).toMatchObject({ status: 400, retryable: false });

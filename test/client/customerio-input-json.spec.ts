@@ -10,7 +10,15 @@ function nested(levels: number, touches: { count: number }, trippedFrom = Infini
   let node: Record<string, unknown> = {};
   for (let level = levels - 1; level >= 1; level--) {
     const child = node;
-    node = level >= trippedFrom ? { get a() { touches.count++; return child; } } : { a: child };
+    node =
+      level >= trippedFrom
+        ? {
+            get a() {
+              touches.count++;
+              return child;
+            },
+          }
+        : { a: child };
   }
   return node;
 }
@@ -38,34 +46,93 @@ describe(`values are checked as JSON at the call site, on the queued and the dir
       const refused = (field: string, at: number, unit: string) => ({
         field,
         limit,
-        message: new RegExp(`^${field.replace(/[.[\]\\]/g, '\\$&')} is not well-formed Unicode: a lone surrogate \\\\u${unit} at index ${at} has no UTF-8 form$`),
+        message: new RegExp(
+          `^${field.replace(/[.[\]\\]/g, '\\$&')} is not well-formed Unicode: a lone surrogate \\\\u${unit} at index ${at} has no UTF-8 form$`,
+        ),
       });
       await expectRefusedOnBothPaths(subject, (api) => api.identify('a\uD800b', {}), refused('personId', 1, 'D800'));
       await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'sign\uDC00up'), refused('name', 4, 'DC00'));
-      await expectRefusedOnBothPaths(subject, (api) => api.trackAnonymous('anon\uD800', 'x'), refused('anonymousId', 4, 'D800'));
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.trackAnonymous('anon\uD800', 'x'),
+        refused('anonymousId', 4, 'D800'),
+      );
       await expectRefusedOnBothPaths(subject, (api) => api.trackPageView('u', '/p\uDBFF'), refused('path', 2, 'DBFF'));
-      await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', {}, { id: 'E\uD800' }), refused('id', 1, 'D800'));
-      await expectRefusedOnBothPaths(subject, (api) => api.addDevice('u', 'tok\uDFFF', 'ios'), refused('deviceId', 3, 'DFFF'));
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.track('u', 'x', {}, { id: 'E\uD800' }),
+        refused('id', 1, 'D800'),
+      );
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.addDevice('u', 'tok\uDFFF', 'ios'),
+        refused('deviceId', 3, 'DFFF'),
+      );
       const items = [{ name: 'a' }, { name: 'b' }, { name: 'c\uD83D' }];
-      await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', { items }), refused('data.items[2].name', 1, 'D83D'));
-      await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', { ['k\uDFFF']: 1 }), refused('data.k\\udfff', 1, 'DFFF'));
-      await expectRefusedOnBothPaths(subject, (api) => api.identify('u', { nick: 'x\uDFFF' }), refused('attributes.nick', 1, 'DFFF'));
-      await expectRefusedOnBothPaths(subject, (api) => api.identify('u', { ['n\uD800']: 1 }), refused('attributes name', 1, 'D800'));
-      await expectRefusedOnBothPaths(subject, (api) => api.identify('u', { profile: { tags: ['ok', '\uDC00'] } }), refused('attributes.profile.tags[1]', 0, 'DC00'));
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.track('u', 'x', { items }),
+        refused('data.items[2].name', 1, 'D83D'),
+      );
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.track('u', 'x', { ['k\uDFFF']: 1 }),
+        refused('data.k\\udfff', 1, 'DFFF'),
+      );
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.identify('u', { nick: 'x\uDFFF' }),
+        refused('attributes.nick', 1, 'DFFF'),
+      );
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.identify('u', { ['n\uD800']: 1 }),
+        refused('attributes name', 1, 'D800'),
+      );
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.identify('u', { profile: { tags: ['ok', '\uDC00'] } }),
+        refused('attributes.profile.tags[1]', 0, 'DC00'),
+      );
     });
 
     it('an attribute named __proto__ is refused, never silently dropped', async () => {
-      const refused = { field: 'attributes.__proto__', limit: 'not "__proto__"', message: /^attributes.__proto__: "__proto__" cannot be an attribute name/ };
-      await expectRefusedOnBothPaths(subject, (api) => api.identify('u', JSON.parse('{"plan":"pro","__proto__":"x"}') as Record<string, unknown>), refused);
+      const refused = {
+        field: 'attributes.__proto__',
+        limit: 'not "__proto__"',
+        message: /^attributes.__proto__: "__proto__" cannot be an attribute name/,
+      };
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.identify('u', JSON.parse('{"plan":"pro","__proto__":"x"}') as Record<string, unknown>),
+        refused,
+      );
       await expectRefusedOnBothPaths(subject, (api) => api.identify('u', { ['__proto__']: { a: 1 } }), refused);
-      await expectRefusedOnBothPaths(subject, (api) => api.addDevice('u', 'tok', 'ios', { attributes: JSON.parse('{"__proto__":"x"}') as Record<string, string> }), refused);
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) =>
+          api.addDevice('u', 'tok', 'ios', { attributes: JSON.parse('{"__proto__":"x"}') as Record<string, string> }),
+        refused,
+      );
     });
 
     it('a toJSON() that returns undefined or throws is refused, naming the field', async () => {
       const undefinedJson = { toJSON: () => undefined };
-      const dropped = (field: string) => ({ field, limit: 'JSON-serializable', message: new RegExp(`^${field} cannot be sent as JSON: its toJSON\\(\\) returned undefined`) });
-      await expectRefusedOnBothPaths(subject, (api) => api.identify('u', { when: undefinedJson }), dropped('attributes.when'));
-      await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', { when: undefinedJson }), dropped('data.when'));
+      const dropped = (field: string) => ({
+        field,
+        limit: 'JSON-serializable',
+        message: new RegExp(`^${field} cannot be sent as JSON: its toJSON\\(\\) returned undefined`),
+      });
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.identify('u', { when: undefinedJson }),
+        dropped('attributes.when'),
+      );
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.track('u', 'x', { when: undefinedJson }),
+        dropped('data.when'),
+      );
       await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', undefinedJson), dropped('data'));
       const throwing = {
         toJSON() {
@@ -98,10 +165,22 @@ describe(`values are checked as JSON at the call site, on the queued and the dir
 
     it('nesting deeper than 100 levels is refused without reading past level 100', async () => {
       const touches = { count: 0 };
-      const tooDeep = (field: string) => ({ field, limit: '100 levels', message: new RegExp(`^${field} nests objects and arrays more than 100 levels deep, over the limit of 100$`) });
-      await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', nested(5_000, touches, 101)), tooDeep('data'));
+      const tooDeep = (field: string) => ({
+        field,
+        limit: '100 levels',
+        message: new RegExp(`^${field} nests objects and arrays more than 100 levels deep, over the limit of 100$`),
+      });
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.track('u', 'x', nested(5_000, touches, 101)),
+        tooDeep('data'),
+      );
       await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', nested(101, touches, 101)), tooDeep('data'));
-      await expectRefusedOnBothPaths(subject, (api) => api.identify('u', { tree: nested(101, touches, 101) }), tooDeep('attributes.tree'));
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.identify('u', { tree: nested(101, touches, 101) }),
+        tooDeep('attributes.tree'),
+      );
       expect(touches.count).toBe(0);
     });
 
@@ -113,7 +192,11 @@ describe(`values are checked as JSON at the call site, on the queued and the dir
           return 1;
         },
       };
-      const overData = { field: 'data', limit: '100000 bytes', message: /^data is more than 100000 bytes serialized, over Customer.io's limit of 100000 bytes/ };
+      const overData = {
+        field: 'data',
+        limit: '100000 bytes',
+        message: /^data is more than 100000 bytes serialized, over Customer.io's limit of 100000 bytes/,
+      };
       // 3,000,000 elements: refused on their count, before any element is read.
       const huge = new Array<unknown>(3_000_000).fill(tripwire);
       await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', { items: huge }), overData);
@@ -123,7 +206,10 @@ describe(`values are checked as JSON at the call site, on the queued and the dir
         message: /^attributes.tags is more than 1000 bytes serialized, over Customer.io's limit of 1000 bytes/,
       });
       // 2,000 strings of 100 characters: counting stops about halfway, before the tripwires.
-      const strings = [...Array.from({ length: 1_500 }, () => 'x'.repeat(100)), ...new Array<unknown>(500).fill(tripwire)];
+      const strings = [
+        ...Array.from({ length: 1_500 }, () => 'x'.repeat(100)),
+        ...new Array<unknown>(500).fill(tripwire),
+      ];
       await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', { strings }), overData);
       // A toJSON() after the limit is never called.
       const later = {
@@ -132,11 +218,23 @@ describe(`values are checked as JSON at the call site, on the queued and the dir
           return 1;
         },
       };
-      await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', { blob: 'x'.repeat(100_000), later }), overData);
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.track('u', 'x', { blob: 'x'.repeat(100_000), later }),
+        overData,
+      );
       // 600 MB of JSON that could not even be built as one string.
-      await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', { pages: new Array<string>(600).fill('x'.repeat(1_000_000)) }), overData);
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.track('u', 'x', { pages: new Array<string>(600).fill('x'.repeat(1_000_000)) }),
+        overData,
+      );
       // What a toJSON() returns is what is measured.
-      await expectRefusedOnBothPaths(subject, (api) => api.track('u', 'x', { big: { toJSON: () => 'x'.repeat(200_000) } }), overData);
+      await expectRefusedOnBothPaths(
+        subject,
+        (api) => api.track('u', 'x', { big: { toJSON: () => 'x'.repeat(200_000) } }),
+        overData,
+      );
       expect(touches.count).toBe(0);
     });
   });
@@ -154,7 +252,14 @@ describe(`values are checked as JSON at the call site, on the queued and the dir
       const shared = { n: 1 };
       // JSON sends own properties only: an inherited method or value is not sent, so it is not refused.
       const instance = Object.assign(Object.create({ method() {}, kind: 'proto' }) as object, { own: 1 });
-      const data = { money: { toJSON: () => ({ amount: 5, currency: 'EUR' }) }, at: new Date(0), a: shared, b: [shared], instance, deep: nested(99, { count: 0 }) };
+      const data = {
+        money: { toJSON: () => ({ amount: 5, currency: 'EUR' }) },
+        at: new Date(0),
+        a: shared,
+        b: [shared],
+        instance,
+        deep: nested(99, { count: 0 }),
+      };
       await acceptedOnBothPaths(subject, (api) => api.track('u', 'x', data));
       const sent = JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
       expect(sent).toMatchObject({ money: { amount: 5, currency: 'EUR' }, instance: { own: 1 } });
@@ -171,7 +276,10 @@ describe(`values are checked as JSON at the call site, on the queued and the dir
       } finally {
         delete prototype.toJSON;
       }
-      expect(sandbox.events.map((event) => event.data)).toEqual([{ cents: '12345678901234567890' }, { cents: '12345678901234567890' }]);
+      expect(sandbox.events.map((event) => event.data)).toEqual([
+        { cents: '12345678901234567890' },
+        { cents: '12345678901234567890' },
+      ]);
     });
   });
 });

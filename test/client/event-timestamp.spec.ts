@@ -18,7 +18,8 @@ describe('the timestamp of an event sent without one', () => {
     await sandbox.close();
   });
   /** The events the sandbox recorded for these people (or anonymous ids), each test using its own. */
-  const eventsOf = (...ids: string[]) => sandbox.events.filter((event) => ids.includes(event.personId ?? event.anonymousId ?? ''));
+  const eventsOf = (...ids: string[]) =>
+    sandbox.events.filter((event) => ids.includes(event.personId ?? event.anonymousId ?? ''));
 
   it('is the time of the call on the queued path, not the time its batch leaves', async () => {
     const before = nowSeconds();
@@ -53,7 +54,8 @@ describe('the timestamp of an event sent without one', () => {
   });
 
   it('is the one given when the call gives one, on both paths', async () => {
-    await subject.client.track('u-3', 'signed_up', { plan: 'pro' }, { timestamp: new Date(1_700_000_000_000) }).delivered;
+    await subject.client.track('u-3', 'signed_up', { plan: 'pro' }, { timestamp: new Date(1_700_000_000_000) })
+      .delivered;
     await subject.direct.track('u-3', 'logged_in', {}, { timestamp: 1_700_000_100 });
     expect(eventsOf('u-3').map((event) => event.timestamp)).toEqual([1_700_000_000, 1_700_000_100]);
   });

@@ -24,14 +24,38 @@ describe(`person identifiers and anonymous events on the wire, customerio-node $
   afterAll(() => wire.close());
 
   const operations = {
-    identify: { queued: (p: CustomerIOPersonId) => wire.subject.client.identify(p, { plan: 'pro' }), direct: (p: CustomerIOPersonId) => wire.subject.direct.identify(p, { plan: 'pro' }) },
-    track: { queued: (p: CustomerIOPersonId) => wire.subject.client.track(p, 'signed_up', { plan: 'pro' }), direct: (p: CustomerIOPersonId) => wire.subject.direct.track(p, 'signed_up', { plan: 'pro' }) },
-    trackPageView: { queued: (p: CustomerIOPersonId) => wire.subject.client.trackPageView(p, '/pricing'), direct: (p: CustomerIOPersonId) => wire.subject.direct.trackPageView(p, '/pricing') },
-    addDevice: { queued: (p: CustomerIOPersonId) => wire.subject.client.addDevice(p, 'tok-1', 'ios'), direct: (p: CustomerIOPersonId) => wire.subject.direct.addDevice(p, 'tok-1', 'ios') },
-    deleteDevice: { queued: (p: CustomerIOPersonId) => wire.subject.client.deleteDevice(p, 'tok-1'), direct: (p: CustomerIOPersonId) => wire.subject.direct.deleteDevice(p, 'tok-1') },
-    suppress: { queued: (p: CustomerIOPersonId) => wire.subject.client.suppress(p), direct: (p: CustomerIOPersonId) => wire.subject.direct.suppress(p) },
-    unsuppress: { queued: (p: CustomerIOPersonId) => wire.subject.client.unsuppress(p), direct: (p: CustomerIOPersonId) => wire.subject.direct.unsuppress(p) },
-    destroy: { queued: (p: CustomerIOPersonId) => wire.subject.client.destroy(p), direct: (p: CustomerIOPersonId) => wire.subject.direct.destroy(p) },
+    identify: {
+      queued: (p: CustomerIOPersonId) => wire.subject.client.identify(p, { plan: 'pro' }),
+      direct: (p: CustomerIOPersonId) => wire.subject.direct.identify(p, { plan: 'pro' }),
+    },
+    track: {
+      queued: (p: CustomerIOPersonId) => wire.subject.client.track(p, 'signed_up', { plan: 'pro' }),
+      direct: (p: CustomerIOPersonId) => wire.subject.direct.track(p, 'signed_up', { plan: 'pro' }),
+    },
+    trackPageView: {
+      queued: (p: CustomerIOPersonId) => wire.subject.client.trackPageView(p, '/pricing'),
+      direct: (p: CustomerIOPersonId) => wire.subject.direct.trackPageView(p, '/pricing'),
+    },
+    addDevice: {
+      queued: (p: CustomerIOPersonId) => wire.subject.client.addDevice(p, 'tok-1', 'ios'),
+      direct: (p: CustomerIOPersonId) => wire.subject.direct.addDevice(p, 'tok-1', 'ios'),
+    },
+    deleteDevice: {
+      queued: (p: CustomerIOPersonId) => wire.subject.client.deleteDevice(p, 'tok-1'),
+      direct: (p: CustomerIOPersonId) => wire.subject.direct.deleteDevice(p, 'tok-1'),
+    },
+    suppress: {
+      queued: (p: CustomerIOPersonId) => wire.subject.client.suppress(p),
+      direct: (p: CustomerIOPersonId) => wire.subject.direct.suppress(p),
+    },
+    unsuppress: {
+      queued: (p: CustomerIOPersonId) => wire.subject.client.unsuppress(p),
+      direct: (p: CustomerIOPersonId) => wire.subject.direct.unsuppress(p),
+    },
+    destroy: {
+      queued: (p: CustomerIOPersonId) => wire.subject.client.destroy(p),
+      direct: (p: CustomerIOPersonId) => wire.subject.direct.destroy(p),
+    },
   };
   const names = Object.keys(operations) as (keyof typeof operations)[];
 
@@ -47,30 +71,41 @@ describe(`person identifiers and anonymous events on the wire, customerio-node $
     ['{ phone }', { phone: '+14155552671' }, { phone: '+14155552671' }],
   ];
 
-  it.each(shapes)('%s reaches the same identifier queued and direct, for every person operation', async (_label, person, expected) => {
-    const delivered = names.map((name) => operations[name].queued(person).delivered);
-    await wire.subject.client.flush();
-    await Promise.all(delivered);
-    const batched = wire.batchedOperations();
-    expect(batched.map((op) => [op.action, op.identifiers])).toEqual(
-      ['identify', 'event', 'page', 'add_device', 'delete_device', 'suppress', 'unsuppress', 'delete'].map((action) => [action, expected]),
-    );
-    wire.reset();
-    for (const name of names) {
-      await operations[name].direct(person);
-      const request = wire.proxy.requests.at(-1)!;
-      expect([name, request.status, sentIdentifier(request)]).toEqual([name, 200, expected]);
-    }
-  });
+  it.each(shapes)(
+    '%s reaches the same identifier queued and direct, for every person operation',
+    async (_label, person, expected) => {
+      const delivered = names.map((name) => operations[name].queued(person).delivered);
+      await wire.subject.client.flush();
+      await Promise.all(delivered);
+      const batched = wire.batchedOperations();
+      expect(batched.map((op) => [op.action, op.identifiers])).toEqual(
+        ['identify', 'event', 'page', 'add_device', 'delete_device', 'suppress', 'unsuppress', 'delete'].map(
+          (action) => [action, expected],
+        ),
+      );
+      wire.reset();
+      for (const name of names) {
+        await operations[name].direct(person);
+        const request = wire.proxy.requests.at(-1)!;
+        expect([name, request.status, sentIdentifier(request)]).toEqual([name, 200, expected]);
+      }
+    },
+  );
 
   it('mergeCustomers reads plain values by the same rule, on both paths', async () => {
     await wire.subject.direct.identify('cio_p1', {});
     const { delivered } = wire.subject.client.mergeCustomers('cio_p1', 'old@example.com');
     await wire.subject.client.flush();
     await delivered;
-    expect(wire.batchedOperations().at(-1)).toMatchObject({ primary: { cio_id: 'p1' }, secondary: { email: 'old@example.com' } });
+    expect(wire.batchedOperations().at(-1)).toMatchObject({
+      primary: { cio_id: 'p1' },
+      secondary: { email: 'old@example.com' },
+    });
     await wire.subject.direct.mergeCustomers({ cio_id: 'p1' }, 'u-9');
-    expect(lastTo(wire.proxy.requests, '/api/v1/merge_customers').body).toEqual({ primary: { cio_id: 'p1' }, secondary: { id: 'u-9' } });
+    expect(lastTo(wire.proxy.requests, '/api/v1/merge_customers').body).toEqual({
+      primary: { cio_id: 'p1' },
+      secondary: { id: 'u-9' },
+    });
   });
 
   it.each([
@@ -102,16 +137,35 @@ describe(`person identifiers and anonymous events on the wire, customerio-node $
 
   describe('anonymous events', () => {
     it('queued, an anonymous event goes to POST /api/v1/events with its anonymous_id, and no batch item lacks identifiers', async () => {
-      const receipt = wire.subject.client.trackAnonymous('anon-7f3a9c', 'viewed_pricing', { plan: 'pro' }, { timestamp: 1_700_000_000 });
+      const receipt = wire.subject.client.trackAnonymous(
+        'anon-7f3a9c',
+        'viewed_pricing',
+        { plan: 'pro' },
+        { timestamp: 1_700_000_000 },
+      );
       const { delivered } = receipt;
       await wire.subject.client.flush();
       await delivered;
       const request = lastTo(wire.proxy.requests, '/api/v1/events');
       expect(request).toMatchObject({ method: 'POST', status: 200 });
-      expect(request.body).toEqual({ anonymous_id: 'anon-7f3a9c', id: receipt.id, name: 'viewed_pricing', timestamp: 1_700_000_000, data: { plan: 'pro' } });
+      expect(request.body).toEqual({
+        anonymous_id: 'anon-7f3a9c',
+        id: receipt.id,
+        name: 'viewed_pricing',
+        timestamp: 1_700_000_000,
+        data: { plan: 'pro' },
+      });
       expect(wire.batchedOperations()).toEqual([]);
       expect(wire.sandbox.events).toEqual([
-        { anonymousId: 'anon-7f3a9c', id: receipt.id, name: 'viewed_pricing', type: 'event', data: { plan: 'pro' }, timestamp: 1_700_000_000, api: 'v1' },
+        {
+          anonymousId: 'anon-7f3a9c',
+          id: receipt.id,
+          name: 'viewed_pricing',
+          type: 'event',
+          data: { plan: 'pro' },
+          timestamp: 1_700_000_000,
+          api: 'v1',
+        },
       ]);
     });
 
@@ -126,14 +180,25 @@ describe(`person identifiers and anonymous events on the wire, customerio-node $
       await Promise.all(delivered);
       expect(wire.batchedOperations().map((op) => op.identifiers)).toEqual([{ id: 'u-1' }, { id: 'u-1' }]);
       const anonymous = wire.proxy.requests.filter((request) => request.path === '/api/v1/events');
-      expect(anonymous.map((request) => (request.body as { anonymous_id: string }).anonymous_id).sort()).toEqual(['anon-1', 'anon-2']);
-      expect(wire.sandbox.events.filter((event) => event.anonymousId).map((event) => event.name).sort()).toEqual(['a', 'c']);
+      expect(anonymous.map((request) => (request.body as { anonymous_id: string }).anonymous_id).sort()).toEqual([
+        'anon-1',
+        'anon-2',
+      ]);
+      expect(
+        wire.sandbox.events
+          .filter((event) => event.anonymousId)
+          .map((event) => event.name)
+          .sort(),
+      ).toEqual(['a', 'c']);
     });
 
     it('queued, an anonymous event Customer.io refuses (400) is reported invalid; the others are delivered', async () => {
       wire.sandbox.respondWith(400, { times: 1, path: '/api/v1/events', body: { meta: { error: 'bad event' } } });
       const refused = wire.subject.client.trackAnonymous('anon-1', 'a').delivered.catch((error: unknown) => error);
-      const delivered = [wire.subject.client.trackAnonymous('anon-2', 'b').delivered, wire.subject.client.track('u-1', 'c').delivered];
+      const delivered = [
+        wire.subject.client.trackAnonymous('anon-2', 'b').delivered,
+        wire.subject.client.track('u-1', 'c').delivered,
+      ];
       await wire.subject.client.flush();
       expect(await refused).toMatchObject({ status: 400 });
       await Promise.all(delivered);
@@ -154,10 +219,20 @@ describe(`person identifiers and anonymous events on the wire, customerio-node $
     });
 
     it('direct, an anonymous event goes to the same endpoint with the same fields', async () => {
-      await wire.subject.direct.trackAnonymous('anon-7f3a9c', 'viewed_pricing', { plan: 'pro' }, { timestamp: 1_700_000_000 });
+      await wire.subject.direct.trackAnonymous(
+        'anon-7f3a9c',
+        'viewed_pricing',
+        { plan: 'pro' },
+        { timestamp: 1_700_000_000 },
+      );
       const request = lastTo(wire.proxy.requests, '/api/v1/events');
       expect(request).toMatchObject({ method: 'POST', status: 200 });
-      expect(request.body).toEqual({ anonymous_id: 'anon-7f3a9c', name: 'viewed_pricing', timestamp: 1_700_000_000, data: { plan: 'pro' } });
+      expect(request.body).toEqual({
+        anonymous_id: 'anon-7f3a9c',
+        name: 'viewed_pricing',
+        timestamp: 1_700_000_000,
+        data: { plan: 'pro' },
+      });
     });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { parseRetryAfter } from '../../lib/client/retry-after.js';
+import { parseRetryAfter } from '../../lib/transport/retry-after.js';
 
 const NOW = Date.UTC(2026, 11, 1, 12, 0, 0); // Tue, 01 Dec 2026 12:00:00 GMT
 

@@ -35,10 +35,18 @@ describe(`device attributes, metrics and transactional fields on the wire, custo
     const sent = { push_enabled: 'true', build: '42', app_version: '1.2.0', beta: 'false' };
 
     it('are sent as strings, booleans and numbers as their text, queued and direct', async () => {
-      const { delivered } = wire.subject.client.addDevice('u-1', 'tok-1', 'ios', { attributes: given, lastUsed: 1_700_000_000 });
+      const { delivered } = wire.subject.client.addDevice('u-1', 'tok-1', 'ios', {
+        attributes: given,
+        lastUsed: 1_700_000_000,
+      });
       await wire.subject.client.flush();
       await delivered;
-      expect(wire.batchedOperations().at(-1)?.device).toEqual({ token: 'tok-1', platform: 'ios', last_used: 1_700_000_000, attributes: sent });
+      expect(wire.batchedOperations().at(-1)?.device).toEqual({
+        token: 'tok-1',
+        platform: 'ios',
+        last_used: 1_700_000_000,
+        attributes: sent,
+      });
       await wire.subject.direct.addDevice('u-2', 'tok-2', 'android', { attributes: given });
       const request = lastTo(wire.proxy.requests, '/api/v1/customers/u-2/devices');
       expect(request.body).toEqual({ device: { id: 'tok-2', platform: 'android', attributes: sent } });
@@ -65,7 +73,12 @@ describe(`device attributes, metrics and transactional fields on the wire, custo
     );
 
     it.each(cases)('sends %s metric "%s" (the channel is checked, not sent)', async (channel, metric) => {
-      await wire.subject.client.trackMetric({ channel, metric, deliveryId: 'dlv-1', timestamp: 1_700_000_000 } as CustomerIOMetric);
+      await wire.subject.client.trackMetric({
+        channel,
+        metric,
+        deliveryId: 'dlv-1',
+        timestamp: 1_700_000_000,
+      } as CustomerIOMetric);
       expect(lastTo(wire.proxy.requests, '/api/v1/metrics')).toMatchObject({
         status: 200,
         body: { delivery_id: 'dlv-1', metric, timestamp: 1_700_000_000 },
@@ -75,9 +88,21 @@ describe(`device attributes, metrics and transactional fields on the wire, custo
 
     it('takes "deferred" without a channel, and the fields of the channel given', async () => {
       await wire.subject.client.trackMetric({ deliveryId: 'd', metric: 'deferred', reason: 'mailbox full' });
-      await wire.subject.client.trackMetric({ channel: 'sms', deliveryId: 'd', metric: 'bounced', recipient: 14155552671 });
-      await wire.subject.client.trackMetric({ channel: 'email', deliveryId: 'd', metric: 'clicked', href: 'https://example.com' });
-      expect(wire.sandbox.metrics.map(({ metric, reason, recipient, href }) => ({ metric, reason, recipient, href }))).toEqual([
+      await wire.subject.client.trackMetric({
+        channel: 'sms',
+        deliveryId: 'd',
+        metric: 'bounced',
+        recipient: 14155552671,
+      });
+      await wire.subject.client.trackMetric({
+        channel: 'email',
+        deliveryId: 'd',
+        metric: 'clicked',
+        href: 'https://example.com',
+      });
+      expect(
+        wire.sandbox.metrics.map(({ metric, reason, recipient, href }) => ({ metric, reason, recipient, href })),
+      ).toEqual([
         { metric: 'deferred', reason: 'mailbox full' },
         { metric: 'bounced', recipient: 14155552671 },
         { metric: 'clicked', href: 'https://example.com' },
@@ -88,8 +113,16 @@ describe(`device attributes, metrics and transactional fields on the wire, custo
       ['"failed", which no channel takes', { deliveryId: 'd', metric: 'failed' }, 'metric'],
       ['"sent", which no channel takes', { deliveryId: 'd', metric: 'sent' }, 'metric'],
       ['a metric the channel does not take', { channel: 'push', deliveryId: 'd', metric: 'clicked' }, 'metric (push)'],
-      ['a field the channel does not take', { channel: 'push', deliveryId: 'd', metric: 'opened', href: 'https://x' }, 'href'],
-      ['an SMS recipient that is not an integer', { channel: 'sms', deliveryId: 'd', metric: 'delivered', recipient: '+1415' }, 'recipient'],
+      [
+        'a field the channel does not take',
+        { channel: 'push', deliveryId: 'd', metric: 'opened', href: 'https://x' },
+        'href',
+      ],
+      [
+        'an SMS recipient that is not an integer',
+        { channel: 'sms', deliveryId: 'd', metric: 'delivered', recipient: '+1415' },
+        'recipient',
+      ],
       ['an unknown channel', { channel: 'fax', deliveryId: 'd', metric: 'opened' }, 'channel'],
     ])('refuses %s at the call site', async (_label, metric, field) => {
       expect((await refusal(() => wire.subject.client.trackMetric(metric as CustomerIOMetric))).field).toBe(field);
@@ -113,7 +146,12 @@ describe(`device attributes, metrics and transactional fields on the wire, custo
 
     it('sendEmail sends its attachments', async () => {
       const attachments = { 'invoice.pdf': Buffer.from('%PDF-1.7').toString('base64') };
-      await wire.subject.client.sendEmail({ to: 'u@example.com', identifiers, transactional_message_id: 7, attachments });
+      await wire.subject.client.sendEmail({
+        to: 'u@example.com',
+        identifiers,
+        transactional_message_id: 7,
+        attachments,
+      });
       expect(wire.sandbox.transactional.at(-1)).toMatchObject({ kind: 'email', body: { attachments } });
     });
 
@@ -127,7 +165,12 @@ describe(`device attributes, metrics and transactional fields on the wire, custo
     });
 
     it('refuses an attachment that is not base64 text, and a custom_device without a token', async () => {
-      const email = { to: 'u@example.com', identifiers, transactional_message_id: 7, attachments: { 'a.txt': 'not base64!' } };
+      const email = {
+        to: 'u@example.com',
+        identifiers,
+        transactional_message_id: 7,
+        attachments: { 'a.txt': 'not base64!' },
+      };
       expect((await refusal(() => wire.subject.client.sendEmail(email))).field).toBe('attachments.a.txt');
       const push = { identifiers, transactional_message_id: 8, custom_device: { platform: 'ios' } };
       expect((await refusal(() => wire.subject.client.sendPush(push as never))).field).toBe('custom_device.token');

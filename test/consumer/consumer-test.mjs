@@ -29,14 +29,28 @@ try {
   // NOTE: the output of `prepare` comes first; the JSON report starts on the first line that opens an array.
   const [packed] = JSON.parse(output.slice(output.search(/^\[/m)));
   const shipped = packed.files.map((file) => file.path);
-  for (const entry of ['dist/index.js', 'dist/index.d.ts', 'dist/testing/index.js', 'dist/testing/index.d.ts', 'dist/redis/index.js']) {
+  for (const entry of [
+    'dist/index.js',
+    'dist/index.d.ts',
+    'dist/testing/index.js',
+    'dist/testing/index.d.ts',
+    'dist/redis/index.js',
+  ]) {
     if (!shipped.includes(entry)) throw new Error(`${packed.filename} lacks ${entry}`);
   }
   console.log(`${packed.filename}: ${shipped.length} files, ${packed.size} bytes`);
 
   const app = join(work, 'app');
   cpSync(join(import.meta.dirname, 'app'), app, { recursive: true });
-  const peers = ['@nestjs/common', '@nestjs/core', '@nestjs/schedule', 'reflect-metadata', 'rxjs', 'customerio-node', 'better-sqlite3'];
+  const peers = [
+    '@nestjs/common',
+    '@nestjs/core',
+    '@nestjs/schedule',
+    'reflect-metadata',
+    'rxjs',
+    'customerio-node',
+    'better-sqlite3',
+  ];
   const tools = ['typescript', '@types/node'];
   writeFileSync(
     join(app, 'package.json'),
@@ -55,9 +69,13 @@ try {
     ),
   );
   run('npm', ['install', '--prefer-offline', '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error'], app);
-  cpSync(join(realpathSync(join(root, 'node_modules', 'better-sqlite3')), 'build'), join(app, 'node_modules', 'better-sqlite3', 'build'), {
-    recursive: true,
-  });
+  cpSync(
+    join(realpathSync(join(root, 'node_modules', 'better-sqlite3')), 'build'),
+    join(app, 'node_modules', 'better-sqlite3', 'build'),
+    {
+      recursive: true,
+    },
+  );
 
   run(process.execPath, [join(app, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', app], app);
   process.stdout.write(run(process.execPath, ['--enable-source-maps', join(app, 'dist', 'main.js')], app));

@@ -31,7 +31,8 @@ const fixture = (customerio: CustomerIOModuleOptions) => DecoratorsFixtureModule
 const scheduledFixture = (label: string) => (customerio: CustomerIOModuleOptions) =>
   DecoratorsFixtureModule.forRoot({ customerio, schedule: true, label });
 
-const named = (sandbox: CustomerIOSandbox, name: string): SandboxEvent[] => sandbox.events.filter((event) => event.name === name);
+const named = (sandbox: CustomerIOSandbox, name: string): SandboxEvent[] =>
+  sandbox.events.filter((event) => event.name === name);
 const decoratorWarnings = (): string[] => logs.messages('warn', 'CustomerIO');
 /** Events not sent by the fixture's `@Interval` / `@Cron` handlers. */
 const unscheduled = (sandbox: CustomerIOSandbox): SandboxEvent[] =>
@@ -83,11 +84,17 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       });
 
       it('@TrackEvent above @Post and @HttpCode: the route is registered, answers 202, and the event is sent', async () => {
-        const response = await fx.request('/items', { method: 'POST', headers: { 'x-user-id': 'user-2' }, body: { name: 'lamp' } });
+        const response = await fx.request('/items', {
+          method: 'POST',
+          headers: { 'x-user-id': 'user-2' },
+          body: { name: 'lamp' },
+        });
 
         expect(response.status).toBe(202);
         expect(await response.json()).toEqual({ id: 'new-1', name: 'lamp' });
-        expect(await fx.flushedEvents('item_created')).toMatchObject([{ personId: 'user-2', data: { id: 'new-1', name: 'lamp' } }]);
+        expect(await fx.flushedEvents('item_created')).toMatchObject([
+          { personId: 'user-2', data: { id: 'new-1', name: 'lamp' } },
+        ]);
       });
 
       it('without a request user, falls back on the anonymous id (x-anonymous-id)', async () => {
@@ -111,7 +118,9 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         const response = await fx.request('/profile/plan/mapped-9', { headers: { 'x-user-id': 'request-user' } });
 
         expect(await response.json()).toEqual(PRO_PLAN);
-        expect(await fx.flushedEvents('plan_viewed')).toMatchObject([{ personId: 'mapped-9', data: { plan: 'pro', userId: 'mapped-9' } }]);
+        expect(await fx.flushedEvents('plan_viewed')).toMatchObject([
+          { personId: 'mapped-9', data: { plan: 'pro', userId: 'mapped-9' } },
+        ]);
       });
 
       it('a route returning an Observable answers with its last value and is tracked with it', async () => {
@@ -119,7 +128,9 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
 
         expect(response.status).toBe(200);
         expect(await response.json()).toBe(2);
-        expect(await fx.flushedEvents('item_versions_listed')).toMatchObject([{ personId: 'user-4', data: { id: 'i-4', last: 2 } }]);
+        expect(await fx.flushedEvents('item_versions_listed')).toMatchObject([
+          { personId: 'user-4', data: { id: 'i-4', last: 2 } },
+        ]);
       });
 
       it('a failing route: the 409 reaches the client; tracked with the error name only with onError: true', async () => {
@@ -145,7 +156,9 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         expect(fx.tracker.errors).toBe(errors + 1);
         expect(await fx.flushedEvents('item_viewed')).toEqual([]);
         expect(decoratorWarnings()).toEqual([
-          expect.stringMatching(/^1 decorated call not tracked, last: @TrackEvent\('item_viewed'\) on ItemsController\.view was not tracked: no person/),
+          expect.stringMatching(
+            /^1 decorated call not tracked, last: @TrackEvent\('item_viewed'\) on ItemsController\.view was not tracked: no person/,
+          ),
         ]);
       });
 
@@ -157,11 +170,17 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         expect(response.status).toBe(200);
         expect(fx.tracker.errors).toBe(errors + 1);
         expect(await fx.flushedEvents('item_viewed')).toEqual([]);
-        expect(decoratorWarnings()).toEqual([expect.stringMatching(/@TrackEvent\('item_viewed'\) on ItemsController\.view was not tracked: .*151 bytes/)]);
+        expect(decoratorWarnings()).toEqual([
+          expect.stringMatching(/@TrackEvent\('item_viewed'\) on ItemsController\.view was not tracked: .*151 bytes/),
+        ]);
       });
 
       it('@Identify above @Put sets the attributes on the request user', async () => {
-        const response = await fx.request('/profile', { method: 'PUT', headers: { 'x-user-id': 'user-8' }, body: { plan: 'team' } });
+        const response = await fx.request('/profile', {
+          method: 'PUT',
+          headers: { 'x-user-id': 'user-8' },
+          body: { plan: 'team' },
+        });
 
         expect(response.status).toBe(200);
         expect(await response.json()).toEqual({ ok: true });
@@ -192,7 +211,11 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
           ['auditor-3', 'item-3'],
         ]);
         // the controller is REQUEST-scoped too (it injects RequestAudit): its own decorated handler
-        expect(named(sandbox, 'audit_route_hit').map((event) => event.personId).sort()).toEqual(['auditor-1', 'auditor-2', 'auditor-3']);
+        expect(
+          named(sandbox, 'audit_route_hit')
+            .map((event) => event.personId)
+            .sort(),
+        ).toEqual(['auditor-1', 'auditor-2', 'auditor-3']);
       });
     });
 
@@ -211,7 +234,9 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         plans.view('sync-2');
         expect(sandbox.requests).toEqual([]); // queued, not sent by the call
 
-        expect(await fx.flushedEvents('plan_viewed')).toMatchObject([{ personId: 'sync-2', data: { plan: 'pro', userId: 'sync-2' }, api: 'v2' }]);
+        expect(await fx.flushedEvents('plan_viewed')).toMatchObject([
+          { personId: 'sync-2', data: { plan: 'pro', userId: 'sync-2' }, api: 'v2' },
+        ]);
         expect(sandbox.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['POST /api/v2/batch']);
       });
 
@@ -292,7 +317,13 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         await expect(plans.failTrackedAsync('fail-3', asyncError)).rejects.toBe(asyncError);
         const values: unknown[] = [];
         const streamed = await new Promise<unknown>((resolve, reject) => {
-          plans.failStream('fail-4', streamError).subscribe({ next: (value) => values.push(value), error: resolve, complete: () => reject(new Error('completed')) });
+          plans
+            .failStream('fail-4', streamError)
+            .subscribe({
+              next: (value) => values.push(value),
+              error: resolve,
+              complete: () => reject(new Error('completed')),
+            });
         });
         expect(streamed).toBe(streamError);
         expect(values).toEqual([BASIC_PLAN]);
@@ -334,17 +365,22 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         ['whitespace', '   '],
         ['151 bytes', 'x'.repeat(151)],
         ['151 bytes of UTF-8 (76 characters)', `${'é'.repeat(75)}x`],
-      ])('a mapped person id that is invalid (%s): returns normally; counted and logged, nothing sent', async (_case, id) => {
-        const errors = fx.tracker.errors;
+      ])(
+        'a mapped person id that is invalid (%s): returns normally; counted and logged, nothing sent',
+        async (_case, id) => {
+          const errors = fx.tracker.errors;
 
-        expect(plans.forId(id)).toBe(PRO_PLAN);
+          expect(plans.forId(id)).toBe(PRO_PLAN);
 
-        expect(fx.tracker.errors).toBe(errors + 1);
-        expect(await fx.flushedEvents('plan_for_id')).toEqual([]);
-        expect(decoratorWarnings()).toEqual([
-          expect.stringMatching(/^1 decorated call not tracked, last: @TrackEvent\('plan_for_id'\) on PlanService\.forId was not tracked: personId /),
-        ]);
-      });
+          expect(fx.tracker.errors).toBe(errors + 1);
+          expect(await fx.flushedEvents('plan_for_id')).toEqual([]);
+          expect(decoratorWarnings()).toEqual([
+            expect.stringMatching(
+              /^1 decorated call not tracked, last: @TrackEvent\('plan_for_id'\) on PlanService\.forId was not tracked: personId /,
+            ),
+          ]);
+        },
+      );
 
       it('a mapped person id of exactly 150 bytes is tracked', async () => {
         const id = 'x'.repeat(150);
@@ -414,7 +450,9 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
     });
 
     it('the person comes from decorators.person (x-account), not from req.user', async () => {
-      const response = await fx.request('/items/c-1', { headers: { 'x-account': 'acct-1', 'x-user-id': 'user-ignored' } });
+      const response = await fx.request('/items/c-1', {
+        headers: { 'x-account': 'acct-1', 'x-user-id': 'user-ignored' },
+      });
 
       expect(response.status).toBe(200);
       expect(await fx.flushedEvents('item_viewed')).toMatchObject([{ personId: 'acct-1', data: { id: 'c-1' } }]);
@@ -440,7 +478,10 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
     beforeAll(async () => {
       sandbox = await CustomerIOSandbox.start();
       // a hung request is given up after 300 ms, then retried at once
-      fx = await startHttpApp(sandbox, fixture, { logger: logs, customerio: { timeout: 300, retry: { baseDelayMs: 1, maxDelayMs: 5 } } });
+      fx = await startHttpApp(sandbox, fixture, {
+        logger: logs,
+        customerio: { timeout: 300, retry: { baseDelayMs: 1, maxDelayMs: 5 } },
+      });
     });
     afterAll(async () => {
       await fx?.close();
@@ -491,7 +532,10 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
 
     beforeAll(async () => {
       sandbox = await CustomerIOSandbox.start();
-      fx = await startHttpApp(sandbox, scheduledFixture('sched'), { logger: logs, customerio: { queue: { flushIntervalMs: 20 } } });
+      fx = await startHttpApp(sandbox, scheduledFixture('sched'), {
+        logger: logs,
+        customerio: { queue: { flushIntervalMs: 20 } },
+      });
     });
     afterAll(async () => {
       await fx?.close();
@@ -500,9 +544,14 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
 
     it('@Interval under and over @TrackEvent: both stay registered, keep firing, and every run is tracked', async () => {
       const registry = fx.app.get(SchedulerRegistry);
-      expect(registry.getIntervals()).toEqual(expect.arrayContaining(['interval-over-tracked', 'interval-under-tracked']));
+      expect(registry.getIntervals()).toEqual(
+        expect.arrayContaining(['interval-over-tracked', 'interval-under-tracked']),
+      );
 
-      await sandbox.waitFor(() => named(sandbox, 'interval_under').length >= 2 && named(sandbox, 'interval_over').length >= 2, 2000);
+      await sandbox.waitFor(
+        () => named(sandbox, 'interval_under').length >= 2 && named(sandbox, 'interval_over').length >= 2,
+        2000,
+      );
 
       expect(named(sandbox, 'interval_under')[0]).toMatchObject({ personId: schedulerPerson('sched'), data: {} });
       expect(named(sandbox, 'interval_over')[0]).toMatchObject({ personId: schedulerPerson('sched'), data: {} });
@@ -513,9 +562,14 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
 
     it('@Cron (every second) under and over @TrackEvent: both stay registered, and their ticks are tracked', async () => {
       const registry = fx.app.get(SchedulerRegistry);
-      expect([...registry.getCronJobs().keys()]).toEqual(expect.arrayContaining(['cron-over-tracked', 'cron-under-tracked']));
+      expect([...registry.getCronJobs().keys()]).toEqual(
+        expect.arrayContaining(['cron-over-tracked', 'cron-under-tracked']),
+      );
 
-      await sandbox.waitFor(() => named(sandbox, 'cron_under').length >= 1 && named(sandbox, 'cron_over').length >= 1, 2500);
+      await sandbox.waitFor(
+        () => named(sandbox, 'cron_under').length >= 1 && named(sandbox, 'cron_over').length >= 1,
+        2500,
+      );
 
       expect(named(sandbox, 'cron_under')[0]).toMatchObject({ personId: schedulerPerson('sched') });
       expect(named(sandbox, 'cron_over')[0]).toMatchObject({ personId: schedulerPerson('sched') });
@@ -550,7 +604,10 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       a.app.get(PlanService).view('direct-a-2');
       await Promise.all([a.client.flush(), b.client.flush()]);
 
-      const seen = (sandbox: CustomerIOSandbox) => unscheduled(sandbox).map((event) => `${event.name}:${event.personId}`).sort();
+      const seen = (sandbox: CustomerIOSandbox) =>
+        unscheduled(sandbox)
+          .map((event) => `${event.name}:${event.personId}`)
+          .sort();
       expect(seen(a.sandbox)).toEqual([
         'audit_recorded:audit-a',
         'audit_route_hit:audit-a',
@@ -573,18 +630,29 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
     it('concurrent requests to both apps stay apart', async () => {
       const { a, b } = two;
       const responses = await Promise.all(
-        Array.from({ length: 10 }, (_, n) => (n % 2 ? b : a).request(`/items/c-${n}`, { headers: { 'x-user-id': `${n % 2 ? 'b' : 'a'}-${n}` } })),
+        Array.from({ length: 10 }, (_, n) =>
+          (n % 2 ? b : a).request(`/items/c-${n}`, { headers: { 'x-user-id': `${n % 2 ? 'b' : 'a'}-${n}` } }),
+        ),
       );
 
       expect(responses.every((response) => response.status === 200)).toBe(true);
       await Promise.all([a.client.flush(), b.client.flush()]);
-      expect(unscheduled(a.sandbox).map((event) => event.personId).sort()).toEqual(['a-0', 'a-2', 'a-4', 'a-6', 'a-8']);
-      expect(unscheduled(b.sandbox).map((event) => event.personId).sort()).toEqual(['b-1', 'b-3', 'b-5', 'b-7', 'b-9']);
+      expect(
+        unscheduled(a.sandbox)
+          .map((event) => event.personId)
+          .sort(),
+      ).toEqual(['a-0', 'a-2', 'a-4', 'a-6', 'a-8']);
+      expect(
+        unscheduled(b.sandbox)
+          .map((event) => event.personId)
+          .sort(),
+      ).toEqual(['b-1', 'b-3', 'b-5', 'b-7', 'b-9']);
     });
 
     it("each app's @Interval runs land in its own sandbox (the person names the app)", async () => {
       const { a, b } = two;
-      const scheduled = (sandbox: CustomerIOSandbox) => sandbox.events.filter((event) => event.name.startsWith('interval_'));
+      const scheduled = (sandbox: CustomerIOSandbox) =>
+        sandbox.events.filter((event) => event.name.startsWith('interval_'));
       // these apps flush every 60 s: flush while polling
       await Promise.all([
         a.sandbox.waitFor(() => (void a.client.flush(), scheduled(a.sandbox).length >= 4), 2000),
@@ -607,7 +675,9 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
       expect([...unscheduled(a.sandbox), ...unscheduled(b.sandbox)]).toEqual([]);
       expect([a.tracker.errors, b.tracker.errors]).toEqual([0, 0]);
       expect(decoratorWarnings()).toEqual([
-        expect.stringMatching(/^PlanService\.view is decorated with @TrackEvent\/@Identify but was called outside an application .* \(2 run in this process/),
+        expect.stringMatching(
+          /^PlanService\.view is decorated with @TrackEvent\/@Identify but was called outside an application .* \(2 run in this process/,
+        ),
         expect.stringMatching(/^PlanService\.load is decorated/),
       ]);
     });

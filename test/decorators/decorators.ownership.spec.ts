@@ -91,9 +91,13 @@ describe('decorators: ownership of instances (apps booting, TRANSIENT and frozen
       let fx: HttpApp | undefined;
       try {
         // today: TypeError: Cannot define property Symbol(nestjs-customerio:tracker), object is not extensible
-        fx = await startHttpApp(sandbox, BugsAppModule.forApp('frozen', [{ provide: Frozen, useValue: Object.freeze(new Frozen()) }]), {
-          logger: logs,
-        });
+        fx = await startHttpApp(
+          sandbox,
+          BugsAppModule.forApp('frozen', [{ provide: Frozen, useValue: Object.freeze(new Frozen()) }]),
+          {
+            logger: logs,
+          },
+        );
         expect(fx.app.get(Frozen).call()).toBe(1);
       } finally {
         await fx?.close();

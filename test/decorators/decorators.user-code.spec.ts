@@ -76,7 +76,8 @@ const appModule = (customerio: CustomerIOModuleOptions): DynamicModule => {
   return { module: UserCodeFixtureModule };
 };
 
-const summaryLines = (): string[] => logs.messages('warn', 'CustomerIO').filter((line) => line.includes('decorated call'));
+const summaryLines = (): string[] =>
+  logs.messages('warn', 'CustomerIO').filter((line) => line.includes('decorated call'));
 
 describe('decorator user code that throws or rejects', () => {
   let sandbox: CustomerIOSandbox;
@@ -96,26 +97,52 @@ describe('decorator user code that throws or rejects', () => {
   });
 
   it.each([
-    ['dataThrows', "@TrackEvent('data_throws') on BrokenMappers.dataThrows was not tracked: the data mapper threw: data mapper exploded"],
-    ['dataRejects', "@TrackEvent('data_rejects') on BrokenMappers.dataRejects was not tracked: the data mapper returned a Promise"],
-    ['dataResolves', "@TrackEvent('data_resolves') on BrokenMappers.dataResolves was not tracked: the data mapper returned a Promise"],
-    ['personThrows', "@TrackEvent('person_throws') on BrokenMappers.personThrows was not tracked: the person mapper threw: person mapper exploded"],
-    ['personRejects', "@TrackEvent('person_rejects') on BrokenMappers.personRejects was not tracked: the person mapper returned a Promise"],
-    ['attributesThrow', '@Identify() on BrokenMappers.attributesThrow was not tracked: the attributes mapper threw: attributes mapper exploded'],
-    ['attributesReject', '@Identify() on BrokenMappers.attributesReject was not tracked: the attributes mapper returned a Promise'],
-  ] as const)('a mapper of %s: the call returns as ever, nothing is sent, counted, and named in the summary line', async (method, reason) => {
-    const app = await start();
-    const mappers = app.app.get(BrokenMappers);
+    [
+      'dataThrows',
+      "@TrackEvent('data_throws') on BrokenMappers.dataThrows was not tracked: the data mapper threw: data mapper exploded",
+    ],
+    [
+      'dataRejects',
+      "@TrackEvent('data_rejects') on BrokenMappers.dataRejects was not tracked: the data mapper returned a Promise",
+    ],
+    [
+      'dataResolves',
+      "@TrackEvent('data_resolves') on BrokenMappers.dataResolves was not tracked: the data mapper returned a Promise",
+    ],
+    [
+      'personThrows',
+      "@TrackEvent('person_throws') on BrokenMappers.personThrows was not tracked: the person mapper threw: person mapper exploded",
+    ],
+    [
+      'personRejects',
+      "@TrackEvent('person_rejects') on BrokenMappers.personRejects was not tracked: the person mapper returned a Promise",
+    ],
+    [
+      'attributesThrow',
+      '@Identify() on BrokenMappers.attributesThrow was not tracked: the attributes mapper threw: attributes mapper exploded',
+    ],
+    [
+      'attributesReject',
+      '@Identify() on BrokenMappers.attributesReject was not tracked: the attributes mapper returned a Promise',
+    ],
+  ] as const)(
+    'a mapper of %s: the call returns as ever, nothing is sent, counted, and named in the summary line',
+    async (method, reason) => {
+      const app = await start();
+      const mappers = app.app.get(BrokenMappers);
 
-    const returned = await mappers[method]();
-    await app.client.flush();
+      const returned = await mappers[method]();
+      await app.client.flush();
 
-    expect(returned).toBe(method.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`));
-    expect(sandbox.requests).toHaveLength(0);
-    expect(app.client.stats.decoratorErrors).toBe(1);
-    expect(app.tracker.errors).toBe(1);
-    expect(summaryLines()).toEqual([`1 decorated call not tracked, last: ${reason}${reason.endsWith('Promise') ? ': mappers and decorators options must return their value synchronously' : ''}`]);
-  });
+      expect(returned).toBe(method.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`));
+      expect(sandbox.requests).toHaveLength(0);
+      expect(app.client.stats.decoratorErrors).toBe(1);
+      expect(app.tracker.errors).toBe(1);
+      expect(summaryLines()).toEqual([
+        `1 decorated call not tracked, last: ${reason}${reason.endsWith('Promise') ? ': mappers and decorators options must return their value synchronously' : ''}`,
+      ]);
+    },
+  );
 
   it('many failing calls between two flushes make one line with their count; the calls that can be tracked still are', async () => {
     const app = await start();
@@ -128,37 +155,48 @@ describe('decorator user code that throws or rejects', () => {
 
     expect(sandbox.events.map((event) => [event.anonymousId, event.name])).toEqual([['visitor-1', 'route_hit']]);
     expect(app.client.stats.decoratorErrors).toBe(1_000);
-    expect(summaryLines()).toEqual([expect.stringMatching(/^1000 decorated calls not tracked, last: @TrackEvent\('person_throws'\)/)]);
+    expect(summaryLines()).toEqual([
+      expect.stringMatching(/^1000 decorated calls not tracked, last: @TrackEvent\('person_throws'\)/),
+    ]);
   });
 
-  describe.each(['sync', 'async'] as const)('the module options decorators.person / decorators.anonymousId failing (%s)', (mode) => {
-    const fail = mode === 'sync' ? exploding : rejecting;
+  describe.each(['sync', 'async'] as const)(
+    'the module options decorators.person / decorators.anonymousId failing (%s)',
+    (mode) => {
+      const fail = mode === 'sync' ? exploding : rejecting;
 
-    it('decorators.person: the route answers as ever, the call is not tracked, counted and summed', async () => {
-      const app = await start({ decorators: { person: fail('session store down') as never } });
+      it('decorators.person: the route answers as ever, the call is not tracked, counted and summed', async () => {
+        const app = await start({ decorators: { person: fail('session store down') as never } });
 
-      const response = await app.request('/hit');
-      await app.client.flush();
+        const response = await app.request('/hit');
+        await app.client.flush();
 
-      expect(response.status).toBe(200);
-      expect(await response.json()).toEqual({ ok: true });
-      expect(sandbox.requests).toHaveLength(0);
-      expect(app.client.stats.decoratorErrors).toBe(1);
-      const what = mode === 'sync' ? 'threw: session store down' : 'returned a Promise';
-      expect(summaryLines()).toEqual([expect.stringContaining(`@TrackEvent('route_hit') on TrackedRoutes.hit was not tracked: decorators.person ${what}`)]);
-    });
+        expect(response.status).toBe(200);
+        expect(await response.json()).toEqual({ ok: true });
+        expect(sandbox.requests).toHaveLength(0);
+        expect(app.client.stats.decoratorErrors).toBe(1);
+        const what = mode === 'sync' ? 'threw: session store down' : 'returned a Promise';
+        expect(summaryLines()).toEqual([
+          expect.stringContaining(
+            `@TrackEvent('route_hit') on TrackedRoutes.hit was not tracked: decorators.person ${what}`,
+          ),
+        ]);
+      });
 
-    it('decorators.anonymousId (no person): the same', async () => {
-      const app = await start({ decorators: { person: () => undefined, anonymousId: fail('cookie parser down') as never } });
+      it('decorators.anonymousId (no person): the same', async () => {
+        const app = await start({
+          decorators: { person: () => undefined, anonymousId: fail('cookie parser down') as never },
+        });
 
-      const response = await app.request('/hit');
-      await app.client.flush();
+        const response = await app.request('/hit');
+        await app.client.flush();
 
-      expect(response.status).toBe(200);
-      expect(sandbox.requests).toHaveLength(0);
-      expect(app.client.stats.decoratorErrors).toBe(1);
-      const what = mode === 'sync' ? 'threw: cookie parser down' : 'returned a Promise';
-      expect(summaryLines()).toEqual([expect.stringContaining(`was not tracked: decorators.anonymousId ${what}`)]);
-    });
-  });
+        expect(response.status).toBe(200);
+        expect(sandbox.requests).toHaveLength(0);
+        expect(app.client.stats.decoratorErrors).toBe(1);
+        const what = mode === 'sync' ? 'threw: cookie parser down' : 'returned a Promise';
+        expect(summaryLines()).toEqual([expect.stringContaining(`was not tracked: decorators.anonymousId ${what}`)]);
+      });
+    },
+  );
 });

@@ -72,7 +72,10 @@ describe('the queue store option', () => {
 
   it('a durable store keeps what shutdown could not send, and the next application delivers it once', async () => {
     const store = new KeepingStore();
-    const first = await createQueueApp(ctx.sandbox, { retry: { maxAttempts: 1 }, queue: { store, shutdownTimeoutMs: 100 } });
+    const first = await createQueueApp(ctx.sandbox, {
+      retry: { maxAttempts: 1 },
+      queue: { store, shutdownTimeoutMs: 100 },
+    });
     ctx.sandbox.respondWith(503, { path: '/api/v2/batch' });
     const ids = Array.from({ length: 5 }, (_, i) => first.client.track(`u-${i % 2}`, 'kept', { i }).id);
     await first.app.close();
@@ -104,7 +107,9 @@ describe('the queue store option', () => {
     await ctx.subject.app.close();
 
     const dropping = new BoundingStore();
-    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store: dropping, maxQueueSize: 2, overflow: 'drop-oldest' } });
+    ctx.subject = await createQueueApp(ctx.sandbox, {
+      queue: { store: dropping, maxQueueSize: 2, overflow: 'drop-oldest' },
+    });
     const ids = ['a', 'b', 'c', 'd'].map((name) => ctx.subject!.client.track(`u-${name}`, 'bounded').id);
     await ctx.sandbox.waitFor(() => ctx.subject!.client.stats.dropped === 2, 1_000);
     expect(ctx.subject.log.ids('dropped')).toEqual(ids.slice(0, 2));
@@ -125,13 +130,19 @@ describe('the queue store option', () => {
     const held = ctx.subject.client.track('u-1', 'held');
     const lost = ctx.subject.client.track('u-2', 'lost');
     let settled = 0;
-    for (const receipt of [held, lost]) void receipt.stored.then(() => (settled += 1), () => (settled += 1));
+    for (const receipt of [held, lost])
+      void receipt.stored.then(
+        () => (settled += 1),
+        () => (settled += 1),
+      );
     await new Promise((resolve) => setImmediate(resolve));
     expect(settled).toBe(0);
     answers[0].resolve();
     answers[1].reject(new Error('disk on fire'));
     await expect(held.stored).resolves.toBeUndefined();
-    await expect(lost.stored).rejects.toThrow(`operation ${lost.id} was not stored: its queue store failed to append it (Error: disk on fire)`);
+    await expect(lost.stored).rejects.toThrow(
+      `operation ${lost.id} was not stored: its queue store failed to append it (Error: disk on fire)`,
+    );
     expect(ctx.subject.log.ids('failed')).toEqual([lost.id]);
   });
 
@@ -146,15 +157,22 @@ describe('the queue store option', () => {
     const receipt = ctx.subject.client.track('u-1', 'looked_up');
     void ctx.subject.client.flush(); // leases it: the receipt, read now, must ask the store
     await ctx.sandbox.waitFor(() => ctx.sandbox.pendingRequests === 1, 2_000);
-    await expect(receipt.delivered).rejects.toThrow(/cannot be known: its store could not be read \(Error: store is gone\)/);
+    await expect(receipt.delivered).rejects.toThrow(
+      /cannot be known: its store could not be read \(Error: store is gone\)/,
+    );
   });
 
   it('refuses something that is not a store, at bootstrap', async () => {
     const error = await Test.createTestingModule({
-      imports: [CustomerIOModule.forRoot({ ...ctx.sandbox.moduleOptions(), queue: { store: { append() {} } as never } })],
+      imports: [
+        CustomerIOModule.forRoot({ ...ctx.sandbox.moduleOptions(), queue: { store: { append() {} } as never } }),
+      ],
     })
       .compile()
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(CustomerIOConfigError);
     expect((error as Error).message).toMatch(
       /option "queue.store" must be "memory", "sqlite", "redis" or a CustomerIOQueueStore \(append, lease, acknowledge, release, dropOldest, has\)/,
@@ -166,9 +184,14 @@ describe('the queue store option', () => {
     [{ store: 'redis' as const, redis: { url: ' ' } }, /option "queue.redis.url" is required/],
     [{ store: 'disk' as 'memory' }, /option "queue.store" must be "memory", "sqlite", "redis"/],
   ])('a named store needs its settings, at bootstrap (%o)', async (queue, message) => {
-    const error = await Test.createTestingModule({ imports: [CustomerIOModule.forRoot({ ...ctx.sandbox.moduleOptions(), queue })] })
+    const error = await Test.createTestingModule({
+      imports: [CustomerIOModule.forRoot({ ...ctx.sandbox.moduleOptions(), queue })],
+    })
       .compile()
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(CustomerIOConfigError);
     expect((error as Error).message).toMatch(message);
   });
@@ -197,10 +220,15 @@ describe('the queue store option', () => {
     writeFileSync(path, 'my notes, not a queue');
     try {
       const error = await Test.createTestingModule({
-        imports: [CustomerIOModule.forRoot({ ...ctx.sandbox.moduleOptions(), queue: { store: 'sqlite', sqlite: { path } } })],
+        imports: [
+          CustomerIOModule.forRoot({ ...ctx.sandbox.moduleOptions(), queue: { store: 'sqlite', sqlite: { path } } }),
+        ],
       })
         .compile()
-        .then(() => undefined, (e: unknown) => e);
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       expect(String(error)).toContain(path);
       expect(readFileSync(path, 'utf8')).toBe('my notes, not a queue');
     } finally {

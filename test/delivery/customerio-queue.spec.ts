@@ -34,12 +34,21 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
       expect(ctx.sandbox.requests.every((r) => r.path === '/api/v2/batch')).toBe(true);
       expect(ctx.sandbox.batches.map((b) => b.operations)).toEqual([1_000, 1_000, 500]);
       expectEachOnceOrReported(ctx.sandbox, ids, ctx.subject.log);
-      expect(ctx.subject.client.stats).toMatchObject({ enqueued: 2_500, delivered: 2_500, queued: 0, inFlight: 0, failed: 0 });
+      expect(ctx.subject.client.stats).toMatchObject({
+        enqueued: 2_500,
+        delivered: 2_500,
+        queued: 0,
+        inFlight: 0,
+        failed: 0,
+      });
     });
 
     it('builds batches by UTF-8 bytes: no request over maxBatchBytes', async () => {
       ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchBytes: 20_000 } });
-      const ids = Array.from({ length: 200 }, (_, i) => ctx.subject!.client.track(`u-${i}`, 'wide', { text: 'é'.repeat(200) }).id);
+      const ids = Array.from(
+        { length: 200 },
+        (_, i) => ctx.subject!.client.track(`u-${i}`, 'wide', { text: 'é'.repeat(200) }).id,
+      );
       await ctx.subject.client.flush();
       expect(ctx.sandbox.batches.length).toBeGreaterThan(5);
       expect(Math.max(...ctx.sandbox.batches.map((b) => b.bytes))).toBeLessThanOrEqual(20_000);
@@ -70,7 +79,10 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
       const generated = ctx.subject.client.track('u-1', 'a').id;
       const chosen = ctx.subject.client.track('u-1', 'b', {}, { id: '01JD0000000000000000MY0WN1' }).id;
       await ctx.subject.client.flush();
-      expect([generated, chosen]).toEqual([expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/), expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/)]);
+      expect([generated, chosen]).toEqual([
+        expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+        expect.stringMatching(/^[0-9A-HJKMNP-TV-Z]{26}$/),
+      ]);
       expect(ctx.sandbox.events.map((e) => e.id)).toEqual([generated, '01JD0000000000000000MY0WN1']);
       expect(ctx.subject.log.ids('delivered')).toEqual([generated, chosen]);
     });
@@ -78,7 +90,11 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     it('carries every person operation through the batch API, and anonymous events through /api/v1/events', async () => {
       ctx.subject = await createQueueApp(ctx.sandbox);
       const { client } = ctx.subject;
-      client.identify('p-1', { email: 'p1@example.com', created_at: new Date(1_700_000_000_000) }, { timestamp: 1_700_000_001 });
+      client.identify(
+        'p-1',
+        { email: 'p1@example.com', created_at: new Date(1_700_000_000_000) },
+        { timestamp: 1_700_000_001 },
+      );
       client.identify('p-2', { plan: 'free' });
       client.track('p-1', 'signed_up', { plan: 'pro' }, { timestamp: 1_700_000_002 });
       client.trackAnonymous('anon-1', 'visited', { page: '/' });
@@ -92,7 +108,9 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
       client.destroy('p-3');
       await client.flush();
       expect(ctx.sandbox.batches).toEqual([expect.objectContaining({ operations: 11, status: 200 })]);
-      expect(ctx.sandbox.requests.filter((r) => r.path === '/api/v1/events')).toEqual([expect.objectContaining({ method: 'POST', status: 200 })]);
+      expect(ctx.sandbox.requests.filter((r) => r.path === '/api/v1/events')).toEqual([
+        expect.objectContaining({ method: 'POST', status: 200 }),
+      ]);
       expect(ctx.sandbox.people.get('p-1')).toMatchObject({
         attributes: { email: 'p1@example.com', created_at: 1_700_000_000, plan: 'free' },
         devices: {},
@@ -100,10 +118,40 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
       expect(ctx.sandbox.people.has('p-2')).toBe(false);
       expect(ctx.sandbox.deletedPeople).toEqual(['p-3']);
       expect(ctx.sandbox.merges).toEqual([{ primary: { id: 'p-1' }, secondary: { id: 'p-2' } }]);
-      expect(ctx.sandbox.events.map(({ personId, anonymousId, name, type, data, timestamp }) => ({ personId, anonymousId, name, type, data, timestamp }))).toEqual([
-        { personId: 'p-1', anonymousId: undefined, name: 'signed_up', type: 'event', data: { plan: 'pro' }, timestamp: 1_700_000_002 },
-        { personId: 'p-1', anonymousId: undefined, name: '/pricing', type: 'page', data: { ref: 'ad' }, timestamp: expect.any(Number) },
-        { personId: undefined, anonymousId: 'anon-1', name: 'visited', type: 'event', data: { page: '/' }, timestamp: expect.any(Number) },
+      expect(
+        ctx.sandbox.events.map(({ personId, anonymousId, name, type, data, timestamp }) => ({
+          personId,
+          anonymousId,
+          name,
+          type,
+          data,
+          timestamp,
+        })),
+      ).toEqual([
+        {
+          personId: 'p-1',
+          anonymousId: undefined,
+          name: 'signed_up',
+          type: 'event',
+          data: { plan: 'pro' },
+          timestamp: 1_700_000_002,
+        },
+        {
+          personId: 'p-1',
+          anonymousId: undefined,
+          name: '/pricing',
+          type: 'page',
+          data: { ref: 'ad' },
+          timestamp: expect.any(Number),
+        },
+        {
+          personId: undefined,
+          anonymousId: 'anon-1',
+          name: 'visited',
+          type: 'event',
+          data: { page: '/' },
+          timestamp: expect.any(Number),
+        },
       ]);
     });
   });
@@ -183,7 +231,10 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
 
   describe('faults', () => {
     it('an outage (503 for a while, then recovery): nothing lost, nothing duplicated', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { retry: { maxAttempts: 2 }, queue: { maxBatchOperations: 100 } });
+      ctx.subject = await createQueueApp(ctx.sandbox, {
+        retry: { maxAttempts: 2 },
+        queue: { maxBatchOperations: 100 },
+      });
       ctx.sandbox.respondWith(503, { times: 7, path: '/api/v2/batch' });
       const ids = trackMany(ctx.subject.client, 450);
       for (let i = 0; i < 20 && ctx.subject.client.stats.queued > 0; i++) await ctx.subject.client.flush();
@@ -245,7 +296,11 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
       ctx.subject = await createQueueApp(ctx.sandbox);
       const ids = trackMany(ctx.subject.client, 4, 4);
       // the whole batch, then its first half, then that half's first operation are refused
-      ctx.sandbox.respondWith(400, { times: 3, path: '/api/v2/batch', body: { errors: [{ reason: 'invalid', message: 'bad item' }] } });
+      ctx.sandbox.respondWith(400, {
+        times: 3,
+        path: '/api/v2/batch',
+        body: { errors: [{ reason: 'invalid', message: 'bad item' }] },
+      });
       await ctx.subject.client.flush();
       expect(ctx.sandbox.requests.map((r) => r.status)).toEqual([400, 400, 400, 200, 200]);
       expect(ctx.subject.log.ids('invalid')).toEqual([ids[0]]);
@@ -254,7 +309,10 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('an operation that keeps failing fails after maxDeliveryAttempts, reported with its ids', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { retry: { maxAttempts: 1, circuitBreaker: false }, queue: { maxDeliveryAttempts: 3 } });
+      ctx.subject = await createQueueApp(ctx.sandbox, {
+        retry: { maxAttempts: 1, circuitBreaker: false },
+        queue: { maxDeliveryAttempts: 3 },
+      });
       ctx.sandbox.respondWith(503, { path: '/api/v2/batch' });
       const receipt = ctx.subject.client.track('u-1', 'doomed');
       const outcome = receipt.delivered.catch((e: unknown) => e);
@@ -400,7 +458,10 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('what cannot be sent by the deadline is reported undelivered, with its ids (a durable store keeps it instead)', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { timeout: 5_000, queue: { shutdownTimeoutMs: 200, maxBatchOperations: 10 } });
+      ctx.subject = await createQueueApp(ctx.sandbox, {
+        timeout: 5_000,
+        queue: { shutdownTimeoutMs: 200, maxBatchOperations: 10 },
+      });
       ctx.sandbox.hang({ path: '/api/v2/batch' });
       const ids = trackMany(ctx.subject.client, 25);
       const started = performance.now();
@@ -416,7 +477,9 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
         expect(client.stats.queued).toBe(25);
       } else {
         expect(log.ids('undelivered').sort()).toEqual([...ids].sort());
-        expect(log.reports.find((r) => r.outcome === 'undelivered')?.reason).toMatch(/shutdown deadline of 200 ms passed/);
+        expect(log.reports.find((r) => r.outcome === 'undelivered')?.reason).toMatch(
+          /shutdown deadline of 200 ms passed/,
+        );
       }
     });
   });

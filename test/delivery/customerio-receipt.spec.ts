@@ -67,12 +67,17 @@ describe(`CustomerIOReceipt, ${STORE} store`, () => {
       expect(client.stats).toMatchObject({ enqueued: 2, queued: 2 });
 
       await client.flush();
-      expect(await Promise.all([stateSoon(firstDelivered), stateSoon(secondDelivered)])).toEqual(['resolved', 'resolved']);
+      expect(await Promise.all([stateSoon(firstDelivered), stateSoon(secondDelivered)])).toEqual([
+        'resolved',
+        'resolved',
+      ]);
       expect(log.ids('delivered')).toEqual([first.id, second.id]);
       expect(client.stats).toMatchObject({ enqueued: 2, delivered: 2, failed: 0, queued: 0 });
       // Both went to Customer.io with the caller's id: the first is kept, the second counted as a duplicate.
       expect(ctx.sandbox.batches.map((batch) => batch.operations)).toEqual([2]);
-      expect(ctx.sandbox.events.map(({ id, data }) => ({ id, data }))).toEqual([{ id: '01JD0000000000000000RDER01', data: { n: 1 } }]);
+      expect(ctx.sandbox.events.map(({ id, data }) => ({ id, data }))).toEqual([
+        { id: '01JD0000000000000000RDER01', data: { n: 1 } },
+      ]);
       expect(ctx.sandbox.duplicateEvents).toBe(1);
     });
 
@@ -88,7 +93,10 @@ describe(`CustomerIOReceipt, ${STORE} store`, () => {
       const secondDelivered = second.delivered;
       await flushed;
       await client.flush();
-      expect(await Promise.all([stateSoon(firstDelivered), stateSoon(secondDelivered)])).toEqual(['resolved', 'resolved']);
+      expect(await Promise.all([stateSoon(firstDelivered), stateSoon(secondDelivered)])).toEqual([
+        'resolved',
+        'resolved',
+      ]);
       expect(ctx.sandbox.batches.map((batch) => batch.operations)).toEqual([1, 1]);
       expect(ctx.sandbox.events.map((event) => event.id)).toEqual(['01JD0000000000000000RDER02']);
       expect(ctx.sandbox.duplicateEvents).toBe(1);

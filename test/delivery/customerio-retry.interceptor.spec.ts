@@ -14,7 +14,7 @@ import {
   type CustomerIORetryOptions,
 } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { CustomerIOSdkAdapter } from '../../lib/client/customerio-sdk.adapter.js';
+import { CustomerIOSdkAdapter } from '../../lib/transport/customerio-sdk.adapter.js';
 import { type ClientApp, createClientApp, rejectionOf } from '../support/customerio-app.js';
 
 // Real time, whatever the fake clock says (captured before any test installs one).
@@ -64,8 +64,12 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
    * A fresh app (so a fresh interceptor: no breaker or pause state carried over) sending to the sandbox.
    * Retries are fast unless a test says otherwise, and the circuit breaker is off unless a test turns it on.
    */
-  async function boot(retry: CustomerIORetryOptions | false = {}, overrides: Partial<CustomerIOModuleOptions> = {}): Promise<ClientApp> {
-    const options = retry === false ? false : { baseDelayMs: 2, maxDelayMs: 10, circuitBreaker: false as const, ...retry };
+  async function boot(
+    retry: CustomerIORetryOptions | false = {},
+    overrides: Partial<CustomerIOModuleOptions> = {},
+  ): Promise<ClientApp> {
+    const options =
+      retry === false ? false : { baseDelayMs: 2, maxDelayMs: 10, circuitBreaker: false as const, ...retry };
     const subject = await createClientApp(sandbox, { retry: options, ...overrides });
     apps.push(subject);
     return subject;
@@ -73,12 +77,17 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
 
   const statuses = (): number[] => sandbox.requests.map((request) => request.status);
   /** Time between consecutive requests, as the sandbox saw them. */
-  const gaps = (): number[] => sandbox.requests.slice(1).map((request, i) => request.receivedAt - sandbox.requests[i].receivedAt);
-  const requestOf = (personId: string) => sandbox.requests.find((request) => request.path === `/api/v1/customers/${personId}`);
+  const gaps = (): number[] =>
+    sandbox.requests.slice(1).map((request, i) => request.receivedAt - sandbox.requests[i].receivedAt);
+  const requestOf = (personId: string) =>
+    sandbox.requests.find((request) => request.path === `/api/v1/customers/${personId}`);
 
   /** Fake timers and Date; real I/O (sockets, the sandbox) still runs, with the clock standing still. */
   function useFakeClock(now?: number): void {
-    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'], ...(now !== undefined && { now }) });
+    jest.useFakeTimers({
+      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'],
+      ...(now !== undefined && { now }),
+    });
   }
 
   /** Lets real I/O run, without moving the fake clock, until `done()`; fails after 3 s of real time. */
@@ -155,7 +164,11 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
     type Fault = () => unknown;
     it.each<[string, Fault, abstract new (...args: never[]) => CustomerIOError]>([
       ['a 408', () => sandbox.respondWith(408, { times: 1 }), CustomerIOHttpError],
-      ['a 425 (Too Early: not processed, may be accepted later)', () => sandbox.respondWith(425, { times: 1 }), CustomerIOHttpError],
+      [
+        'a 425 (Too Early: not processed, may be accepted later)',
+        () => sandbox.respondWith(425, { times: 1 }),
+        CustomerIOHttpError,
+      ],
       ['a 429', () => sandbox.respondWith(429, { times: 1 }), CustomerIOHttpError],
       ['a 500', () => sandbox.respondWith(500, { times: 1 }), CustomerIOHttpError],
       ['a 502', () => sandbox.respondWith(502, { times: 1 }), CustomerIOHttpError],
@@ -237,7 +250,9 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
         expect(outcome.status).toBe('fulfilled');
         const waits = gaps();
         expect(waits).toHaveLength(7);
-        const outOfBounds = waits.flatMap((wait, n) => (wait < 0 || wait > caps[n] ? [{ retry: n + 1, wait, cap: caps[n] }] : []));
+        const outOfBounds = waits.flatMap((wait, n) =>
+          wait < 0 || wait > caps[n] ? [{ retry: n + 1, wait, cap: caps[n] }] : [],
+        );
         expect(outOfBounds).toEqual([]);
       }
     });
@@ -335,7 +350,9 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
         size: 1,
         onRetry: (error, delayMs) => void retries.push([error, delayMs]),
       };
-      const outcome = await drive(interceptor.intercept(context, () => sdk.track((client) => client.identify('u-1', { a: 1 }))));
+      const outcome = await drive(
+        interceptor.intercept(context, () => sdk.track((client) => client.identify('u-1', { a: 1 }))),
+      );
       expect(outcome.status).toBe('fulfilled');
       expect(statuses()).toEqual([503, 502, 200]);
       expect(retries.map(([error]) => [error.constructor, error.status, error.errors])).toEqual([
@@ -362,15 +379,18 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
     it.each([
       [1_500, 2],
       [2_500, 3],
-    ])('counts the time already spent: with budgetMs %i and Retry-After 1 s, %i requests', async (budgetMs, requests) => {
-      const subject = await boot({ budgetMs, maxAttempts: 10 });
-      useFakeClock();
-      sandbox.respondWith(503, { retryAfter: 1 });
-      const outcome = await drive(subject.direct.identify('u-1', {}));
-      expect(outcome).toMatchObject({ status: 'rejected', reason: expect.any(CustomerIOHttpError) });
-      expect(sandbox.requests).toHaveLength(requests);
-      expect(gaps()).toEqual(Array(requests - 1).fill(1_000));
-    });
+    ])(
+      'counts the time already spent: with budgetMs %i and Retry-After 1 s, %i requests',
+      async (budgetMs, requests) => {
+        const subject = await boot({ budgetMs, maxAttempts: 10 });
+        useFakeClock();
+        sandbox.respondWith(503, { retryAfter: 1 });
+        const outcome = await drive(subject.direct.identify('u-1', {}));
+        expect(outcome).toMatchObject({ status: 'rejected', reason: expect.any(CustomerIOHttpError) });
+        expect(sandbox.requests).toHaveLength(requests);
+        expect(gaps()).toEqual(Array(requests - 1).fill(1_000));
+      },
+    );
   });
 
   describe('429 pauses every request through the interceptor', () => {
@@ -513,14 +533,18 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
 
       await ioUntil(() => probe.settled() && other.settled());
       await Promise.all([probe.promise, other.promise]);
-      expect(sandbox.requests.slice(3).map((request) => request.path)).toEqual(['/api/v1/customers/probe', '/api/v1/customers/other']);
+      expect(sandbox.requests.slice(3).map((request) => request.path)).toEqual([
+        '/api/v1/customers/probe',
+        '/api/v1/customers/other',
+      ]);
     });
 
     it('counts only consecutive failures: a success in between starts the count again', async () => {
       const subject = await boot(breaker);
       for (const fails of [2, 2]) {
         sandbox.respondWith(503, { times: fails });
-        for (let i = 0; i < fails; i++) await expect(subject.direct.identify('u-1', {})).rejects.toThrow(CustomerIOHttpError);
+        for (let i = 0; i < fails; i++)
+          await expect(subject.direct.identify('u-1', {})).rejects.toThrow(CustomerIOHttpError);
         await subject.direct.identify('u-1', {});
       }
       sandbox.respondWith(503, { times: 2 });
@@ -555,7 +579,10 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
       await subject.direct.identify('u-1', { plan: 'pro' });
       expect(sandbox.requests).toHaveLength(3);
       expect(recorder.calls).toHaveLength(1);
-      expect(recorder.calls[0]).toMatchObject({ context: { kind: 'direct', operation: 'identify', size: 1 }, result: {} });
+      expect(recorder.calls[0]).toMatchObject({
+        context: { kind: 'direct', operation: 'identify', size: 1 },
+        result: {},
+      });
       expect(recorder.calls[0].error).toBeUndefined();
     });
 
@@ -624,8 +651,15 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
       jest.spyOn(Math, 'random').mockReturnValue(0.5);
       sandbox.respondWith(503, { times: 1, body: { meta: { error: 'before abort' } } });
       const controller = new AbortController();
-      const context: CustomerIORequestContext = { kind: 'batch', operation: 'batch', size: 1, signal: controller.signal };
-      const call = tracked(interceptor.intercept(context, () => sdk.track((client) => client.identify('u-1', {}), controller.signal)));
+      const context: CustomerIORequestContext = {
+        kind: 'batch',
+        operation: 'batch',
+        size: 1,
+        signal: controller.signal,
+      };
+      const call = tracked(
+        interceptor.intercept(context, () => sdk.track((client) => client.identify('u-1', {}), controller.signal)),
+      );
       await ioUntil(() => jest.getTimerCount() === 1 || call.settled()); // waiting 500 ms before the retry
       controller.abort();
       await ioUntil(call.settled);
@@ -645,7 +679,12 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
 
       const controller = new AbortController();
       let sent = 0;
-      const context: CustomerIORequestContext = { kind: 'batch', operation: 'batch', size: 1, signal: controller.signal };
+      const context: CustomerIORequestContext = {
+        kind: 'batch',
+        operation: 'batch',
+        size: 1,
+        signal: controller.signal,
+      };
       const held = tracked(
         interceptor.intercept(context, () => {
           sent += 1;

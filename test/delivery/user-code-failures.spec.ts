@@ -35,7 +35,8 @@ const failing = {
 type Mode = keyof typeof failing;
 
 /** The `CustomerIO` warn lines matching `pattern`. */
-const linesMatching = (pattern: RegExp): string[] => logs.messages('warn', 'CustomerIO').filter((line) => pattern.test(line));
+const linesMatching = (pattern: RegExp): string[] =>
+  logs.messages('warn', 'CustomerIO').filter((line) => pattern.test(line));
 /** The count a summary line starts with. */
 const countOf = (line: string): number => Number(/^(?:\w+: )?(\d+)/.exec(line)?.[1]);
 
@@ -94,13 +95,21 @@ describe('user code that fails never changes an outcome or stops delivery', () =
         expect(sandbox.events.map((event) => event.id)).toEqual([ok1.id, ...rest]);
         expect(sandbox.events.map((event) => event.id)).not.toEqual(expect.arrayContaining(dropped));
         // two drops (one report each), one delivered batch, one invalid item: four hook calls, four failures
-        expect(client.stats).toMatchObject({ delivered: 4, invalid: 1, dropped: 2, hookErrors: 4, interceptorErrors: 0 });
+        expect(client.stats).toMatchObject({
+          delivered: 4,
+          invalid: 1,
+          dropped: 2,
+          hookErrors: 4,
+          interceptorErrors: 0,
+        });
         expect(linesMatching(/hook/)).toEqual([
           expect.stringMatching(
             /^4 delivery hook calls threw or rejected \(user code; ignored, the outcomes they reported stand\), last: on(Delivered|Failed|Dropped): metrics backend down$/,
           ),
         ]);
-        expect(linesMatching(/^dropped: /)).toEqual(['dropped: 2 operations, last: queue full (overflow: drop-oldest)']);
+        expect(linesMatching(/^dropped: /)).toEqual([
+          'dropped: 2 operations, last: queue full (overflow: drop-oldest)',
+        ]);
 
         // the queue goes on; the next flush's line counts only what failed since the last one
         const later = client.track('u-5', 'later').delivered;
@@ -113,7 +122,10 @@ describe('user code that fails never changes an outcome or stops delivery', () =
 
     it('on its own flush interval (no flush() called), hook failures are summed: one line per interval, the counts adding up', async () => {
       const intervalMs = 100;
-      const client = await start({ hooks: { onDelivered: failing.async }, queue: { flushIntervalMs: intervalMs, maxBatchOperations: 1 } });
+      const client = await start({
+        hooks: { onDelivered: failing.async },
+        queue: { flushIntervalMs: intervalMs, maxBatchOperations: 1 },
+      });
       const started = Date.now();
 
       const ids = Array.from({ length: 200 }, (_, i) => client.track(`u-${i % 10}`, 'one_per_batch', { i }).id); // 200 batches
@@ -140,7 +152,9 @@ describe('user code that fails never changes an outcome or stops delivery', () =
 
     expect(String(await left)).toMatch(/shutdown deadline/);
     expect(client.stats).toMatchObject({ undelivered: 1, hookErrors: 1 });
-    expect(linesMatching(/hook/)).toEqual([expect.stringMatching(/^1 delivery hook call threw or rejected .*, last: onFailed: metrics backend down$/)]);
+    expect(linesMatching(/hook/)).toEqual([
+      expect.stringMatching(/^1 delivery hook call threw or rejected .*, last: onFailed: metrics backend down$/),
+    ]);
   });
 
   describe('interceptors', () => {
@@ -212,7 +226,9 @@ describe('user code that fails never changes an outcome or stops delivery', () =
       expect(sandbox.events.map((event) => event.name)).toEqual(['queued']);
       expect(sandbox.people.get('u-2')?.attributes).toMatchObject({ plan: 'pro' });
       expect(client.stats).toMatchObject({ delivered: 1, interceptorErrors: 4 });
-      expect(linesMatching(/interceptor/)).toEqual([expect.stringMatching(/^4 interceptor calls .* last: interceptors\[0\]: async bug after next\(\)$/)]);
+      expect(linesMatching(/interceptor/)).toEqual([
+        expect.stringMatching(/^4 interceptor calls .* last: interceptors\[0\]: async bug after next\(\)$/),
+      ]);
     });
 
     it("one that fails after next() failed: next()'s error stands, and a dropped next() that rejects is no unhandled rejection", async () => {

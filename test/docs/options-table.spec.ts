@@ -22,17 +22,25 @@ function documentedOptions(): Map<string, string> {
 /** The option paths CustomerIOModuleOptions declares, with those of `queue`, `retry` and `decorators`. */
 function declaredOptions(): string[] {
   const file = join(ROOT, 'lib', 'interfaces', 'customerio-module-options.interface.ts');
-  const program = ts.createProgram([file], { strict: true, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true });
+  const program = ts.createProgram([file], {
+    strict: true,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(file)!;
-  const options = checker.getExportsOfModule(checker.getSymbolAtLocation(source)!).find((symbol) => symbol.name === 'CustomerIOModuleOptions')!;
+  const options = checker
+    .getExportsOfModule(checker.getSymbolAtLocation(source)!)
+    .find((symbol) => symbol.name === 'CustomerIOModuleOptions')!;
   const paths: string[] = [];
   for (const property of checker.getDeclaredTypeOfSymbol(options).getProperties()) {
     paths.push(property.name);
     if (!['queue', 'retry', 'decorators'].includes(property.name)) continue;
     const type = checker.getNonNullableType(checker.getTypeOfSymbol(property));
     const objects = (type.isUnion() ? type.types : [type]).filter((member) => member.flags & ts.TypeFlags.Object);
-    for (const child of objects.flatMap((member) => member.getProperties())) paths.push(`${property.name}.${child.name}`);
+    for (const child of objects.flatMap((member) => member.getProperties()))
+      paths.push(`${property.name}.${child.name}`);
   }
   return paths;
 }
@@ -62,9 +70,12 @@ describe("the README's options tables", () => {
 
   it('have a row for every option of the module, its queue, its retry policy and its decorators', () => {
     const declared = declaredOptions();
-    expect(declared).toEqual(expect.arrayContaining(['siteId', 'decorators.person', 'queue.maxInFlight', 'retry.circuitBreaker']));
+    expect(declared).toEqual(
+      expect.arrayContaining(['siteId', 'decorators.person', 'queue.maxInFlight', 'retry.circuitBreaker']),
+    );
     // NOTE: an object option is documented by the rows of its fields (`decorators.person`, …) or by a row of its own.
-    const documented = (path: string): boolean => rows.has(path) || declared.some((child) => child.startsWith(`${path}.`) && rows.has(child));
+    const documented = (path: string): boolean =>
+      rows.has(path) || declared.some((child) => child.startsWith(`${path}.`) && rows.has(child));
     expect(declared.filter((path) => !documented(path))).toEqual([]);
   });
 
@@ -75,7 +86,9 @@ describe("the README's options tables", () => {
       if (between) return [{ path, min: Number(between[1]), max: Number(between[2]) }];
       return atLeast ? [{ path, min: Number(atLeast[1]), max: undefined }] : [];
     });
-    expect(ranges.map((range) => range.path)).toEqual(expect.arrayContaining(['queue.maxInFlight', 'queue.maxBatchBytes', 'queue.maxQueueBytes', 'retry.maxAttempts']));
+    expect(ranges.map((range) => range.path)).toEqual(
+      expect.arrayContaining(['queue.maxInFlight', 'queue.maxBatchBytes', 'queue.maxQueueBytes', 'retry.maxAttempts']),
+    );
 
     const enforced = ranges.map(({ path, min, max }) => ({
       path,

@@ -91,7 +91,9 @@ function typeErrors(blocks: readonly ReadmeBlock[]): string[] {
 function buildIfStale(): void {
   const built = join(ROOT, 'dist', 'index.d.ts');
   const newestSource = Math.max(
-    ...readdirSync(join(ROOT, 'lib'), { recursive: true, encoding: 'utf8' }).map((file) => statSync(join(ROOT, 'lib', file)).mtimeMs),
+    ...readdirSync(join(ROOT, 'lib'), { recursive: true, encoding: 'utf8' }).map(
+      (file) => statSync(join(ROOT, 'lib', file)).mtimeMs,
+    ),
   );
   if (existsSync(built) && statSync(built).mtimeMs >= newestSource) return;
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -114,8 +116,16 @@ describe('the TypeScript blocks of the READMEs', () => {
 
   it('are reported at their README line when they do not compile', () => {
     const broken = [
-      { readme: 'README.md', line: 10, code: "import { CustomerIOClient } from 'nestjs-customerio';\n\nconst n: number = CustomerIOClient;" },
-      { readme: 'README.md', line: 20, code: "client.track(user.id, 'signed_up', { plan: 'pro' }); // error: but it is fine" },
+      {
+        readme: 'README.md',
+        line: 10,
+        code: "import { CustomerIOClient } from 'nestjs-customerio';\n\nconst n: number = CustomerIOClient;",
+      },
+      {
+        readme: 'README.md',
+        line: 20,
+        code: "client.track(user.id, 'signed_up', { plan: 'pro' }); // error: but it is fine",
+      },
     ];
     expect(typeErrors(broken)).toEqual([
       expect.stringMatching(/^README\.md:12: Type 'typeof CustomerIOClient' is not assignable to type 'number'/),

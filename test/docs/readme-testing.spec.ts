@@ -33,11 +33,16 @@ const MODULES: Record<string, unknown> = {
   'nestjs-customerio': library,
   'nestjs-customerio/testing': {
     ...testing,
-    CustomerIOSandbox: { start: async (...args: Parameters<typeof testing.CustomerIOSandbox.start>) => track(await testing.CustomerIOSandbox.start(...args)) },
+    CustomerIOSandbox: {
+      start: async (...args: Parameters<typeof testing.CustomerIOSandbox.start>) =>
+        track(await testing.CustomerIOSandbox.start(...args)),
+    },
   },
 };
 
-const AsyncFunction = (async () => {}).constructor as new (...parameters: string[]) => (...args: unknown[]) => Promise<void>;
+const AsyncFunction = (async () => {}).constructor as new (
+  ...parameters: string[]
+) => (...args: unknown[]) => Promise<void>;
 
 /** The README block that contains `text`. */
 function blockContaining(text: string): ReadmeBlock {
@@ -58,10 +63,15 @@ async function runBlock(block: ReadmeBlock, globals: Record<string, unknown> = {
   });
   const exports: Record<string, unknown> = {};
   const require = (id: string): unknown => {
-    if (!(id in MODULES)) throw new Error(`README.md:${block.line}: the block imports ${id}, which this test does not provide`);
+    if (!(id in MODULES))
+      throw new Error(`README.md:${block.line}: the block imports ${id}, which this test does not provide`);
     return MODULES[id];
   };
-  await new AsyncFunction('require', 'exports', ...Object.keys(globals), outputText)(require, exports, ...Object.values(globals));
+  await new AsyncFunction('require', 'exports', ...Object.keys(globals), outputText)(
+    require,
+    exports,
+    ...Object.values(globals),
+  );
   return exports;
 }
 
@@ -74,7 +84,9 @@ describe("the README's testing example", () => {
   it('passes as written, against the SignupService of "Using the client"', async () => {
     const { SignupService } = await runBlock(blockContaining('export class SignupService'));
     @Module({
-      imports: [library.CustomerIOModule.forRoot({ siteId: 'replaced-by-the-sandbox', apiKey: 'replaced-too', isGlobal: true })],
+      imports: [
+        library.CustomerIOModule.forRoot({ siteId: 'replaced-by-the-sandbox', apiKey: 'replaced-too', isGlobal: true }),
+      ],
       providers: [SignupService as Type],
     })
     class AppModule {}

@@ -30,8 +30,14 @@ class SignupController {
 }
 
 /** A Nest application of CustomerIOModule.forRoot(options) and SignupController, listening on 127.0.0.1. */
-async function startApp(options: CustomerIOModuleOptions, logs: LogCapture): Promise<{ app: INestApplication; url: string }> {
-  const moduleRef = await Test.createTestingModule({ imports: [CustomerIOModule.forRoot(options)], controllers: [SignupController] })
+async function startApp(
+  options: CustomerIOModuleOptions,
+  logs: LogCapture,
+): Promise<{ app: INestApplication; url: string }> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [CustomerIOModule.forRoot(options)],
+    controllers: [SignupController],
+  })
     .setLogger(logs)
     .compile();
   const app = moduleRef.createNestApplication({ logger: logs });
@@ -65,7 +71,11 @@ describe("mode 'sandbox'", () => {
     const delivered = client.identify('user-1', { plan: 'free' }).delivered;
     await client.flush();
     await delivered;
-    await client.direct.sendEmail({ to: 'ada@example.com', transactional_message_id: 1, identifiers: { id: 'user-1' } });
+    await client.direct.sendEmail({
+      to: 'ada@example.com',
+      transactional_message_id: 1,
+      identifiers: { id: 'user-1' },
+    });
     expect(sandbox.events).toMatchObject([{ personId: 'user-1', name: 'signed_up', data: { plan: 'free' } }]);
     expect(sandbox.people.get('user-1')?.attributes).toEqual({ plan: 'free' });
     expect(sandbox.transactional).toHaveLength(1);
@@ -144,13 +154,19 @@ describe("mode 'disabled'", () => {
   it('direct calls resolve without sending: to undefined, and {} for the App API', async () => {
     await expect(client.direct.identify('user-1', { plan: 'pro' })).resolves.toBeUndefined();
     await expect(client.direct.track('user-1', 'upgraded')).resolves.toBeUndefined();
-    await expect(client.direct.sendEmail({ to: 'ada@example.com', transactional_message_id: 1, identifiers: { id: 'user-1' } })).resolves.toEqual({});
+    await expect(
+      client.direct.sendEmail({ to: 'ada@example.com', transactional_message_id: 1, identifiers: { id: 'user-1' } }),
+    ).resolves.toEqual({});
     await expect(client.direct.triggerBroadcast(7)).resolves.toEqual({});
     // the calls sent to /api/v2/entity, and the direct-only Track API calls
     await expect(client.direct.identify({ phone: '+14155552671' }, { plan: 'pro' })).resolves.toBeUndefined();
     await expect(client.direct.trackScreen('user-1', 'Home')).resolves.toBeUndefined();
-    await expect(client.direct.identifyObject({ object_type_id: '1', object_id: 'acme' }, { name: 'Acme' })).resolves.toBeUndefined();
-    await expect(client.direct.addRelationships('user-1', [{ object: { cio_object_id: 'o1' } }])).resolves.toBeUndefined();
+    await expect(
+      client.direct.identifyObject({ object_type_id: '1', object_id: 'acme' }, { name: 'Acme' }),
+    ).resolves.toBeUndefined();
+    await expect(
+      client.direct.addRelationships('user-1', [{ object: { cio_object_id: 'o1' } }]),
+    ).resolves.toBeUndefined();
     await expect(client.direct.addToSegment(3, ['user-1'])).resolves.toBeUndefined();
     await expect(client.direct.unsubscribe('dlv-1')).resolves.toBeUndefined();
     await expect(client.direct.submitForm('f1', { id: 'user-1' })).resolves.toBeUndefined();
@@ -168,7 +184,9 @@ describe("mode 'disabled'", () => {
       (c) => c.direct.trackMetric({ deliveryId: 'd', metric: 'read' as 'opened' }),
     ];
     for (const call of calls) {
-      const [disabled, expected] = await Promise.all([client, liveClient].map((c) => rejectionOf(Promise.resolve(c).then(call))));
+      const [disabled, expected] = await Promise.all(
+        [client, liveClient].map((c) => rejectionOf(Promise.resolve(c).then(call))),
+      );
       expect(disabled).toBeInstanceOf(CustomerIOValidationError);
       expect({ ...disabled, message: disabled.message }).toEqual({ ...expected, message: expected.message });
     }
@@ -190,7 +208,9 @@ describe("mode 'live'", () => {
       if (seen.has(file)) return;
       seen.add(file);
       const source = readFileSync(file, 'utf8');
-      const specifiers = [...source.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^;']*?\sfrom\s+)?'(\.[^']+)'/gm)].map((m) => m[1]);
+      const specifiers = [...source.matchAll(/^(?:import|export)\s+(?!type\b)(?:[^;']*?\sfrom\s+)?'(\.[^']+)'/gm)].map(
+        (m) => m[1],
+      );
       for (const specifier of specifiers) visit(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
     };
     visit(resolve(entry));

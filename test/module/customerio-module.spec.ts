@@ -15,7 +15,10 @@ import { CUSTOMERIO_MODULE_OPTIONS, CustomerIOSandbox, CustomerIOTestingModule }
 async function bootstrapError(root: Type): Promise<CustomerIOConfigError> {
   const error = await Test.createTestingModule({ imports: [root] })
     .compile()
-    .then(() => undefined, (e: unknown) => e);
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   expect(error).toBeInstanceOf(CustomerIOConfigError);
   return error as CustomerIOConfigError;
 }
@@ -84,8 +87,13 @@ describe('CustomerIOModule', () => {
     @Module({ providers: [OptionsFactory], exports: [OptionsFactory] })
     class OptionsModule {}
 
-    for (const asyncOptions of [{ useClass: OptionsFactory }, { imports: [OptionsModule], useExisting: OptionsFactory }]) {
-      const moduleRef = await Test.createTestingModule({ imports: [CustomerIOModule.forRootAsync(asyncOptions)] }).compile();
+    for (const asyncOptions of [
+      { useClass: OptionsFactory },
+      { imports: [OptionsModule], useExisting: OptionsFactory },
+    ]) {
+      const moduleRef = await Test.createTestingModule({
+        imports: [CustomerIOModule.forRootAsync(asyncOptions)],
+      }).compile();
       await moduleRef.get(CustomerIOClient).direct.identify('via-factory', {});
       await moduleRef.close();
     }
@@ -124,7 +132,9 @@ describe('CustomerIOModule', () => {
   });
 
   it('CustomerIOTestingModule wires a global client to an in-process sandbox and closes it with the app', async () => {
-    const moduleRef = await Test.createTestingModule({ imports: [CustomerIOTestingModule.forRoot(), SignupModule] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [CustomerIOTestingModule.forRoot(), SignupModule],
+    }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     await app.init();
     const own = app.get(CustomerIOSandbox);
@@ -171,7 +181,9 @@ describe('CustomerIOModule', () => {
       class AppModule {}
 
       const error = await bootstrapError(AppModule);
-      expect(error.message).toMatch(/^CustomerIOModule.forRoot\/forRootAsync is imported 2 times in one application, by (AppModule and BillingModule|BillingModule and AppModule):/);
+      expect(error.message).toMatch(
+        /^CustomerIOModule.forRoot\/forRootAsync is imported 2 times in one application, by (AppModule and BillingModule|BillingModule and AppModule):/,
+      );
     });
 
     it('the bare module (no forRoot): says to call forRoot or forRootAsync, naming the importer', async () => {
@@ -194,14 +206,18 @@ describe('CustomerIOModule', () => {
       class AppModule {}
 
       const error = await bootstrapError(AppModule);
-      expect(error.message).toMatch(/^CustomerIOModule is imported without options by SignupModule: import CustomerIOModule.forRoot/);
+      expect(error.message).toMatch(
+        /^CustomerIOModule is imported without options by SignupModule: import CustomerIOModule.forRoot/,
+      );
     });
   });
 
   it('two applications in one process, each with its forRoot, each send to their own target', async () => {
     const [a, b] = await Promise.all([CustomerIOSandbox.start(), CustomerIOSandbox.start()]);
     const apps = await Promise.all(
-      [a, b].map((sandbox) => Test.createTestingModule({ imports: [CustomerIOModule.forRoot(sandbox.moduleOptions())] }).compile()),
+      [a, b].map((sandbox) =>
+        Test.createTestingModule({ imports: [CustomerIOModule.forRoot(sandbox.moduleOptions())] }).compile(),
+      ),
     );
     try {
       const [clientA, clientB] = apps.map((app) => app.get(CustomerIOClient));

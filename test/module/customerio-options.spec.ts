@@ -18,9 +18,14 @@ const valid: CustomerIOModuleOptions = { siteId: 'site', apiKey: SECRET };
 
 /** Compiles a module that imports CustomerIOModule.forRoot(options) and returns the bootstrap error. */
 async function bootstrapError(options: Partial<CustomerIOModuleOptions>): Promise<CustomerIOConfigError> {
-  const error = await Test.createTestingModule({ imports: [CustomerIOModule.forRoot(options as CustomerIOModuleOptions)] })
+  const error = await Test.createTestingModule({
+    imports: [CustomerIOModule.forRoot(options as CustomerIOModuleOptions)],
+  })
     .compile()
-    .then(() => undefined, (e: unknown) => e);
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
   expect(error).toBeInstanceOf(CustomerIOConfigError);
   return error as CustomerIOConfigError;
 }
@@ -35,19 +40,51 @@ describe('CustomerIOModule options are validated at bootstrap', () => {
     ['region', { ...valid, region: 'ap' as 'us' }, /option "region" must be "us" or "eu", got "ap"/],
     ['trackUrl', { ...valid, trackUrl: 'not a url' }, /option "trackUrl" must be an absolute http\(s\) URL/],
     ['trackUrl', { ...valid, trackUrl: 'ftp://example.com' }, /option "trackUrl" must be an absolute http\(s\) URL/],
-    ['appApiUrl', { ...valid, appApiUrl: 'https://user:pw@example.com' }, /option "appApiUrl" must be an absolute http\(s\) URL/],
+    [
+      'appApiUrl',
+      { ...valid, appApiUrl: 'https://user:pw@example.com' },
+      /option "appApiUrl" must be an absolute http\(s\) URL/,
+    ],
     ['timeout', { ...valid, timeout: 0 }, /option "timeout" must be a positive, finite number/],
     ['timeout', { ...valid, timeout: -5 }, /option "timeout" must be a positive, finite number/],
     ['timeout', { ...valid, timeout: Number.NaN }, /option "timeout" must be a positive, finite number/],
-    ['queue.maxBatchBytes', { ...valid, queue: { maxBatchBytes: 600_000 } }, /"queue.maxBatchBytes" must be an integer from 1024 to 500000, got 600000/],
-    ['queue.maxInFlight', { ...valid, queue: { maxInFlight: 0 } }, /"queue.maxInFlight" must be an integer from 1 to 64/],
+    [
+      'queue.maxBatchBytes',
+      { ...valid, queue: { maxBatchBytes: 600_000 } },
+      /"queue.maxBatchBytes" must be an integer from 1024 to 500000, got 600000/,
+    ],
+    [
+      'queue.maxInFlight',
+      { ...valid, queue: { maxInFlight: 0 } },
+      /"queue.maxInFlight" must be an integer from 1 to 64/,
+    ],
     ['queue.maxQueueSize', { ...valid, queue: { maxQueueSize: 1.5 } }, /"queue.maxQueueSize" must be an integer >= 1/],
-    ['queue.overflow', { ...valid, queue: { overflow: 'drop-newest' as 'reject' } }, /"queue.overflow" must be "reject" or "drop-oldest"/],
+    [
+      'queue.overflow',
+      { ...valid, queue: { overflow: 'drop-newest' as 'reject' } },
+      /"queue.overflow" must be "reject" or "drop-oldest"/,
+    ],
     ['queue', { ...valid, queue: 5 as never }, /option "queue" must be an object/],
-    ['retry.maxAttempts', { ...valid, retry: { maxAttempts: 0 } }, /"retry.maxAttempts" must be an integer >= 1, got 0/],
-    ['retry.circuitBreaker.threshold', { ...valid, retry: { circuitBreaker: { threshold: -1 } } }, /"retry.circuitBreaker.threshold"/],
-    ['interceptors', { ...valid, interceptors: [{}] as never }, /"interceptors" must be an array of objects with intercept\(\)/],
-    ['decorators.person', { ...valid, decorators: { person: 'user.id' as never } }, /"decorators.person" must be a function of the request/],
+    [
+      'retry.maxAttempts',
+      { ...valid, retry: { maxAttempts: 0 } },
+      /"retry.maxAttempts" must be an integer >= 1, got 0/,
+    ],
+    [
+      'retry.circuitBreaker.threshold',
+      { ...valid, retry: { circuitBreaker: { threshold: -1 } } },
+      /"retry.circuitBreaker.threshold"/,
+    ],
+    [
+      'interceptors',
+      { ...valid, interceptors: [{}] as never },
+      /"interceptors" must be an array of objects with intercept\(\)/,
+    ],
+    [
+      'decorators.person',
+      { ...valid, decorators: { person: 'user.id' as never } },
+      /"decorators.person" must be a function of the request/,
+    ],
   ])('rejects a bad %s', async (option, options, message) => {
     const error = await bootstrapError(options);
     expect(error.option).toBe(option);
@@ -67,7 +104,10 @@ describe('CustomerIOModule options are validated at bootstrap', () => {
       ],
     })
       .compile()
-      .then(() => undefined, (e: unknown) => e);
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     expect(error).toBeInstanceOf(CustomerIOConfigError);
     expect((error as Error).message).toBe(
       'CustomerIOModule: 2 options are invalid:\n' +
@@ -78,7 +118,11 @@ describe('CustomerIOModule options are validated at bootstrap', () => {
   });
 
   it('reports every bad option of forRoot in one error, in the order of the options table', async () => {
-    const error = await bootstrapError({ region: 'ap' as 'us', queue: { maxInFlight: 65, overflow: 'newest' as 'reject' }, mode: 'live' });
+    const error = await bootstrapError({
+      region: 'ap' as 'us',
+      queue: { maxInFlight: 65, overflow: 'newest' as 'reject' },
+      mode: 'live',
+    });
     expect(error.option).toBe('siteId');
     expect(error.options).toEqual(['siteId', 'apiKey', 'region', 'queue.overflow', 'queue.maxInFlight']);
     const lines = error.message.split('\n');
@@ -96,8 +140,12 @@ describe('CustomerIOModule options are validated at bootstrap', () => {
     expect((await bootstrapError({ ...valid, mode: 'test' as 'live' })).message).toBe(
       'CustomerIOModule: option "mode" must be "live", "sandbox" or "disabled", got "test"',
     );
-    const options = customerIOOptionsFromConfig({ get: (key) => ({ CUSTOMERIO_MODE: 'off', CUSTOMERIO_SITE_ID: 's', CUSTOMERIO_API_KEY: 'k' })[key] });
-    expect((await bootstrapError(options)).message).toMatch(/^CustomerIOModule: option "mode" \(from CUSTOMERIO_MODE\) must be/);
+    const options = customerIOOptionsFromConfig({
+      get: (key) => ({ CUSTOMERIO_MODE: 'off', CUSTOMERIO_SITE_ID: 's', CUSTOMERIO_API_KEY: 'k' })[key],
+    });
+    expect((await bootstrapError(options)).message).toMatch(
+      /^CustomerIOModule: option "mode" \(from CUSTOMERIO_MODE\) must be/,
+    );
   });
 
   it('mode "live" (the default) still needs both credentials at start-up', async () => {
@@ -119,7 +167,9 @@ describe('CustomerIOModule options are validated at bootstrap', () => {
     @Module({ imports: [CustomerIOModule.forRoot({ ...valid, appApiKey: `${SECRET}-app` })], providers: [Holder] })
     class AppModule {}
 
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).setLogger(logger).compile();
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+      .setLogger(logger)
+      .compile();
     const app = moduleRef.createNestApplication({ logger });
     await app.init();
     const client = app.get(CustomerIOClient);

@@ -44,7 +44,9 @@ describe('region check at start-up', () => {
     const error = await rejectionOf(start({ ...eu.moduleOptions(), region: 'us', checkRegion: true }));
     expect(error).toBeInstanceOf(CustomerIOConfigError);
     expect((error as CustomerIOConfigError).option).toBe('region');
-    expect(error.message).toMatch(/option "region" is "us", but these Track API credentials belong to a Customer\.io account in region "eu"/);
+    expect(error.message).toMatch(
+      /option "region" is "us", but these Track API credentials belong to a Customer\.io account in region "eu"/,
+    );
     expect(error.message).toMatch(/set "region" to "eu" \(CUSTOMERIO_REGION=eu\)/);
     expect(error.message).not.toContain(eu.apiKey);
     expect(eu.requests.map(({ method, path }) => `${method} ${path}`)).toEqual(['GET /api/v1/accounts/region']);
@@ -67,13 +69,17 @@ describe('region check at start-up', () => {
     const { port } = closed.address() as { port: number };
     await new Promise((resolve) => closed.close(resolve));
     await start({ ...us.moduleOptions(), trackUrl: `http://127.0.0.1:${port}`, checkRegion: true });
-    expect(logs.messages('warn', 'CustomerIO')).toEqual([expect.stringMatching(/could not check the account's region at start-up .*starting anyway/)]);
+    expect(logs.messages('warn', 'CustomerIO')).toEqual([
+      expect.stringMatching(/could not check the account's region at start-up .*starting anyway/),
+    ]);
   });
 
   it('an error status from the region endpoint warns and starts', async () => {
     us.respondWith(503, { path: '/api/v1/accounts/region' });
     await start({ ...us.moduleOptions(), checkRegion: true });
-    expect(logs.messages('warn', 'CustomerIO')).toEqual([expect.stringMatching(/could not check the account's region/)]);
+    expect(logs.messages('warn', 'CustomerIO')).toEqual([
+      expect.stringMatching(/could not check the account's region/),
+    ]);
   });
 
   it('is off by default when trackUrl is set (a proxy or a sandbox), and in modes other than live', async () => {

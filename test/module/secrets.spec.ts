@@ -8,7 +8,12 @@ import { inspect } from 'node:util';
 import { Test } from '@nestjs/testing';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions, customerIOOptionsFromConfig } from '../../lib/index.js';
+import {
+  CustomerIOClient,
+  CustomerIOModule,
+  type CustomerIOModuleOptions,
+  customerIOOptionsFromConfig,
+} from '../../lib/index.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../../lib/customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../../lib/options/resolved-options.interface.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
@@ -23,7 +28,12 @@ const logs = new LogCapture();
 
 /** Every way a value is commonly printed. */
 const printed = (value: unknown): string =>
-  [inspect(value, { depth: 20 }), inspect(value, { depth: 20, showHidden: true }), JSON.stringify(value), `${String(value)}`].join('\n');
+  [
+    inspect(value, { depth: 20 }),
+    inspect(value, { depth: 20, showHidden: true }),
+    JSON.stringify(value),
+    `${String(value)}`,
+  ].join('\n');
 
 async function startApp(options: CustomerIOModuleOptions): Promise<INestApplication> {
   const moduleRef = await Test.createTestingModule({ imports: [CustomerIOModule.forRoot(options)] }).compile();
@@ -108,28 +118,40 @@ describe('secrets the library builds print redacted, and still work', () => {
     const withPassword = (password: string) => `redis://:${password}@127.0.0.1:${redis.port}/0`;
 
     it.each([
-      ['in its user information', () => [withPassword(REDIS_PASSWORD), `redis://:[redacted]@127.0.0.1:${redis.port}/0`]],
-      ['as ?password=', () => [`redis://127.0.0.1:${redis.port}/0?password=${REDIS_PASSWORD}`, `redis://127.0.0.1:${redis.port}/0?password=[redacted]`]],
-    ])('its password (%s) prints redacted in the resolved options (inspect, JSON) while the store connects with it and delivers', async (_where, urls) => {
-      const [url, shown] = urls();
-      logs.clear();
-      const app = await startApp({ ...sandbox.moduleOptions(), queue: { store: 'redis', redis: { url, prefix } } });
-      try {
-        const resolved = app.get<ResolvedCustomerIOOptions>(CUSTOMERIO_RESOLVED_OPTIONS);
-        const client = app.get(CustomerIOClient);
-        const delivered = client.track('u-1', 'through_redis').delivered;
-        await client.flush();
-        await delivered;
+      [
+        'in its user information',
+        () => [withPassword(REDIS_PASSWORD), `redis://:[redacted]@127.0.0.1:${redis.port}/0`],
+      ],
+      [
+        'as ?password=',
+        () => [
+          `redis://127.0.0.1:${redis.port}/0?password=${REDIS_PASSWORD}`,
+          `redis://127.0.0.1:${redis.port}/0?password=[redacted]`,
+        ],
+      ],
+    ])(
+      'its password (%s) prints redacted in the resolved options (inspect, JSON) while the store connects with it and delivers',
+      async (_where, urls) => {
+        const [url, shown] = urls();
+        logs.clear();
+        const app = await startApp({ ...sandbox.moduleOptions(), queue: { store: 'redis', redis: { url, prefix } } });
+        try {
+          const resolved = app.get<ResolvedCustomerIOOptions>(CUSTOMERIO_RESOLVED_OPTIONS);
+          const client = app.get(CustomerIOClient);
+          const delivered = client.track('u-1', 'through_redis').delivered;
+          await client.flush();
+          await delivered;
 
-        expect(printed(resolved)).not.toContain(REDIS_PASSWORD);
-        expect(inspect(resolved.queue.redis, { depth: 5 })).toContain(`url: ${shown}`);
-        expect(JSON.stringify(resolved.queue.redis?.url)).toBe(`"${shown}"`);
-        expect(sandbox.events.map((event) => event.name)).toContain('through_redis');
-        expect(logs.text).not.toContain(REDIS_PASSWORD);
-      } finally {
-        await app.close();
-      }
-    });
+          expect(printed(resolved)).not.toContain(REDIS_PASSWORD);
+          expect(inspect(resolved.queue.redis, { depth: 5 })).toContain(`url: ${shown}`);
+          expect(JSON.stringify(resolved.queue.redis?.url)).toBe(`"${shown}"`);
+          expect(sandbox.events.map((event) => event.name)).toContain('through_redis');
+          expect(logs.text).not.toContain(REDIS_PASSWORD);
+        } finally {
+          await app.close();
+        }
+      },
+    );
 
     it('a password Redis refuses never shows in what the store logs or reports', async () => {
       logs.clear();

@@ -31,15 +31,22 @@ describe('sample app with Customer.io credentials', () => {
   });
 
   it('sends there what it would send to the sandbox', async () => {
-    const signup = await sample.request('POST', '/signup', { body: { email: 'ada@example.com', name: 'Ada', password: 'correct horse' } });
+    const signup = await sample.request('POST', '/signup', {
+      body: { email: 'ada@example.com', name: 'Ada', password: 'correct horse' },
+    });
     expect(signup.status).toBe(201);
     const upgrade = await sample.request('POST', '/account/plan', { token: signup.body.token, body: { plan: 'pro' } });
     expect(upgrade.body.customerio).toBe('confirmed');
     await sample.client.flush();
 
-    expect(customerio.people.get(signup.body.user.id)?.attributes).toMatchObject({ email: 'ada@example.com', plan: 'pro' });
+    expect(customerio.people.get(signup.body.user.id)?.attributes).toMatchObject({
+      email: 'ada@example.com',
+      plan: 'pro',
+    });
     expect(customerio.events.map((event) => event.name)).toEqual(['signed_up', 'plan_upgraded']);
-    expect(sample.logs.of('CustomerIO')).toContainEqual(expect.stringMatching(/^delivered \d+ operations? to Customer\.io$/));
+    expect(sample.logs.of('CustomerIO')).toContainEqual(
+      expect.stringMatching(/^delivered \d+ operations? to Customer\.io$/),
+    );
   });
 
   it('serves no sandbox pages', async () => {
@@ -54,13 +61,20 @@ describe('sample app with CUSTOMERIO_MODE=disabled', () => {
     try {
       expect(sample.sandbox).toBeUndefined();
       expect((await sample.request('GET', '/')).body.sendsTo).toBe('nowhere (mode disabled)');
-      const signup = await sample.request('POST', '/signup', { body: { email: 'ada@example.com', name: 'Ada', password: 'correct horse' } });
+      const signup = await sample.request('POST', '/signup', {
+        body: { email: 'ada@example.com', name: 'Ada', password: 'correct horse' },
+      });
       expect(signup.status).toBe(201);
-      const upgrade = await sample.request('POST', '/account/plan', { token: signup.body.token, body: { plan: 'pro' } });
+      const upgrade = await sample.request('POST', '/account/plan', {
+        token: signup.body.token,
+        body: { plan: 'pro' },
+      });
       expect(upgrade.body.customerio).toBe('confirmed');
       await sample.client.flush();
       expect(sample.client.stats).toMatchObject({ enqueued: 4, delivered: 0, disabled: 4, failed: 0 });
-      expect(sample.logs.of('CustomerIO')).toContainEqual(expect.stringMatching(/^sent nothing for \d+ operations? \(mode disabled\)$/));
+      expect(sample.logs.of('CustomerIO')).toContainEqual(
+        expect.stringMatching(/^sent nothing for \d+ operations? \(mode disabled\)$/),
+      );
       expect((await sample.request('GET', '/customerio')).status).toBe(404);
     } finally {
       await sample.app.close();

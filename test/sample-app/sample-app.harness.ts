@@ -16,7 +16,11 @@ export interface RunningSample {
   sandbox?: CustomerIOSandbox;
   logs: LogCapture;
   /** A JSON request to the app. */
-  request(method: string, path: string, options?: { body?: object; token?: string; anonymousId?: string }): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  request(
+    method: string,
+    path: string,
+    options?: { body?: object; token?: string; anonymousId?: string },
+  ): Promise<{ status: number; body: any }>; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
 
 /** Every variable the sample reads that a developer's shell could have set. */

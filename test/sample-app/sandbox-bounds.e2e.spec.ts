@@ -37,8 +37,12 @@ describe('sample app in sandbox mode, driven for long', () => {
     let events = tokens.length; // signed_up
     const rounds = 40;
     for (let round = 0; round < rounds; round++) {
-      expect((await sample.request('POST', '/features/reports/use', { token: tokens[round % tokens.length] })).status).toBe(200);
-      expect((await sample.request('GET', `/pricing?ref=round-${round}`, { anonymousId: `visitor-${round}` })).status).toBe(200);
+      expect(
+        (await sample.request('POST', '/features/reports/use', { token: tokens[round % tokens.length] })).status,
+      ).toBe(200);
+      expect(
+        (await sample.request('GET', `/pricing?ref=round-${round}`, { anonymousId: `visitor-${round}` })).status,
+      ).toBe(200);
       events += 2;
       if (round % 2 === 1) {
         await sample.client.flush(); // one batch request per flush, so batches pass the cap too
@@ -62,10 +66,12 @@ describe('sample app in sandbox mode, driven for long', () => {
   it('keeps ten sessions a customer: logging in again and again ends the oldest', async () => {
     const credentials = { email: 'user0@example.com', password: 'correct horse' };
     const tokens: string[] = [];
-    for (let i = 0; i < MAX_SESSIONS + 1; i++) tokens.push((await sample.request('POST', '/login', { body: credentials })).body.token);
+    for (let i = 0; i < MAX_SESSIONS + 1; i++)
+      tokens.push((await sample.request('POST', '/login', { body: credentials })).body.token);
     expect(MAX_SESSIONS).toBe(10);
     expect((await sample.request('POST', '/features/reports/use', { token: tokens[0] })).status).toBe(401);
-    for (const token of tokens.slice(1)) expect((await sample.request('POST', '/features/reports/use', { token })).status).toBe(200);
+    for (const token of tokens.slice(1))
+      expect((await sample.request('POST', '/features/reports/use', { token })).status).toBe(200);
   }, 30_000);
 
   it('answers a 50 MB POST without credentials to its sandbox with 401 before it is sent, reading none of it', async () => {
@@ -77,7 +83,11 @@ describe('sample app in sandbox mode, driven for long', () => {
 
   it('answers an authenticated batch over 500 KB with 413 once it has read past the limit, no further', async () => {
     const authorization = `Basic ${Buffer.from(`${sandbox.siteId}:${sandbox.apiKey}`).toString('base64')}`;
-    const answer = await rawUpload(sandbox.port, '/api/v2/batch', { total: 50 * MB, chunked: true, headers: { Authorization: authorization } });
+    const answer = await rawUpload(sandbox.port, '/api/v2/batch', {
+      total: 50 * MB,
+      chunked: true,
+      headers: { Authorization: authorization },
+    });
     expect(answer.status).toBe(413);
     expect(answer.sentWhenAnswered).toBeLessThan(answer.total);
     const { bytes } = sandbox.requests.at(-1)!;

@@ -7,8 +7,15 @@ import type { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { type RunningSample, startSample } from './sample-app.harness.js';
 
 /** Signs up and returns the new customer's id and session token. */
-async function signUp(sample: RunningSample, name: string, email: string, plan = 'free'): Promise<{ id: string; token: string }> {
-  const { status, body } = await sample.request('POST', '/signup', { body: { email, name, password: 'correct horse', plan } });
+async function signUp(
+  sample: RunningSample,
+  name: string,
+  email: string,
+  plan = 'free',
+): Promise<{ id: string; token: string }> {
+  const { status, body } = await sample.request('POST', '/signup', {
+    body: { email, name, password: 'correct horse', plan },
+  });
   expect(status).toBe(201);
   return { id: body.user.id, token: body.token };
 }
@@ -45,12 +52,26 @@ describe('sample app without Customer.io credentials', () => {
 
   it('sends sign-up, log-in, upgrade, feature use and an anonymous visit to the sandbox', async () => {
     const ada = await signUp(sample, 'Ada', 'ada@example.com');
-    expect((await sample.request('POST', '/login', { body: { email: 'ada@example.com', password: 'correct horse' } })).status).toBe(200);
-    expect((await sample.request('POST', '/login', { body: { email: 'ada@example.com', password: 'wrong' } })).status).toBe(401);
-    expect(await sample.request('POST', '/features/reports/use', { token: ada.token })).toEqual({ status: 200, body: { feature: 'reports', uses: 1 } });
+    expect(
+      (await sample.request('POST', '/login', { body: { email: 'ada@example.com', password: 'correct horse' } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await sample.request('POST', '/login', { body: { email: 'ada@example.com', password: 'wrong' } })).status,
+    ).toBe(401);
+    expect(await sample.request('POST', '/features/reports/use', { token: ada.token })).toEqual({
+      status: 200,
+      body: { feature: 'reports', uses: 1 },
+    });
     expect((await sample.request('POST', '/features/export/use', { token: ada.token })).status).toBe(403);
-    const upgrade = await sample.request('POST', '/account/plan', { token: ada.token, body: { plan: 'pro', seats: 3 } });
-    expect(upgrade).toEqual({ status: 200, body: { user: expect.objectContaining({ plan: 'pro', seats: 3 }), customerio: 'confirmed' } });
+    const upgrade = await sample.request('POST', '/account/plan', {
+      token: ada.token,
+      body: { plan: 'pro', seats: 3 },
+    });
+    expect(upgrade).toEqual({
+      status: 200,
+      body: { user: expect.objectContaining({ plan: 'pro', seats: 3 }), customerio: 'confirmed' },
+    });
     expect((await sample.request('POST', '/features/export/use', { token: ada.token })).status).toBe(200);
     expect((await sample.request('POST', '/features/export/use')).status).toBe(401);
     expect((await sample.request('GET', '/pricing?ref=newsletter', { anonymousId: 'visitor-1' })).status).toBe(200);
@@ -64,7 +85,9 @@ describe('sample app without Customer.io credentials', () => {
       created_at: expect.any(Number),
     });
     // the failed log-in, the refused and the unauthenticated feature uses were not tracked
-    expect(sandbox.events.map((event) => [event.personId ?? `anonymous ${event.anonymousId}`, event.name, event.data])).toEqual([
+    expect(
+      sandbox.events.map((event) => [event.personId ?? `anonymous ${event.anonymousId}`, event.name, event.data]),
+    ).toEqual([
       [ada.id, 'signed_up', { plan: 'free' }],
       [ada.id, 'logged_in', { method: 'password' }],
       [ada.id, 'feature_used', { feature: 'reports' }],
@@ -72,7 +95,9 @@ describe('sample app without Customer.io credentials', () => {
       [ada.id, 'feature_used', { feature: 'export' }],
       ['anonymous visitor-1', 'pricing_viewed', { referrer: 'newsletter' }],
     ]);
-    expect(sandbox.events.every((event) => typeof event.timestamp === 'number' && typeof event.id === 'string')).toBe(true);
+    expect(sandbox.events.every((event) => typeof event.timestamp === 'number' && typeof event.id === 'string')).toBe(
+      true,
+    );
     const { stats } = sample.client;
     expect(stats).toMatchObject({ enqueued: 8, delivered: 8, invalid: 0, failed: 0, queued: 0 });
     expect(deliveredInLog(sample)).toBe(stats.delivered);
@@ -93,7 +118,9 @@ describe('sample app without Customer.io credentials', () => {
     expect(html).toContain(`<code>${eve.id}</code>`);
     expect(html).toContain('<b>email</b> &#34;ada@example.com&#34;');
     expect(html).toContain('<b>plan</b> &#34;pro&#34;');
-    expect(html).toContain('<b>plan_upgraded</b></td><td><code>{&#34;from&#34;:&#34;free&#34;,&#34;to&#34;:&#34;pro&#34;,&#34;seats&#34;:3}</code>');
+    expect(html).toContain(
+      '<b>plan_upgraded</b></td><td><code>{&#34;from&#34;:&#34;free&#34;,&#34;to&#34;:&#34;pro&#34;,&#34;seats&#34;:3}</code>',
+    );
     expect(html).toContain('anonymous <code>visitor-1</code>');
     expect(html).toContain('<b>name</b> &#34;&#60;script&#62;alert(\\&#34;eve\\&#34;)&#60;/script&#62;&#34;');
     expect(html).not.toMatch(/<script/i);
@@ -101,7 +128,16 @@ describe('sample app without Customer.io credentials', () => {
 
     const stats = await sample.request('GET', '/customerio/stats');
     expect(stats).toEqual({ status: 200, body: { ...sample.client.stats } });
-    expect(stats.body).toMatchObject({ enqueued: 11, delivered: 11, invalid: 0, failed: 0, rejected: 0, dropped: 0, queued: 0, inFlight: 0 });
+    expect(stats.body).toMatchObject({
+      enqueued: 11,
+      delivered: 11,
+      invalid: 0,
+      failed: 0,
+      rejected: 0,
+      dropped: 0,
+      queued: 0,
+      inFlight: 0,
+    });
   });
 });
 
@@ -130,7 +166,8 @@ describe('sample app: the usage report job', () => {
     for (const { personId, data } of reports()) {
       expect(personId).toBe(ada.id);
       expect(data).toEqual({ period_seconds: 1, feature_uses: expect.any(Number), features: expect.any(Object) });
-      for (const [feature, count] of Object.entries(data.features as Record<string, number>)) uses[feature] = (uses[feature] ?? 0) + count;
+      for (const [feature, count] of Object.entries(data.features as Record<string, number>))
+        uses[feature] = (uses[feature] ?? 0) + count;
     }
     expect(uses).toEqual({ reports: 1, export: 2 });
     expect(sample.logs.of('UsageReportJob')).toContain('reported the usage of 1 customer(s) over the last 1 s');

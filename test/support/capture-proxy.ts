@@ -29,12 +29,16 @@ export async function startCaptureProxy(target: string): Promise<CaptureProxy> {
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      const upstream = http.request(`${target}${req.url}`, { method: req.method, headers: req.headers, agent }, (answer) => {
-        const body = raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as unknown) : undefined;
-        requests.push({ method: req.method!, path: req.url!, body, status: answer.statusCode ?? 0 });
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
+      const upstream = http.request(
+        `${target}${req.url}`,
+        { method: req.method, headers: req.headers, agent },
+        (answer) => {
+          const body = raw.length > 0 ? (JSON.parse(raw.toString('utf8')) as unknown) : undefined;
+          requests.push({ method: req.method!, path: req.url!, body, status: answer.statusCode ?? 0 });
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
       upstream.on('error', () => res.destroy());
       upstream.end(raw);
     });

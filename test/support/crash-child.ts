@@ -20,10 +20,14 @@ export function buildLibraryForChildren(required: readonly string[]): string {
   // one directory per caller: the crash specs build in parallel workers
   const outDir = mkdtempSync(join(cache, 'nestjs-customerio-crash-'));
   // Other files of lib may be mid-edit and fail to type-check: tsc still emits; what is needed is checked below.
-  spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir], {
-    cwd: root,
-    encoding: 'utf8',
-  });
+  spawnSync(
+    process.execPath,
+    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json', '--outDir', outDir],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
   for (const file of required) {
     if (!existsSync(join(outDir, file))) throw new Error(`the library did not build: ${file} missing in ${outDir}`);
   }
@@ -67,11 +71,17 @@ export function startChild(script: string, args: string[]): Child {
       };
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`child: no such line within ${timeoutMs} ms; stdout: ${lines.slice(-5).join(' | ')}; stderr: ${stderr.join('')}`));
+        reject(
+          new Error(
+            `child: no such line within ${timeoutMs} ms; stdout: ${lines.slice(-5).join(' | ')}; stderr: ${stderr.join('')}`,
+          ),
+        );
       }, timeoutMs);
       const onExit = () => {
         cleanup();
-        reject(new Error(`child exited before the line; stdout: ${lines.slice(-5).join(' | ')}; stderr: ${stderr.join('')}`));
+        reject(
+          new Error(`child exited before the line; stdout: ${lines.slice(-5).join(' | ')}; stderr: ${stderr.join('')}`),
+        );
       };
       const cleanup = () => {
         clearTimeout(timer);

@@ -1,6 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
-import { CustomerIOClient, type CustomerIODirectClient, CustomerIOModule, type CustomerIOModuleOptions } from '../../lib/index.js';
+import {
+  CustomerIOClient,
+  type CustomerIODirectClient,
+  CustomerIOModule,
+  type CustomerIOModuleOptions,
+} from '../../lib/index.js';
 import { afterAll, afterEach, beforeAll } from '@jest/globals';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 

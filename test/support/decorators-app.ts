@@ -13,7 +13,10 @@ export interface HttpApp {
   /** `http://127.0.0.1:PORT` */
   url: string;
   /** `fetch` against the app. */
-  request(path: string, init?: { method?: string; headers?: Record<string, string>; body?: unknown }): Promise<Response>;
+  request(
+    path: string,
+    init?: { method?: string; headers?: Record<string, string>; body?: unknown },
+  ): Promise<Response>;
   /** Sends what is queued, then returns the sandbox's events named `name`. */
   flushedEvents(name: string): Promise<SandboxEvent[]>;
   close(): Promise<void>;
@@ -38,7 +41,9 @@ export async function startHttpApp(
   { customerio = {}, logger = false }: HttpAppOptions = {},
 ): Promise<HttpApp> {
   const moduleRef = await Test.createTestingModule({
-    imports: [module({ ...sandbox.moduleOptions(), ...customerio, queue: { flushIntervalMs: 60_000, ...customerio.queue } })],
+    imports: [
+      module({ ...sandbox.moduleOptions(), ...customerio, queue: { flushIntervalMs: 60_000, ...customerio.queue } }),
+    ],
   }).compile();
   const app = moduleRef.createNestApplication({ logger });
   await app.listen(0, '127.0.0.1');
@@ -68,7 +73,10 @@ export async function startHttpApp(
  * Registers, in the calling `describe`, two apps in one process: `moduleFor('a')` and `moduleFor('b')`, each
  * on a sandbox of its own (`a.sandbox`, `b.sandbox`), started before the block's tests and closed after them.
  */
-export function useTwoHttpApps(moduleFor: (name: 'a' | 'b') => AppModuleFactory, options?: HttpAppOptions): { a: HttpApp; b: HttpApp } {
+export function useTwoHttpApps(
+  moduleFor: (name: 'a' | 'b') => AppModuleFactory,
+  options?: HttpAppOptions,
+): { a: HttpApp; b: HttpApp } {
   const apps = {} as { a: HttpApp; b: HttpApp };
   let sandboxes: CustomerIOSandbox[] = [];
   beforeAll(async () => {

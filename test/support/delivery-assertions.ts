@@ -21,16 +21,28 @@ export class ReportLog {
  * Every accepted event reached the sandbox exactly once, or was reported as not delivered — never both,
  * never neither.
  */
-export function expectEachOnceOrReported(sandbox: CustomerIOSandbox, accepted: readonly string[], log: ReportLog): void {
+export function expectEachOnceOrReported(
+  sandbox: CustomerIOSandbox,
+  accepted: readonly string[],
+  log: ReportLog,
+): void {
   const received = new Map<string, number>();
   for (const event of sandbox.events) if (event.id) received.set(event.id, (received.get(event.id) ?? 0) + 1);
   const notDelivered = new Set(['invalid', 'failed', 'dropped', 'undelivered'].flatMap((o) => log.ids(o as 'failed')));
   const delivered = new Set(log.ids('delivered'));
   for (const id of accepted) {
     if (notDelivered.has(id)) {
-      expect({ id, received: received.get(id) ?? 0, delivered: delivered.has(id) }).toEqual({ id, received: 0, delivered: false });
+      expect({ id, received: received.get(id) ?? 0, delivered: delivered.has(id) }).toEqual({
+        id,
+        received: 0,
+        delivered: false,
+      });
     } else {
-      expect({ id, received: received.get(id) ?? 0, delivered: delivered.has(id) }).toEqual({ id, received: 1, delivered: true });
+      expect({ id, received: received.get(id) ?? 0, delivered: delivered.has(id) }).toEqual({
+        id,
+        received: 1,
+        delivered: true,
+      });
     }
   }
   expect(received.size).toBe(accepted.length - [...notDelivered].filter((id) => accepted.includes(id)).length);

@@ -40,21 +40,41 @@ export async function withNeededServices(config, services) {
     const ignored = service.files.map((file) => `<rootDir>/${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`);
     projects = projects
       .filter((project) => !service.projects.includes(project.displayName))
-      .map((project) => ({ ...project, testPathIgnorePatterns: [...(project.testPathIgnorePatterns ?? ['/node_modules/']), ...ignored] }));
-    const which = [...service.projects.map((name) => `project ${name}`), ...service.files.map((file) => `${file}*`)].join(', ');
-    const absent = [service.variable && `${service.variable} is not set`, service.local && `nothing answers on ${service.local.address}`,
-      `${service.binary} is not on PATH`].filter(Boolean).join(', ');
-    const ways = [service.variable && `set ${service.variable}`, `put ${service.binary} on PATH`].filter(Boolean).join(' or ');
+      .map((project) => ({
+        ...project,
+        testPathIgnorePatterns: [...(project.testPathIgnorePatterns ?? ['/node_modules/']), ...ignored],
+      }));
+    const which = [
+      ...service.projects.map((name) => `project ${name}`),
+      ...service.files.map((file) => `${file}*`),
+    ].join(', ');
+    const absent = [
+      service.variable && `${service.variable} is not set`,
+      service.local && `nothing answers on ${service.local.address}`,
+      `${service.binary} is not on PATH`,
+    ]
+      .filter(Boolean)
+      .join(', ');
+    const ways = [service.variable && `set ${service.variable}`, `put ${service.binary} on PATH`]
+      .filter(Boolean)
+      .join(' or ');
     tell(service, `${service.name} tests (${which})`, `no ${service.name} (${absent})`, ways);
   }
-  return { ...config, projects: projects.map((project) => ({ ...project, globals: { ...project.globals, MISSING_BINARIES: missingBinaries } })) };
+  return {
+    ...config,
+    projects: projects.map((project) => ({
+      ...project,
+      globals: { ...project.globals, MISSING_BINARIES: missingBinaries },
+    })),
+  };
 }
 
 /** Prints "<tests> skipped: <why>. To run them, <how>.", or throws it as "<tests> cannot run (required by …)" when required. */
 function tell(service, tests, why, how) {
   const variable = `CUSTOMERIO_REQUIRE_${service.name.toUpperCase()}`;
   const ci = process.env.CI ?? '';
-  const requiredBy = process.env[variable] === '1' ? `${variable}=1` : ['', '0', 'false'].includes(ci) ? '' : `CI=${ci}`;
+  const requiredBy =
+    process.env[variable] === '1' ? `${variable}=1` : ['', '0', 'false'].includes(ci) ? '' : `CI=${ci}`;
   const line = `${tests} ${requiredBy ? `cannot run (required by ${requiredBy})` : 'skipped'}: ${why}. To run them, ${how}.`;
   if (requiredBy) throw Object.assign(new Error(line), { stack: line }); // NOTE: Jest prints the stack: the line alone
   process.stderr.write(`${line}\n`);
@@ -62,12 +82,16 @@ function tell(service, tests, why, how) {
 
 /** The path of `binary` in a PATH folder, if it is an executable file there. */
 function onPath(binary) {
-  return (process.env.PATH ?? '').split(delimiter).filter(Boolean).map((folder) => join(folder, binary)).find((path) => {
-    try {
-      accessSync(path, constants.X_OK);
-      return statSync(path).isFile();
-    } catch {
-      return false;
-    }
-  });
+  return (process.env.PATH ?? '')
+    .split(delimiter)
+    .filter(Boolean)
+    .map((folder) => join(folder, binary))
+    .find((path) => {
+      try {
+        accessSync(path, constants.X_OK);
+        return statSync(path).isFile();
+      } catch {
+        return false;
+      }
+    });
 }

@@ -20,7 +20,10 @@ export interface QueueApp {
  * Boots a Nest app (lifecycle hooks included, so the flush timer runs) with small retry delays.
  * The flush interval is long unless `queue.flushIntervalMs` says otherwise, so tests flush when they mean to.
  */
-export async function createQueueApp(sandbox: CustomerIOSandbox, options: Partial<CustomerIOModuleOptions> = {}): Promise<QueueApp> {
+export async function createQueueApp(
+  sandbox: CustomerIOSandbox,
+  options: Partial<CustomerIOModuleOptions> = {},
+): Promise<QueueApp> {
   const log = new ReportLog();
   const moduleRef = await Test.createTestingModule({
     imports: [
@@ -49,7 +52,10 @@ function suiteStore(): Partial<CustomerIOModuleOptions['queue']> {
     case 'redis':
       return {
         store: 'redis',
-        redis: { url: process.env.REDIS_URL || 'redis://127.0.0.1:6379', prefix: `cio-suite-${randomBytes(6).toString('hex')}` },
+        redis: {
+          url: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+          prefix: `cio-suite-${randomBytes(6).toString('hex')}`,
+        },
       };
     default:
       return {};

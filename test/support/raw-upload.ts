@@ -47,7 +47,9 @@ export async function rawUpload(
   const chunk = Buffer.alloc(64 * 1024, 0x20); // white space: a valid start of a JSON body
   while (sent < total && sentWhenAnswered < 0 && !socket.destroyed) {
     const piece = chunk.subarray(0, Math.min(chunk.length, total - sent));
-    const flushed = socket.write(chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece);
+    const flushed = socket.write(
+      chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece,
+    );
     sent += piece.length;
     if (flushed) await setImmediate();
     else await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), closed]);
@@ -59,5 +61,10 @@ export async function rawUpload(
   const text = received.toString('latin1');
   const end = text.indexOf('\r\n\r\n');
   const responseHead = end < 0 ? '' : text.slice(0, end);
-  return { head: responseHead, status: Number(/^HTTP\/1\.1 (\d{3})/.exec(responseHead)?.[1] ?? 0), sentWhenAnswered, total };
+  return {
+    head: responseHead,
+    status: Number(/^HTTP\/1\.1 (\d{3})/.exec(responseHead)?.[1] ?? 0),
+    sentWhenAnswered,
+    total,
+  };
 }

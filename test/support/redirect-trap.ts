@@ -80,7 +80,10 @@ function drain(req: IncomingMessage, then: () => ServerResponse): void {
 
 async function listen(server: Server, host: string, port: number): Promise<number> {
   server.listen(port, host);
-  await Promise.race([once(server, 'listening'), once(server, 'error').then(([error]) => Promise.reject(error as Error))]);
+  await Promise.race([
+    once(server, 'listening'),
+    once(server, 'error').then(([error]) => Promise.reject(error as Error)),
+  ]);
   return (server.address() as AddressInfo).port;
 }
 

@@ -17,9 +17,13 @@ const freePort = () =>
 export default async function setup() {
   if (process.env.REDIS_URL || (await redisAnswers(6379))) return;
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    {
+      stdio: 'ignore',
+    },
+  );
   globalThis.__customerioRedis = child;
   for (let i = 0; i < 100 && !(await redisAnswers(port)); i++) await sleep(50);
   process.env.REDIS_URL = `redis://127.0.0.1:${port}`;

@@ -57,17 +57,35 @@ export function useRedisForFile<T extends TestRedis = TestRedis>(
  * `persist` (then an append-only file, synced on every write, in a temporary directory), and asking clients
  * for `password` when one is given (`url` does not carry it).
  */
-export async function startRedisServer({ persist = false, password }: { persist?: boolean; password?: string } = {}): Promise<OwnedRedisServer> {
+export async function startRedisServer({
+  persist = false,
+  password,
+}: { persist?: boolean; password?: string } = {}): Promise<OwnedRedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir,
-    '--appendonly', persist ? 'yes' : 'no', '--appendfsync', 'always', ...(password ? ['--requirepass', password] : [])];
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--save',
+    '',
+    '--dir',
+    dir,
+    '--appendonly',
+    persist ? 'yes' : 'no',
+    '--appendfsync',
+    'always',
+    ...(password ? ['--requirepass', password] : []),
+  ];
   let child: ChildProcess | undefined;
 
   const start = async (): Promise<void> => {
     const started = spawn('redis-server', args, { stdio: 'ignore' });
     const failed = new Promise<never>((_, reject) => {
-      started.once('error', (error) => reject(new Error(`could not start redis-server (is it installed? set REDIS_URL otherwise): ${error.message}`)));
+      started.once('error', (error) =>
+        reject(new Error(`could not start redis-server (is it installed? set REDIS_URL otherwise): ${error.message}`)),
+      );
       started.once('exit', (code) => reject(new Error(`redis-server exited with ${code} at start`)));
     });
     failed.catch(() => undefined);
@@ -137,7 +155,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -45,7 +45,11 @@ function expectRefusal(error: unknown, expected: ExpectedRefusal, path: string):
  * Asserts that `call` is refused on both paths with the same {@link CustomerIOValidationError}: thrown at the
  * call site on the queued client (nothing enqueued), and as the rejection of `client.direct`'s promise.
  */
-export async function expectRefusedOnBothPaths(subject: ClientApp, call: (api: PersonCalls) => unknown, expected: ExpectedRefusal): Promise<void> {
+export async function expectRefusedOnBothPaths(
+  subject: ClientApp,
+  call: (api: PersonCalls) => unknown,
+  expected: ExpectedRefusal,
+): Promise<void> {
   const enqueued = subject.client.stats.enqueued;
   let thrown: unknown;
   try {

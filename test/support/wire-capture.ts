@@ -47,6 +47,9 @@ export async function startWireCapture(): Promise<WireCapture> {
 /** The last request the proxy saw to a path starting with `prefix`. */
 export function lastTo(requests: CapturedRequest[], prefix: string): CapturedRequest {
   const found = requests.filter((request) => request.path.startsWith(prefix)).at(-1);
-  if (!found) throw new Error(`no request to ${prefix}; saw ${requests.map((r) => `${r.method} ${r.path}`).join(', ') || 'none'}`);
+  if (!found)
+    throw new Error(
+      `no request to ${prefix}; saw ${requests.map((r) => `${r.method} ${r.path}`).join(', ') || 'none'}`,
+    );
   return found;
 }

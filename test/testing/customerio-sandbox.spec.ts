@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { setImmediate } from 'node:timers/promises';
-import { CustomerIOSandbox } from '../../lib/testing/sandbox/customerio-sandbox.js';
-import { batchOperationSizes } from '../../lib/testing/sandbox/batch-operation.scanner.js';
+import { CustomerIOSandbox } from '../../lib/sandbox/customerio-sandbox.js';
+import { batchOperationSizes } from '../../lib/sandbox/batch-operation.scanner.js';
 import { rawUpload } from '../support/raw-upload.js';
 
 interface Answer {
@@ -59,12 +59,17 @@ describe('CustomerIOSandbox: server', () => {
     const unauthorized = { meta: { error: 'Unauthorized request' } };
     const bad = { headers: { authorization: 'Basic d3Jvbmc6d3Jvbmc=' } };
     expect(await call('PUT', '/api/v1/customers/u1', {}, bad)).toMatchObject({ status: 401, body: unauthorized });
-    expect(await call('POST', '/api/v2/batch', { batch: [] }, { headers: {} })).toMatchObject({ status: 401, body: unauthorized });
+    expect(await call('POST', '/api/v2/batch', { batch: [] }, { headers: {} })).toMatchObject({
+      status: 401,
+      body: unauthorized,
+    });
     expect(await call('POST', '/v1/send/email', {}, { headers: { authorization: trackAuth() } })).toMatchObject({
       status: 401,
       body: unauthorized,
     });
-    expect(await call('POST', '/v1/send/email', {}, { headers: { authorization: 'Bearer nope' } })).toMatchObject({ status: 401 });
+    expect(await call('POST', '/v1/send/email', {}, { headers: { authorization: 'Bearer nope' } })).toMatchObject({
+      status: 401,
+    });
     expect(sandbox.people.size).toBe(0);
     expect(sandbox.transactional).toHaveLength(0);
     expect(sandbox.batches).toHaveLength(0);
@@ -139,11 +144,24 @@ describe('CustomerIOSandbox: Track API v1', () => {
   });
 
   it('records person events, page views and anonymous events', async () => {
-    await call('POST', '/api/v1/customers/u1/events', { name: 'purchased', data: { total: 3 }, timestamp: 1700000000, id: ulid(1) });
+    await call('POST', '/api/v1/customers/u1/events', {
+      name: 'purchased',
+      data: { total: 3 },
+      timestamp: 1700000000,
+      id: ulid(1),
+    });
     await call('POST', '/api/v1/customers/u1/events', { name: '/pricing', type: 'page' });
     await call('POST', '/api/v1/events', { name: 'invited', anonymous_id: 'anon-1', data: { by: 'u1' } });
     expect(sandbox.events).toEqual([
-      { id: ulid(1), personId: 'u1', name: 'purchased', type: 'event', data: { total: 3 }, timestamp: 1700000000, api: 'v1' },
+      {
+        id: ulid(1),
+        personId: 'u1',
+        name: 'purchased',
+        type: 'event',
+        data: { total: 3 },
+        timestamp: 1700000000,
+        api: 'v1',
+      },
       { personId: 'u1', name: '/pricing', type: 'page', data: {}, api: 'v1' },
       { anonymousId: 'anon-1', name: 'invited', type: 'event', data: { by: 'u1' }, api: 'v1' },
     ]);
@@ -159,9 +177,13 @@ describe('CustomerIOSandbox: Track API v1', () => {
       'tok/1': { id: 'tok/1', platform: 'ios', lastUsed: 1700000000, attributes: { app_version: '2' } },
       tok2: { id: 'tok2', platform: 'android' },
     });
-    expect(await call('DELETE', `/api/v1/customers/u1/devices/${encodeURIComponent('tok/1')}`)).toMatchObject({ status: 200 });
+    expect(await call('DELETE', `/api/v1/customers/u1/devices/${encodeURIComponent('tok/1')}`)).toMatchObject({
+      status: 200,
+    });
     expect(Object.keys(sandbox.people.get('u1')?.devices ?? {})).toEqual(['tok2']);
-    expect(await call('PUT', '/api/v1/customers/u1/devices', { device: { platform: 'ios' } })).toMatchObject({ status: 400 });
+    expect(await call('PUT', '/api/v1/customers/u1/devices', { device: { platform: 'ios' } })).toMatchObject({
+      status: 400,
+    });
   });
 
   it('suppresses and unsuppresses people', async () => {
@@ -213,7 +235,9 @@ describe('CustomerIOSandbox: Track API v1', () => {
     expect(sandbox.people.size).toBe(0);
     expect(sandbox.events).toHaveLength(0);
     // exactly at the limits is fine
-    expect(await call('PUT', `/api/v1/customers/${'u'.repeat(150)}`, { bio: 'x'.repeat(1000) })).toMatchObject({ status: 200 });
+    expect(await call('PUT', `/api/v1/customers/${'u'.repeat(150)}`, { bio: 'x'.repeat(1000) })).toMatchObject({
+      status: 200,
+    });
     expect(await call('POST', '/api/v1/customers/u1/events', { name: 'n'.repeat(100) })).toMatchObject({ status: 200 });
   });
 });
@@ -228,8 +252,14 @@ describe('CustomerIOSandbox: App API', () => {
       { kind: 'email', body: { transactional_message_id: 3, to: 'a@b.c' } },
       { kind: 'in_app', body: { transactional_message_id: 4 } },
     ]);
-    expect(await call('POST', '/v1/campaigns/7/triggers', { data: { a: 1 } })).toMatchObject({ status: 200, body: { id: 1 } });
-    expect(await call('POST', '/v1/api/campaigns/8/triggers', { ids: ['u1'] })).toMatchObject({ status: 200, body: { id: 2 } });
+    expect(await call('POST', '/v1/campaigns/7/triggers', { data: { a: 1 } })).toMatchObject({
+      status: 200,
+      body: { id: 1 },
+    });
+    expect(await call('POST', '/v1/api/campaigns/8/triggers', { ids: ['u1'] })).toMatchObject({
+      status: 200,
+      body: { id: 2 },
+    });
     expect(sandbox.broadcasts).toEqual([
       { broadcastId: '7', body: { data: { a: 1 } } },
       { broadcastId: '8', body: { ids: ['u1'] } },
@@ -243,7 +273,15 @@ describe('CustomerIOSandbox: Track API v2', () => {
     const answer = await batch([
       { type: 'person', identifiers: { id: 'u1' }, action: 'identify', attributes: { plan: 'pro' } },
       { type: 'person', identifiers: { email: 'b@x.io' }, action: 'identify', attributes: { a: 1 } },
-      { type: 'person', identifiers: { id: 'u1' }, action: 'event', name: 'paid', id: ulid(1), timestamp: 5, attributes: { n: 1 } },
+      {
+        type: 'person',
+        identifiers: { id: 'u1' },
+        action: 'event',
+        name: 'paid',
+        id: ulid(1),
+        timestamp: 5,
+        attributes: { n: 1 },
+      },
       { type: 'person', identifiers: { cio_id: 'abc' }, action: 'page', name: '/home' },
       { type: 'person', identifiers: { id: 'u1' }, action: 'screen', name: 'Home' },
       { type: 'person', identifiers: { id: 'u1' }, action: 'add_device', device: { token: 't1', platform: 'ios' } },
@@ -281,7 +319,13 @@ describe('CustomerIOSandbox: Track API v2', () => {
       { type: 'person', identifiers: { id: 'u1' }, action: 'fly' },
       { type: 'person', identifiers: { id: 'u1' }, action: 'event', name: 'ok' },
       { type: 'person', identifiers: { id: 'u1' }, action: 'identify', attributes: { big: 'x'.repeat(1001) } },
-      { type: 'person', identifiers: { id: 'u1' }, action: 'event', name: 'x', attributes: { blob: 'y'.repeat(32_000) } },
+      {
+        type: 'person',
+        identifiers: { id: 'u1' },
+        action: 'event',
+        name: 'x',
+        attributes: { blob: 'y'.repeat(32_000) },
+      },
     ]);
     expect(answer.status).toBe(207);
     const errors = (answer.body as { errors: Record<string, unknown>[] }).errors;
@@ -380,9 +424,7 @@ describe('CustomerIOSandbox: faults', () => {
 
   it('hang never answers; the client aborts and close() still resolves with no open connection', async () => {
     sandbox.hang({ times: 1 });
-    await expect(
-      call('PUT', '/api/v1/customers/u1', { a: 1 }, { signal: AbortSignal.timeout(50) }),
-    ).rejects.toThrow();
+    await expect(call('PUT', '/api/v1/customers/u1', { a: 1 }, { signal: AbortSignal.timeout(50) })).rejects.toThrow();
     expect(sandbox.requests).toEqual([expect.objectContaining({ path: '/api/v1/customers/u1', status: 0 })]);
     expect(sandbox.people.size).toBe(0);
     await sandbox.waitFor(() => sandbox.pendingRequests === 0);
@@ -413,7 +455,9 @@ describe('CustomerIOSandbox: faults', () => {
 
   it('resetConnection afterProcessing applies the request, then loses the reply', async () => {
     sandbox.resetConnection({ afterProcessing: true, path: '/api/v1/customers/u1/events' });
-    await expect(call('POST', '/api/v1/customers/u1/events', { name: 'paid', id: ulid(1) })).rejects.toThrow('fetch failed');
+    await expect(call('POST', '/api/v1/customers/u1/events', { name: 'paid', id: ulid(1) })).rejects.toThrow(
+      'fetch failed',
+    );
     expect(sandbox.events).toEqual([expect.objectContaining({ id: ulid(1), name: 'paid' })]);
     expect(sandbox.requests[0].status).toBe(0);
   });
@@ -448,7 +492,9 @@ describe('CustomerIOSandbox: waitFor and reset', () => {
     expect(sandbox.batches).toEqual([]);
     expect(sandbox.requests).toEqual([]);
     expect(sandbox.peakConnections).toBe(sandbox.openConnections);
-    expect(await call('POST', '/api/v1/metrics', { delivery_id: 'd1', metric: 'opened' })).toMatchObject({ status: 200 });
+    expect(await call('POST', '/api/v1/metrics', { delivery_id: 'd1', metric: 'opened' })).toMatchObject({
+      status: 200,
+    });
     await call('POST', '/api/v1/customers/u1/events', { name: 'e', id: ulid(1) });
     expect(sandbox.events).toHaveLength(1);
     expect(sandbox.duplicateEvents).toBe(0);
@@ -466,7 +512,11 @@ describe('CustomerIOSandbox: request bodies', () => {
       expect(answer.head).toMatch(/\r\nConnection: close\r\n/i);
       expect(answer.sentWhenAnswered).toBeLessThan(answer.total);
     }
-    const chunked = await upload('/v1/send/email', { total: 50 * MB, chunked: true, headers: { Authorization: trackAuth() } });
+    const chunked = await upload('/v1/send/email', {
+      total: 50 * MB,
+      chunked: true,
+      headers: { Authorization: trackAuth() },
+    });
     expect(chunked.status).toBe(401);
     expect(chunked.sentWhenAnswered).toBeLessThan(chunked.total);
     expect(sandbox.requests.map(({ status, bytes }) => [status, bytes])).toEqual([
@@ -499,18 +549,21 @@ describe('CustomerIOSandbox: request bodies', () => {
     ['/api/v2/entity', 32_000],
     ['/api/v1/customers/u1', 500_000],
     ['/v1/send/email', 3_000_000],
-  ])('stops reading a chunked body to %s once past %i bytes, answers 413 and closes the connection', async (path, limit) => {
-    const authorization = path.startsWith('/api/') ? trackAuth() : appAuth();
-    const answer = await upload(path, { total: 50 * MB, chunked: true, headers: { Authorization: authorization } });
-    expect(answer.status).toBe(413);
-    expect(answer.head).toMatch(/\r\nConnection: close\r\n/i);
-    expect(answer.sentWhenAnswered).toBeLessThan(answer.total);
-    const [{ status, bytes }] = sandbox.requests;
-    expect(status).toBe(413);
-    expect(bytes).toBeGreaterThan(limit);
-    expect(bytes).toBeLessThanOrEqual(limit + 64 * 1024);
-    expect(sandbox.people.size + sandbox.events.length + sandbox.transactional.length).toBe(0);
-  });
+  ])(
+    'stops reading a chunked body to %s once past %i bytes, answers 413 and closes the connection',
+    async (path, limit) => {
+      const authorization = path.startsWith('/api/') ? trackAuth() : appAuth();
+      const answer = await upload(path, { total: 50 * MB, chunked: true, headers: { Authorization: authorization } });
+      expect(answer.status).toBe(413);
+      expect(answer.head).toMatch(/\r\nConnection: close\r\n/i);
+      expect(answer.sentWhenAnswered).toBeLessThan(answer.total);
+      const [{ status, bytes }] = sandbox.requests;
+      expect(status).toBe(413);
+      expect(bytes).toBeGreaterThan(limit);
+      expect(bytes).toBeLessThanOrEqual(limit + 64 * 1024);
+      expect(sandbox.people.size + sandbox.events.length + sandbox.transactional.length).toBe(0);
+    },
+  );
 
   it('closes the connection of a client that keeps sending after the answer', async () => {
     const socket = connect(sandbox.port, '127.0.0.1');
@@ -530,7 +583,9 @@ describe('CustomerIOSandbox: request bodies', () => {
     let received = '';
     socket.on('data', (data: Buffer) => (received += data.toString('latin1')));
     const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    socket.write('PUT /api/v1/customers/u1 HTTP/1.1\r\nHost: sandbox\r\nExpect: 100-continue\r\nContent-Length: 9\r\n\r\n');
+    socket.write(
+      'PUT /api/v1/customers/u1 HTTP/1.1\r\nHost: sandbox\r\nExpect: 100-continue\r\nContent-Length: 9\r\n\r\n',
+    );
     await closed;
     expect(received).toMatch(/^HTTP\/1\.1 401 /);
 
@@ -569,7 +624,11 @@ describe('CustomerIOSandbox: bounded records', () => {
 
   const send = async (method: string, path: string, body: unknown): Promise<number> => {
     const authorization = path.startsWith('/api/') ? trackAuth() : appAuth();
-    const response = await fetch(`${small.url}${path}`, { method, headers: { authorization }, body: JSON.stringify(body) });
+    const response = await fetch(`${small.url}${path}`, {
+      method,
+      headers: { authorization },
+      body: JSON.stringify(body),
+    });
     await response.arrayBuffer();
     return response.status;
   };
@@ -577,7 +636,9 @@ describe('CustomerIOSandbox: bounded records', () => {
   it('keeps the last maxRecords entries of each collection while counts keep counting', async () => {
     for (let i = 1; i <= 5; i++) {
       await send('POST', '/api/v1/customers/u1/events', { name: `e${i}`, id: ulid(i) });
-      await send('POST', '/api/v2/batch', { batch: [{ type: 'person', identifiers: { id: 'u1' }, action: 'page', name: `/p${i}` }] });
+      await send('POST', '/api/v2/batch', {
+        batch: [{ type: 'person', identifiers: { id: 'u1' }, action: 'page', name: `/p${i}` }],
+      });
       await send('DELETE', `/api/v1/customers/gone-${i}`, {});
       await send('POST', '/api/v1/metrics', { delivery_id: `d${i}`, metric: 'opened' });
       await send('POST', '/v1/send/email', { transactional_message_id: i, to: 'a@x.io', identifiers: { id: 'u1' } });
@@ -585,7 +646,8 @@ describe('CustomerIOSandbox: bounded records', () => {
     }
     await send('PUT', '/api/v1/customers/keep', {});
     await send('PUT', '/api/v1/customers/old@x.io', {});
-    for (let i = 1; i <= 4; i++) await send('POST', '/api/v1/merge_customers', { primary: { id: 'keep' }, secondary: { email: 'old@x.io' } });
+    for (let i = 1; i <= 4; i++)
+      await send('POST', '/api/v1/merge_customers', { primary: { id: 'keep' }, secondary: { email: 'old@x.io' } });
 
     expect(small.maxRecords).toBe(3);
     expect(small.events.map((event) => event.name)).toEqual(['/p4', 'e5', '/p5']);
@@ -624,7 +686,8 @@ describe('CustomerIOSandbox: bounded records', () => {
   });
 
   it('remembers the last maxRecords event ids for deduplication', async () => {
-    for (const id of [ulid(1), ulid(2), ulid(3), ulid(4), ulid(4), ulid(1)]) await send('POST', '/api/v1/events', { name: 'e', id });
+    for (const id of [ulid(1), ulid(2), ulid(3), ulid(4), ulid(4), ulid(1)])
+      await send('POST', '/api/v1/events', { name: 'e', id });
     expect(small.events.map((event) => event.id)).toEqual([ulid(3), ulid(4), ulid(1)]);
     expect(small.duplicateEvents).toBe(1);
     expect(small.counts.events).toBe(5);
@@ -639,7 +702,11 @@ describe('CustomerIOSandbox: bounded records', () => {
   it('keeps 10,000 entries a collection by default; Infinity keeps everything; anything else is refused', async () => {
     expect(sandbox.maxRecords).toBe(10_000);
     const postBatch = async (to: CustomerIOSandbox, ops: unknown[]) => {
-      const response = await fetch(`${to.url}/api/v2/batch`, { method: 'POST', headers: { authorization: trackAuth() }, body: JSON.stringify({ batch: ops }) });
+      const response = await fetch(`${to.url}/api/v2/batch`, {
+        method: 'POST',
+        headers: { authorization: trackAuth() },
+        body: JSON.stringify({ batch: ops }),
+      });
       expect(response.status).toBe(200);
       await response.arrayBuffer();
     };
@@ -651,20 +718,33 @@ describe('CustomerIOSandbox: bounded records', () => {
     expect(sandbox.counts.events).toBe(10_001);
     const everything = await CustomerIOSandbox.start({ maxRecords: Infinity });
     try {
-      for (const from of [0, 5_000]) await postBatch(everything, Array.from({ length: 5_000 }, (_, i) => op(from + i)));
+      for (const from of [0, 5_000])
+        await postBatch(
+          everything,
+          Array.from({ length: 5_000 }, (_, i) => op(from + i)),
+        );
       await postBatch(everything, [op(10_000)]);
       expect(everything.events).toHaveLength(10_001);
       expect(everything.maxRecords).toBe(Infinity);
     } finally {
       await everything.close();
     }
-    for (const maxRecords of [0, 1.5, -1, NaN]) await expect(CustomerIOSandbox.start({ maxRecords })).rejects.toThrow(RangeError);
+    for (const maxRecords of [0, 1.5, -1, NaN])
+      await expect(CustomerIOSandbox.start({ maxRecords })).rejects.toThrow(RangeError);
   });
 });
 
 describe('batchOperationSizes', () => {
   it('measures each operation of the top-level batch array as sent, white space and nesting included', () => {
-    const operations = [{ a: 1, s: 'x,]}"\\' }, { b: [1, 2, { c: 'é' }] }, { t: '\\"', u: '\\\\', '"k': '"' }, 'str', 42, null, {}];
+    const operations = [
+      { a: 1, s: 'x,]}"\\' },
+      { b: [1, 2, { c: 'é' }] },
+      { t: '\\"', u: '\\\\', '"k': '"' },
+      'str',
+      42,
+      null,
+      {},
+    ];
     const body = Buffer.from(JSON.stringify({ other: [1, { batch: [9] }], batch: operations, tail: 1 }));
     expect(batchOperationSizes(body)).toEqual(operations.map((o) => Buffer.byteLength(JSON.stringify(o))));
     expect(batchOperationSizes(Buffer.from('{ "batch" : [ {"x": 1} ,  {"y":[ ]} ] }'))).toEqual([8, 9]);

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CustomerIOClient, CustomerIOModule } from '../../../lib/index.js';
-import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
+import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';
@@ -24,7 +24,11 @@ describe('RedisQueueStore: appends failing while Redis is unreachable', () => {
     sandbox = await CustomerIOSandbox.start();
     redis = await startRedisServer();
     // a client that fails commands at once while disconnected, rather than queueing them offline
-    connection = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    connection = new Redis(redis.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     await new Promise((resolve) => connection.once('ready', resolve));
     logs.clear();
   });
@@ -40,7 +44,13 @@ describe('RedisQueueStore: appends failing while Redis is unreachable', () => {
     const reports = new ReportLog();
     const store = new RedisQueueStore({ redis: connection, prefix: uniquePrefix('append-failures') });
     const moduleRef = await Test.createTestingModule({
-      imports: [CustomerIOModule.forRoot({ ...sandbox.moduleOptions(), hooks: reports.hooks, queue: { store, flushIntervalMs: 60_000 } })],
+      imports: [
+        CustomerIOModule.forRoot({
+          ...sandbox.moduleOptions(),
+          hooks: reports.hooks,
+          queue: { store, flushIntervalMs: 60_000 },
+        }),
+      ],
     }).compile();
     app = moduleRef.createNestApplication({ logger: logs });
     await app.init();
@@ -54,10 +64,14 @@ describe('RedisQueueStore: appends failing while Redis is unreachable', () => {
     expect(reports.ids('failed').sort()).toEqual([...ids].sort());
     expect(reports.reports.every((report) => report.reason?.startsWith('store: '))).toBe(true);
     const appendLines = logs.messages('warn', 'CustomerIO').filter((line) => line.includes('could not append'));
-    expect(appendLines).toEqual([expect.stringMatching(/^failed: 2000 operations the store could not append, last: store: /)]);
+    expect(appendLines).toEqual([
+      expect.stringMatching(/^failed: 2000 operations the store could not append, last: store: /),
+    ]);
     // each failed operation's outcome could not be shared through Redis either: summed too
     expect(logs.messages('warn', 'CustomerIO').filter((line) => line.includes('sharing outcomes'))).toEqual([
-      expect.stringMatching(/^2000 store calls sharing outcomes failed, last: CustomerIO queue could not report shared outcomes/),
+      expect.stringMatching(
+        /^2000 store calls sharing outcomes failed, last: CustomerIO queue could not report shared outcomes/,
+      ),
     ]);
     // everything the module logged about the outage: a handful of lines, not one per operation
     expect(logs.of('CustomerIO').length).toBeLessThanOrEqual(5);

@@ -1,9 +1,17 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { ulid } from 'ulid';
-import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
+import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
-import { buildLibraryForChildren, type Child, crashChildScript, kill9, killAll, removeBuild, startChild } from '../../support/crash-child.js';
+import {
+  buildLibraryForChildren,
+  type Child,
+  crashChildScript,
+  kill9,
+  killAll,
+  removeBuild,
+  startChild,
+} from '../../support/crash-child.js';
 import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
 import { deleteKeys, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
 
@@ -22,7 +30,7 @@ describe('RedisQueueStore: two instances on one prefix, one killed (kill -9)', (
   let survivor: { subject: QueueApp; store: RedisQueueStore } | undefined;
 
   beforeAll(async () => {
-    buildDir = buildLibraryForChildren(['index.js', 'delivery/stores/redis-queue.store.js']);
+    buildDir = buildLibraryForChildren(['index.js', 'stores/redis/redis-queue.store.js']);
     server = await useRedis();
     admin = new Redis(server.url);
   }, 60_000);
@@ -46,16 +54,26 @@ describe('RedisQueueStore: two instances on one prefix, one killed (kill -9)', (
   });
 
   /** The other instance, in this process, on the same prefix. */
-  async function startSurvivor(visibilityTimeoutMs = VISIBILITY_TIMEOUT_MS): Promise<{ subject: QueueApp; store: RedisQueueStore }> {
+  async function startSurvivor(
+    visibilityTimeoutMs = VISIBILITY_TIMEOUT_MS,
+  ): Promise<{ subject: QueueApp; store: RedisQueueStore }> {
     const store = new RedisQueueStore({ redis: server.url, prefix, visibilityTimeoutMs });
-    survivor = { store, subject: await createQueueApp(sandbox, { timeout: TIMEOUT_MS, queue: { store, flushIntervalMs: 20 } }) };
+    survivor = {
+      store,
+      subject: await createQueueApp(sandbox, { timeout: TIMEOUT_MS, queue: { store, flushIntervalMs: 20 } }),
+    };
     return survivor;
   }
 
   it('mid-batch: the other instance delivers every event once, in order per person, once the killed lease runs out', async () => {
     const ids = Array.from({ length: 30 }, () => ulid());
     sandbox.hang({ path: '/api/v2/batch' }); // until the kill: the child's attempts all hang, none is processed
-    const store = JSON.stringify({ kind: 'redis', redis: server.url, prefix, visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS });
+    const store = JSON.stringify({
+      kind: 'redis',
+      redis: server.url,
+      prefix,
+      visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS,
+    });
     const options = JSON.stringify({
       ...sandbox.moduleOptions(),
       timeout: TIMEOUT_MS,
@@ -98,7 +116,12 @@ describe('RedisQueueStore: two instances on one prefix, one killed (kill -9)', (
 
   it('at an arbitrary moment of a stream of track() calls: every event whose receipt.stored resolved is delivered exactly once', async () => {
     sandbox.hang({ path: '/api/v2/batch' }); // nothing the doomed child sends is processed
-    const store = JSON.stringify({ kind: 'redis', redis: server.url, prefix, visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS });
+    const store = JSON.stringify({
+      kind: 'redis',
+      redis: server.url,
+      prefix,
+      visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS,
+    });
     const options = JSON.stringify({
       ...sandbox.moduleOptions(),
       timeout: TIMEOUT_MS,
@@ -118,7 +141,10 @@ describe('RedisQueueStore: two instances on one prefix, one killed (kill -9)', (
     sandbox.clearFaults();
     // NOTE: the survivor's own leases outlive a slow machine's pauses: none runs out and is sent twice.
     const { subject, store: survivorStore } = await startSurvivor(30_000);
-    await sandbox.waitFor(() => sandbox.events.length >= stored.length && survivorStore.size === 0 && subject.client.stats.inFlight === 0, 15_000);
+    await sandbox.waitFor(
+      () => sandbox.events.length >= stored.length && survivorStore.size === 0 && subject.client.stats.inFlight === 0,
+      15_000,
+    );
     const received = new Set(sandbox.events.map((event) => event.id));
     expect(received.size).toBe(sandbox.events.length);
     expect(stored.filter((id) => !received.has(id))).toEqual([]);

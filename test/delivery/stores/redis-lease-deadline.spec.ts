@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CustomerIOConfigError } from '../../../lib/index.js';
-import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
+import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { LogCapture } from '../../support/log-capture.js';
 import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
@@ -36,7 +36,10 @@ describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io,
   });
 
   /** An app on the test prefix whose store reaches Redis at `url`; closed (app, then store) after the test. */
-  async function instance(url: string, flushIntervalMs = 60_000): Promise<{ subject: QueueApp; store: RedisQueueStore }> {
+  async function instance(
+    url: string,
+    flushIntervalMs = 60_000,
+  ): Promise<{ subject: QueueApp; store: RedisQueueStore }> {
     const client = new Redis(url);
     const store = new RedisQueueStore({ redis: client, prefix, visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS });
     const subject = await createQueueApp(sandbox, { timeout: TIMEOUT_MS, queue: { store, flushIntervalMs } });
@@ -76,7 +79,9 @@ describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io,
       expect(a.subject.client.stats).toMatchObject({ delivered: 0, failed: 0, undelivered: 0 });
       expect(await testRedis.admin.hlen(`{${prefix}}:op-json`)).toBe(0);
       expect(capture.messages('warn', 'CustomerIO')).toContainEqual(
-        expect.stringMatching(/^CustomerIO 1 operation given back unsent, no attempt spent: the batch's lease in the shared store .* may end before another request could/),
+        expect.stringMatching(
+          /^CustomerIO 1 operation given back unsent, no attempt spent: the batch's lease in the shared store .* may end before another request could/,
+        ),
       );
     },
     10_000,
@@ -159,7 +164,11 @@ describe('the module refuses a request timeout that does not fit well within the
     await expect(createQueueApp(sandbox, { queue: { store: 'redis', redis } })).rejects.toThrow(
       'option "timeout" (10000 ms) must be at most a third of "queue.redis.visibilityTimeoutMs" (29999 ms)',
     );
-    const store = new RedisQueueStore({ redis: testRedis.server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 });
+    const store = new RedisQueueStore({
+      redis: testRedis.server.url,
+      prefix: uniquePrefix('lease-options'),
+      visibilityTimeoutMs: 1_000,
+    });
     try {
       await expect(createQueueApp(sandbox, { timeout: 400, queue: { store } })).rejects.toThrow(
         `option "timeout" (400 ms) must be at most a third of "queue.store"'s lease (visibilityTimeoutMs) (1000 ms)`,

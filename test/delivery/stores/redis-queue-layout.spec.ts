@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { CustomerIOConfigError } from '../../../lib/client/customerio.errors.js';
-import type { QueuedOperation } from '../../../lib/delivery/queue-store.interface.js';
-import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
+import { CustomerIOConfigError } from '../../../lib/errors/customerio.errors.js';
+import type { QueuedOperation } from '../../../lib/interfaces/queue-store.interface.js';
+import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { createQueueApp } from '../../support/queue-app.js';
 import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
@@ -28,7 +28,12 @@ afterEach(async () => {
 
 function makeStore(prefix: string): RedisQueueStore {
   // NOTE: no renewal or refresh of its own may run while commands are counted.
-  const store = new RedisQueueStore({ redis: redis.server.url, prefix, refreshIntervalMs: 3_600_000, visibilityTimeoutMs: 3_600_000 });
+  const store = new RedisQueueStore({
+    redis: redis.server.url,
+    prefix,
+    refreshIntervalMs: 3_600_000,
+    visibilityTimeoutMs: 3_600_000,
+  });
   stores.push(store);
   return store;
 }
@@ -61,7 +66,9 @@ describe('RedisQueueStore, the cost of a lease', () => {
     const prefix = newPrefix();
     const [holder, leaser] = [makeStore(prefix), makeStore(prefix)];
     for (let start = 0; start < waiting; start += 500) {
-      const tick = Array.from({ length: Math.min(500, waiting - start) }, (_, i) => holder.append(op(`long-${start + i}`, 'long')));
+      const tick = Array.from({ length: Math.min(500, waiting - start) }, (_, i) =>
+        holder.append(op(`long-${start + i}`, 'long')),
+      );
       await Promise.all(tick);
     }
     await Promise.all(['a', 'b', 'c'].map((person) => holder.append(op(`${person}-0`, person))));
@@ -91,7 +98,9 @@ describe('RedisQueueStore, the cost of a lease', () => {
       await Promise.all(Array.from({ length: people * 5 }, (_, i) => holder.append(op(`op-${i}`, `p-${i % people}`))));
       await holder.lease({ maxOperations: people - 5, maxBytes: ALL.maxBytes }); // all people but the last five are held
       let leased: QueuedOperation[] = [];
-      costs.push(await commandsDuring(async () => (leased = await leaser.lease({ maxOperations: 5, maxBytes: ALL.maxBytes }))));
+      costs.push(
+        await commandsDuring(async () => (leased = await leaser.lease({ maxOperations: 5, maxBytes: ALL.maxBytes }))),
+      );
       expect(leased.map((o) => o.id)).toEqual(Array.from({ length: 5 }, (_, i) => `op-${people - 5 + i}`));
     }
     expect(costs[1]).toBe(costs[0]);
@@ -117,14 +126,16 @@ describe('RedisQueueStore, a prefix written by the previous version', () => {
 
     const refusal = await store.ready().catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(CustomerIOConfigError);
-    expect(String(refusal)).toContain(`prefix "${prefix}" holds 1 operations written by an earlier version of this store`);
+    expect(String(refusal)).toContain(
+      `prefix "${prefix}" holds 1 operations written by an earlier version of this store`,
+    );
     await expect(store.append(op('new-1', 'u-1'))).rejects.toThrow(`prefix "${prefix}"`);
     await expect(store.lease(ALL)).rejects.toThrow(CustomerIOConfigError);
     const sandbox = await CustomerIOSandbox.start();
     try {
-      await expect(createQueueApp(sandbox, { queue: { store: 'redis', redis: { url: redis.server.url, prefix } } })).rejects.toThrow(
-        `prefix "${prefix}" holds 1 operations`,
-      );
+      await expect(
+        createQueueApp(sandbox, { queue: { store: 'redis', redis: { url: redis.server.url, prefix } } }),
+      ).rejects.toThrow(`prefix "${prefix}" holds 1 operations`);
     } finally {
       await sandbox.close();
     }

@@ -2,8 +2,18 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, jest 
 import { Logger } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { CustomerIOError, CustomerIOQueueFullError, type CustomerIOQueueOptions } from '../../../lib/index.js';
-import type { AppendResult, QueueBound, QueuedOperation, SharedOutcome, SharedOutcomes } from '../../../lib/delivery/queue-store.interface.js';
-import { OUTCOME_GRACE_MS, RedisQueueStore, type RedisQueueStoreOptions } from '../../../lib/delivery/stores/redis-queue.store.js';
+import type {
+  AppendResult,
+  QueueBound,
+  QueuedOperation,
+  SharedOutcome,
+  SharedOutcomes,
+} from '../../../lib/interfaces/queue-store.interface.js';
+import {
+  OUTCOME_GRACE_MS,
+  RedisQueueStore,
+  type RedisQueueStoreOptions,
+} from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';
@@ -85,10 +95,18 @@ function watchHeld(): { stop(): Promise<number> } {
  * Appends `count` operations `${name}-00`, `${name}-01`, ... of `bytes` each from `store`, `perTick` in each
  * tick (so each tick's go to Redis in one script call), and answers what the store answered for each id.
  */
-async function appendMany(store: RedisQueueStore, name: string, count: number, bytes = 10, perTick = 4): Promise<Map<string, AppendResult | undefined>> {
+async function appendMany(
+  store: RedisQueueStore,
+  name: string,
+  count: number,
+  bytes = 10,
+  perTick = 4,
+): Promise<Map<string, AppendResult | undefined>> {
   const answers = new Map<string, AppendResult | undefined>();
   for (let start = 0; start < count; start += perTick) {
-    const tick = Array.from({ length: Math.min(perTick, count - start) }, (_, i) => op(`${name}-${String(start + i).padStart(2, '0')}`, name, bytes));
+    const tick = Array.from({ length: Math.min(perTick, count - start) }, (_, i) =>
+      op(`${name}-${String(start + i).padStart(2, '0')}`, name, bytes),
+    );
     await Promise.all(tick.map(async (o) => answers.set(o.id, await store.append(o))));
   }
   return answers;
@@ -135,7 +153,8 @@ describe('RedisQueueStore, the contract', () => {
 
   it('keeps per-key order over several leases: skips a leased key and every later operation of it', async () => {
     const store = makeStore();
-    for (const o of [op('a1', 'a'), op('b1', 'b'), op('a2', 'a'), op('c1', 'c'), op('b2', 'b'), op('a3', 'a')]) await store.append(o);
+    for (const o of [op('a1', 'a'), op('b1', 'b'), op('a2', 'a'), op('c1', 'c'), op('b2', 'b'), op('a3', 'a')])
+      await store.append(o);
     const first = await store.lease({ maxOperations: 1, maxBytes: 1_000 });
     expect(ids(first)).toEqual(['a1']);
     const second = await store.lease({ maxOperations: 2, maxBytes: 1_000 });
@@ -238,7 +257,8 @@ describe('RedisQueueStore, the bound enforced in Redis for every instance', () =
   /** Two stores on the test prefix, as two application instances, both given `bound`. */
   function twoInstances(bound: Partial<QueueBound>): [RedisQueueStore, RedisQueueStore] {
     const stores: [RedisQueueStore, RedisQueueStore] = [makeStore(), makeStore()];
-    for (const store of stores) store.enforceBound({ maxQueueSize: 1_000, maxQueueBytes: 1_000_000, overflow: 'reject', ...bound });
+    for (const store of stores)
+      store.enforceBound({ maxQueueSize: 1_000, maxQueueBytes: 1_000_000, overflow: 'reject', ...bound });
     return stores;
   }
 
@@ -271,10 +291,20 @@ describe('RedisQueueStore, the bound enforced in Redis for every instance', () =
     const { refused, dropped } = outcomesOf(...answers);
     expect(refused).toEqual([]);
     // each new operation made room for itself, dropping one: first the old ones not leased, oldest first
-    expect([...answers[0].values(), ...answers[1].values()].every((answer) => answer?.droppedIds?.length === 1)).toBe(true);
+    expect([...answers[0].values(), ...answers[1].values()].every((answer) => answer?.droppedIds?.length === 1)).toBe(
+      true,
+    );
     expect(dropped).toHaveLength(20);
     expect(new Set(dropped).size).toBe(20);
-    expect([...dropped].sort().slice(0, 7)).toEqual(['old-03', 'old-04', 'old-05', 'old-06', 'old-07', 'old-08', 'old-09']);
+    expect([...dropped].sort().slice(0, 7)).toEqual([
+      'old-03',
+      'old-04',
+      'old-05',
+      'old-06',
+      'old-07',
+      'old-08',
+      'old-09',
+    ]);
     const held = await heldIds();
     expect(held.slice(0, 3)).toEqual(ids(leased));
     expect(held).toHaveLength(10);
@@ -290,7 +320,10 @@ describe('RedisQueueStore, the bound enforced in Redis for every instance', () =
     const [one, two] = twoInstances({ maxQueueBytes: 100, overflow: 'drop-oldest' });
     await appendMany(one, 'old', 10, 10); // 100 bytes: full
     expect(await two.append(op('huge', 'h', 101))).toEqual({ rejected: true, droppedIds: [] });
-    expect(await two.append(op('wide', 'w', 25))).toEqual({ rejected: false, droppedIds: ['old-00', 'old-01', 'old-02'] });
+    expect(await two.append(op('wide', 'w', 25))).toEqual({
+      rejected: false,
+      droppedIds: ['old-00', 'old-01', 'old-02'],
+    });
     expect(await heldIds()).toHaveLength(8); // 7 x 10 + 25 bytes
 
     // 70 bytes leased: dropping the one operation not leased (25 bytes) would not make room for 35
@@ -357,7 +390,11 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
     "overflow '%s': the shared store never holds more than maxQueueSize, every event has one outcome, and each one kept is delivered once after an outage",
     async (overflow) => {
       const bound = 12;
-      const pair = await Promise.all([makeStore(), makeStore()].map((store) => createQueueApp(sandbox, { queue: { store, maxQueueSize: bound, overflow } })));
+      const pair = await Promise.all(
+        [makeStore(), makeStore()].map((store) =>
+          createQueueApp(sandbox, { queue: { store, maxQueueSize: bound, overflow } }),
+        ),
+      );
       apps.push(...pair);
       const log = new ReportLog(); // both apps' reports
       const reports = (): ReportLog => {
@@ -372,7 +409,10 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
           try {
             const receipt = subject.client.track(`u-${i % 3}`, 'bounded', { i });
             accepted.push(receipt.id);
-            receipts.set(receipt.id, receipt.delivered.catch((error: unknown) => error));
+            receipts.set(
+              receipt.id,
+              receipt.delivered.catch((error: unknown) => error),
+            );
           } catch (error) {
             expect(error).toBeInstanceOf(CustomerIOQueueFullError);
             thrown += 1;
@@ -401,8 +441,11 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
       expect(await heldIds()).toEqual([]);
 
       const stats = pair.map(({ client }) => client.stats);
-      const sum = (key: 'enqueued' | 'delivered' | 'rejected' | 'dropped' | 'failed'): number => stats.reduce((total, s) => total + s[key], 0);
-      const refusedByRedis = reports().ids('rejected').filter((id) => accepted.includes(id));
+      const sum = (key: 'enqueued' | 'delivered' | 'rejected' | 'dropped' | 'failed'): number =>
+        stats.reduce((total, s) => total + s[key], 0);
+      const refusedByRedis = reports()
+        .ids('rejected')
+        .filter((id) => accepted.includes(id));
       const dropped = log.ids('dropped');
       // every call was refused at once (thrown) or enqueued; every enqueued event refused by Redis, dropped, or delivered once
       expect(sum('enqueued')).toBe(accepted.length);
@@ -411,7 +454,11 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
       expect(sum('enqueued')).toBe(sum('delivered') + sum('dropped') + refusedByRedis.length);
       expect([sum('delivered'), sum('failed')]).toEqual([bound, 0]);
       expect(new Set([...refusedByRedis, ...dropped]).size).toBe(refusedByRedis.length + dropped.length);
-      expectEachOnceOrReported(sandbox, accepted.filter((id) => !refusedByRedis.includes(id)), log);
+      expectEachOnceOrReported(
+        sandbox,
+        accepted.filter((id) => !refusedByRedis.includes(id)),
+        log,
+      );
       if (overflow === 'reject') {
         // Redis refused what the apps' own (stale) views let through, and those receipts say so
         expect(refusedByRedis.length).toBeGreaterThanOrEqual(8);
@@ -436,7 +483,9 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
     async function enqueuingApp(queue: CustomerIOQueueOptions = {}): Promise<QueueApp> {
       const store = new NeverLeasingStore({ redis: server.url, prefix });
       cleanup.push(() => store.close());
-      const app = await createQueueApp(sandbox, { queue: { store, flushIntervalMs: 20, shutdownTimeoutMs: 50, ...queue } });
+      const app = await createQueueApp(sandbox, {
+        queue: { store, flushIntervalMs: 20, shutdownTimeoutMs: 50, ...queue },
+      });
       apps.push(app);
       return app;
     }
@@ -506,20 +555,29 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
         const error = await outcome;
         expect(error).toBeInstanceOf(CustomerIOError);
         expect(String(error)).toMatch(/cannot be known: another instance settled it while this one could not watch it/);
-        expect(capture.messages('warn').some((line) => line.includes('watch') && line.includes('Redis unreachable'))).toBe(true);
+        expect(
+          capture.messages('warn').some((line) => line.includes('watch') && line.includes('Redis unreachable')),
+        ).toBe(true);
       } finally {
         Logger.overrideLogger(false);
       }
     });
 
-    it("delivered by another instance whose report of the outcome failed (Redis unreachable for it): the receipt rejects, saying the outcome cannot be known, within the grace and a flush interval", async () => {
+    it('delivered by another instance whose report of the outcome failed (Redis unreachable for it): the receipt rejects, saying the outcome cannot be known, within the grace and a flush interval', async () => {
       /** Reports through a client that cannot reach Redis: every report fails on its connection. */
       class ReportLosingStore extends RedisQueueStore {
         readonly #cutOff = new RedisQueueStore({
-          redis: new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, retryStrategy: () => null }),
+          redis: new Redis('redis://127.0.0.1:1', {
+            lazyConnect: true,
+            enableOfflineQueue: false,
+            retryStrategy: () => null,
+          }),
           prefix,
         });
-        override readonly sharedOutcomes: SharedOutcomes = { ...this.sharedOutcomes, report: (...args) => this.#cutOff.sharedOutcomes.report(...args) };
+        override readonly sharedOutcomes: SharedOutcomes = {
+          ...this.sharedOutcomes,
+          report: (...args) => this.#cutOff.sharedOutcomes.report(...args),
+        };
       }
       const store = new ReportLosingStore({ redis: server.url, prefix });
       cleanup.push(() => store.close());
@@ -539,7 +597,9 @@ describe('RedisQueueStore, with the queue (one app, or two sharing a prefix)', (
         // the bound: the grace, then A's next collect (every 20 ms); a second of slack for a busy machine
         const error = await Promise.race([outcome, sleep(OUTCOME_GRACE_MS + 1_000).then(() => 'still pending')]);
         expect(error).toBeInstanceOf(CustomerIOError);
-        expect(String(error)).toMatch(/cannot be known: another instance settled it .* or could not record its outcome/);
+        expect(String(error)).toMatch(
+          /cannot be known: another instance settled it .* or could not record its outcome/,
+        );
         expect(capture.messages('warn').some((line) => line.includes('report'))).toBe(true);
         expect(await sharedEntries()).toEqual([0, 0, 0, 0]);
       } finally {
@@ -590,7 +650,9 @@ describe("store: 'redis' in the module options", () => {
     try {
       for (const setting of ['visibilityTimeoutMs', 'outcomeTtlMs']) {
         const redis = { url: server.url, prefix, [setting]: 0 };
-        await expect(createQueueApp(sandbox, { queue: { store: 'redis', redis } })).rejects.toThrow(`${setting} must be > 0, got 0`);
+        await expect(createQueueApp(sandbox, { queue: { store: 'redis', redis } })).rejects.toThrow(
+          `${setting} must be > 0, got 0`,
+        );
       }
     } finally {
       await sandbox.close();
@@ -655,7 +717,11 @@ describeNeeding('redis-server')('RedisQueueStore, Redis restarted mid-run', () =
 
   it('an operation appended while Redis is unreachable fails visibly (reported failed), when the client does not queue offline', async () => {
     const own = await startRedisServer();
-    const client = new Redis(own.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis(own.url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     await new Promise((resolve) => client.once('ready', resolve));
     const store = new RedisQueueStore({ redis: client, prefix });
     const subject = await createQueueApp(sandbox, { queue: { store } });
@@ -759,7 +825,10 @@ describe('RedisQueueStore, the outcomes shared between instances', () => {
     expect(await watcher.sharedOutcomes.collect(['unreported', 'late'])).toEqual([]); // the reports may still come
     await settler.sharedOutcomes.report('delivered', ['late']);
     await sleep(OUTCOME_GRACE_MS - (Date.now() - left) + 10);
-    expect(await watcher.sharedOutcomes.collect(['unreported', 'late'])).toEqual([{ id: 'unreported' }, { id: 'late', outcome: 'delivered' }]);
+    expect(await watcher.sharedOutcomes.collect(['unreported', 'late'])).toEqual([
+      { id: 'unreported' },
+      { id: 'late', outcome: 'delivered' },
+    ]);
     expect(await sharedEntries()).toEqual([0, 0, 0, 0]);
   });
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { CustomerIOError, CustomerIOQueueFullError } from '../../../lib/index.js';
-import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
+import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
 import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
@@ -9,7 +9,11 @@ import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The error `promise` rejects with (or `undefined` when it resolves). */
-const rejectionOf = (promise: Promise<unknown>): Promise<unknown> => promise.then(() => undefined, (error: unknown) => error);
+const rejectionOf = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
 
 describe('RedisQueueStore: receipt.stored', () => {
   // A server of this file's own: the tests pause it and kill it.
@@ -29,7 +33,11 @@ describe('RedisQueueStore: receipt.stored', () => {
   });
 
   /** A queue app on the test prefix, with a store of its own; both closed after the test. */
-  async function startApp(queue: Record<string, unknown> = {}, client: Redis | string = redis.server.url, refreshIntervalMs = 1_000): Promise<QueueApp> {
+  async function startApp(
+    queue: Record<string, unknown> = {},
+    client: Redis | string = redis.server.url,
+    refreshIntervalMs = 1_000,
+  ): Promise<QueueApp> {
     const store = new RedisQueueStore({ redis: client, prefix, refreshIntervalMs });
     cleanup.push(() => store.close());
     await store.ready();
@@ -52,7 +60,9 @@ describe('RedisQueueStore: receipt.stored', () => {
       await redis.admin.call('CLIENT', 'UNPAUSE');
     }
     await Promise.all(receipts.map((receipt) => receipt.stored));
-    expect(await redis.admin.hmget(`{${prefix}}:op-json`, ...receipts.map((receipt) => receipt.id))).not.toContain(null);
+    expect(await redis.admin.hmget(`{${prefix}}:op-json`, ...receipts.map((receipt) => receipt.id))).not.toContain(
+      null,
+    );
   });
 
   it('every operation whose stored resolved is in Redis at that moment', async () => {
@@ -84,7 +94,9 @@ describe('RedisQueueStore: receipt.stored', () => {
     const unread = client.track('u-2', 'lost, unread'); // its stored is never read: Jest fails a test on an unhandled rejection
     const error = await rejectionOf(read.stored);
     expect(error).toBeInstanceOf(CustomerIOError);
-    expect(String(error)).toMatch(new RegExp(`operation ${read.id} was not stored: its queue store failed to append it`));
+    expect(String(error)).toMatch(
+      new RegExp(`operation ${read.id} was not stored: its queue store failed to append it`),
+    );
     expect(await rejectionOf(delivered)).toBe(error);
     await sandbox.waitFor(() => log.ids('failed').includes(unread.id), 2_000);
     expect(log.ids('failed').sort()).toEqual([read.id, unread.id].sort());

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { type Command, Redis } from 'ioredis';
-import { RedisQueueStore } from '../../../lib/delivery/stores/redis-queue.store.js';
+import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';
@@ -39,7 +39,10 @@ describe('RedisQueueStore: shutting an instance down while another one has the s
   });
 
   /** An app on the test prefix, over `client`; closed (app, then store, then client) after the test. */
-  async function instance(client: Redis, queue: { shutdownTimeoutMs?: number } = {}): Promise<{ subject: QueueApp; store: RedisQueueStore }> {
+  async function instance(
+    client: Redis,
+    queue: { shutdownTimeoutMs?: number } = {},
+  ): Promise<{ subject: QueueApp; store: RedisQueueStore }> {
     const store = new RedisQueueStore({ redis: client, prefix });
     const subject = await createQueueApp(sandbox, { timeout: 5_000, queue: { store, ...queue } });
     cleanup.push(async () => {
@@ -111,7 +114,11 @@ describe('RedisQueueStore: shutting an instance down while another one has the s
 
     expect(a.subject.log.ids('delivered')).toEqual(mine);
     expect(client.sent.length).toBeLessThanOrEqual(30);
-    expect(capture.messages('warn', 'CustomerIO')).toEqual([expect.stringMatching(/^2 operations stay in the shared store at shutdown, all leased by other instances or queued behind/)]);
+    expect(capture.messages('warn', 'CustomerIO')).toEqual([
+      expect.stringMatching(
+        /^2 operations stay in the shared store at shutdown, all leased by other instances or queued behind/,
+      ),
+    ]);
 
     await sandbox.waitFor(() => b.subject.log.ids('delivered').length === 1, 5_000);
     await b.subject.client.flush();

@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { ulid } from 'ulid';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
-import { buildLibraryForChildren, type Child, crashChildScript, kill9, killAll, removeBuild, startChild } from '../../support/crash-child.js';
+import {
+  buildLibraryForChildren,
+  type Child,
+  crashChildScript,
+  kill9,
+  killAll,
+  removeBuild,
+  startChild,
+} from '../../support/crash-child.js';
 
 describe('SqliteQueueStore: kill -9 and restart', () => {
   let sandbox: CustomerIOSandbox;
@@ -14,7 +22,7 @@ describe('SqliteQueueStore: kill -9 and restart', () => {
   const children: Child[] = [];
 
   beforeAll(() => {
-    buildDir = buildLibraryForChildren(['index.js', 'delivery/stores/sqlite-queue.store.js']);
+    buildDir = buildLibraryForChildren(['index.js', 'stores/sqlite/sqlite-queue.store.js']);
   }, 60_000);
   afterAll(() => removeBuild(buildDir));
 
@@ -77,7 +85,9 @@ describe('SqliteQueueStore: kill -9 and restart', () => {
     const first = run('stream', ids);
     await first.waitForLine((line) => line === `enqueued ${ids[150]}`);
     await kill9(first);
-    const confirmed = first.lines.filter((line) => line.startsWith('enqueued ')).map((line) => line.slice('enqueued '.length));
+    const confirmed = first.lines
+      .filter((line) => line.startsWith('enqueued '))
+      .map((line) => line.slice('enqueued '.length));
 
     await restartAndDeliver();
     const received = sandbox.events.map((event) => event.id!);

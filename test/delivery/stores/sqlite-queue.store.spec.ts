@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { QueuedOperation } from '../../../lib/index.js';
-import { SqliteQueueStore } from '../../../lib/delivery/stores/sqlite-queue.store.js';
+import { SqliteQueueStore } from '../../../lib/stores/sqlite/sqlite-queue.store.js';
 import { expectEachOnceOrReported } from '../../support/delivery-assertions.js';
 import { createQueueApp, useQueueSandbox } from '../../support/queue-app.js';
 
@@ -84,7 +84,16 @@ describe('SqliteQueueStore', () => {
     it('keeps each key in one lease at a time, and its operations in order', () => {
       const store = open();
       // a1 b1 a2 c1 b2 a3 c2
-      for (const [id, key] of [['a1', 'a'], ['b1', 'b'], ['a2', 'a'], ['c1', 'c'], ['b2', 'b'], ['a3', 'a'], ['c2', 'c']]) store.append(op(id, key));
+      for (const [id, key] of [
+        ['a1', 'a'],
+        ['b1', 'b'],
+        ['a2', 'a'],
+        ['c1', 'c'],
+        ['b2', 'b'],
+        ['a3', 'a'],
+        ['c2', 'c'],
+      ])
+        store.append(op(id, key));
       const first = store.lease({ maxOperations: 2, maxBytes: 1_000_000 });
       expect(ids(first)).toEqual(['a1', 'b1']);
       // a and b are leased: everything of theirs waits; c goes
@@ -127,7 +136,13 @@ describe('SqliteQueueStore', () => {
 
     it('keeps everything across close and reopen: what was leased and not acknowledged comes back, in order', () => {
       const first = open();
-      for (const [id, key] of [['a1', 'a'], ['b1', 'b'], ['a2', 'a'], ['c1', 'c']]) first.append(op(id, key));
+      for (const [id, key] of [
+        ['a1', 'a'],
+        ['b1', 'b'],
+        ['a2', 'a'],
+        ['c1', 'c'],
+      ])
+        first.append(op(id, key));
       const leased = first.lease({ maxOperations: 2, maxBytes: 1_000_000 }); // a1 b1
       leased[1].attempts = 2;
       first.release([leased[1]]);
@@ -156,7 +171,11 @@ describe('SqliteQueueStore', () => {
       const garbage = Buffer.alloc(8_192, 0);
       for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) % 251;
       writeFileSync(path, garbage);
-      expect(() => open()).toThrow(new RegExp(`${path.replace(/[.]/g, '\\.')} is not a nestjs-customerio queue \\(not a SQLite database\\); refusing`));
+      expect(() => open()).toThrow(
+        new RegExp(
+          `${path.replace(/[.]/g, '\\.')} is not a nestjs-customerio queue \\(not a SQLite database\\); refusing`,
+        ),
+      );
       expect(readFileSync(path).equals(garbage)).toBe(true);
       expect(readdirSync(dir)).toEqual(['queue.db']);
     });
@@ -166,7 +185,9 @@ describe('SqliteQueueStore', () => {
       foreign.exec("CREATE TABLE users (id TEXT); INSERT INTO users VALUES ('ada')");
       foreign.close();
       const before = hash(path);
-      expect(() => open()).toThrow(/queue\.db is not a nestjs-customerio queue \(it holds table:users of another application\)/);
+      expect(() => open()).toThrow(
+        /queue\.db is not a nestjs-customerio queue \(it holds table:users of another application\)/,
+      );
       expect(hash(path)).toBe(before);
       expect(readdirSync(dir)).toEqual(['queue.db']);
 
@@ -178,7 +199,8 @@ describe('SqliteQueueStore', () => {
 
     it('refuses a queue file whose pages are damaged, and leaves it untouched', () => {
       const store = open();
-      for (let i = 0; i < 400; i++) store.append({ ...op(`id-${i}`, `k${i % 5}`), json: JSON.stringify({ pad: 'x'.repeat(200), i }) });
+      for (let i = 0; i < 400; i++)
+        store.append({ ...op(`id-${i}`, `k${i % 5}`), json: JSON.stringify({ pad: 'x'.repeat(200), i }) });
       store.close();
       const bytes = readFileSync(path);
       expect(bytes.length).toBeGreaterThan(8 * 4_096);
@@ -204,10 +226,17 @@ describe('SqliteQueueStore', () => {
       writeFileSync(file, '');
       const underFile = join(file, 'queue.db');
       expect(() => new SqliteQueueStore({ path: underFile })).toThrow(
-        new RegExp(`SqliteQueueStore: cannot open the queue file ${underFile.replace(/[.]/g, '\\.')}: .*(unable to open|cannot open)`, 'i'),
+        new RegExp(
+          `SqliteQueueStore: cannot open the queue file ${underFile.replace(/[.]/g, '\\.')}: .*(unable to open|cannot open)`,
+          'i',
+        ),
       );
-      expect(() => new SqliteQueueStore({ path: '/proc/customerio-queue.db' })).toThrow(/cannot open the queue file \/proc\/customerio-queue\.db: /);
-      expect(() => new SqliteQueueStore({ path: join(dir, 'missing-dir', 'queue.db') })).toThrow(/cannot open the queue file .*missing-dir/);
+      expect(() => new SqliteQueueStore({ path: '/proc/customerio-queue.db' })).toThrow(
+        /cannot open the queue file \/proc\/customerio-queue\.db: /,
+      );
+      expect(() => new SqliteQueueStore({ path: join(dir, 'missing-dir', 'queue.db') })).toThrow(
+        /cannot open the queue file .*missing-dir/,
+      );
     });
   });
 
@@ -236,14 +265,19 @@ describe('SqliteQueueStore', () => {
       };
       fill();
       expect(() => {
-        for (let i = 0; i < 1_000; i++) store.append({ ...op(`id-${i}`), json: JSON.stringify({ pad: 'x'.repeat(1_000), i }) });
-      }).toThrow(/SqliteQueueStore: could not append an operation in the queue file .*queue\.db: .*(full|SQLITE_FULL|IOERR)/i);
+        for (let i = 0; i < 1_000; i++)
+          store.append({ ...op(`id-${i}`), json: JSON.stringify({ pad: 'x'.repeat(1_000), i }) });
+      }).toThrow(
+        /SqliteQueueStore: could not append an operation in the queue file .*queue\.db: .*(full|SQLITE_FULL|IOERR)/i,
+      );
       store.close();
 
       rmSync(full, { force: true });
       rmSync(`${full}-wal`, { force: true });
       fill();
-      expect(() => new SqliteQueueStore({ path: full })).toThrow(/cannot open the queue file .*queue\.db: .*(full|SQLITE_FULL|IOERR)/i);
+      expect(() => new SqliteQueueStore({ path: full })).toThrow(
+        /cannot open the queue file .*queue\.db: .*(full|SQLITE_FULL|IOERR)/i,
+      );
     });
   });
 
@@ -263,7 +297,10 @@ describe('SqliteQueueStore', () => {
 
     it('keeps what shutdown could not send, and the next application (another store on the file) delivers it once', async () => {
       const firstStore = open();
-      const first = await createQueueApp(ctx.sandbox, { retry: { maxAttempts: 1 }, queue: { store: firstStore, shutdownTimeoutMs: 100 } });
+      const first = await createQueueApp(ctx.sandbox, {
+        retry: { maxAttempts: 1 },
+        queue: { store: firstStore, shutdownTimeoutMs: 100 },
+      });
       ctx.sandbox.respondWith(503, { path: '/api/v2/batch' });
       const sent = Array.from({ length: 5 }, (_, i) => first.client.track(`u-${i % 2}`, 'kept', { i }).id);
       await first.app.close();

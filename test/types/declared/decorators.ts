@@ -13,7 +13,10 @@ class User {
 }
 
 export class SignupService {
-  @TrackEvent('signed_up', { data: (_user: User, dto: SignupDto) => ({ plan: dto.plan }), person: (user: User) => user.id })
+  @TrackEvent('signed_up', {
+    data: (_user: User, dto: SignupDto) => ({ plan: dto.plan }),
+    person: (user: User) => user.id,
+  })
   async signUp(dto: SignupDto): Promise<User> {
     return { id: dto.email, plan: dto.plan };
   }

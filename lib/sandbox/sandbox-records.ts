@@ -1,0 +1,169 @@
+import type {
+  SandboxBatch,
+  SandboxBroadcast,
+  SandboxCounts,
+  SandboxEvent,
+  SandboxFormSubmission,
+  SandboxMerge,
+  SandboxObject,
+  SandboxPerson,
+  SandboxRequestRecord,
+  SandboxTransactional,
+  SandboxUnsubscribe,
+} from './sandbox.interface.js';
+
+/** Default of `CustomerIOSandboxOptions.maxRecords`. */
+export const DEFAULT_MAX_RECORDS = 10_000;
+
+/** The recorded collections kept as lists, by name (internal). */
+interface SandboxLists {
+  requests: SandboxRequestRecord;
+  events: SandboxEvent;
+  batches: SandboxBatch;
+  deletedPeople: string;
+  merges: SandboxMerge;
+  metrics: Record<string, unknown>;
+  transactional: SandboxTransactional;
+  broadcasts: SandboxBroadcast;
+  unsubscribes: SandboxUnsubscribe;
+  forms: SandboxFormSubmission;
+}
+
+const noCounts = (): SandboxCounts => ({
+  requests: 0,
+  events: 0,
+  batches: 0,
+  people: 0,
+  deletedPeople: 0,
+  merges: 0,
+  metrics: 0,
+  transactional: 0,
+  broadcasts: 0,
+  objects: 0,
+  unsubscribes: 0,
+  forms: 0,
+});
+
+/** Checks `maxRecords`: an integer >= 1, or `Infinity`. */
+export function checkMaxRecords(maxRecords: number): number {
+  if (maxRecords === Infinity || (Number.isInteger(maxRecords) && maxRecords >= 1)) return maxRecords;
+  throw new RangeError(`CustomerIOSandbox: maxRecords must be an integer >= 1 or Infinity, got ${maxRecords}`);
+}
+
+/**
+ * What the sandbox recorded (internal), each collection bounded by `maxRecords`: a list drops its oldest
+ * entry, `people` the person least recently written, the deduplication window its oldest event id.
+ * `counts` keep counting what was dropped.
+ */
+export class SandboxRecords {
+  /** Requests received. */
+  readonly requests: SandboxRequestRecord[] = [];
+  /** Accepted events, page views and screens. */
+  readonly events: SandboxEvent[] = [];
+  /** `POST /api/v2/batch` requests past faults and authentication. */
+  readonly batches: SandboxBatch[] = [];
+  /** Identifiers of deleted people. */
+  readonly deletedPeople: string[] = [];
+  /** Accepted merges. */
+  readonly merges: SandboxMerge[] = [];
+  /** Bodies of push metrics requests. */
+  readonly metrics: Record<string, unknown>[] = [];
+  /** Accepted transactional messages. */
+  readonly transactional: SandboxTransactional[] = [];
+  /** Accepted broadcast triggers. */
+  readonly broadcasts: SandboxBroadcast[] = [];
+  /** Unsubscribe requests. */
+  readonly unsubscribes: SandboxUnsubscribe[] = [];
+  /** Accepted form submissions. */
+  readonly forms: SandboxFormSubmission[] = [];
+  /** Objects by key, least recently written first. */
+  readonly objects = new Map<string, SandboxObject>();
+  /** Manual segments' members, by segment id: people stored like `people`'s keys. */
+  readonly segments = new Map<number, Set<string>>();
+  /** People by identifier, least recently written first. */
+  readonly people = new Map<string, SandboxPerson>();
+  /** Events ignored because their `id` was seen before. */
+  duplicateEvents = 0;
+  #counts = noCounts();
+  readonly #eventIds = new Set<string>();
+
+  /** @param maxRecords most entries kept a collection (see `CustomerIOSandboxOptions.maxRecords`) */
+  constructor(readonly maxRecords: number) {}
+
+  /** Totals since start or the last {@link reset}, dropped entries included. */
+  get counts(): SandboxCounts {
+    return { ...this.#counts };
+  }
+
+  /** Appends `entry` to the list `name`, dropping the list's oldest entry past `maxRecords`. */
+  add<K extends keyof SandboxLists>(name: K, entry: SandboxLists[K]): void {
+    const list = this[name] as SandboxLists[K][];
+    list.push(entry);
+    this.#counts[name] += 1;
+    if (list.length > this.maxRecords) list.shift();
+  }
+
+  /** The person stored under `personId`, created empty if absent; either way now the most recently written. */
+  person(personId: string): SandboxPerson {
+    let person = this.people.get(personId);
+    if (person) this.people.delete(personId);
+    else {
+      person = { id: personId, attributes: {}, devices: {}, suppressed: false };
+      this.#counts.people += 1;
+    }
+    this.people.set(personId, person);
+    if (this.people.size > this.maxRecords) this.people.delete(this.people.keys().next().value as string);
+    return person;
+  }
+
+  /** The object stored under `key`, created empty if absent; either way now the most recently written. */
+  object(key: string): SandboxObject {
+    let object = this.objects.get(key);
+    if (object) this.objects.delete(key);
+    else {
+      object = { key, attributes: {}, relationships: {} };
+      this.#counts.objects += 1;
+    }
+    this.objects.set(key, object);
+    if (this.objects.size > this.maxRecords) this.objects.delete(this.objects.keys().next().value as string);
+    return object;
+  }
+
+  /**
+   * Whether an event `id` is within the deduplication window (then it counts a duplicate); otherwise
+   * remembers it, forgetting the oldest id past `maxRecords`.
+   */
+  isDuplicateEvent(id: string): boolean {
+    if (this.#eventIds.has(id)) {
+      this.duplicateEvents += 1;
+      return true;
+    }
+    this.#eventIds.add(id);
+    if (this.#eventIds.size > this.maxRecords) this.#eventIds.delete(this.#eventIds.values().next().value as string);
+    return false;
+  }
+
+  /** Forgets everything and zeroes the counts, keeping the same collections. */
+  reset(): void {
+    for (const list of [
+      this.requests,
+      this.events,
+      this.batches,
+      this.deletedPeople,
+      this.merges,
+      this.metrics,
+      this.transactional,
+      this.broadcasts,
+      this.unsubscribes,
+      this.forms,
+    ]) {
+      list.length = 0;
+    }
+    this.people.clear();
+    this.objects.clear();
+    this.segments.clear();
+    this.#eventIds.clear();
+    this.duplicateEvents = 0;
+    this.#counts = noCounts();
+  }
+}

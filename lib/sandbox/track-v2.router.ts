@@ -1,0 +1,45 @@
+import { batchOperationSizes } from './batch-operation.scanner.js';
+import { metaError, OK, parseJson, type Reply, tooLarge } from './sandbox-reply.js';
+import type { SandboxRecords } from './sandbox-records.js';
+import type { SandboxState } from './sandbox-operations.js';
+import { isObject } from './sandbox-validation.js';
+
+/** Applies a `POST /api/v2/entity` body: one operation. */
+export function trackV2Entity(state: SandboxState, body: Buffer): Reply {
+  const parsed = parseJson(body);
+  if (!parsed) return metaError(400, 'invalid JSON');
+  const error = state.applyOperation(parsed.value);
+  return error ? { status: 400, body: { errors: [error] } } : OK;
+}
+
+/**
+ * Applies a `POST /api/v2/batch` body (`undefined`: it was over `limit` bytes, answered 413) and
+ * records the batch with the status answered.
+ */
+export function trackV2Batch(
+  state: SandboxState,
+  records: SandboxRecords,
+  body: Buffer | undefined,
+  bytes: number,
+  limit: number,
+): Reply {
+  const { reply, operations } = body ? applyBatch(state, body) : { reply: tooLarge(limit), operations: 0 };
+  records.add('batches', { operations, bytes, status: reply.status });
+  return reply;
+}
+
+function applyBatch(state: SandboxState, body: Buffer): { reply: Reply; operations: number } {
+  const parsed = parseJson(body);
+  if (!parsed) return { reply: metaError(400, 'invalid JSON'), operations: 0 };
+  if (!isObject(parsed.value) || !Array.isArray(parsed.value.batch)) {
+    const error = { reason: 'invalid', field: 'batch', message: 'batch must be an array of operations' };
+    return { reply: { status: 400, body: { errors: [error] } }, operations: 0 };
+  }
+  const operations: unknown[] = parsed.value.batch;
+  const sizes = batchOperationSizes(body);
+  const errors = operations.flatMap((op, index) => {
+    const error = state.applyOperation(op, sizes?.[index]);
+    return error ? [{ batch_index: index, ...error }] : [];
+  });
+  return { reply: errors.length > 0 ? { status: 207, body: { errors } } : OK, operations: operations.length };
+}

@@ -1,0 +1,103 @@
+import http from 'node:http';
+import https from 'node:https';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import cio from 'customerio-node';
+import type { APIClient, TrackClient } from 'customerio-node';
+import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
+import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
+import { type CustomerIOResponseBody, failureError, readAnswer } from './customerio-answer.reader.js';
+import { abortedError } from '../errors/customerio.errors.js';
+import { type SdkRequest, sendOnce } from './http.transport.js';
+
+export type { CustomerIOResponseBody } from './customerio-answer.reader.js';
+
+/** Where one API's requests go: the SDK's base URL, and the connections to it. */
+interface Endpoint {
+  url: string;
+  agent: http.Agent;
+}
+
+/**
+ * The one place that makes customerio-node 4.4+ and 5.x behave alike. The SDK builds each request (path,
+ * payload, auth header); the module sends it itself ({@link sendOnce}), on both majors: over keep-alive
+ * connections of its own, with a deadline that releases the socket, never following a redirect (so an API
+ * key never goes to another host), never retrying (retrying is the module's job); any 2xx is success, and
+ * every failure becomes a {@link CustomerIOError}.
+ */
+@Injectable()
+export class CustomerIOSdkAdapter implements OnApplicationShutdown {
+  readonly #options: ResolvedCustomerIOOptions;
+  readonly #track: Endpoint;
+  readonly #app: Endpoint;
+
+  constructor(@Inject(CUSTOMERIO_RESOLVED_OPTIONS) options: ResolvedCustomerIOOptions) {
+    this.#options = options;
+    this.#track = endpoint(`${options.trackUrl}/api/v1`);
+    this.#app = endpoint(`${options.appApiUrl}/v1`);
+  }
+
+  /** Runs one Track API call; `signal` aborts it early, and it then fails with `signal`'s reason (see `abortedError`). */
+  track<T>(call: (client: TrackClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const { siteId, apiKey } = this.#options;
+    return this.#run(this.#track, (defaults) => new cio.TrackClient(siteId, apiKey.reveal(), defaults), call, signal);
+  }
+
+  /** Runs one App API call; the caller has checked that an App API key is configured. */
+  app<T>(call: (client: APIClient) => Promise<T>): Promise<T> {
+    const appApiKey = this.#options.appApiKey!;
+    return this.#run(this.#app, (defaults) => new cio.APIClient(appApiKey.reveal(), defaults), call);
+  }
+
+  /** POSTs a body, already serialized as JSON, to a Track API v2 endpoint (`batch`, `entity`). */
+  postV2(endpoint: 'batch' | 'entity', json: string | Buffer, signal?: AbortSignal): Promise<CustomerIOResponseBody> {
+    return this.postTrack(`/api/v2/${endpoint}`, json, signal);
+  }
+
+  /** POSTs a body, already serialized as JSON, to a Track API path (`/api/v2/batch`, `/api/v1/events`, …). */
+  postTrack(path: string, json: string | Buffer, signal?: AbortSignal): Promise<CustomerIOResponseBody> {
+    const url = `${this.#options.trackUrl}${path}`;
+    return this.track(({ request }) => {
+      // NOTE: the queue holds operations as JSON; sending that JSON as it is spares a parse and a
+      // stringify of every batch. `options()` gives the SDK's own auth and headers on both majors.
+      const { headers, ...options } = request.options(url, 'POST');
+      const body = json as string; // NOTE: the module's transport sends a Buffer as it is.
+      return request.handler({ ...options, headers: { ...headers, 'Content-Length': Buffer.byteLength(json) }, body });
+    }, signal);
+  }
+
+  onApplicationShutdown(): void {
+    this.#track.agent.destroy();
+    this.#app.agent.destroy();
+  }
+
+  async #run<C extends { request: { handler: TrackClient['request']['handler'] } }, T>(
+    { url, agent }: Endpoint,
+    create: (defaults: { url: string }) => C,
+    call: (client: C) => Promise<T>,
+    cancel?: AbortSignal,
+  ): Promise<T> {
+    const deadline = AbortSignal.timeout(this.#options.timeoutMs);
+    const signal = cancel ? AbortSignal.any([deadline, cancel]) : deadline;
+    const client = create({ url });
+    // NOTE: both SDK majors send every request through `request.handler` (4.x follows redirects there with
+    // the same Authorization header, 5.x follows them too); this client's requests go through ours instead.
+    client.request.handler = (request) => this.#send(request as SdkRequest, agent, signal);
+    try {
+      return await call(client);
+    } catch (error) {
+      if (cancel?.aborted) throw abortedError(cancel);
+      throw failureError(error, this.#options.timeoutMs);
+    }
+  }
+
+  async #send(request: SdkRequest, agent: http.Agent, signal: AbortSignal): Promise<CustomerIOResponseBody> {
+    return readAnswer(await sendOnce(request, agent, signal), request.uri);
+  }
+}
+
+/** An API's base URL and a keep-alive agent for it. */
+function endpoint(url: string): Endpoint {
+  const agent =
+    new URL(url).protocol === 'https:' ? new https.Agent({ keepAlive: true }) : new http.Agent({ keepAlive: true });
+  return { url, agent };
+}

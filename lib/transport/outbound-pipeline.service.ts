@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CustomerIOError } from '../errors/customerio.errors.js';
+import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
+import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
+import type {
+  CustomerIOInterceptor,
+  CustomerIORequestContext,
+} from '../interfaces/customerio-interceptor.interface.js';
+import { CustomerIORetryInterceptor } from './customerio-retry.interceptor.js';
+import { DeliveryReporter } from '../observability/delivery.reporter.js';
+
+/**
+ * Sends every outbound request, direct or batched, through the interceptor chain. An interceptor that fails
+ * (see {@link CustomerIOInterceptor}) is counted and logged by the reporter, and the request goes on without it.
+ */
+@Injectable()
+export class OutboundPipeline {
+  readonly #chain: readonly CustomerIOInterceptor[];
+
+  constructor(
+    @Inject(CUSTOMERIO_RESOLVED_OPTIONS) options: ResolvedCustomerIOOptions,
+    retry: CustomerIORetryInterceptor,
+    private readonly reporter: DeliveryReporter,
+  ) {
+    this.#chain = options.retry ? [...options.interceptors, retry] : options.interceptors;
+  }
+
+  send<T>(context: CustomerIORequestContext, request: () => Promise<T>): Promise<T> {
+    const run = (index: number): Promise<T> =>
+      index === this.#chain.length ? request() : this.#intercept(index, context, () => run(index + 1));
+    return run(0);
+  }
+
+  /**
+   * Runs interceptor `index`. A `CustomerIOError` it throws, or the very error `next()` rejected with, is the
+   * request's outcome; anything else it throws or rejects with is a failure of its own: the request's outcome is
+   * then the last `next()`'s, or, if it never called `next()`, that of the rest of the chain.
+   */
+  async #intercept<T>(index: number, context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+    const interceptor = this.#chain[index];
+    let inner: Promise<T> | undefined;
+    const callNext = (): Promise<T> => {
+      const called = next();
+      // NOTE: an interceptor may drop next()'s promise: its rejection must not go unhandled.
+      called.catch(() => undefined);
+      return (inner = called);
+    };
+    try {
+      return await interceptor.intercept(context, callNext);
+    } catch (error) {
+      if (error instanceof CustomerIOError) throw error;
+      if (
+        inner &&
+        (await inner.then(
+          () => false,
+          (innerError: unknown) => innerError === error,
+        ))
+      )
+        throw error;
+      this.reporter.userCodeFailed('interceptor', interceptorLabel(interceptor, index), error);
+      return inner ?? next();
+    }
+  }
+}
+
+/** `interceptors[0] (MetricsInterceptor)`, or `interceptors[0]` for a plain object. */
+function interceptorLabel(interceptor: CustomerIOInterceptor, index: number): string {
+  const name = (interceptor as { constructor?: { name?: unknown } }).constructor?.name;
+  return typeof name === 'string' && name !== '' && name !== 'Object'
+    ? `interceptors[${index}] (${name})`
+    : `interceptors[${index}]`;
+}
