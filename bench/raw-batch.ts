@@ -15,11 +15,11 @@ import {
 
 // Way raw-batch: the physical limit of this sink, the yardstick of the queue's ratios. The same events as the
 // queue way, written as Track v2 batch operations by hand and sent as `POST /api/v2/batch`, with no module and no
-// Nest: one JSON.stringify per operation, batches cut at the queue's default limits (operations and UTF-8 bytes),
-// at most the queue's default maxInFlight requests at once over one keep-alive http.Agent, Basic auth as the SDK
-// sends it. Paced as the queue way: NAIVE_CONCURRENCY events, then a turn of the event loop, then the last partial
-// batch at the end (the queue's flush). Latency: building and serializing one operation (its id included).
-// Runs in a process of its own, started by run.ts with the sink's address.
+// Nest: one JSON.stringify per operation, encoded straight into the batch body, cut at the queue's default limits
+// (operations and UTF-8 bytes); at most the queue's default maxInFlight requests at once, over one keep-alive
+// http.Agent, with Basic auth as the SDK sends it. Paced as the queue way: NAIVE_CONCURRENCY events, then a turn of
+// the event loop; the last partial batch at the end (the queue's flush). Latency: building and serializing one
+// operation (its id included). Runs in a process of its own, started by run.ts with the sink's address.
 
 const WARM_UP_EVENTS = 20_000;
 const { maxBatchOperations, maxBatchBytes, maxInFlight } = DEFAULT_QUEUE;
@@ -62,7 +62,7 @@ let idCount = 0;
 let idMs = -1;
 let idHead = '';
 
-/** The operation of event `n` of `personId`, as JSON. */
+/** The event operation of `personId` with `data`, as JSON, its id and timestamp taken now. */
 function operationJson(personId: string, data: BenchEventData): string {
   const now = Date.now();
   if (now !== idMs) {
