@@ -11,7 +11,7 @@ import { DeliveryReporter } from './observability/delivery.reporter.js';
 import { OutboundPipeline } from './transport/outbound-pipeline.service.js';
 import { CUSTOMERIO_QUEUE_STORE, CUSTOMERIO_RESOLVED_OPTIONS, CUSTOMERIO_SANDBOX } from './customerio.constants.js';
 import { DisabledBatchSender } from './delivery/disabled-batch.sender.js';
-import { createQueueStore } from './stores/queue-store.handle.js';
+import { openQueueStore } from './stores/queue-store.opener.js';
 import type { ResolvedCustomerIOOptions } from './options/resolved-options.interface.js';
 import { CustomerIODecoratorTracker } from './decorators/customerio-decorator.tracker.js';
 import { CustomerIORequestContextMiddleware } from './decorators/customerio-request-context.middleware.js';
@@ -67,7 +67,7 @@ import { CustomerIOModuleTarget } from './customerio.module-target.js';
     {
       provide: CUSTOMERIO_QUEUE_STORE,
       inject: [CUSTOMERIO_RESOLVED_OPTIONS],
-      useFactory: (options: ResolvedCustomerIOOptions) => createQueueStore(options.queue),
+      useFactory: (options: ResolvedCustomerIOOptions) => openQueueStore(options.queue),
     },
     CustomerIOSdkAdapter,
     CustomerIORegionCheck,

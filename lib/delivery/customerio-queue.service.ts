@@ -34,7 +34,7 @@ import { BATCH_ENVELOPE_BYTES, type BatchOutcome, BatchSender } from './batch.se
 import { BatchLeaseGuard } from './batch-lease.guard.js';
 import type { CustomerIODeliveryOutcome } from '../interfaces/delivery-options.interface.js';
 import { DeliveryReporter, type SummaryKind } from '../observability/delivery.reporter.js';
-import type { QueueStoreHandle } from '../stores/queue-store.handle.js';
+import type { OpenedQueueStore } from '../stores/queue-store.opener.js';
 import { createOperationIdFactory } from './operation-id.factory.js';
 import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
 import { CustomerIOReceipt, ReceiptRegistry } from './receipt.registry.js';
@@ -96,7 +96,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
 
   constructor(
     @Inject(CUSTOMERIO_RESOLVED_OPTIONS) options: ResolvedCustomerIOOptions,
-    @Inject(CUSTOMERIO_QUEUE_STORE) { store, owned }: QueueStoreHandle,
+    @Inject(CUSTOMERIO_QUEUE_STORE) { store, owned }: OpenedQueueStore,
     private readonly sender: BatchSender,
     private readonly reporter: DeliveryReporter,
     @Optional() private readonly schedulerRegistry?: SchedulerRegistry,

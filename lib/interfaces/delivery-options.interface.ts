@@ -1,5 +1,11 @@
 import type { CustomerIOError } from '../errors/customerio.errors.js';
-import type { CustomerIOQueueStore } from './queue-store.interface.js';
+import type { CustomerIODeliveryOutcome } from './delivery-outcome.interface.js';
+import type { CustomerIOOverflowPolicy, CustomerIOQueueStore } from './queue-store.interface.js';
+
+// NOTE: these two live below the options (the outcome in its own file, the overflow policy with the bound a store
+// enforces) so that the store contract imports nothing from here; re-exported for the code that takes them from here.
+export type { CustomerIODeliveryOutcome } from './delivery-outcome.interface.js';
+export type { CustomerIOOverflowPolicy } from './queue-store.interface.js';
 
 /** Retry, backoff and circuit-breaking of outbound requests (see `CustomerIORetryInterceptor`). */
 export interface CustomerIORetryOptions {
@@ -20,9 +26,6 @@ export interface CustomerIORetryOptions {
    */
   circuitBreaker?: { threshold?: number; halfOpenAfterMs?: number } | false;
 }
-
-/** What happens to a new operation when the queue is full. */
-export type CustomerIOOverflowPolicy = 'reject' | 'drop-oldest';
 
 /** The batching queue. */
 export interface CustomerIOQueueOptions {
@@ -86,10 +89,6 @@ export interface CustomerIOQueueOptions {
     outcomeTtlMs?: number;
   };
 }
-
-/** How an operation's delivery ended; `'disabled'`: not sent, as mode `'disabled'` wants. */
-export type CustomerIODeliveryOutcome =
-  'delivered' | 'disabled' | 'invalid' | 'dropped' | 'rejected' | 'failed' | 'undelivered';
 
 /** A batch of operations that reached one outcome. */
 export interface CustomerIODeliveryReport {

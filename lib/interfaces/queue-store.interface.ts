@@ -1,4 +1,4 @@
-import type { CustomerIODeliveryOutcome, CustomerIOOverflowPolicy } from './delivery-options.interface.js';
+import type { CustomerIODeliveryOutcome } from './delivery-outcome.interface.js';
 
 /**
  * One operation waiting in the queue: a Customer.io v2 batch operation, already serialized.
@@ -19,6 +19,9 @@ export interface QueuedOperation {
   /** Failed delivery attempts so far. */
   attempts: number;
 }
+
+/** What happens to a new operation when the queue is full. */
+export type CustomerIOOverflowPolicy = 'reject' | 'drop-oldest';
 
 /** How much one lease may take. */
 export interface LeaseLimits {

@@ -317,13 +317,11 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         await expect(plans.failTrackedAsync('fail-3', asyncError)).rejects.toBe(asyncError);
         const values: unknown[] = [];
         const streamed = await new Promise<unknown>((resolve, reject) => {
-          plans
-            .failStream('fail-4', streamError)
-            .subscribe({
-              next: (value) => values.push(value),
-              error: resolve,
-              complete: () => reject(new Error('completed')),
-            });
+          plans.failStream('fail-4', streamError).subscribe({
+            next: (value) => values.push(value),
+            error: resolve,
+            complete: () => reject(new Error('completed')),
+          });
         });
         expect(streamed).toBe(streamError);
         expect(values).toEqual([BASIC_PLAN]);

@@ -27,3 +27,10 @@ export const SQLITE_WRITE_FAILED = (path: string, action: string, cause: string)
 export const SQLITE_CLOSED = (path: string) => `${PREFIX}: the queue file ${path} was closed`;
 
 export const SQLITE_NOT_LEASED = (id: string) => `${PREFIX}: operation ${id} is not leased from this store`;
+
+/** A driver's error as text: its message, after its code when the message does not say it. */
+export function describeError(error: unknown): string {
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  const text = typeof message === 'string' ? message : String(error);
+  return typeof code === 'string' && !text.includes(code) ? `${code}: ${text}` : text;
+}

@@ -9,11 +9,8 @@ import type {
   SharedOutcome,
   SharedOutcomes,
 } from '../../../lib/interfaces/queue-store.interface.js';
-import {
-  OUTCOME_GRACE_MS,
-  RedisQueueStore,
-  type RedisQueueStoreOptions,
-} from '../../../lib/stores/redis/redis-queue.store.js';
+import { RedisQueueStore, type RedisQueueStoreOptions } from '../../../lib/stores/redis/redis-queue.store.js';
+import { OUTCOME_GRACE_MS } from '../../../lib/stores/redis/redis-shared-outcomes.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';

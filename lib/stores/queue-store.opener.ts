@@ -2,18 +2,18 @@ import type { ResolvedQueueOptions } from '../options/resolved-options.interface
 import { MemoryQueueStore } from './memory-queue.store.js';
 import type { CustomerIOQueueStore } from '../interfaces/queue-store.interface.js';
 
-/** The queue's store, and whether the module made it (then the module closes it at shutdown). */
-export interface QueueStoreHandle {
+/** The queue's store, and whether the module opened it (then the module closes it at shutdown). */
+export interface OpenedQueueStore {
   readonly store: CustomerIOQueueStore;
   readonly owned: boolean;
 }
 
 /**
- * Makes the store `queue.store` names, or hands back the one given. The SQLite and Redis stores are
+ * Opens the store `queue.store` names, or hands back the one given (not owned). The SQLite and Redis stores are
  * loaded only when named, so their drivers are needed only by the applications that use them; opening
  * one checks its file or connection, so a bad path fails the application's start-up.
  */
-export async function createQueueStore({ store, sqlite, redis }: ResolvedQueueOptions): Promise<QueueStoreHandle> {
+export async function openQueueStore({ store, sqlite, redis }: ResolvedQueueOptions): Promise<OpenedQueueStore> {
   if (typeof store !== 'string') return { store, owned: false };
   switch (store) {
     case 'memory':

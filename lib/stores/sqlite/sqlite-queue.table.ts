@@ -1,0 +1,106 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { QueuedOperation } from '../../interfaces/queue-store.interface.js';
+
+/** The queue file's schema: what a new file is given, in order. */
+export const SCHEMA = [
+  // NOTE: `seq` is the rowid: append order, and a row keeps it until deleted, so a released
+  // operation is back in its original place with no bookkeeping.
+  `CREATE TABLE operations (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    json TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    attempts INTEGER NOT NULL
+  ) STRICT`,
+  'CREATE INDEX operations_by_id ON operations (id)',
+];
+/** The objects {@link SCHEMA} makes, as `type:name`, sorted: what a queue file holds. */
+export const SCHEMA_OBJECTS = ['index:operations_by_id', 'table:operations'];
+
+/** An operation handed out by a lease of the SQLite queue store, with its row for the way back. */
+export interface SqliteLeasedOperation extends QueuedOperation {
+  readonly seq: number;
+}
+
+type Row = [seq: number, id: string, key: string, json: string, bytes: number, attempts: number];
+
+/** The `operations` table of an open queue file: its statements, prepared once. Writes throw the driver's errors. */
+export class SqliteQueueTable {
+  readonly #insert: BetterSqlite3.Statement<unknown[]>;
+  readonly #scan: BetterSqlite3.Statement<unknown[]>;
+  readonly #rows: BetterSqlite3.Statement<unknown[]>;
+  readonly #delete: BetterSqlite3.Statement<unknown[]>;
+  readonly #findId: BetterSqlite3.Statement<unknown[]>;
+  readonly #totals: BetterSqlite3.Statement<unknown[]>;
+  readonly #deleteAll: (seqs: readonly number[]) => void;
+  readonly #updateAll: (operations: readonly SqliteLeasedOperation[]) => void;
+
+  /** Prepares the statements on `db`, a queue file {@link SCHEMA} was given. */
+  constructor(db: BetterSqlite3.Database) {
+    this.#insert = db.prepare('INSERT INTO operations (id, key, json, bytes, attempts) VALUES (?, ?, ?, ?, ?)');
+    this.#scan = db.prepare('SELECT seq, key, bytes FROM operations ORDER BY seq').raw();
+    this.#rows = db
+      .prepare(
+        'SELECT seq, id, key, json, bytes, attempts FROM operations WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq',
+      )
+      .raw();
+    this.#delete = db.prepare('DELETE FROM operations WHERE seq = ?');
+    const setAttempts = db.prepare('UPDATE operations SET attempts = ? WHERE seq = ?');
+    this.#findId = db.prepare('SELECT 1 FROM operations WHERE id = ? LIMIT 1').pluck();
+    this.#totals = db.prepare('SELECT COUNT(*) AS count, COALESCE(SUM(bytes), 0) AS total FROM operations');
+    this.#deleteAll = db.transaction((seqs: readonly number[]) => {
+      for (const seq of seqs) this.#delete.run(seq);
+    });
+    this.#updateAll = db.transaction((operations: readonly SqliteLeasedOperation[]) => {
+      for (const { seq, attempts } of operations) setAttempts.run(attempts, seq);
+    });
+  }
+
+  /** How many operations the table holds, and their bytes. */
+  totals(): { count: number; total: number } {
+    return this.#totals.get() as { count: number; total: number };
+  }
+
+  /** Adds an operation at the end (its row gets the next `seq`). */
+  insert({ id, key, json, bytes, attempts }: QueuedOperation): void {
+    this.#insert.run(id, key, json, bytes, attempts);
+  }
+
+  /**
+   * Every row's seq, key and bytes, in append order (only these: the rows taken are read whole afterwards, by
+   * {@link rows}). Read lazily: stop when done.
+   */
+  scan(): IterableIterator<[seq: number, key: string, bytes: number]> {
+    return this.#scan.iterate() as IterableIterator<[number, string, number]>;
+  }
+
+  /** The operations in the rows `seqs`, in append order, in one query. */
+  rows(seqs: readonly number[]): SqliteLeasedOperation[] {
+    return (this.#rows.all(JSON.stringify(seqs)) as Row[]).map(toOperation);
+  }
+
+  /** Deletes the row `seq`. */
+  delete(seq: number): void {
+    this.#delete.run(seq);
+  }
+
+  /** Deletes the rows `seqs`, in one transaction. */
+  deleteAll(seqs: readonly number[]): void {
+    this.#deleteAll(seqs);
+  }
+
+  /** Writes the `attempts` of each operation to its row, in one transaction. */
+  updateAttempts(operations: readonly SqliteLeasedOperation[]): void {
+    this.#updateAll(operations);
+  }
+
+  /** Whether a row holds the operation `id`. */
+  has(id: string): boolean {
+    return this.#findId.get(id) !== undefined;
+  }
+}
+
+function toOperation([seq, id, key, json, bytes, attempts]: Row): SqliteLeasedOperation {
+  return { id, key, json, bytes, attempts, seq };
+}
