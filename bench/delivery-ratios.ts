@@ -80,9 +80,9 @@ export function deliveryRatios(byRound: Ways[], measured: Ways): void {
     0.9,
   );
   // NOTE: an enqueue does the raw way's work (build the operation, serialize it, mint its id), plus checking the
-  // input (the data is walked once more, as JSON.stringify walks it) and appending to the store with a receipt:
-  // about twice the bare serialization is the floor of a queue that checks what it is given, and 3 leaves the
-  // append and the receipt one serialization's worth. p99, as the old absolute target: the tail is what a caller feels.
+  // input (the data is walked once more) and appending to the store with a receipt: at most 3 times the bare build
+  // leaves room for the checks and the append, not for a second copy of the work. p99, as the old absolute target
+  // (p99 < 10 µs): the tail is what a caller feels.
   ratio(
     ways,
     ['queue', 'raw-batch'],
@@ -130,9 +130,9 @@ export function deliveryRatios(byRound: Ways[], measured: Ways): void {
     '>=',
     20,
   );
-  // NOTE: the best one-request-per-event client already spends little CPU per event; the sink's own CPU caps the
-  // queue's lead over it at about 9x here (speedup_vs_naive_v4_agent_ceiling_from_sink_cpu). At least 5: batching
-  // must keep most of that lead.
+  // NOTE: the best one-request-per-event client already spends little CPU per event; on a quiet machine the sink's
+  // own CPU caps the queue's lead over it at about 9x (speedup_vs_naive_v4_agent_ceiling_from_sink_cpu). At least 5:
+  // batching must keep most of that lead.
   ratio(
     ways,
     ['queue', 'naive-v4-agent'],
