@@ -28,7 +28,7 @@ function ratio(
   compute: (get: (way: Way) => Measured) => number,
   comparison: Comparison,
   target: number,
-  digits = 2,
+  digits = 3,
 ): void {
   const rounds = needs.every((way) => DELIVERY_WAYS.includes(way))
     ? byRound.filter((ways) => needs.every((way) => ways[way]))

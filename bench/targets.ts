@@ -23,7 +23,7 @@ const meets = (value: number, comparison: Comparison, target: number): boolean =
   comparison === '>=' ? value >= target : comparison === '<=' ? value <= target : value < target;
 
 /** Prints `name: value (target …) PASS|FAIL` and records the verdict. */
-export function checkRatio(name: string, value: number, comparison: Comparison, target: number, digits = 2): boolean {
+export function checkRatio(name: string, value: number, comparison: Comparison, target: number, digits = 3): boolean {
   const pass = Number.isFinite(value) && meets(value, comparison, target);
   const entry: Checked = {
     name,
