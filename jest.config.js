@@ -13,7 +13,7 @@ const base = {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testEnvironment: 'node',
 };
-/** The suites that run again on each durable store (see test/support/queue-app.ts). */
+/** The suites that run again on each durable store (see test/support/test-app.ts). */
 const storeSuites = [
   '<rootDir>/test/delivery/customerio-queue.spec.ts',
   '<rootDir>/test/delivery/customerio-receipt.spec.ts',

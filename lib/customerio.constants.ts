@@ -63,8 +63,8 @@ export const DEFAULT_VISIBILITY_TIMEOUT_MS = 30_000;
 /** Name of the flush interval in `@nestjs/schedule`'s SchedulerRegistry. */
 export const CUSTOMERIO_FLUSH_INTERVAL = 'customerio:flush';
 
-/** DI token of the queue's store (internal). */
-export const CUSTOMERIO_QUEUE_STORE = Symbol('CUSTOMERIO_QUEUE_STORE');
+/** DI token of the queue's opened store (`OpenedQueueStore`): the store, and whether the module opened it (internal). */
+export const CUSTOMERIO_OPENED_QUEUE_STORE = Symbol('CUSTOMERIO_OPENED_QUEUE_STORE');
 
 /** DI token of the validated options (internal). */
 export const CUSTOMERIO_RESOLVED_OPTIONS = Symbol('CUSTOMERIO_RESOLVED_OPTIONS');

@@ -10,16 +10,15 @@ export interface CustomerIOModuleExtras {
   isGlobal?: boolean;
 }
 
-export const {
-  ConfigurableModuleClass,
-  MODULE_OPTIONS_TOKEN: CUSTOMERIO_MODULE_OPTIONS,
-  OPTIONS_TYPE,
-  ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<CustomerIOModuleOptions>({ moduleName: 'CustomerIO' })
-  .setClassMethodName('forRoot')
-  .setFactoryMethodName('createCustomerIOOptions')
-  .setExtras<CustomerIOModuleExtras>({ isGlobal: false }, (definition, extras) => ({
-    ...definition,
-    global: extras.isGlobal,
-  }))
-  .build();
+export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, OPTIONS_TYPE, ASYNC_OPTIONS_TYPE } =
+  new ConfigurableModuleBuilder<CustomerIOModuleOptions>({ moduleName: 'CustomerIO' })
+    .setClassMethodName('forRoot')
+    .setFactoryMethodName('createCustomerIOOptions')
+    .setExtras<CustomerIOModuleExtras>({ isGlobal: false }, (definition, extras) => ({
+      ...definition,
+      global: extras.isGlobal,
+    }))
+    .build();
+
+/** The token of CustomerIOModule's raw options (as given to `forRoot` / made by `forRootAsync`), for `overrideProvider(...)` in tests. */
+export const CUSTOMERIO_MODULE_OPTIONS = MODULE_OPTIONS_TOKEN;

@@ -9,12 +9,17 @@ import { CustomerIOQueue } from './delivery/customerio-queue.service.js';
 import { CustomerIORetryInterceptor } from './transport/customerio-retry.interceptor.js';
 import { DeliveryReporter } from './observability/delivery.reporter.js';
 import { OutboundPipeline } from './transport/outbound-pipeline.service.js';
-import { CUSTOMERIO_QUEUE_STORE, CUSTOMERIO_RESOLVED_OPTIONS, CUSTOMERIO_SANDBOX } from './customerio.constants.js';
+import {
+  CUSTOMERIO_OPENED_QUEUE_STORE,
+  CUSTOMERIO_RESOLVED_OPTIONS,
+  CUSTOMERIO_SANDBOX,
+} from './customerio.constants.js';
 import { DisabledBatchSender } from './delivery/disabled-batch.sender.js';
 import { openQueueStore } from './stores/queue-store.opener.js';
 import type { ResolvedCustomerIOOptions } from './options/resolved-options.interface.js';
 import { CustomerIODecoratorTracker } from './decorators/customerio-decorator.tracker.js';
-import { CustomerIORequestContextMiddleware } from './decorators/customerio-request-context.middleware.js';
+import { DecoratedInstanceExplorer } from './decorators/decorated-instance.explorer.js';
+import { IncomingRequestMiddleware } from './decorators/incoming-request.middleware.js';
 import {
   ConfigurableModuleClass,
   CUSTOMERIO_MODULE_OPTIONS,
@@ -65,7 +70,7 @@ import { CustomerIOModuleTarget } from './customerio.module-target.js';
           : new BatchSender(pipeline, sdk, options),
     },
     {
-      provide: CUSTOMERIO_QUEUE_STORE,
+      provide: CUSTOMERIO_OPENED_QUEUE_STORE,
       inject: [CUSTOMERIO_RESOLVED_OPTIONS],
       useFactory: (options: ResolvedCustomerIOOptions) => openQueueStore(options.queue),
     },
@@ -77,8 +82,9 @@ import { CustomerIOModuleTarget } from './customerio.module-target.js';
     CustomerIOQueue,
     CustomerIODirectClient,
     CustomerIOClient,
+    DecoratedInstanceExplorer,
     CustomerIODecoratorTracker,
-    CustomerIORequestContextMiddleware,
+    IncomingRequestMiddleware,
   ],
   exports: [CustomerIOClient, CustomerIODirectClient, CustomerIOQueue, CustomerIODecoratorTracker, CUSTOMERIO_SANDBOX],
 })
@@ -96,6 +102,6 @@ export class CustomerIOModule extends ConfigurableModuleClass implements NestMod
 
   /** Makes the current request known to `@TrackEvent` / `@Identify` on every route. */
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CustomerIORequestContextMiddleware).forRoutes({ path: '*', method: RequestMethod.ALL });
+    consumer.apply(IncomingRequestMiddleware).forRoutes({ path: '*', method: RequestMethod.ALL });
   }
 }

@@ -4,7 +4,7 @@ import cio from 'customerio-node';
 import type { APIClient, IdentifierType, SendSMSRequest, TrackClient } from 'customerio-node';
 import { CUSTOMERIO_LIMITS, CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import { APP_API_KEY_REQUIRED } from '../errors/customerio.messages.js';
-import { createOperationIdFactory } from '../delivery/operation-id.factory.js';
+import { createOperationIdFactory } from '../delivery/operation-id.js';
 import { OutboundPipeline } from '../transport/outbound-pipeline.service.js';
 import { eventOperation, type PersonOperation, personOperation } from '../operations/person-operation.builder.js';
 import type {

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
 import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
 import { CustomerIOQueue } from '../delivery/customerio-queue.service.js';
-import type { CustomerIOReceipt } from '../delivery/receipt.registry.js';
+import type { CustomerIOReceipt } from '../delivery/customerio-receipt.js';
 import {
   anonymousEventOperation,
   eventOperation,

@@ -1,7 +1,5 @@
 import { isObservable, Observable } from 'rxjs';
-
-/** How a decorated call ended: with a result, or with an error. */
-export type CallOutcome = { readonly result: unknown } | { readonly error: unknown };
+import type { CallOutcome } from './decorated-call.interface.js';
 
 /** Marks the methods this library wrapped, so the explorer can find the classes that have any. */
 export const DECORATED_METHOD = Symbol('nestjs-customerio:decorated-method');

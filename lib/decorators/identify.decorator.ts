@@ -1,5 +1,5 @@
 import type { CustomerIOAttributes } from '../interfaces/customerio-events.interface.js';
-import { settleDecoratedCall } from './customerio-decorator.tracker.js';
+import { settleDecoratedCall } from './decorated-call.router.js';
 import { wrapMethod } from './decorated-method.js';
 import type { MethodReturning, PersonMapper } from './track-event.decorator.js';
 

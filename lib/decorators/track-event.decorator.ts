@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { CustomerIOPersonId } from '../operations/person-identifier.js';
 import type { CustomerIOEventMap, CustomerIOEventName } from '../interfaces/customerio-events.interface.js';
-import { settleDecoratedCall } from './customerio-decorator.tracker.js';
+import { settleDecoratedCall } from './decorated-call.router.js';
 import { wrapMethod } from './decorated-method.js';
 
 /** A method whose arguments start with `A`, returning `R` directly, as a Promise or as an Observable. */

@@ -6,62 +6,9 @@ import {
   RECEIPT_TOO_LATE,
   SHARED_OUTCOMES_FAILED,
 } from '../errors/customerio.messages.js';
-import type { CustomerIODeliveryOutcome } from '../interfaces/delivery-options.interface.js';
+import type { CustomerIODeliveryOutcome } from '../interfaces/delivery-outcome.interface.js';
 import type { CustomerIOQueueStore, MaybePromise, SharedOutcomes } from '../interfaces/queue-store.interface.js';
-
-/** Where a receipt learns its operation's outcome (the queue). */
-interface ReceiptSource {
-  whenSettled(id: string, epoch: number): Promise<void>;
-}
-
-/** What `enqueue` returns: the operation's id, and ways to know when it is stored and when it is delivered. */
-export class CustomerIOReceipt {
-  #delivered?: Promise<void>;
-  /** `stored` as the queue answered it: nothing (held at once), a refusal at once, or a promise. */
-  #stored: Promise<void> | CustomerIOError | undefined;
-
-  constructor(
-    /**
-     * The operation's id: a ULID the queue gives every call, never repeated, which names the operation in
-     * delivery reports, hooks and logs. For an event it is also the event's `id` at Customer.io (which
-     * deduplicates events by id), unless the caller chose an `id` of their own: that one is sent instead.
-     */
-    readonly id: string,
-    private readonly queue: ReceiptSource,
-    private readonly epoch: number,
-    stored?: Promise<void> | CustomerIOError,
-  ) {
-    this.#stored = stored;
-  }
-
-  /**
-   * Resolves when the queue's store holds the operation; rejects with a `CustomerIOError` saying why when it
-   * does not: the store failed to append it (the operation is then reported `failed`), or refused it under the
-   * bound it enforces (a `CustomerIOQueueFullError`; reported `rejected`). With a durable store, an operation
-   * whose `stored` resolved survives the process being killed (`kill -9`) and is delivered after a restart or
-   * by another instance. Memory store: resolves at once, and nothing survives the process. SQLite: resolves at
-   * once (the operation was committed before the call returned). Redis: resolves once Redis acknowledged the
-   * append (the appends of one tick go in one round trip). Reading it is optional: a rejection nobody reads is
-   * not an unhandled one.
-   */
-  get stored(): Promise<void> {
-    if (!(this.#stored instanceof Promise))
-      this.#stored = this.#stored ? Promise.reject(this.#stored) : Promise.resolve();
-    return this.#stored;
-  }
-
-  /**
-   * Resolves when Customer.io accepted the operation (in mode `'disabled'`, when it would have been sent); rejects with a `CustomerIOError` when it finally
-   * failed (invalid, failed after retries, dropped, or undelivered at shutdown). Read it right after the
-   * call (`await client.track(...).delivered`, or keep the promise): outcomes are not kept, so a receipt
-   * first read after its operation settled rejects, saying so. With a store shared by several instances
-   * (Redis), it also settles when another instance settles the operation, within a flush interval.
-   */
-  get delivered(): Promise<void> {
-    this.#delivered ??= this.queue.whenSettled(this.id, this.epoch);
-    return this.#delivered;
-  }
-}
+import type { ReceiptSource } from './customerio-receipt.js';
 
 interface Waiter {
   resolve(): void;
@@ -73,13 +20,18 @@ interface Waiter {
  * several processes share (see `CustomerIOQueueStore.sharedOutcomes`), by those the others reach: every
  * waiting id is watched in the store, and the outcomes recorded for them collected on the queue's interval.
  */
-export class ReceiptRegistry {
+export class ReceiptRegistry implements ReceiptSource {
   readonly #waiters = new Map<string, Waiter>();
+  /**
+   * Counts leases, and outcomes reached without one (drops, appends the store refused or failed, shutdown's
+   * leftovers): a receipt read in the same epoch as its enqueue needs no lookup.
+   */
+  #epoch = 0;
   readonly #shared?: SharedOutcomes;
   /** Ids of the receipts read in this tick, watched together at its end. */
   #unwatched: string[] = [];
-  /** A collect of shared outcomes is on its way: the next tick does not send another. */
-  #collecting = false;
+  /** Whether a collect of shared outcomes is `'under-way'`: the next tick then sends no other. */
+  #collect: 'idle' | 'under-way' = 'idle';
 
   constructor(
     private readonly store: CustomerIOQueueStore,
@@ -88,11 +40,23 @@ export class ReceiptRegistry {
     this.#shared = store.sharedOutcomes;
   }
 
+  /** The current receipt epoch: a receipt made now carries it. */
+  get epoch(): number {
+    return this.#epoch;
+  }
+
+  /** Starts a new epoch: something is leased, or settles without a lease. */
+  advanceEpoch(): void {
+    this.#epoch += 1;
+  }
+
   /**
-   * A promise of operation `id`'s outcome. `mayHaveSettled`: something was leased or settled since the
-   * operation was enqueued, so the store is asked whether it still holds it (if not, its outcome is gone).
+   * A promise of the outcome of operation `id`, enqueued in `epoch`. When the epoch moved on since (something
+   * was leased or settled), the store is asked whether it still holds the operation (if not, its outcome is gone).
    */
-  wait(id: string, mayHaveSettled: boolean): Promise<void> {
+  whenSettled(id: string, epoch: number): Promise<void> {
+    // NOTE: nothing was leased or settled without a lease since the operation was enqueued, so it cannot have settled.
+    const mayHaveSettled = epoch !== this.#epoch;
     const settled = new Promise<void>((resolve, reject) => this.#waiters.set(id, { resolve, reject }));
     // NOTE: watched before the lookup below: an operation still held then settles after the watch is in place.
     if (this.#shared) this.#watch(id, mayHaveSettled);
@@ -127,8 +91,8 @@ export class ReceiptRegistry {
 
   /** Settles the receipts whose operations another process settled: their outcomes, as the store recorded them. */
   collect(): void {
-    if (!this.#shared || this.#waiters.size === 0 || this.#collecting) return;
-    this.#collecting = true;
+    if (!this.#shared || this.#waiters.size === 0 || this.#collect === 'under-way') return;
+    this.#collect = 'under-way';
     const ids = [...this.#waiters.keys()];
     this.#share('collect', async () => {
       try {
@@ -137,7 +101,7 @@ export class ReceiptRegistry {
           else this.#settleHere('failed', [id], undefined, new CustomerIOError(RECEIPT_OUTCOME_LOST(id)));
         }
       } finally {
-        this.#collecting = false;
+        this.#collect = 'idle';
       }
     });
   }

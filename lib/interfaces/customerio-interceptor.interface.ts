@@ -1,7 +1,7 @@
 import type { CustomerIOError } from '../errors/customerio.errors.js';
 
-/** What an outbound request is, as interceptors see it. */
-export interface CustomerIORequestContext {
+/** An outgoing request to Customer.io (direct or a batch), as an interceptor sees it. */
+export interface CustomerIOOutboundRequest {
   /** `direct` for an awaited call, `batch` for a queue flush. */
   readonly kind: 'direct' | 'batch';
   /** The call: `identify`, `track`, …, or `batch`. */
@@ -32,5 +32,5 @@ export interface CustomerIORequestContext {
  * A `next()` promise the interceptor drops never becomes an unhandled rejection.
  */
 export interface CustomerIOInterceptor {
-  intercept<T>(context: CustomerIORequestContext, next: () => Promise<T>): Promise<T>;
+  intercept<T>(context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T>;
 }

@@ -10,6 +10,9 @@ import type {
   CustomerIODeliveryReport,
 } from '../interfaces/delivery-options.interface.js';
 
+/** The counters of `CustomerIOQueueStats`: its gauges (`inFlight`, `queued`, …) are the queue's to read. */
+export type DeliveryCounters = Omit<CustomerIOQueueStats, 'inFlight' | 'inFlightBatches' | 'queued' | 'queuedBytes'>;
+
 /** Failures summed into one log line a flush interval rather than logged one by one. */
 export type SummaryKind = keyof typeof SUMMARY_LINES;
 
@@ -43,8 +46,8 @@ export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
 export class DeliveryReporter {
   readonly #logger = new Logger('CustomerIO');
   readonly #hooks: CustomerIODeliveryHooks;
-  /** Counters and gauges; the queue keeps the gauges (`inFlight`, …) up to date. */
-  readonly stats: CustomerIOQueueStats = {
+  /** The counters of `stats` since the application started. */
+  readonly stats: DeliveryCounters = {
     enqueued: 0,
     delivered: 0,
     disabled: 0,
@@ -57,15 +60,14 @@ export class DeliveryReporter {
     hookErrors: 0,
     interceptorErrors: 0,
     decoratorErrors: 0,
-    inFlight: 0,
-    inFlightBatches: 0,
-    queued: 0,
-    queuedBytes: 0,
   };
   /** Failures summed since the last summary, by kind: how many, and the last one's message. */
   readonly #unlogged = new Map<SummaryKind, { count: number; last: string }>();
-  /** Set once the queue wrote its last summary at shutdown: no interval is left, so failures are logged as they come. */
-  #closed = false;
+  /**
+   * How failures of a summed kind are logged: `'summed'`, one line per kind each flush interval; `'at-once'` after
+   * the queue wrote its last summary at shutdown ({@link close}), when no interval is left to write them.
+   */
+  #logging: 'summed' | 'at-once' = 'summed';
 
   constructor(@Inject(CUSTOMERIO_RESOLVED_OPTIONS) options: ResolvedCustomerIOOptions) {
     this.#hooks = options.hooks;
@@ -91,6 +93,21 @@ export class DeliveryReporter {
     this.#callHook(OUTCOME_HOOK[outcome], { outcome, ids, reason, error });
   }
 
+  /** Counts an operation the queue accepted. */
+  countEnqueued(): void {
+    this.stats.enqueued += 1;
+  }
+
+  /** Counts `count` operations sent again (a batch's retry). */
+  countRetried(count: number): void {
+    this.stats.retried += count;
+  }
+
+  /** Keeps `error` as the last one a batch met (see `CustomerIOQueueStats.lastError`), with no outcome reached. */
+  recordError(error: CustomerIOError): void {
+    this.stats.lastError = error.message;
+  }
+
   /** Counts a failure of user code (`what` names it, e.g. `onDelivered`) and sums it into its kind's line. */
   userCodeFailed(kind: UserCodeKind, what: string, error: unknown): void {
     this.stats[`${kind}Errors`] += 1;
@@ -106,7 +123,7 @@ export class DeliveryReporter {
   /** Writes the last summary; failures that still come (a hook's promise rejecting late) are then logged one by one. */
   close(): void {
     this.writeSummary();
-    this.#closed = true;
+    this.#logging = 'at-once';
   }
 
   /** Sums `count` failures of `kind` into its next line, `message` the last one's. */
@@ -118,7 +135,7 @@ export class DeliveryReporter {
     } else {
       this.#unlogged.set(kind, { count, last: message });
     }
-    if (this.#closed) this.writeSummary();
+    if (this.#logging === 'at-once') this.writeSummary();
   }
 
   #callHook(hook: keyof CustomerIODeliveryHooks, report: CustomerIODeliveryReport): void {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { jsonObject, NOT_FOUND, type Reply, v1Reply } from './sandbox-reply.js';
 import type { SandboxRecords } from './sandbox-records.js';
-import type { SandboxTransactionalKind } from './sandbox.interface.js';
+import type { SandboxTransactionalKind } from './sandbox-records.interface.js';
 import { checkBroadcast, checkTransactional } from './transactional.rules.js';
 
 const TRANSACTIONAL_KINDS: readonly string[] = ['email', 'push', 'sms', 'inbox_message', 'in_app'];

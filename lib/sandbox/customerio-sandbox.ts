@@ -3,25 +3,32 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { delayFault, SandboxFaults, statusFault } from './sandbox-faults.js';
 import { SandboxHttpServer } from './sandbox-http.server.js';
 import { SandboxState } from './sandbox-operations.js';
-import { checkMaxRecords, DEFAULT_MAX_RECORDS, SandboxRecords } from './sandbox-records.js';
+import {
+  resolveSandboxOptions,
+  type ResolvedSandboxOptions,
+  sandboxAuthorization,
+  sandboxOrigin,
+} from './sandbox-options.js';
+import { SandboxRecords } from './sandbox-records.js';
 import type {
-  CustomerIOSandboxOptions,
+  SandboxFaultOptions,
+  SandboxResetFaultOptions,
+  SandboxStatusFaultOptions,
+} from './sandbox-faults.interface.js';
+import type {
   SandboxBatch,
   SandboxBroadcast,
   SandboxCounts,
   SandboxEvent,
-  SandboxFaultOptions,
   SandboxFormSubmission,
   SandboxMerge,
-  SandboxModuleOptions,
   SandboxObject,
   SandboxPerson,
   SandboxRequestRecord,
-  SandboxResetFaultOptions,
-  SandboxStatusFaultOptions,
   SandboxTransactional,
   SandboxUnsubscribe,
-} from './sandbox.interface.js';
+} from './sandbox-records.interface.js';
+import type { CustomerIOSandboxOptions, SandboxModuleOptions } from './sandbox.interface.js';
 
 /**
  * A local Customer.io: a real HTTP server speaking the Track API (v1 under `/api/v1`, v2 under
@@ -58,7 +65,7 @@ export class CustomerIOSandbox {
   private readonly server: SandboxHttpServer;
 
   private constructor(
-    options: Required<CustomerIOSandboxOptions>,
+    options: ResolvedSandboxOptions,
     parts: { records: SandboxRecords; faults: SandboxFaults; server: SandboxHttpServer; port: number },
   ) {
     this.siteId = options.siteId;
@@ -68,7 +75,7 @@ export class CustomerIOSandbox {
     this.strict = options.strict;
     this.region = options.region;
     this.port = parts.port;
-    this.url = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${parts.port}`;
+    this.url = sandboxOrigin(options.host, parts.port);
     this.records = parts.records;
     this.faults = parts.faults;
     this.server = parts.server;
@@ -76,27 +83,14 @@ export class CustomerIOSandbox {
 
   /** Starts a sandbox listening on `options.host`:`options.port` (a free port by default). */
   static async start(options: CustomerIOSandboxOptions = {}): Promise<CustomerIOSandbox> {
-    const resolved: Required<CustomerIOSandboxOptions> = {
-      siteId: options.siteId ?? 'sandbox-site',
-      apiKey: options.apiKey ?? 'sandbox-api-key',
-      appApiKey: options.appApiKey ?? 'sandbox-app-api-key',
-      host: options.host ?? '127.0.0.1',
-      port: options.port ?? 0,
-      maxRecords: checkMaxRecords(options.maxRecords ?? DEFAULT_MAX_RECORDS),
-      strict: options.strict ?? true,
-      region: options.region ?? 'us',
-    };
+    const resolved = resolveSandboxOptions(options);
     const records = new SandboxRecords(resolved.maxRecords);
     const faults = new SandboxFaults();
-    const authorization = {
-      track: `Basic ${Buffer.from(`${resolved.siteId}:${resolved.apiKey}`).toString('base64')}`,
-      app: `Bearer ${resolved.appApiKey}`,
-    };
     const { server, port } = await SandboxHttpServer.listen(resolved.host, resolved.port, {
       records,
       state: new SandboxState(records, resolved.strict, resolved.region),
       faults,
-      authorization,
+      authorization: sandboxAuthorization(resolved),
     });
     return new CustomerIOSandbox(resolved, { records, faults, server, port });
   }

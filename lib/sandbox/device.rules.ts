@@ -1,4 +1,4 @@
-import type { SandboxDevice } from './sandbox.interface.js';
+import type { SandboxDevice } from './sandbox-records.interface.js';
 import { checkEnum, checkTimestamp, fail, isObject, type OperationError } from './sandbox-validation.js';
 
 /** Device platforms (`device_object_common.platform`). */

@@ -1,5 +1,5 @@
 import type { Reply } from './sandbox-reply.js';
-import type { FaultMatch, SandboxFaultOptions, SandboxStatusFaultOptions } from './sandbox.interface.js';
+import type { FaultMatch, SandboxFaultOptions, SandboxStatusFaultOptions } from './sandbox-faults.interface.js';
 
 /** What a scripted fault does to a request it matches (internal). */
 export type FaultAction =

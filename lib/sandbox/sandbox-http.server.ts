@@ -8,7 +8,7 @@ import type { SandboxState } from './sandbox-operations.js';
 import type { SandboxRecords } from './sandbox-records.js';
 import { metaError, type Reply, sendReply } from './sandbox-reply.js';
 import { resolveRoute, type SandboxRoute } from './sandbox-routes.js';
-import type { SandboxRequestRecord } from './sandbox.interface.js';
+import type { SandboxRequestRecord } from './sandbox-records.interface.js';
 
 /** How long the rest of a refused body is discarded after the answer before the connection is destroyed. */
 const LINGER_MS = 1_000;

@@ -1,7 +1,7 @@
 import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
 import { checkDevice } from './device.rules.js';
 import { checkIdentifyFields } from './identify.rules.js';
-import type { SandboxEvent } from './sandbox.interface.js';
+import type { SandboxEvent } from './sandbox-records.interface.js';
 import { applyObjectOperation, applyPersonRelationships } from './sandbox-objects.js';
 import type { SandboxRecords } from './sandbox-records.js';
 import {

@@ -10,10 +10,7 @@ import type {
   SandboxRequestRecord,
   SandboxTransactional,
   SandboxUnsubscribe,
-} from './sandbox.interface.js';
-
-/** Default of `CustomerIOSandboxOptions.maxRecords`. */
-export const DEFAULT_MAX_RECORDS = 10_000;
+} from './sandbox-records.interface.js';
 
 /** The recorded collections kept as lists, by name (internal). */
 interface SandboxLists {
@@ -43,12 +40,6 @@ const noCounts = (): SandboxCounts => ({
   unsubscribes: 0,
   forms: 0,
 });
-
-/** Checks `maxRecords`: an integer >= 1, or `Infinity`. */
-export function checkMaxRecords(maxRecords: number): number {
-  if (maxRecords === Infinity || (Number.isInteger(maxRecords) && maxRecords >= 1)) return maxRecords;
-  throw new RangeError(`CustomerIOSandbox: maxRecords must be an integer >= 1 or Infinity, got ${maxRecords}`);
-}
 
 /**
  * What the sandbox recorded (internal), each collection bounded by `maxRecords`: a list drops its oldest

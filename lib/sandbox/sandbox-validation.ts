@@ -1,5 +1,5 @@
 import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
-import type { SandboxEvent } from './sandbox.interface.js';
+import type { SandboxEvent } from './sandbox-records.interface.js';
 
 /** Why the sandbox refused a request or a v2 operation (internal). */
 export interface OperationError {

@@ -1,5 +1,5 @@
 import { checkDevice } from './device.rules.js';
-import type { SandboxTransactionalKind } from './sandbox.interface.js';
+import type { SandboxTransactionalKind } from './sandbox-records.interface.js';
 import {
   checkEnum,
   checkTimestamp,

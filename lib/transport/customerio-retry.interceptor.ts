@@ -15,7 +15,7 @@ import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions, ResolvedRetryOptions } from '../options/resolved-options.interface.js';
 import type {
   CustomerIOInterceptor,
-  CustomerIORequestContext,
+  CustomerIOOutboundRequest,
 } from '../interfaces/customerio-interceptor.interface.js';
 
 /** Waits `ms`, or less if `signal` aborts first; leaves no timer behind either way. */
@@ -72,7 +72,7 @@ export class CustomerIORetryInterceptor implements CustomerIOInterceptor {
     return this.#breaker !== undefined && this.#breaker.state !== CircuitState.Closed;
   }
 
-  async intercept<T>(context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+  async intercept<T>(context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
     const options = this.#options;
     if (!options || !this.#backoff) return next();
     const started = Date.now();

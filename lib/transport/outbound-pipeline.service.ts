@@ -4,7 +4,7 @@ import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import type {
   CustomerIOInterceptor,
-  CustomerIORequestContext,
+  CustomerIOOutboundRequest,
 } from '../interfaces/customerio-interceptor.interface.js';
 import { CustomerIORetryInterceptor } from './customerio-retry.interceptor.js';
 import { DeliveryReporter } from '../observability/delivery.reporter.js';
@@ -25,7 +25,7 @@ export class OutboundPipeline {
     this.#chain = options.retry ? [...options.interceptors, retry] : options.interceptors;
   }
 
-  send<T>(context: CustomerIORequestContext, request: () => Promise<T>): Promise<T> {
+  send<T>(context: CustomerIOOutboundRequest, request: () => Promise<T>): Promise<T> {
     const run = (index: number): Promise<T> =>
       index === this.#chain.length ? request() : this.#intercept(index, context, () => run(index + 1));
     return run(0);
@@ -36,7 +36,7 @@ export class OutboundPipeline {
    * request's outcome; anything else it throws or rejects with is a failure of its own: the request's outcome is
    * then the last `next()`'s, or, if it never called `next()`, that of the rest of the chain.
    */
-  async #intercept<T>(index: number, context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+  async #intercept<T>(index: number, context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
     const interceptor = this.#chain[index];
     let inner: Promise<T> | undefined;
     const callNext = (): Promise<T> => {

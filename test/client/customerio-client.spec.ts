@@ -10,18 +10,18 @@ import {
 } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { CustomerIOSdkAdapter } from '../../lib/transport/customerio-sdk.adapter.js';
-import { type ClientApp, createClientApp, rejectionOf } from '../support/customerio-app.js';
+import { rejectionOf, startTestApp, type TestApp } from '../support/test-app.js';
 
 declare const SDK_MAJOR: 4 | 5;
 
 describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the sandbox`, () => {
   let sandbox: CustomerIOSandbox;
-  let subject: ClientApp;
+  let subject: TestApp;
 
   beforeAll(async () => {
     sandbox = await CustomerIOSandbox.start();
     // NOTE: retries are off here: these tests pin down what one request does; retrying is tested in test/delivery.
-    subject = await createClientApp(sandbox, { retry: false });
+    subject = await startTestApp({ sandbox, options: { retry: false } });
   });
   afterEach(() => sandbox.reset());
   afterAll(async () => {
@@ -179,7 +179,7 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
 
     it('App API methods without an App API key fail with a config error before any request', async () => {
       const { appApiKey: _, ...trackOnly } = sandbox.moduleOptions();
-      const other = await createClientApp(sandbox, { ...trackOnly, appApiKey: undefined });
+      const other = await startTestApp({ sandbox, options: { ...trackOnly, appApiKey: undefined } });
       try {
         await expect(
           other.direct.sendEmail({ to: 'a@example.com', identifiers: { id: 1 }, transactional_message_id: 1 }),
@@ -211,7 +211,7 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
 
   describe('failures become CustomerIOError', () => {
     it('a wrong API key is a 401 that is not retryable, and the error does not carry the key', async () => {
-      const wrong = await createClientApp(sandbox, { apiKey: 'wrong-key-123', retry: false });
+      const wrong = await startTestApp({ sandbox, options: { apiKey: 'wrong-key-123', retry: false } });
       try {
         const error = await rejectionOf(wrong.direct.identify('u-1', {}));
         expect(error).toBeInstanceOf(CustomerIOHttpError);
@@ -274,7 +274,7 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
 
     it('a refused connection is a retryable network error with code ECONNREFUSED', async () => {
       const port = await closedPort();
-      const refused = await createClientApp(sandbox, { trackUrl: `http://127.0.0.1:${port}`, retry: false });
+      const refused = await startTestApp({ sandbox, options: { trackUrl: `http://127.0.0.1:${port}`, retry: false } });
       try {
         const error = await rejectionOf(refused.direct.identify('u-1', {}));
         expect(error).toBeInstanceOf(CustomerIONetworkError);
@@ -288,7 +288,7 @@ describe(`CustomerIODirectClient over customerio-node ${SDK_MAJOR}.x against the
   describe('deadline and connections', () => {
     it('a server that never answers fails with a timeout within the deadline and the socket is released', async () => {
       const stalled = await CustomerIOSandbox.start();
-      const slow = await createClientApp(stalled, { timeout: 250, retry: false });
+      const slow = await startTestApp({ sandbox: stalled, options: { timeout: 250, retry: false } });
       try {
         stalled.hang();
         const started = performance.now();

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { type ClientApp, createClientApp } from '../support/customerio-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { acceptedOnBothPaths, expectRefusedOnBothPaths } from '../support/validation-assertions.js';
 
 declare const SDK_MAJOR: 4 | 5;
@@ -25,11 +25,11 @@ function nested(levels: number, touches: { count: number }, trippedFrom = Infini
 
 describe(`values are checked as JSON at the call site, on the queued and the direct path (customerio-node ${SDK_MAJOR}.x)`, () => {
   let sandbox: CustomerIOSandbox;
-  let subject: ClientApp;
+  let subject: TestApp;
 
   beforeAll(async () => {
     sandbox = await CustomerIOSandbox.start();
-    subject = await createClientApp(sandbox);
+    subject = await startTestApp({ sandbox });
   });
   beforeEach(() => sandbox.reset());
   afterAll(async () => {

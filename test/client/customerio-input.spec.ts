@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { CUSTOMERIO_LIMITS, CustomerIOValidationError } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { type ClientApp, createClientApp } from '../support/customerio-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { acceptedOnBothPaths, expectRefusedOnBothPaths } from '../support/validation-assertions.js';
 
 /** A string of exactly `bytes` UTF-8 bytes, made of 2-byte characters where it can be. */
@@ -9,11 +9,11 @@ const utf8 = (bytes: number): string => 'é'.repeat(Math.floor(bytes / 2)) + 'a'
 
 describe('input is checked against Customer.io limits before any request', () => {
   let sandbox: CustomerIOSandbox;
-  let subject: ClientApp;
+  let subject: TestApp;
 
   beforeAll(async () => {
     sandbox = await CustomerIOSandbox.start();
-    subject = await createClientApp(sandbox);
+    subject = await startTestApp({ sandbox });
   });
   afterEach(() => {
     // Every rejected call must have been stopped before the network.

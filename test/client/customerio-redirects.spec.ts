@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/glob
 import { CustomerIOHttpError } from '../../lib/index.js';
 import { CustomerIOSdkAdapter } from '../../lib/transport/customerio-sdk.adapter.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { type ClientApp, createClientApp, rejectionOf } from '../support/customerio-app.js';
+import { rejectionOf, startTestApp, type TestApp } from '../support/test-app.js';
 import { type RedirectTrap, startRedirectTrap } from '../support/redirect-trap.js';
 
 declare const SDK_MAJOR: 4 | 5;
@@ -10,7 +10,7 @@ declare const SDK_MAJOR: 4 | 5;
 describe(`Redirects over customerio-node ${SDK_MAJOR}.x: never followed, so the API keys never reach another host`, () => {
   let sandbox: CustomerIOSandbox;
   let trap: RedirectTrap | undefined;
-  let subject: ClientApp | undefined;
+  let subject: TestApp | undefined;
 
   beforeAll(async () => {
     sandbox = await CustomerIOSandbox.start();
@@ -23,13 +23,16 @@ describe(`Redirects over customerio-node ${SDK_MAJOR}.x: never followed, so the 
   afterAll(() => sandbox.close());
 
   /** An app whose Track and App API URLs both answer `status` with a Location on another host; retries on. */
-  async function redirectedApp(status: number): Promise<{ trap: RedirectTrap; subject: ClientApp }> {
+  async function redirectedApp(status: number): Promise<{ trap: RedirectTrap; subject: TestApp }> {
     trap = await startRedirectTrap(status);
-    subject = await createClientApp(sandbox, {
-      trackUrl: trap.url,
-      appApiUrl: trap.url,
-      timeout: 500,
-      retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+    subject = await startTestApp({
+      sandbox,
+      options: {
+        trackUrl: trap.url,
+        appApiUrl: trap.url,
+        timeout: 500,
+        retry: { maxAttempts: 2, baseDelayMs: 1, maxDelayMs: 2 },
+      },
     });
     return { trap, subject };
   }

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { type ClientApp, createClientApp } from '../support/customerio-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** Unix seconds now. */
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
 
 describe('the timestamp of an event sent without one', () => {
   let sandbox: CustomerIOSandbox;
-  let subject: ClientApp;
+  let subject: TestApp;
 
   beforeAll(async () => {
     sandbox = await CustomerIOSandbox.start();
-    subject = await createClientApp(sandbox, { retry: false });
+    subject = await startTestApp({ sandbox, options: { retry: false } });
   });
   afterAll(async () => {
     await subject.app.close();

@@ -1,6 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import type { CustomerIOClient, CustomerIODirectClient } from '../../lib/index.js';
-import { useSandboxApp } from '../support/customerio-app.js';
+import { useTestApp } from '../support/test-app.js';
 import { expectRefusedOnBothPaths, type PersonCalls } from '../support/validation-assertions.js';
 
 declare const SDK_MAJOR: 4 | 5;
@@ -11,7 +11,8 @@ type AnyClient = CustomerIOClient | CustomerIODirectClient;
 const ACME = { object_type_id: '1', object_id: 'acme' };
 
 describe(`screens, objects and relationships over customerio-node ${SDK_MAJOR}.x against the strict sandbox`, () => {
-  const fixture = useSandboxApp();
+  const fixture = useTestApp({ scope: 'all', started: true, sandbox: { strict: true }, options: { retry: false } });
+  afterEach(() => fixture.sandbox.reset());
 
   /** Runs `call` on `path`; a queued receipt is flushed and must be delivered. */
   async function run(path: 'queued' | 'direct', call: (client: AnyClient) => unknown): Promise<void> {

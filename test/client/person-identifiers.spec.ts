@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { type CustomerIOPersonId, CustomerIOValidationError } from '../../lib/index.js';
 import type { CapturedRequest } from '../support/capture-proxy.js';
-import { rejectionOf } from '../support/customerio-app.js';
+import { rejectionOf } from '../support/test-app.js';
 import { lastTo, startWireCapture, type WireCapture } from '../support/wire-capture.js';
 
 declare const SDK_MAJOR: 4 | 5;

@@ -1,6 +1,6 @@
-import { describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { type CustomerIOClient, type CustomerIODirectClient, CustomerIOValidationError } from '../../lib/index.js';
-import { rejectionOf, useSandboxApp } from '../support/customerio-app.js';
+import { rejectionOf, useTestApp } from '../support/test-app.js';
 
 declare const SDK_MAJOR: 4 | 5;
 
@@ -8,7 +8,8 @@ declare const SDK_MAJOR: 4 | 5;
 type AnyClient = CustomerIOClient | CustomerIODirectClient;
 
 describe(`manual segments, unsubscribes and forms over customerio-node ${SDK_MAJOR}.x against the strict sandbox`, () => {
-  const fixture = useSandboxApp();
+  const fixture = useTestApp({ scope: 'all', started: true, sandbox: { strict: true }, options: { retry: false } });
+  afterEach(() => fixture.sandbox.reset());
 
   describe.each(['client', 'client.direct'] as const)('%s', (name) => {
     const api = (): AnyClient => (name === 'client' ? fixture.subject.client : fixture.subject.direct);

@@ -1,10 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  CUSTOMERIO_METRICS,
-  type CustomerIOMetric,
-  type CustomerIOMetricChannel,
-  CustomerIOValidationError,
-} from '../../lib/index.js';
+import { type CustomerIOMetric, CustomerIOValidationError } from '../../lib/index.js';
+import { CUSTOMERIO_METRICS, type CustomerIOMetricChannel } from '../../lib/operations/delivery-metric.operation.js';
 import { lastTo, startWireCapture, type WireCapture } from '../support/wire-capture.js';
 
 declare const SDK_MAJOR: 4 | 5;

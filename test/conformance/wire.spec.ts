@@ -6,7 +6,7 @@ import {
   type CustomerIOMetric,
 } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { createClientApp, type ClientApp } from '../support/customerio-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // Every client operation, on the queued path (CustomerIOClient) and the direct path (client.direct), through a
 // strict sandbox: what the module sends must be what Customer.io's published API accepts. A refusal anywhere (a
@@ -156,11 +156,11 @@ const CALL_SITE_CASES: Array<WireCase & { arrived: (sandbox: CustomerIOSandbox) 
 
 describe(`wire conformance over customerio-node ${SDK_MAJOR}.x: every operation passes the strict sandbox`, () => {
   let sandbox: CustomerIOSandbox;
-  let subject: ClientApp;
+  let subject: TestApp;
 
   beforeEach(async () => {
     sandbox = await CustomerIOSandbox.start({ strict: true });
-    subject = await createClientApp(sandbox, { retry: false });
+    subject = await startTestApp({ sandbox, options: { retry: false } });
     // the people the operations act on (merge needs its primary)
     await subject.direct.identify('u-1', { email: 'u1@example.com' });
   });

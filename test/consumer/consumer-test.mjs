@@ -34,6 +34,8 @@ try {
     'dist/index.d.ts',
     'dist/testing/index.js',
     'dist/testing/index.d.ts',
+    'dist/stores/index.js',
+    'dist/stores/index.d.ts',
     'dist/redis/index.js',
   ]) {
     if (!shipped.includes(entry)) throw new Error(`${packed.filename} lacks ${entry}`);

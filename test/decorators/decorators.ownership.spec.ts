@@ -7,7 +7,7 @@ import { type DynamicModule, Inject, Injectable, Module, type OnModuleInit, Scop
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { CustomerIOModule, type CustomerIOModuleOptions, TrackEvent } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { type HttpApp, startHttpApp, useTwoHttpApps } from '../support/decorators-app.js';
+import { startTestApp, type TestApp, useTestApp } from '../support/test-app.js';
 import { LogCapture } from '../support/log-capture.js';
 
 const LABEL = 'LABEL';
@@ -75,7 +75,13 @@ describe('decorators: ownership of instances (apps booting, TRANSIENT and frozen
   describe('one app', () => {
     it('a decorated call in onModuleInit of a module Nest initializes before CustomerIOModule is tracked', async () => {
       const sandbox = await CustomerIOSandbox.start();
-      const fx = await startHttpApp(sandbox, BugsAppModule.forApp('solo'), { logger: logs });
+      const fx = await startTestApp({
+        sandbox,
+        module: BugsAppModule.forApp('solo'),
+        http: true,
+        flushWhenAsked: true,
+        logger: logs,
+      });
       try {
         await fx.client.flush();
         // today: not tracked — "Warmup.warmUp is decorated … but was called outside an application …"
@@ -88,16 +94,16 @@ describe('decorators: ownership of instances (apps booting, TRANSIENT and frozen
 
     it('an app with a frozen provider instance that has a decorated method boots', async () => {
       const sandbox = await CustomerIOSandbox.start();
-      let fx: HttpApp | undefined;
+      let fx: TestApp | undefined;
       try {
         // today: TypeError: Cannot define property Symbol(nestjs-customerio:tracker), object is not extensible
-        fx = await startHttpApp(
+        fx = await startTestApp({
           sandbox,
-          BugsAppModule.forApp('frozen', [{ provide: Frozen, useValue: Object.freeze(new Frozen()) }]),
-          {
-            logger: logs,
-          },
-        );
+          module: BugsAppModule.forApp('frozen', [{ provide: Frozen, useValue: Object.freeze(new Frozen()) }]),
+          http: true,
+          flushWhenAsked: true,
+          logger: logs,
+        });
         expect(fx.app.get(Frozen).call()).toBe(1);
       } finally {
         await fx?.close();
@@ -107,20 +113,29 @@ describe('decorators: ownership of instances (apps booting, TRANSIENT and frozen
   });
 
   describe('two apps in one process', () => {
-    const two = useTwoHttpApps((name) => BugsAppModule.forApp(name), { logger: logs });
+    const [appA, appB] = (['a', 'b'] as const).map((name) =>
+      useTestApp({
+        scope: 'all',
+        started: true,
+        module: BugsAppModule.forApp(name),
+        http: true,
+        flushWhenAsked: true,
+        logger: logs,
+      }),
+    );
     beforeAll(async () => {
-      await Promise.all([two.a.client.flush(), two.b.client.flush()]);
+      await Promise.all([appA.subject.client.flush(), appB.subject.client.flush()]);
     });
 
     it("a decorated call made while the second app boots does not land in the first app's sandbox", () => {
-      const { a } = two;
+      const a = appA.subject;
       // today: app B's Warmup runs before B's tracker registered; A is then the only running app, so the
       // `running.size === 1` fallback sends B's event to A: a.sandbox holds ['warmup-b']
       expect(personIds(a.sandbox)).not.toContain('warmup-b');
     });
 
     it("a TRANSIENT provider's decorated method, called outside a request, is tracked by its own app", async () => {
-      const { b } = two;
+      const b = appB.subject;
       expect(b.app.get(UsesTransient).helper.call('transient-b')).toBe(1);
       await b.client.flush();
       // today: not tracked — transient instances are not tagged, and with two apps there is no fallback

@@ -6,9 +6,10 @@
  */
 import { Controller, type DynamicModule, Get, Injectable, Module } from '@nestjs/common';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { CustomerIODecoratorTracker } from '../../lib/decorators/customerio-decorator.tracker.js';
 import { CustomerIOModule, type CustomerIOModuleOptions, Identify, TrackEvent } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { type HttpApp, startHttpApp } from '../support/decorators-app.js';
+import { startTestApp, type TestApp } from '../support/test-app.js';
 import { LogCapture } from '../support/log-capture.js';
 
 const logs = new LogCapture();
@@ -81,10 +82,17 @@ const summaryLines = (): string[] =>
 
 describe('decorator user code that throws or rejects', () => {
   let sandbox: CustomerIOSandbox;
-  let fx: HttpApp | undefined;
+  let fx: TestApp | undefined;
 
-  const start = async (customerio: Partial<CustomerIOModuleOptions> = {}): Promise<HttpApp> =>
-    (fx = await startHttpApp(sandbox, appModule, { customerio, logger: logs }));
+  const start = async (customerio: Partial<CustomerIOModuleOptions> = {}): Promise<TestApp> =>
+    (fx = await startTestApp({
+      sandbox,
+      module: appModule,
+      http: true,
+      flushWhenAsked: true,
+      options: customerio,
+      logger: logs,
+    }));
 
   beforeEach(async () => {
     sandbox = await CustomerIOSandbox.start();
@@ -137,7 +145,7 @@ describe('decorator user code that throws or rejects', () => {
       expect(returned).toBe(method.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`));
       expect(sandbox.requests).toHaveLength(0);
       expect(app.client.stats.decoratorErrors).toBe(1);
-      expect(app.tracker.errors).toBe(1);
+      expect(app.app.get(CustomerIODecoratorTracker).errors).toBe(1);
       expect(summaryLines()).toEqual([
         `1 decorated call not tracked, last: ${reason}${reason.endsWith('Promise') ? ': mappers and decorators options must return their value synchronously' : ''}`,
       ]);

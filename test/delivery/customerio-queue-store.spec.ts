@@ -3,18 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Test } from '@nestjs/testing';
 import { describe, expect, it } from '@jest/globals';
+import { CustomerIOConfigError, CustomerIOModule, CustomerIOQueueFullError } from '../../lib/index.js';
 import {
   type AppendResult,
-  CustomerIOConfigError,
-  CustomerIOModule,
-  CustomerIOQueueFullError,
   MemoryQueueStore,
   type QueueBound,
   type QueuedOperation,
   SqliteQueueStore,
-} from '../../lib/index.js';
+} from '../../lib/stores/index.js';
 import { expectEachOnceOrReported } from '../support/delivery-assertions.js';
-import { createQueueApp, useQueueSandbox } from '../support/queue-app.js';
+import { QUEUE_SUITE_SETUP, useTestApp } from '../support/test-app.js';
 
 /** A store that outlives the application using it, as a durable (SQLite, Redis) store outlives the process. */
 class KeepingStore extends MemoryQueueStore {
@@ -57,11 +55,11 @@ class BoundingStore extends MemoryQueueStore {
 }
 
 describe('the queue store option', () => {
-  const ctx = useQueueSandbox();
+  const ctx = useTestApp(QUEUE_SUITE_SETUP);
 
   it('keeps operations in the store it is given', async () => {
     const store = new KeepingStore();
-    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store } });
+    ctx.subject = await ctx.start({ queue: { store } });
     const ids = Array.from({ length: 7 }, (_, i) => ctx.subject!.client.track(`u-${i}`, 'stored').id);
     expect(store.appended).toBe(7);
     expect(store.size).toBe(7);
@@ -72,19 +70,19 @@ describe('the queue store option', () => {
 
   it('a durable store keeps what shutdown could not send, and the next application delivers it once', async () => {
     const store = new KeepingStore();
-    const first = await createQueueApp(ctx.sandbox, {
+    const first = await ctx.start({
       retry: { maxAttempts: 1 },
       queue: { store, shutdownTimeoutMs: 100 },
     });
     ctx.sandbox.respondWith(503, { path: '/api/v2/batch' });
     const ids = Array.from({ length: 5 }, (_, i) => first.client.track(`u-${i % 2}`, 'kept', { i }).id);
-    await first.app.close();
+    await first.close();
     expect(first.log.ids('undelivered')).toEqual([]);
     expect(store.size).toBe(5);
     expect(ctx.sandbox.events).toHaveLength(0);
 
     ctx.sandbox.clearFaults();
-    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store, flushIntervalMs: 20 } });
+    ctx.subject = await ctx.start({ queue: { store, flushIntervalMs: 20 } });
     await ctx.sandbox.waitFor(() => ctx.sandbox.events.length === 5, 2_000);
     expect(ctx.sandbox.events.map((e) => e.id)).toEqual(ids);
     await ctx.sandbox.waitFor(() => store.size === 0, 1_000);
@@ -93,7 +91,7 @@ describe('the queue store option', () => {
   it('a store that enforces the bound gets it once; what it refuses after the call is reported rejected, what it drops dropped', async () => {
     const store = new BoundingStore();
     store.othersHold = 2;
-    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store, maxQueueSize: 3 } });
+    ctx.subject = await ctx.start({ queue: { store, maxQueueSize: 3 } });
     expect(store.bounds).toEqual([{ maxQueueSize: 3, maxQueueBytes: 67_108_864, overflow: 'reject' }]);
     const kept = ctx.subject.client.track('u-1', 'kept');
     const refused = ctx.subject.client.track('u-2', 'refused'); // this queue's view says 1 of 3: only the store knows
@@ -104,10 +102,10 @@ describe('the queue store option', () => {
     expect(ctx.subject.log.ids('rejected')).toEqual([refused.id]);
     await ctx.subject.client.flush();
     expectEachOnceOrReported(ctx.sandbox, [kept.id], ctx.subject.log);
-    await ctx.subject.app.close();
+    await ctx.subject.close();
 
     const dropping = new BoundingStore();
-    ctx.subject = await createQueueApp(ctx.sandbox, {
+    ctx.subject = await ctx.start({
       queue: { store: dropping, maxQueueSize: 2, overflow: 'drop-oldest' },
     });
     const ids = ['a', 'b', 'c', 'd'].map((name) => ctx.subject!.client.track(`u-${name}`, 'bounded').id);
@@ -126,7 +124,7 @@ describe('the queue store option', () => {
         return new Promise((resolve, reject) => answers.push({ resolve, reject }));
       }
     })();
-    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store, shutdownTimeoutMs: 50 } });
+    ctx.subject = await ctx.start({ queue: { store, shutdownTimeoutMs: 50 } });
     const held = ctx.subject.client.track('u-1', 'held');
     const lost = ctx.subject.client.track('u-2', 'lost');
     let settled = 0;
@@ -152,7 +150,7 @@ describe('the queue store option', () => {
         throw new Error('store is gone');
       }
     })();
-    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store, shutdownTimeoutMs: 50 } });
+    ctx.subject = await ctx.start({ queue: { store, shutdownTimeoutMs: 50 } });
     ctx.sandbox.hang({ path: '/api/v2/batch' });
     const receipt = ctx.subject.client.track('u-1', 'looked_up');
     void ctx.subject.client.flush(); // leases it: the receipt, read now, must ask the store
@@ -200,10 +198,10 @@ describe('the queue store option', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cio-store-'));
     const path = join(dir, 'queue.db');
     try {
-      const first = await createQueueApp(ctx.sandbox, { queue: { store: 'sqlite', sqlite: { path } } });
+      const first = await ctx.start({ queue: { store: 'sqlite', sqlite: { path } } });
       const ids = Array.from({ length: 4 }, (_, i) => first.client.track(`u-${i}`, 'on_disk').id);
       await first.client.flush();
-      await first.app.close();
+      await first.close();
       expectEachOnceOrReported(ctx.sandbox, ids, first.log);
       // closed at shutdown: a new store can open the same file at once
       const again = new SqliteQueueStore({ path });

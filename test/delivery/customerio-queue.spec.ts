@@ -10,7 +10,7 @@ import {
 } from '../../lib/index.js';
 import { expectEachOnceOrReported } from '../support/delivery-assertions.js';
 import { watchModuleTimers } from '../support/module-timers.js';
-import { createQueueApp, useQueueSandbox } from '../support/queue-app.js';
+import { QUEUE_SUITE_SETUP, useTestApp } from '../support/test-app.js';
 import { startRedirectTrap } from '../support/redirect-trap.js';
 
 declare const SDK_MAJOR: 4 | 5;
@@ -19,7 +19,7 @@ const STORE = (globalThis as { QUEUE_STORE?: string }).QUEUE_STORE ?? 'memory';
 const DURABLE = STORE !== 'memory';
 
 describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, () => {
-  const ctx = useQueueSandbox();
+  const ctx = useTestApp(QUEUE_SUITE_SETUP);
 
   /** Enqueues `count` events of `people` people, round-robin; returns their ids in order. */
   function trackMany(client: CustomerIOClient, count: number, people = 10): string[] {
@@ -28,7 +28,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
 
   describe('batching', () => {
     it('sends queued events in /api/v2/batch requests, not one request per event', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox);
+      ctx.subject = await ctx.start();
       const ids = trackMany(ctx.subject.client, 2_500);
       await ctx.subject.client.flush();
       expect(ctx.sandbox.requests.every((r) => r.path === '/api/v2/batch')).toBe(true);
@@ -44,7 +44,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('builds batches by UTF-8 bytes: no request over maxBatchBytes', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchBytes: 20_000 } });
+      ctx.subject = await ctx.start({ queue: { maxBatchBytes: 20_000 } });
       const ids = Array.from(
         { length: 200 },
         (_, i) => ctx.subject!.client.track(`u-${i}`, 'wide', { text: 'é'.repeat(200) }).id,
@@ -56,14 +56,14 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('sends a full batch at once, without waiting for the interval', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchOperations: 50 } });
+      ctx.subject = await ctx.start({ queue: { maxBatchOperations: 50 } });
       trackMany(ctx.subject.client, 50);
       await ctx.sandbox.waitFor(() => ctx.sandbox.events.length === 50, 2_000);
       expect(ctx.sandbox.batches).toHaveLength(1);
     });
 
     it('between intervals sends only full batches: the remainder waits for the next interval or flush()', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchOperations: 50, flushIntervalMs: 60_000 } });
+      ctx.subject = await ctx.start({ queue: { maxBatchOperations: 50, flushIntervalMs: 60_000 } });
       const { client } = ctx.subject;
       const ids = trackMany(client, 120);
       await ctx.sandbox.waitFor(() => client.stats.delivered === 100 && client.stats.inFlightBatches === 0, 2_000);
@@ -75,7 +75,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it("gives every call an operation id of the queue's own (a ULID), sent as the event's id unless the caller chose one", async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox);
+      ctx.subject = await ctx.start();
       const generated = ctx.subject.client.track('u-1', 'a').id;
       const chosen = ctx.subject.client.track('u-1', 'b', {}, { id: '01JD0000000000000000MY0WN1' }).id;
       await ctx.subject.client.flush();
@@ -88,7 +88,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('carries every person operation through the batch API, and anonymous events through /api/v1/events', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox);
+      ctx.subject = await ctx.start();
       const { client } = ctx.subject;
       client.identify(
         'p-1',
@@ -158,7 +158,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
 
   describe('the call site', () => {
     it('returns at once and throws bad input synchronously, without costing another event its delivery', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox);
+      ctx.subject = await ctx.start();
       const before = ctx.subject.client.track('u-1', 'before').id;
       expect(() => ctx.subject!.client.track('u-1', 'x'.repeat(101))).toThrow(CustomerIOValidationError);
       expect(() => ctx.subject!.client.identify('', {})).toThrow(/personId must be a non-blank string/);
@@ -172,7 +172,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('a receipt resolves when its batch is accepted, and rejects when it was read too late', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox);
+      ctx.subject = await ctx.start();
       const receipt = ctx.subject.client.track('u-1', 'confirmed');
       const delivered = receipt.delivered;
       await ctx.subject.client.flush();
@@ -186,7 +186,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
 
   describe('scheduling', () => {
     it('flushes on its own interval (a timer of its own when the app has no ScheduleModule)', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { flushIntervalMs: 20 } });
+      ctx.subject = await ctx.start({ queue: { flushIntervalMs: 20 } });
       const { client, log } = ctx.subject;
       const ids = trackMany(client, 5);
       // no flush(): the interval sends them, and the answer reaches the hooks
@@ -231,7 +231,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
 
   describe('faults', () => {
     it('an outage (503 for a while, then recovery): nothing lost, nothing duplicated', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, {
+      ctx.subject = await ctx.start({
         retry: { maxAttempts: 2 },
         queue: { maxBatchOperations: 100 },
       });
@@ -245,7 +245,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('a 429 storm with Retry-After: everyone waits it out, then all is delivered once', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchOperations: 50, maxInFlight: 4 } });
+      ctx.subject = await ctx.start({ queue: { maxBatchOperations: 50, maxInFlight: 4 } });
       ctx.sandbox.respondWith(429, { times: 1, retryAfter: 1, path: '/api/v2/batch' });
       const ids = trackMany(ctx.subject.client, 400);
       for (let i = 0; i < 20 && ctx.subject.client.stats.queued > 0; i++) await ctx.subject.client.flush();
@@ -258,7 +258,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     }, 15_000); // NOTE: Retry-After counts whole seconds, so this test waits at least one.
 
     it('connection resets, including a batch that arrived but whose reply was lost: each event once by id', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchOperations: 100 } });
+      ctx.subject = await ctx.start({ queue: { maxBatchOperations: 100 } });
       ctx.sandbox.resetConnection({ times: 2, path: '/api/v2/batch' });
       ctx.sandbox.resetConnection({ times: 1, afterProcessing: true, path: '/api/v2/batch' });
       const ids = trackMany(ctx.subject.client, 300);
@@ -268,7 +268,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('a server that hangs: the request times out, is retried, and delivered', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { timeout: 150 });
+      ctx.subject = await ctx.start({ timeout: 150 });
       ctx.sandbox.hang({ times: 1, path: '/api/v2/batch' });
       const ids = trackMany(ctx.subject.client, 20);
       await ctx.subject.client.flush();
@@ -277,7 +277,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it("a 207: Customer.io's invalid items are reported with its reason and not retried; the rest are delivered", async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox);
+      ctx.subject = await ctx.start();
       const ok1 = ctx.subject.client.track('u-1', 'fine').id;
       const merge = ctx.subject.client.mergeCustomers({ id: 'nobody' }, { id: 'u-1' });
       const rejected = merge.delivered.catch((error: unknown) => error);
@@ -293,7 +293,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('a 400 for a whole batch is split until the offending operation is isolated; the others go through', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox);
+      ctx.subject = await ctx.start();
       const ids = trackMany(ctx.subject.client, 4, 4);
       // the whole batch, then its first half, then that half's first operation are refused
       ctx.sandbox.respondWith(400, {
@@ -309,7 +309,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('an operation that keeps failing fails after maxDeliveryAttempts, reported with its ids', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, {
+      ctx.subject = await ctx.start({
         retry: { maxAttempts: 1, circuitBreaker: false },
         queue: { maxDeliveryAttempts: 3 },
       });
@@ -324,7 +324,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('a non-retryable answer (401) fails the batch at once', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { apiKey: 'wrong' });
+      ctx.subject = await ctx.start({ apiKey: 'wrong' });
       const ids = trackMany(ctx.subject.client, 3);
       await ctx.subject.client.flush();
       expect(ctx.subject.log.ids('failed')).toEqual(ids);
@@ -335,7 +335,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     it('a redirect is not followed: the batch fails at once naming status and host, and the other host receives nothing', async () => {
       const trap = await startRedirectTrap(307);
       try {
-        ctx.subject = await createQueueApp(ctx.sandbox, { trackUrl: trap.url });
+        ctx.subject = await ctx.start({ trackUrl: trap.url });
         const ids = trackMany(ctx.subject.client, 3);
         await ctx.subject.client.flush();
         expect(trap.elsewhere).toEqual([]);
@@ -348,7 +348,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('while the circuit is open, events are kept without spending attempts, and resume after a probe', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, {
+      ctx.subject = await ctx.start({
         retry: { maxAttempts: 1, circuitBreaker: { threshold: 2, halfOpenAfterMs: 100 } },
         queue: { maxBatchOperations: 1, maxInFlight: 1, maxDeliveryAttempts: 3 },
       });
@@ -370,7 +370,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
 
   describe('bounded memory', () => {
     it("overflow 'reject' (default): new events are refused with an error, counted and reported; the queue stays at its bound", async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxQueueSize: 10 } });
+      ctx.subject = await ctx.start({ queue: { maxQueueSize: 10 } });
       const accepted = trackMany(ctx.subject.client, 10);
       const refused: unknown[] = [];
       for (let i = 0; i < 5; i++) {
@@ -389,7 +389,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it("overflow 'drop-oldest': the oldest queued events make room, and are reported dropped", async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxQueueSize: 10, overflow: 'drop-oldest' } });
+      ctx.subject = await ctx.start({ queue: { maxQueueSize: 10, overflow: 'drop-oldest' } });
       const ids = trackMany(ctx.subject.client, 15);
       // a shared (Redis) store drops after the new operation went in: wait for the reports
       await ctx.sandbox.waitFor(() => ctx.subject!.log.ids('dropped').length === 5, 2_000);
@@ -401,7 +401,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('maxQueueBytes bounds the bytes held during an outage', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxQueueBytes: 10_000, shutdownTimeoutMs: 50 } });
+      ctx.subject = await ctx.start({ queue: { maxQueueBytes: 10_000, shutdownTimeoutMs: 50 } });
       ctx.sandbox.respondWith(503, { path: '/api/v2/batch' });
       let refused = 0;
       for (let i = 0; i < 200; i++) {
@@ -418,7 +418,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
   });
 
   it('keeps each person in order with several batches in flight', async () => {
-    ctx.subject = await createQueueApp(ctx.sandbox, { queue: { maxBatchOperations: 7, maxInFlight: 4 } });
+    ctx.subject = await ctx.start({ queue: { maxBatchOperations: 7, maxInFlight: 4 } });
     ctx.sandbox.delay(30, { path: '/api/v2/batch' });
     const people = ['ada', 'bob', 'cy', 'dee', 'eve'];
     const sent = new Map(people.map((p) => [p, [] as string[]]));
@@ -439,10 +439,11 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     it('app.close() sends what is queued, at once, and leaves no timer or socket behind', async () => {
       const timers = watchModuleTimers();
       try {
-        const { app, client, log } = await createQueueApp(ctx.sandbox, { queue: { flushIntervalMs: 60_000 } });
+        const subject = await ctx.start({ queue: { flushIntervalMs: 60_000 } });
+        const { client, log } = subject;
         const ids = trackMany(client, 30);
         expect(timers.running().length).toBeGreaterThan(0); // the flush interval
-        await app.close();
+        await subject.close();
         expectEachOnceOrReported(ctx.sandbox, ids, log);
         expect(log.ids('delivered')).toHaveLength(30);
         // NOTE: the durable stores' own handles are checked by their suites (test/delivery/stores).
@@ -458,17 +459,16 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${STORE} store`, 
     });
 
     it('what cannot be sent by the deadline is reported undelivered, with its ids (a durable store keeps it instead)', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox, {
+      ctx.subject = await ctx.start({
         timeout: 5_000,
         queue: { shutdownTimeoutMs: 200, maxBatchOperations: 10 },
       });
       ctx.sandbox.hang({ path: '/api/v2/batch' });
       const ids = trackMany(ctx.subject.client, 25);
       const started = performance.now();
-      await ctx.subject.app.close();
+      await ctx.subject.close();
       const elapsed = performance.now() - started;
       const { log, client } = ctx.subject;
-      ctx.subject = undefined;
       expect(elapsed).toBeLessThan(1_500);
       expect(ctx.sandbox.events).toHaveLength(0);
       if (DURABLE) {

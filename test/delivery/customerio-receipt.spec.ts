@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { createQueueApp, useQueueSandbox } from '../support/queue-app.js';
+import { QUEUE_SUITE_SETUP, useTestApp } from '../support/test-app.js';
 
 /** The store this run of the suite uses (jest.config.js): the default in-memory one when unset. */
 const STORE = (globalThis as { QUEUE_STORE?: string }).QUEUE_STORE ?? 'memory';
@@ -20,7 +20,7 @@ async function stateSoon(promise: Promise<unknown>): Promise<'resolved' | 'rejec
 }
 
 describe(`CustomerIOReceipt, ${STORE} store`, () => {
-  const ctx = useQueueSandbox();
+  const ctx = useTestApp(QUEUE_SUITE_SETUP);
 
   describe('stored', () => {
     it(
@@ -28,7 +28,7 @@ describe(`CustomerIOReceipt, ${STORE} store`, () => {
         ? 'resolves once Redis answered the append, not at the call'
         : 'resolves at once: the store holds the operation when the call returns',
       async () => {
-        ctx.subject = await createQueueApp(ctx.sandbox);
+        ctx.subject = await ctx.start();
         const { client } = ctx.subject;
         const receipts = Array.from({ length: 3 }, (_, i) => client.track(`u-${i}`, 'kept', { i }));
         const states = await Promise.all(receipts.map((receipt) => stateSoon(receipt.stored)));
@@ -41,7 +41,7 @@ describe(`CustomerIOReceipt, ${STORE} store`, () => {
     );
 
     it('is the same promise on every read, and settles apart from delivered', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox);
+      ctx.subject = await ctx.start();
       const receipt = ctx.subject.client.identify('u-1', { plan: 'pro' });
       const delivered = receipt.delivered;
       expect(receipt.stored).toBe(receipt.stored);
@@ -55,7 +55,7 @@ describe(`CustomerIOReceipt, ${STORE} store`, () => {
 
   describe('an event id the caller chose, repeated', () => {
     it('both calls are queued, delivered and reported on their own; Customer.io keeps one event', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox);
+      ctx.subject = await ctx.start();
       const { client, log } = ctx.subject;
       const first = client.track('u-1', 'paid', { n: 1 }, { id: '01JD0000000000000000RDER01' });
       const firstDelivered = first.delivered;
@@ -82,7 +82,7 @@ describe(`CustomerIOReceipt, ${STORE} store`, () => {
     });
 
     it('a repeat while the first is in flight is sent after it, and each receipt settles', async () => {
-      ctx.subject = await createQueueApp(ctx.sandbox);
+      ctx.subject = await ctx.start();
       const { client } = ctx.subject;
       ctx.sandbox.delay(100, { path: '/api/v2/batch', times: 1 });
       const first = client.track('u-1', 'paid', {}, { id: '01JD0000000000000000RDER02' });

@@ -6,30 +6,30 @@ import {
   CustomerIOError,
   CustomerIOHttpError,
   CustomerIONetworkError,
-  CustomerIORetryInterceptor,
   CustomerIOTimeoutError,
   type CustomerIOInterceptor,
   type CustomerIOModuleOptions,
-  type CustomerIORequestContext,
-  type CustomerIORetryOptions,
+  type CustomerIOOutboundRequest,
 } from '../../lib/index.js';
+import { CustomerIORetryInterceptor } from '../../lib/transport/customerio-retry.interceptor.js';
+import { type CustomerIORetryOptions } from '../../lib/interfaces/delivery-options.interface.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { CustomerIOSdkAdapter } from '../../lib/transport/customerio-sdk.adapter.js';
-import { type ClientApp, createClientApp, rejectionOf } from '../support/customerio-app.js';
+import { rejectionOf, startTestApp, type TestApp } from '../support/test-app.js';
 
 // Real time, whatever the fake clock says (captured before any test installs one).
 const realNow = performance.now.bind(performance);
 
 /** An interceptor that records what it sees of each call: the context, and the outcome the caller gets. */
 class RecordingInterceptor implements CustomerIOInterceptor {
-  readonly calls: { context: CustomerIORequestContext; result?: unknown; error?: unknown }[] = [];
+  readonly calls: { context: CustomerIOOutboundRequest; result?: unknown; error?: unknown }[] = [];
 
   constructor(
     private readonly name = 'recorder',
     private readonly log: string[] = [],
   ) {}
 
-  async intercept<T>(context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+  async intercept<T>(context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
     const call: (typeof this.calls)[number] = { context };
     this.calls.push(call);
     this.log.push(`${this.name}:before`);
@@ -47,7 +47,7 @@ class RecordingInterceptor implements CustomerIOInterceptor {
 
 describe('CustomerIORetryInterceptor over real sockets', () => {
   let sandbox: CustomerIOSandbox;
-  const apps: ClientApp[] = [];
+  const apps: TestApp[] = [];
 
   beforeAll(async () => {
     sandbox = await CustomerIOSandbox.start();
@@ -67,10 +67,10 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
   async function boot(
     retry: CustomerIORetryOptions | false = {},
     overrides: Partial<CustomerIOModuleOptions> = {},
-  ): Promise<ClientApp> {
+  ): Promise<TestApp> {
     const options =
       retry === false ? false : { baseDelayMs: 2, maxDelayMs: 10, circuitBreaker: false as const, ...retry };
-    const subject = await createClientApp(sandbox, { retry: options, ...overrides });
+    const subject = await startTestApp({ sandbox, options: { retry: options, ...overrides } });
     apps.push(subject);
     return subject;
   }
@@ -344,7 +344,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
       sandbox.respondWith(503, { times: 1, retryAfter: 1, body: { meta: { error: 'first' } } });
       sandbox.respondWith(502, { times: 1, body: { meta: { error: 'second' } } });
       const retries: [CustomerIOError, number][] = [];
-      const context: CustomerIORequestContext = {
+      const context: CustomerIOOutboundRequest = {
         kind: 'direct',
         operation: 'identify',
         size: 1,
@@ -456,7 +456,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
     const breaker = { maxAttempts: 1, circuitBreaker: { threshold: 3, halfOpenAfterMs: 200 } } as const;
 
     /** Three failing calls (503) that open the breaker; each reaches the sandbox. */
-    async function openBreaker(subject: ClientApp): Promise<void> {
+    async function openBreaker(subject: TestApp): Promise<void> {
       sandbox.respondWith(503);
       for (let i = 0; i < 3; i++) {
         const error = await rejectionOf(subject.direct.identify('u-1', {}));
@@ -624,7 +624,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
     it('with retry: false, are the whole chain, and may call next() more than once', async () => {
       const attempts: number[] = [];
       const retryOnce: CustomerIOInterceptor = {
-        async intercept<T>(_context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+        async intercept<T>(_context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
           attempts.push(1);
           try {
             return await next();
@@ -651,7 +651,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
       jest.spyOn(Math, 'random').mockReturnValue(0.5);
       sandbox.respondWith(503, { times: 1, body: { meta: { error: 'before abort' } } });
       const controller = new AbortController();
-      const context: CustomerIORequestContext = {
+      const context: CustomerIOOutboundRequest = {
         kind: 'batch',
         operation: 'batch',
         size: 1,
@@ -679,7 +679,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
 
       const controller = new AbortController();
       let sent = 0;
-      const context: CustomerIORequestContext = {
+      const context: CustomerIOOutboundRequest = {
         kind: 'batch',
         operation: 'batch',
         size: 1,

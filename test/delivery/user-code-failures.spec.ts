@@ -3,20 +3,16 @@
  * stands, the queue goes on, the process does not see an unhandled rejection (Jest fails a test that leaves
  * one), and each failure is counted in `stats` and summed into one log line a flush interval.
  */
-import type { INestApplication } from '@nestjs/common';
-import { Test } from '@nestjs/testing';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import {
-  CustomerIOClient,
+  type CustomerIOClient,
   CustomerIOError,
   CustomerIOHttpError,
   type CustomerIOInterceptor,
-  CustomerIOModule,
   type CustomerIOModuleOptions,
-  type CustomerIORequestContext,
+  type CustomerIOOutboundRequest,
 } from '../../lib/index.js';
-import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { rejectionOf } from '../support/customerio-app.js';
+import { QUEUE_SUITE_SETUP, rejectionOf, useTestApp } from '../support/test-app.js';
 import { LogCapture } from '../support/log-capture.js';
 
 const logs = new LogCapture();
@@ -43,35 +39,15 @@ const countOf = (line: string): number => Number(/^(?:\w+: )?(\d+)/.exec(line)?.
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('user code that fails never changes an outcome or stops delivery', () => {
-  let sandbox: CustomerIOSandbox;
-  let app: INestApplication | undefined;
+  const ctx = useTestApp({ ...QUEUE_SUITE_SETUP, logger: logs });
 
   /** A started app sending to the sandbox, logging into `logs`; the flush interval is long unless the options say otherwise. */
   async function start(options: Partial<CustomerIOModuleOptions>): Promise<CustomerIOClient> {
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        CustomerIOModule.forRoot({
-          ...sandbox.moduleOptions(),
-          retry: { baseDelayMs: 2, maxDelayMs: 20 },
-          ...options,
-          queue: { flushIntervalMs: 60_000, ...options.queue },
-        }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: logs });
-    await app.init();
-    return app.get(CustomerIOClient);
+    ctx.subject = await ctx.start(options);
+    return ctx.subject.client;
   }
 
-  beforeEach(async () => {
-    sandbox = await CustomerIOSandbox.start();
-    logs.clear();
-  });
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-    await sandbox.close();
-  });
+  beforeEach(() => logs.clear());
 
   describe('delivery hooks', () => {
     it.each<Mode>(['sync', 'async'])(
@@ -92,8 +68,8 @@ describe('user code that fails never changes an outcome or stops delivery', () =
 
         await expect(ok1Delivered).resolves.toBeUndefined();
         expect(String(await invalid)).toMatch(/primary/);
-        expect(sandbox.events.map((event) => event.id)).toEqual([ok1.id, ...rest]);
-        expect(sandbox.events.map((event) => event.id)).not.toEqual(expect.arrayContaining(dropped));
+        expect(ctx.sandbox.events.map((event) => event.id)).toEqual([ok1.id, ...rest]);
+        expect(ctx.sandbox.events.map((event) => event.id)).not.toEqual(expect.arrayContaining(dropped));
         // two drops (one report each), one delivered batch, one invalid item: four hook calls, four failures
         expect(client.stats).toMatchObject({
           delivered: 4,
@@ -129,11 +105,11 @@ describe('user code that fails never changes an outcome or stops delivery', () =
       const started = Date.now();
 
       const ids = Array.from({ length: 200 }, (_, i) => client.track(`u-${i % 10}`, 'one_per_batch', { i }).id); // 200 batches
-      await sandbox.waitFor(() => client.stats.delivered === 200, 10_000);
+      await ctx.sandbox.waitFor(() => client.stats.delivered === 200, 10_000);
       await sleep(intervalMs * 2.5); // at least two more ticks: every failure is in a line by then
       const ticks = Math.floor((Date.now() - started) / intervalMs);
 
-      expect(sandbox.events.map((event) => event.id)).toEqual(expect.arrayContaining(ids));
+      expect(ctx.sandbox.events.map((event) => event.id)).toEqual(expect.arrayContaining(ids));
       expect(client.stats.hookErrors).toBe(200);
       const lines = linesMatching(/delivery hook call/);
       expect(lines.reduce((sum, line) => sum + countOf(line), 0)).toBe(200);
@@ -144,11 +120,10 @@ describe('user code that fails never changes an outcome or stops delivery', () =
 
   it('a hook failing on what shutdown reports (undelivered) is in the line shutdown writes last', async () => {
     const client = await start({ hooks: { onFailed: failing.async }, queue: { shutdownTimeoutMs: 100 } });
-    sandbox.hang();
+    ctx.sandbox.hang();
     const left = client.track('u-1', 'left_behind').delivered.catch((error: unknown) => error);
 
-    await app!.close();
-    app = undefined;
+    await ctx.subject.close();
 
     expect(String(await left)).toMatch(/shutdown deadline/);
     expect(client.stats).toMatchObject({ undelivered: 1, hookErrors: 1 });
@@ -161,7 +136,7 @@ describe('user code that fails never changes an outcome or stops delivery', () =
     /** Counts the requests that reach it: placed after the failing interceptor, it shows the chain went on. */
     class Counting implements CustomerIOInterceptor {
       readonly seen: string[] = [];
-      intercept<T>(context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+      intercept<T>(context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
         this.seen.push(context.operation);
         return next();
       }
@@ -192,7 +167,7 @@ describe('user code that fails never changes an outcome or stops delivery', () =
         await client.flush();
 
         await expect(queued).resolves.toBeUndefined();
-        expect(sandbox.events.map((event) => event.name).sort()).toEqual(['direct', 'queued']);
+        expect(ctx.sandbox.events.map((event) => event.name).sort()).toEqual(['direct', 'queued']);
         expect(counting.seen.sort()).toEqual(['batch', 'track']);
         expect(client.stats).toMatchObject({ delivered: 1, failed: 0, interceptorErrors: 2 });
         expect(linesMatching(/interceptor/)).toEqual([
@@ -204,13 +179,13 @@ describe('user code that fails never changes an outcome or stops delivery', () =
 
     it('one that fails after next() succeeded: the delivery stands (sync throw with its next() promise dropped, and async)', async () => {
       const dropsNext: CustomerIOInterceptor = {
-        intercept<T>(_context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+        intercept<T>(_context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
           void next();
           throw new Error('sync bug after next()');
         },
       };
       const awaitsNext: CustomerIOInterceptor = {
-        async intercept<T>(_context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+        async intercept<T>(_context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
           await next();
           throw new Error('async bug after next()');
         },
@@ -222,9 +197,9 @@ describe('user code that fails never changes an outcome or stops delivery', () =
       await client.flush();
 
       await expect(queued).resolves.toBeUndefined();
-      expect(sandbox.batches).toHaveLength(1); // sent once: the inner answer is reused, not asked for again
-      expect(sandbox.events.map((event) => event.name)).toEqual(['queued']);
-      expect(sandbox.people.get('u-2')?.attributes).toMatchObject({ plan: 'pro' });
+      expect(ctx.sandbox.batches).toHaveLength(1); // sent once: the inner answer is reused, not asked for again
+      expect(ctx.sandbox.events.map((event) => event.name)).toEqual(['queued']);
+      expect(ctx.sandbox.people.get('u-2')?.attributes).toMatchObject({ plan: 'pro' });
       expect(client.stats).toMatchObject({ delivered: 1, interceptorErrors: 4 });
       expect(linesMatching(/interceptor/)).toEqual([
         expect.stringMatching(/^4 interceptor calls .* last: interceptors\[0\]: async bug after next\(\)$/),
@@ -233,13 +208,13 @@ describe('user code that fails never changes an outcome or stops delivery', () =
 
     it("one that fails after next() failed: next()'s error stands, and a dropped next() that rejects is no unhandled rejection", async () => {
       const dropsNext: CustomerIOInterceptor = {
-        intercept<T>(_context: CustomerIORequestContext, next: () => Promise<T>): Promise<T> {
+        intercept<T>(_context: CustomerIOOutboundRequest, next: () => Promise<T>): Promise<T> {
           void next();
           throw new Error('sync bug after next()');
         },
       };
       const client = await start({ interceptors: [dropsNext] });
-      sandbox.respondWith(401, { times: 2 });
+      ctx.sandbox.respondWith(401, { times: 2 });
 
       const direct = await rejectionOf(client.direct.track('u-1', 'direct'));
       const queued = client.track('u-1', 'queued');
@@ -268,7 +243,7 @@ describe('user code that fails never changes an outcome or stops delivery', () =
 
       expect(direct).toBe(blocked);
       expect(String(await refused)).toMatch(/blocked by policy/);
-      expect(sandbox.requests).toHaveLength(0);
+      expect(ctx.sandbox.requests).toHaveLength(0);
       expect(client.stats).toMatchObject({ failed: 1, interceptorErrors: 0 });
       expect(linesMatching(/interceptor/)).toEqual([]);
     });

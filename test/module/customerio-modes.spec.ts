@@ -17,7 +17,7 @@ import {
   TrackEvent,
 } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { rejectionOf } from '../support/customerio-app.js';
+import { rejectionOf } from '../support/test-app.js';
 import { LogCapture } from '../support/log-capture.js';
 
 @Controller()

@@ -7,6 +7,7 @@ import {
   CustomerIOConfigError,
   CustomerIOModule,
   type CustomerIOModuleOptions,
+  type CustomerIOModuleOptionsFactory,
   customerIOOptionsFromConfig,
 } from '../../lib/index.js';
 import { CUSTOMERIO_MODULE_OPTIONS, CustomerIOSandbox, CustomerIOTestingModule } from '../../lib/testing/index.js';
@@ -79,8 +80,8 @@ describe('CustomerIOModule', () => {
 
   it('forRootAsync takes useClass and useExisting factories', async () => {
     @Injectable()
-    class OptionsFactory {
-      createCustomerIOOptions(): CustomerIOModuleOptions {
+    class OptionsFactory implements CustomerIOModuleOptionsFactory {
+      async createCustomerIOOptions(): Promise<CustomerIOModuleOptions> {
         return options;
       }
     }

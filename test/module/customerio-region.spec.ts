@@ -4,7 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { CustomerIOConfigError, CustomerIOModule, type CustomerIOModuleOptions } from '../../lib/index.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { rejectionOf } from '../support/customerio-app.js';
+import { rejectionOf } from '../support/test-app.js';
 import { LogCapture } from '../support/log-capture.js';
 
 // The region check at start-up (mode 'live'): GET /api/v1/accounts/region names the account's region; another

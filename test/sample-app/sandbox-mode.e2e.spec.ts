@@ -2,7 +2,7 @@
 // starts a sandbox of its own. Driven over HTTP; what Customer.io would have received is read from
 // that sandbox, from the /customerio page and from the log.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CustomerIODecoratorTracker } from '../../lib/index.js';
+import { CustomerIODecoratorTracker } from '../../lib/decorators/customerio-decorator.tracker.js';
 import type { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { type RunningSample, startSample } from './sample-app.harness.js';
 

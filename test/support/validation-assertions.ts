@@ -1,6 +1,6 @@
 import { expect } from '@jest/globals';
 import { type CustomerIODirectClient, CustomerIOValidationError } from '../../lib/index.js';
-import type { ClientApp } from './customerio-app.js';
+import type { TestApp } from './test-app.js';
 
 type PersonCall =
   | 'identify'
@@ -46,7 +46,7 @@ function expectRefusal(error: unknown, expected: ExpectedRefusal, path: string):
  * call site on the queued client (nothing enqueued), and as the rejection of `client.direct`'s promise.
  */
 export async function expectRefusedOnBothPaths(
-  subject: ClientApp,
+  subject: TestApp,
   call: (api: PersonCalls) => unknown,
   expected: ExpectedRefusal,
 ): Promise<void> {
@@ -67,7 +67,7 @@ export async function expectRefusedOnBothPaths(
 }
 
 /** Runs `call` on both paths and waits until each was delivered (the queued one flushed). */
-export async function acceptedOnBothPaths(subject: ClientApp, call: (api: PersonCalls) => unknown): Promise<void> {
+export async function acceptedOnBothPaths(subject: TestApp, call: (api: PersonCalls) => unknown): Promise<void> {
   const { delivered } = call(subject.client) as { delivered: Promise<unknown> };
   await subject.client.flush();
   await delivered;

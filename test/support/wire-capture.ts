@@ -1,12 +1,12 @@
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { type CapturedRequest, type CaptureProxy, startCaptureProxy } from './capture-proxy.js';
-import { type ClientApp, createClientApp } from './customerio-app.js';
+import { startTestApp, type TestApp } from './test-app.js';
 
 /** A sandbox, a capture proxy in front of it, and a Nest app whose module sends through the proxy. */
 export interface WireCapture {
   sandbox: CustomerIOSandbox;
   proxy: CaptureProxy;
-  subject: ClientApp;
+  subject: TestApp;
   /** Every v2 operation the queue sent since the last reset, in order, from the batch bodies. */
   batchedOperations(): Record<string, unknown>[];
   /** Forgets what the sandbox and the proxy recorded. */
@@ -18,11 +18,14 @@ export interface WireCapture {
 export async function startWireCapture(): Promise<WireCapture> {
   const sandbox = await CustomerIOSandbox.start();
   const proxy = await startCaptureProxy(sandbox.url);
-  const subject = await createClientApp(sandbox, {
-    trackUrl: proxy.url,
-    appApiUrl: proxy.url,
-    retry: false,
-    queue: { flushIntervalMs: 60_000 },
+  const subject = await startTestApp({
+    sandbox,
+    options: {
+      trackUrl: proxy.url,
+      appApiUrl: proxy.url,
+      retry: false,
+      queue: { flushIntervalMs: 60_000 },
+    },
   });
   return {
     sandbox,

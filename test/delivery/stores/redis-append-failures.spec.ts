@@ -2,16 +2,14 @@
  * Appends the Redis store cannot make (Redis unreachable) are each reported `failed` (hook, counter,
  * receipt), and logged summed: one line a flush interval with their count, not one line each.
  */
-import { Test } from '@nestjs/testing';
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { CustomerIOClient, CustomerIOModule } from '../../../lib/index.js';
 import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
-import { ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';
 import { type OwnedRedisServer, startRedisServer, uniquePrefix } from '../../support/redis-server.js';
+import { startTestApp } from '../../support/test-app.js';
 
 describe('RedisQueueStore: appends failing while Redis is unreachable', () => {
   const logs = new LogCapture();
@@ -41,20 +39,10 @@ describe('RedisQueueStore: appends failing while Redis is unreachable', () => {
   });
 
   it('2,000 failed appends: each reported failed, and one log line with their count', async () => {
-    const reports = new ReportLog();
     const store = new RedisQueueStore({ redis: connection, prefix: uniquePrefix('append-failures') });
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        CustomerIOModule.forRoot({
-          ...sandbox.moduleOptions(),
-          hooks: reports.hooks,
-          queue: { store, flushIntervalMs: 60_000 },
-        }),
-      ],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: logs });
-    await app.init();
-    const client = app.get(CustomerIOClient);
+    const subject = await startTestApp({ sandbox, options: { queue: { store } }, flushWhenAsked: true, logger: logs });
+    app = subject.app;
+    const { client, log: reports } = subject;
     await redis.kill();
 
     const ids = Array.from({ length: 2_000 }, (_, i) => client.track(`u-${i % 10}`, 'while_down', { i }).id);

@@ -12,7 +12,7 @@ import {
   removeBuild,
   startChild,
 } from '../../support/crash-child.js';
-import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
+import { QUEUE_SUITE_SETUP, startTestApp, type TestApp } from '../../support/test-app.js';
 import { deleteKeys, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
 
 const VISIBILITY_TIMEOUT_MS = 1_000;
@@ -27,7 +27,7 @@ describe('RedisQueueStore: two instances on one prefix, one killed (kill -9)', (
   let sandbox: CustomerIOSandbox;
   let prefix: string;
   const children: Child[] = [];
-  let survivor: { subject: QueueApp; store: RedisQueueStore } | undefined;
+  let survivor: { subject: TestApp; store: RedisQueueStore } | undefined;
 
   beforeAll(async () => {
     buildDir = buildLibraryForChildren(['index.js', 'stores/redis/redis-queue.store.js']);
@@ -56,11 +56,15 @@ describe('RedisQueueStore: two instances on one prefix, one killed (kill -9)', (
   /** The other instance, in this process, on the same prefix. */
   async function startSurvivor(
     visibilityTimeoutMs = VISIBILITY_TIMEOUT_MS,
-  ): Promise<{ subject: QueueApp; store: RedisQueueStore }> {
+  ): Promise<{ subject: TestApp; store: RedisQueueStore }> {
     const store = new RedisQueueStore({ redis: server.url, prefix, visibilityTimeoutMs });
     survivor = {
       store,
-      subject: await createQueueApp(sandbox, { timeout: TIMEOUT_MS, queue: { store, flushIntervalMs: 20 } }),
+      subject: await startTestApp({
+        ...QUEUE_SUITE_SETUP,
+        sandbox,
+        options: { timeout: TIMEOUT_MS, queue: { store, flushIntervalMs: 20 } },
+      }),
     };
     return survivor;
   }

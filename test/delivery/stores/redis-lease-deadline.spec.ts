@@ -5,7 +5,7 @@ import { CustomerIOConfigError } from '../../../lib/index.js';
 import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { LogCapture } from '../../support/log-capture.js';
-import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
+import { QUEUE_SUITE_SETUP, startTestApp, type TestApp } from '../../support/test-app.js';
 import { deleteKeys, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
 import { type StallingProxy, startStallingProxy } from '../../support/tcp-proxy.js';
 
@@ -39,10 +39,14 @@ describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io,
   async function instance(
     url: string,
     flushIntervalMs = 60_000,
-  ): Promise<{ subject: QueueApp; store: RedisQueueStore }> {
+  ): Promise<{ subject: TestApp; store: RedisQueueStore }> {
     const client = new Redis(url);
     const store = new RedisQueueStore({ redis: client, prefix, visibilityTimeoutMs: VISIBILITY_TIMEOUT_MS });
-    const subject = await createQueueApp(sandbox, { timeout: TIMEOUT_MS, queue: { store, flushIntervalMs } });
+    const subject = await startTestApp({
+      ...QUEUE_SUITE_SETUP,
+      sandbox,
+      options: { timeout: TIMEOUT_MS, queue: { store, flushIntervalMs } },
+    });
     cleanup.push(async () => {
       await subject.app.close();
       await store.close();
@@ -151,7 +155,11 @@ describe('the module refuses a request timeout that does not fit well within the
 
   it("store: 'redis': a timeout over a third of queue.redis.visibilityTimeoutMs fails start-up naming both", async () => {
     const redis = { url: testRedis.server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 };
-    const started = createQueueApp(sandbox, { timeout: 334, queue: { store: 'redis', redis } });
+    const started = startTestApp({
+      ...QUEUE_SUITE_SETUP,
+      sandbox,
+      options: { timeout: 334, queue: { store: 'redis', redis } },
+    });
     await expect(started).rejects.toThrow(CustomerIOConfigError);
     await expect(started).rejects.toMatchObject({ option: 'timeout' });
     await expect(started).rejects.toThrow(
@@ -161,7 +169,9 @@ describe('the module refuses a request timeout that does not fit well within the
 
   it('the default timeout (10 s) against a visibilityTimeoutMs under 30 s, and a store of your own, are refused alike', async () => {
     const redis = { url: testRedis.server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 29_999 };
-    await expect(createQueueApp(sandbox, { queue: { store: 'redis', redis } })).rejects.toThrow(
+    await expect(
+      startTestApp({ ...QUEUE_SUITE_SETUP, sandbox, options: { queue: { store: 'redis', redis } } }),
+    ).rejects.toThrow(
       'option "timeout" (10000 ms) must be at most a third of "queue.redis.visibilityTimeoutMs" (29999 ms)',
     );
     const store = new RedisQueueStore({
@@ -170,7 +180,9 @@ describe('the module refuses a request timeout that does not fit well within the
       visibilityTimeoutMs: 1_000,
     });
     try {
-      await expect(createQueueApp(sandbox, { timeout: 400, queue: { store } })).rejects.toThrow(
+      await expect(
+        startTestApp({ ...QUEUE_SUITE_SETUP, sandbox, options: { timeout: 400, queue: { store } } }),
+      ).rejects.toThrow(
         `option "timeout" (400 ms) must be at most a third of "queue.store"'s lease (visibilityTimeoutMs) (1000 ms)`,
       );
     } finally {
@@ -180,7 +192,11 @@ describe('the module refuses a request timeout that does not fit well within the
 
   it('a timeout of exactly a third of the lease starts', async () => {
     const redis = { url: testRedis.server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 };
-    const subject = await createQueueApp(sandbox, { timeout: 333, queue: { store: 'redis', redis } });
+    const subject = await startTestApp({
+      ...QUEUE_SUITE_SETUP,
+      sandbox,
+      options: { timeout: 333, queue: { store: 'redis', redis } },
+    });
     await subject.app.close();
   });
 });

@@ -3,7 +3,7 @@ import { CustomerIOConfigError } from '../../../lib/errors/customerio.errors.js'
 import type { QueuedOperation } from '../../../lib/interfaces/queue-store.interface.js';
 import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
-import { createQueueApp } from '../../support/queue-app.js';
+import { QUEUE_SUITE_SETUP, startTestApp } from '../../support/test-app.js';
 import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
 
 // The Redis store's data layout: what a LEASE costs does not depend on how many operations wait, and a prefix
@@ -134,7 +134,11 @@ describe('RedisQueueStore, a prefix written by the previous version', () => {
     const sandbox = await CustomerIOSandbox.start();
     try {
       await expect(
-        createQueueApp(sandbox, { queue: { store: 'redis', redis: { url: redis.server.url, prefix } } }),
+        startTestApp({
+          ...QUEUE_SUITE_SETUP,
+          sandbox,
+          options: { queue: { store: 'redis', redis: { url: redis.server.url, prefix } } },
+        }),
       ).rejects.toThrow(`prefix "${prefix}" holds 1 operations`);
     } finally {
       await sandbox.close();

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { CustomerIOError, CustomerIOQueueFullError } from '../../../lib/index.js';
 import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
-import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
+import { QUEUE_SUITE_SETUP, startTestApp, type TestApp } from '../../support/test-app.js';
 import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -37,11 +37,11 @@ describe('RedisQueueStore: receipt.stored', () => {
     queue: Record<string, unknown> = {},
     client: Redis | string = redis.server.url,
     refreshIntervalMs = 1_000,
-  ): Promise<QueueApp> {
+  ): Promise<TestApp> {
     const store = new RedisQueueStore({ redis: client, prefix, refreshIntervalMs });
     cleanup.push(() => store.close());
     await store.ready();
-    const subject = await createQueueApp(sandbox, { queue: { store, ...queue } });
+    const subject = await startTestApp({ ...QUEUE_SUITE_SETUP, sandbox, options: { queue: { store, ...queue } } });
     cleanup.push(() => subject.app.close());
     return subject;
   }

@@ -5,7 +5,7 @@ import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js'
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';
-import { createQueueApp, type QueueApp } from '../../support/queue-app.js';
+import { QUEUE_SUITE_SETUP, startTestApp, type TestApp } from '../../support/test-app.js';
 import { deleteKeys, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
 
 /** An ioredis client that counts the commands it sends, by name. */
@@ -42,9 +42,13 @@ describe('RedisQueueStore: shutting an instance down while another one has the s
   async function instance(
     client: Redis,
     queue: { shutdownTimeoutMs?: number } = {},
-  ): Promise<{ subject: QueueApp; store: RedisQueueStore }> {
+  ): Promise<{ subject: TestApp; store: RedisQueueStore }> {
     const store = new RedisQueueStore({ redis: client, prefix });
-    const subject = await createQueueApp(sandbox, { timeout: 5_000, queue: { store, ...queue } });
+    const subject = await startTestApp({
+      ...QUEUE_SUITE_SETUP,
+      sandbox,
+      options: { timeout: 5_000, queue: { store, ...queue } },
+    });
     cleanup.push(async () => {
       await subject.app.close();
       await store.close();

@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { QueuedOperation } from '../../../lib/index.js';
+import type { QueuedOperation } from '../../../lib/stores/index.js';
 import { SqliteQueueStore } from '../../../lib/stores/sqlite/sqlite-queue.store.js';
 import { expectEachOnceOrReported } from '../../support/delivery-assertions.js';
-import { createQueueApp, useQueueSandbox } from '../../support/queue-app.js';
+import { QUEUE_SUITE_SETUP, useTestApp } from '../../support/test-app.js';
 
 const Database = createRequire(import.meta.url)('better-sqlite3') as typeof BetterSqlite3;
 
@@ -18,7 +18,6 @@ function op(id: string, key = 'k', attempts = 0): QueuedOperation {
   return { id, key, json, bytes: Buffer.byteLength(json), attempts };
 }
 
-const ids = (operations: readonly QueuedOperation[]) => operations.map((o) => o.id);
 const hash = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const unlimited = { maxOperations: 1_000, maxBytes: 1_000_000 };
 
@@ -50,114 +49,21 @@ describe('SqliteQueueStore', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  describe('the store contract', () => {
-    it('appends, leases in order, acknowledges, and counts size and bytes', () => {
+  // NOTE: the store contract runs on this store in queue-store.contract.spec.ts; here, what is its own.
+  describe('beyond the store contract', () => {
+    it('refuses to acknowledge an operation it did not lease, naming it', () => {
       const store = open();
-      expect(store.durable).toBe(true);
-      const operations = ['a', 'b', 'c'].map((id, i) => op(id, `k${i}`));
-      for (const operation of operations) store.append(operation);
-      expect(store.size).toBe(3);
-      expect(store.bytes).toBe(operations.reduce((sum, o) => sum + o.bytes, 0));
-
-      const leased = store.lease({ maxOperations: 2, maxBytes: 1_000 });
-      expect(ids(leased)).toEqual(['a', 'b']);
-      expect(leased[0]).toMatchObject(operations[0]);
-      expect(ids(store.lease(unlimited))).toEqual(['c']);
-      expect(store.lease(unlimited)).toEqual([]);
-      expect(store.size).toBe(3); // leased ones count
-
+      store.append(op('a'));
+      const leased = store.lease(unlimited);
       store.acknowledge(leased);
-      expect(store.size).toBe(1);
-      expect(store.bytes).toBe(operations[2].bytes);
-      expect(store.has('a')).toBe(false);
-      expect(store.has('c')).toBe(true);
       expect(() => store.acknowledge(leased)).toThrow(/operation a is not leased from this store/);
     });
 
-    it('cuts a lease by bytes', () => {
+    it('once closed, says so and names its file when used', () => {
       const store = open();
-      const operations = ['a', 'b', 'c'].map((id, i) => op(id, `k${i}`));
-      for (const operation of operations) store.append(operation);
-      expect(ids(store.lease({ maxOperations: 10, maxBytes: operations[0].bytes * 2 }))).toEqual(['a', 'b']);
-    });
-
-    it('keeps each key in one lease at a time, and its operations in order', () => {
-      const store = open();
-      // a1 b1 a2 c1 b2 a3 c2
-      for (const [id, key] of [
-        ['a1', 'a'],
-        ['b1', 'b'],
-        ['a2', 'a'],
-        ['c1', 'c'],
-        ['b2', 'b'],
-        ['a3', 'a'],
-        ['c2', 'c'],
-      ])
-        store.append(op(id, key));
-      const first = store.lease({ maxOperations: 2, maxBytes: 1_000_000 });
-      expect(ids(first)).toEqual(['a1', 'b1']);
-      // a and b are leased: everything of theirs waits; c goes
-      const second = store.lease(unlimited);
-      expect(ids(second)).toEqual(['c1', 'c2']);
-      expect(store.lease(unlimited)).toEqual([]);
-
-      store.acknowledge([first[0]]); // a1 done; b1 still leased
-      const third = store.lease(unlimited);
-      expect(ids(third)).toEqual(['a2', 'a3']);
-
-      store.release([first[1]]); // b1 back in its place, ahead of b2
-      expect(ids(store.lease(unlimited))).toEqual(['b1', 'b2']);
-    });
-
-    it('releases back into the original place, with the new attempts', () => {
-      const store = open();
-      for (const id of ['a', 'b', 'c']) store.append(op(id, id));
-      const [a] = store.lease({ maxOperations: 1, maxBytes: 1_000 });
-      a.attempts = 3;
-      store.release([a]);
-      const all = store.lease(unlimited);
-      expect(ids(all)).toEqual(['a', 'b', 'c']);
-      expect(all.map((o) => o.attempts)).toEqual([3, 0, 0]);
-    });
-
-    it('drops the oldest operation not leased', () => {
-      const store = open();
-      for (const id of ['a', 'b', 'c']) store.append(op(id, id));
-      store.lease({ maxOperations: 1, maxBytes: 1_000 }); // a
-      const dropped = store.dropOldest();
-      expect(dropped).toEqual(op('b', 'b'));
-      expect(store.size).toBe(2);
-      expect(store.has('b')).toBe(false);
-      expect(store.has('a')).toBe(true); // leased: still held
-      expect(store.dropOldest()?.id).toBe('c');
-      expect(store.dropOldest()).toBeUndefined();
-      expect(store.size).toBe(1);
-    });
-
-    it('keeps everything across close and reopen: what was leased and not acknowledged comes back, in order', () => {
-      const first = open();
-      for (const [id, key] of [
-        ['a1', 'a'],
-        ['b1', 'b'],
-        ['a2', 'a'],
-        ['c1', 'c'],
-      ])
-        first.append(op(id, key));
-      const leased = first.lease({ maxOperations: 2, maxBytes: 1_000_000 }); // a1 b1
-      leased[1].attempts = 2;
-      first.release([leased[1]]);
-      first.acknowledge([leased[0]]); // a1 delivered
-      first.lease(unlimited); // b1 a2 c1, in flight when the process stops
-      first.close();
-      expect(first.open).toBe(false);
-      expect(() => first.append(op('late'))).toThrow(/the queue file .*queue\.db was closed/);
-
-      const second = open();
-      expect(second.size).toBe(3);
-      expect(second.bytes).toBe(['b1', 'a2', 'c1'].reduce((sum, id) => sum + op(id, id[0]).bytes, 0));
-      const again = second.lease(unlimited);
-      expect(ids(again)).toEqual(['b1', 'a2', 'c1']);
-      expect(again[0].attempts).toBe(2);
+      store.close();
+      expect(store.open).toBe(false);
+      expect(() => store.append(op('late'))).toThrow(/the queue file .*queue\.db was closed/);
     });
 
     it('refuses a second store on a file in use', () => {
@@ -282,11 +188,11 @@ describe('SqliteQueueStore', () => {
   });
 
   describe('with the queue', () => {
-    const ctx = useQueueSandbox();
+    const ctx = useTestApp(QUEUE_SUITE_SETUP);
 
     it('delivers what it stores, and keeps nothing after', async () => {
       const store = open();
-      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store } });
+      ctx.subject = await ctx.start({ queue: { store } });
       const sent = Array.from({ length: 50 }, (_, i) => ctx.subject!.client.track(`u-${i % 7}`, 'stored', { i }).id);
       expect(store.size).toBe(50);
       await ctx.subject.client.flush();
@@ -297,13 +203,13 @@ describe('SqliteQueueStore', () => {
 
     it('keeps what shutdown could not send, and the next application (another store on the file) delivers it once', async () => {
       const firstStore = open();
-      const first = await createQueueApp(ctx.sandbox, {
+      const first = await ctx.start({
         retry: { maxAttempts: 1 },
         queue: { store: firstStore, shutdownTimeoutMs: 100 },
       });
       ctx.sandbox.respondWith(503, { path: '/api/v2/batch' });
       const sent = Array.from({ length: 5 }, (_, i) => first.client.track(`u-${i % 2}`, 'kept', { i }).id);
-      await first.app.close();
+      await first.close();
       expect(first.log.ids('undelivered')).toEqual([]);
       expect(firstStore.size).toBe(5);
       firstStore.close();
@@ -312,7 +218,7 @@ describe('SqliteQueueStore', () => {
       ctx.sandbox.clearFaults();
       const secondStore = open();
       expect(secondStore.size).toBe(5);
-      ctx.subject = await createQueueApp(ctx.sandbox, { queue: { store: secondStore, flushIntervalMs: 20 } });
+      ctx.subject = await ctx.start({ queue: { store: secondStore, flushIntervalMs: 20 } });
       await ctx.sandbox.waitFor(() => ctx.sandbox.events.length === 5, 2_000);
       expect(ctx.sandbox.events.map((e) => e.id)).toEqual(sent);
       await ctx.sandbox.waitFor(() => secondStore.size === 0, 1_000);

@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import { CustomerIOClient } from 'nestjs-customerio';
-import { CustomerIOSandbox } from 'nestjs-customerio/testing';
+import { MemoryQueueStore } from 'nestjs-customerio/stores';
+import { CustomerIOSandbox, queueStoreContract } from 'nestjs-customerio/testing';
+
+// The store contract of the testing entry, run as a store author would, here on the stores entry's memory store.
+const checks = queueStoreContract(() => new MemoryQueueStore());
+for (const check of checks) await check.run();
+console.log(`the store contract: ${checks.length} checks passed on MemoryQueueStore`);
 
 const sandbox = await CustomerIOSandbox.start();
 const queueFile = join(mkdtempSync(join(tmpdir(), 'consumer-queue-')), 'queue.sqlite');
