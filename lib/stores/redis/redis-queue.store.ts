@@ -170,10 +170,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     this.#oldestId = reply[2] == null ? undefined : String(reply[2]);
   }
 
-  /**
-   * The id of the oldest operation held in the shared queue (queued or leased, by any instance), as of the last
-   * read every `refreshIntervalMs` (or {@link refresh}); `undefined` when it was empty.
-   */
+  /** The oldest operation held by any instance (queued or leased), as of the last {@link refresh}: see `stats`. */
   oldestId(): string | undefined {
     return this.#oldestId;
   }
