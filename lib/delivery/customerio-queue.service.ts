@@ -60,6 +60,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
     this.#admission = new QueueAdmission(store, options, this.#reporter);
     this.#dispatcher = new BatchDispatcher(store, sender, this.#reporter, options);
     this.#scheduler = new FlushScheduler(store, this.#dispatcher, this.#reporter, options, schedulerRegistry);
+    reporter.telemetry.watchQueue(() => this.stats);
   }
 
   /** Counters and gauges, as of now. */
@@ -87,6 +88,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
   enqueue(key: string, json: string | ((operationId: string) => string)): CustomerIOReceipt {
     if (this.#lifecycle !== 'running') this.#admission.refuseClosed();
     const receipt = this.#admission.admit(key, json);
+    this.#reporter.delivery.telemetry.linkEnqueued(receipt.id);
     if (this.#dispatcher.fullBatchWaiting()) this.#scheduler.sendFullSoon();
     return receipt;
   }
