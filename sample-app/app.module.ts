@@ -8,6 +8,7 @@ import { AuthGuard } from './auth.guard.js';
 import { customerIOOptions } from './customerio-options.js';
 import { FeaturesController } from './features.controller.js';
 import { HomeController } from './home.controller.js';
+import { MetricsController } from './metrics.controller.js';
 import { PricingController } from './pricing.controller.js';
 import { SandboxController } from './sandbox.controller.js';
 import { UsageReportJob } from './usage-report.job.js';
@@ -21,7 +22,14 @@ import { UsageService } from './usage.service.js';
     // Without credentials, mode 'sandbox': the module starts a local Customer.io sandbox and sends there.
     CustomerIOModule.forRootAsync({ isGlobal: true, inject: [ConfigService], useFactory: customerIOOptions }),
   ],
-  controllers: [HomeController, AccountsController, FeaturesController, PricingController, SandboxController],
+  controllers: [
+    HomeController,
+    AccountsController,
+    FeaturesController,
+    PricingController,
+    SandboxController,
+    MetricsController,
+  ],
   providers: [AccountsService, AuthGuard, UsageService, UsageReportJob],
 })
 export class AppModule {}
