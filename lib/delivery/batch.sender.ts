@@ -8,7 +8,7 @@ import { OutboundPipeline } from '../transport/outbound-pipeline.service.js';
 import { v1EventsBody } from '../operations/person-operation.builder.js';
 import type { QueuedOperation } from '../interfaces/queue-store.interface.js';
 import type { CustomerIOOutboundRequest } from '../interfaces/customerio-interceptor.interface.js';
-import type { OutboundCall } from '../observability/outbound.call.js';
+import type { OutboundCall } from '../observability/outbound-call.context.js';
 
 /** What became of some of a batch's operations. */
 export type BatchOutcome =

@@ -1,8 +1,9 @@
 import type { CustomerIOOutboundRequest } from '../interfaces/customerio-interceptor.interface.js';
 import { type OpenTelemetryApi, otelApi } from './otel.loader.js';
-import { DeliveryMetrics, type QueueGaugeReading } from './otel.metrics.js';
+import { DeliveryMetrics } from './otel.metrics.js';
 import { DeliveryTracing } from './otel.tracing.js';
-import { type OutboundCall, RecordedCall, UNRECORDED_CALL } from './outbound.call.js';
+import { type OutboundCall, type QueueGaugeReading, UNRECORDED_CALL } from './outbound-call.context.js';
+import { RecordedCall } from './recorded-call.js';
 
 /**
  * The module's OpenTelemetry metrics ({@link DeliveryMetrics}) and traces ({@link DeliveryTracing}), through

@@ -8,16 +8,7 @@ import type {
 } from '@opentelemetry/api';
 import { DURATION_BUCKETS, errorType, INSTRUMENTATION_NAME, MESSAGING_SYSTEM } from './otel.attributes.js';
 import type { OpenTelemetryApi } from './otel.loader.js';
-
-/** What the queue's gauges read, at each collection. */
-export interface QueueGaugeReading {
-  /** Operations held, queued and in flight. */
-  readonly queued: number;
-  /** Bytes held, queued and in flight. */
-  readonly queuedBytes: number;
-  /** Operations in batches in flight. */
-  readonly inFlight: number;
-}
+import type { QueueGaugeReading } from './outbound-call.context.js';
 
 /** Where an operation went: through the queue, or a direct (awaited) call. */
 export type DeliveryPath = 'queue' | 'direct';

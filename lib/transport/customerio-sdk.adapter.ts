@@ -8,7 +8,7 @@ import type { ResolvedCustomerIOOptions } from '../options/resolved-options.inte
 import { type CustomerIOResponseBody, failureError, readAnswer } from './customerio-answer.reader.js';
 import { abortedError } from '../errors/customerio.errors.js';
 import { type HttpAnswer, type SdkRequest, sendOnce } from './http.transport.js';
-import { activeOutboundCall } from '../observability/outbound.call.js';
+import { activeOutboundCall } from '../observability/outbound-call.context.js';
 import { secondsSince } from '../observability/otel.attributes.js';
 
 export type { CustomerIOResponseBody } from './customerio-answer.reader.js';

@@ -8,7 +8,7 @@ import type {
 } from '../interfaces/customerio-interceptor.interface.js';
 import { CustomerIORetryInterceptor } from './customerio-retry.interceptor.js';
 import { DeliveryReporter } from '../observability/delivery.reporter.js';
-import { activeOutboundCall, type OutboundCall } from '../observability/outbound.call.js';
+import { activeOutboundCall, type OutboundCall } from '../observability/outbound-call.context.js';
 
 /**
  * Sends every outbound request, direct or batched, through the interceptor chain. An interceptor that fails

@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
@@ -10,6 +11,21 @@ import { registerMeterProvider } from './support/otel-sdk.js';
 
 const fixtures = resolve(fileURLToPath(new URL('.', import.meta.url)), 'fixtures');
 const run = promisify(execFile);
+
+/** The declaration files reachable from `entries` (relative to `dir`) through relative imports. */
+function reachableDeclarations(dir: string, entries: readonly string[]): Map<string, string> {
+  const found = new Map<string, string>();
+  const visit = (file: string) => {
+    if (found.has(file) || !existsSync(file)) return;
+    const text = readFileSync(file, 'utf8');
+    found.set(file, text);
+    for (const [, specifier] of text.matchAll(/(?:from |import\()'(\.{1,2}\/[^']+)\.js'/g)) {
+      visit(resolve(dirname(file), `${specifier}.d.ts`));
+    }
+  };
+  for (const entry of entries) visit(join(dir, entry));
+  return found;
+}
 
 describe('@opentelemetry/api stays an optional peer', () => {
   let buildDir: string | undefined;
@@ -32,6 +48,13 @@ describe('@opentelemetry/api stays an optional peer', () => {
       events: ['first', 'second'],
     });
   }, 60_000);
+
+  it('keeps @opentelemetry/api out of the declarations the public entries reach (an app without it type-checks)', () => {
+    const reached = reachableDeclarations(buildDir!, ['index.d.ts', 'stores/index.d.ts', 'testing/index.d.ts']);
+    expect(reached.has(join(buildDir!, 'observability/customerio.telemetry.d.ts'))).toBe(true);
+    const naming = [...reached].filter(([, text]) => /(?:from |import\()'@opentelemetry\//.test(text));
+    expect(naming.map(([file]) => file)).toEqual([]);
+  });
 
   it('runs the same app with the API resolvable (the control: the hook is what hid it)', async () => {
     const { stdout } = await run(process.execPath, [join(fixtures, 'tiny-app.mjs'), buildDir!], { timeout: 60_000 });
