@@ -20,6 +20,7 @@ const storeSuites = [
 ];
 const sdkSuites = [
   '<rootDir>/test/client/**/*.spec.ts',
+  '<rootDir>/test/operations/**/*.spec.ts',
   '<rootDir>/test/delivery/customerio-queue.spec.ts',
   '<rootDir>/test/conformance/wire.spec.ts',
 ];

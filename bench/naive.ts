@@ -41,8 +41,16 @@ async function baseline(): Promise<Baseline> {
   const { TrackClient } = (await import('customerio-node')).default;
   const agent = new http.Agent({ keepAlive: true });
   // customerio-node 4.4 reads only the hostname and path of `url`; protocol, port and agent come from here.
-  const client = new TrackClient(siteId, apiKey, { url: `${sink!.url}/api/v1`, port: sink!.port, protocol: 'http:', agent });
-  return { track: (personId, data) => client.track(personId, { name: EVENT_NAME, data }), close: () => agent.destroy() };
+  const client = new TrackClient(siteId, apiKey, {
+    url: `${sink!.url}/api/v1`,
+    port: sink!.port,
+    protocol: 'http:',
+    agent,
+  });
+  return {
+    track: (personId, data) => client.track(personId, { name: EVENT_NAME, data }),
+    close: () => agent.destroy(),
+  };
 }
 
 const client = await baseline();

@@ -36,7 +36,9 @@ export const personIdOf = (n: number): string => `user-${n % PEOPLE}`;
 export type NaiveWay = 'naive' | 'naive-v4-agent';
 /** The ways through this module's queue (see queue.ts). */
 export type QueueWay = 'queue' | 'queue-burst' | 'queue-sqlite' | 'queue-redis';
-export type Way = NaiveWay | QueueWay;
+/** Hand-built v2 batches, no module: the physical limit on this sink (see raw-batch.ts). */
+export type RawWay = 'raw-batch';
+export type Way = NaiveWay | QueueWay | RawWay;
 
 /**
  * The store of a queue way, handed to queue.js as its third argument (JSON; none: the in-memory
@@ -96,7 +98,7 @@ export interface LatencySummary {
 export interface WayResult {
   way: Way;
   sent: number;
-  /** Calls that failed (naive: rejected promises; queue: operations not delivered). */
+  /** Calls that failed (naive: rejected promises; queue: operations not delivered; raw-batch: events of failed batches). */
   failures: number;
   firstError?: string;
   /** First send to the last answer from the sink (queue: minus the forced GC of the heap measurement). */
@@ -107,6 +109,7 @@ export interface WayResult {
   deliverMs?: number;
   /** Queue: the forced `gc()` taken out of `wallMs`. */
   excludedGcMs?: number;
+  /** Per-call latency: naive, the synchronous part of the call; queue, `client.track`; raw-batch, building and serializing one operation. */
   latency: LatencySummary;
   rssStartMb: number;
   /** Highest RSS sampled (every 20 ms, and during the enqueue loop). */
@@ -119,7 +122,9 @@ export interface WayResult {
   heapPerEventBytes?: number;
   /** CPU time (user + system) of the worker from first send to done. */
   cpuMs: number;
-  /** Queue: the resolved `queue.maxInFlight`. */
+  /** Raw-batch: the mean size of one operation's JSON, in bytes. */
+  operationBytes?: number;
+  /** Queue: the resolved `queue.maxInFlight`; raw-batch: the same limit, the queue's default. */
   maxInFlight?: number;
   queueStats?: Record<string, unknown>;
 }

@@ -4,17 +4,10 @@ import { NestFactory } from '@nestjs/core';
 import { join } from 'node:path';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../lib/customerio.constants.js';
-import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions, type CustomerIOQueueStore } from '../lib/index.js';
+import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions } from '../lib/index.js';
 import type { ResolvedCustomerIOOptions } from '../lib/options/resolved-options.interface.js';
-import {
-  cpuMsSince,
-  fullGc,
-  LatencyRecorder,
-  maxRssMb,
-  MemorySampler,
-  reportAndExit,
-  toMb,
-} from './measure.js';
+import type { CustomerIOQueueStore } from '../lib/stores/index.js';
+import { cpuMsSince, fullGc, LatencyRecorder, maxRssMb, MemorySampler, reportAndExit, toMb } from './measure.js';
 import {
   EVENT_NAME,
   EVENTS,
@@ -54,7 +47,7 @@ const paced = way === 'queue';
 /** A store of the spec's kind; `name` keeps the warm-up's file or keys apart from the measured run's. */
 async function openStore(name: string): Promise<CustomerIOQueueStore> {
   if (storeSpec?.kind === 'sqlite') {
-    const { SqliteQueueStore } = await import('../lib/index.js');
+    const { SqliteQueueStore } = await import('../lib/stores/index.js');
     return new SqliteQueueStore({ path: join(storeSpec.dir, `${name}.sqlite`) });
   }
   if (storeSpec?.kind === 'redis') {

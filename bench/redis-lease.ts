@@ -3,7 +3,8 @@ import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { KEY_NAMES, LAYOUT_PRELUDE } from '../lib/stores/redis/redis-queue-layout.lua.js';
-import { RedisQueueStore } from '../lib/stores/redis/redis-queue.store.js';
+import { RedisQueueStore } from '../lib/redis/index.js';
+import { checkRatio, skipRatio } from './targets.js';
 
 // `npm run bench`, last: what one LEASE of the Redis store costs as the queue grows, at 1,000 and at 1,000,000
 // queued operations, of one person and spread over 10,000 people. A first lease holds the oldest batch (for one
@@ -15,8 +16,14 @@ import { RedisQueueStore } from '../lib/stores/redis/redis-queue.store.js';
 const BATCH = 100;
 const LEASES = 200;
 const LOAD_CHUNK = 25_000;
-const SIZES = [['1k', 1_000], ['1m', 1_000_000]] as const;
-const SHAPES = [['one_person', 1], ['10k_people', 10_000]] as const;
+const SIZES = [
+  ['1k', 1_000],
+  ['1m', 1_000_000],
+] as const;
+const SHAPES = [
+  ['one_person', 1],
+  ['10k_people', 10_000],
+] as const;
 
 const line = (name: string, value: string | number): void => console.log(`${name}: ${value}`);
 const median = (values: number[]): number => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
@@ -26,20 +33,32 @@ function freePort(): Promise<number> {
     const server = createServer().once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
 async function startRedis(): Promise<{ url: string; child: ChildProcess } | undefined> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   const failed = new Promise<undefined>((resolve) => child.once('error', () => resolve(undefined)));
   const url = `redis://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined);
-    const up = await Promise.race([probe.connect().then(() => true, () => false), failed]);
+    const up = await Promise.race([
+      probe.connect().then(
+        () => true,
+        () => false,
+      ),
+      failed,
+    ]);
     probe.disconnect();
     if (up === undefined) return undefined;
     if (up) return { url, child };
@@ -87,7 +106,12 @@ async function load(admin: Redis, prefix: string, count: number, people: number)
 }
 
 /** A queue of `count` operations of `people` on a prefix of its own, its first batch held by a lease. */
-async function prepare(admin: Redis, url: string, count: number, people: number): Promise<{ leaser: RedisQueueStore; loadS: number; close(): Promise<void> }> {
+async function prepare(
+  admin: Redis,
+  url: string,
+  count: number,
+  people: number,
+): Promise<{ leaser: RedisQueueStore; loadS: number; close(): Promise<void> }> {
   const prefix = `bench-lease-${count}-${people}`;
   // No lease runs out and no background refresh runs during the measurement.
   const options = { redis: url, prefix, visibilityTimeoutMs: 3_600_000, refreshIntervalMs: 3_600_000 };
@@ -123,14 +147,26 @@ async function leaseOnce(admin: Redis, leaser: RedisQueueStore): Promise<[number
  * LEASE at each size of one shape of queue, the sizes' calls alternating (so that whatever else the machine does
  * weighs on each alike): medians of Redis's own time and of the round trip, in µs, and the load time, per size.
  */
-async function measure(url: string, people: number): Promise<Map<string, { serverUs: number; roundTripUs: number; loadS: number }>> {
+async function measure(
+  url: string,
+  people: number,
+): Promise<Map<string, { serverUs: number; roundTripUs: number; loadS: number }>> {
   const admin = new Redis(url);
-  const queues: { size: string; leaser: RedisQueueStore; loadS: number; close(): Promise<void>; times: [number, number][] }[] = [];
+  const queues: {
+    size: string;
+    leaser: RedisQueueStore;
+    loadS: number;
+    close(): Promise<void>;
+    times: [number, number][];
+  }[] = [];
   try {
     for (const [size, count] of SIZES) queues.push({ size, ...(await prepare(admin, url, count, people)), times: [] });
     for (let i = 0; i < LEASES; i++) for (const queue of queues) queue.times.push(await leaseOnce(admin, queue.leaser));
     return new Map(
-      queues.map(({ size, loadS, times }) => [size, { serverUs: median(times.map(([us]) => us)), roundTripUs: median(times.map(([, us]) => us)), loadS }]),
+      queues.map(({ size, loadS, times }) => [
+        size,
+        { serverUs: median(times.map(([us]) => us)), roundTripUs: median(times.map(([, us]) => us)), loadS },
+      ]),
     );
   } finally {
     for (const queue of queues) await queue.close();
@@ -139,10 +175,12 @@ async function measure(url: string, people: number): Promise<Map<string, { serve
   }
 }
 
-console.log(`\n[redis-lease] LEASE of ${BATCH} operations, ${LEASES} times, after a first lease holds the oldest batch`);
+console.log(
+  `\n[redis-lease] LEASE of ${BATCH} operations, ${LEASES} times, after a first lease holds the oldest batch`,
+);
 const redis = await startRedis();
 if (!redis) {
-  line('redis_lease', 'skipped (no redis-server on PATH)');
+  for (const [shape] of SHAPES) skipRatio(`redis_lease_1m_vs_1k_${shape}`, '<', 2, 'no redis-server on PATH');
 } else {
   try {
     for (const [shape, people] of SHAPES) {
@@ -152,10 +190,7 @@ if (!redis) {
         line(`redis_lease_${size}_${shape}_round_trip_us`, roundTripUs.toFixed(0));
         line(`redis_lease_${size}_${shape}_load_s`, loadS.toFixed(1));
       }
-      const ratio = results.get('1m')!.serverUs / results.get('1k')!.serverUs;
-      const pass = ratio < 2;
-      line(`redis_lease_1m_vs_1k_${shape}`, `${ratio.toFixed(2)} (target < 2) ${pass ? 'PASS' : 'FAIL'}`);
-      if (!pass) process.exitCode = 1;
+      checkRatio(`redis_lease_1m_vs_1k_${shape}`, results.get('1m')!.serverUs / results.get('1k')!.serverUs, '<', 2);
     }
   } finally {
     redis.child.kill('SIGTERM');

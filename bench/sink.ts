@@ -34,7 +34,8 @@ function drain(): void {
   for (const event of events) {
     counts.events += 1;
     const n = event.data.n;
-    if (event.name !== EVENT_NAME || typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n >= EVENTS) counts.foreign += 1;
+    if (event.name !== EVENT_NAME || typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n >= EVENTS)
+      counts.foreign += 1;
     else if (seen[n]) counts.repeated += 1;
     else {
       seen[n] = 1;

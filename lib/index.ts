@@ -21,13 +21,16 @@ export type {
   CustomerIOEvents,
   TrackEventOptions,
 } from './interfaces/customerio-events.interface.js';
-export type { CustomerIOPersonId } from './operations/person-identifier.js';
 export type { CustomerIOReceipt } from './delivery/customerio-receipt.js';
 export type { CustomerIOQueueStats } from './interfaces/customerio-queue-stats.interface.js';
-export type { CustomerIODeviceOptions, IdentifyOptions } from './operations/customerio-payloads.js';
-export type { CustomerIOMergeIdentifier } from './operations/person-identifier.js';
-export type { CustomerIOEmailMessage, CustomerIOPushMessage } from './operations/transactional-message.operation.js';
-export type { CustomerIOSmsMessage } from './client/customerio-direct.client.js';
+export type { CustomerIODeviceOptions } from './operations/device.operation.js';
+export type { IdentifyOptions } from './operations/identify.operation.js';
+export type { CustomerIOMergeIdentifier, CustomerIOPersonId } from './operations/person-identifier.js';
+export type {
+  CustomerIOEmailMessage,
+  CustomerIOPushMessage,
+  CustomerIOSmsMessage,
+} from './operations/transactional-message.operation.js';
 export type { CustomerIOMetric, CustomerIOPushMetric } from './operations/delivery-metric.operation.js';
 export type { CustomerIOBroadcastOptions } from './operations/broadcast.operation.js';
 export type { CustomerIOObjectIdentifier } from './operations/object-identifier.js';

@@ -1,12 +1,10 @@
 import { inspect } from 'node:util';
 import { Inject, Injectable } from '@nestjs/common';
-import cio from 'customerio-node';
-import type { APIClient, IdentifierType, SendSMSRequest, TrackClient } from 'customerio-node';
-import { CUSTOMERIO_LIMITS, CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
-import { APP_API_KEY_REQUIRED } from '../errors/customerio.messages.js';
-import { createOperationIdFactory } from '../delivery/operation-id.js';
+import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import { OutboundPipeline } from '../transport/outbound-pipeline.service.js';
-import { eventOperation, type PersonOperation, personOperation } from '../operations/person-operation.builder.js';
+import { CustomerIOSdkAdapter, type CustomerIOResponseBody } from '../transport/customerio-sdk.adapter.js';
+import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
+import { DirectRequestSender } from './direct-request.sender.js';
 import type {
   CustomerIOAttributes,
   CustomerIOEventArgs,
@@ -14,61 +12,46 @@ import type {
   CustomerIOEventName,
   TrackEventOptions,
 } from '../interfaces/customerio-events.interface.js';
-import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
-import { CustomerIOSdkAdapter, type CustomerIOResponseBody } from '../transport/customerio-sdk.adapter.js';
-import { CustomerIOConfigError } from '../errors/customerio.errors.js';
+import { anonymousEventOperation } from '../operations/anonymous-event.operation.js';
+import { broadcastRequest, type CustomerIOBroadcastOptions } from '../operations/broadcast.operation.js';
 import {
   type CustomerIOMetric,
   type CustomerIOPushMetric,
-  metricBody,
-  pushMetricBody,
+  metricRequest,
+  pushMetricRequest,
 } from '../operations/delivery-metric.operation.js';
-import { broadcastTrigger, type CustomerIOBroadcastOptions } from '../operations/broadcast.operation.js';
-import { type CustomerIOFormData, formSubmissionRequest } from '../operations/form-submission.operation.js';
-import { segmentMembershipRequest } from '../operations/segment-membership.operation.js';
-import { unsubscribeRequest } from '../operations/unsubscribe.operation.js';
 import {
-  type CustomerIOMergeIdentifier,
-  type CustomerIOPersonId,
-  MERGE_IDENTIFIER_TYPES,
-  type ResolvedPerson,
-  resolvePerson,
-  v1PathId,
-} from '../operations/person-identifier.js';
+  addDeviceOperation,
+  type CustomerIODeviceOptions,
+  type CustomerIODevicePlatform,
+  deleteDeviceOperation,
+} from '../operations/device.operation.js';
+import { eventOperation } from '../operations/event.operation.js';
+import { type CustomerIOFormData, formSubmissionRequest } from '../operations/form-submission.operation.js';
+import { identifyOperation, type IdentifyOptions } from '../operations/identify.operation.js';
+import { mergeOperation } from '../operations/merge.operation.js';
+import type { CustomerIOObjectIdentifier } from '../operations/object-identifier.js';
+import {
+  type CustomerIOObjectRelationship,
+  deleteObjectOperation,
+  identifyObjectOperation,
+  type IdentifyObjectOptions,
+  objectRelationshipsOperation,
+} from '../operations/object.operation.js';
+import { destroyOperation } from '../operations/person-deletion.operation.js';
+import type { CustomerIOMergeIdentifier, CustomerIOPersonId } from '../operations/person-identifier.js';
+import { type CustomerIORelationship, personRelationshipsOperation } from '../operations/relationship.operation.js';
+import { segmentMembershipRequest } from '../operations/segment-membership.operation.js';
+import { suppressOperation, unsuppressOperation } from '../operations/suppression.operation.js';
 import {
   type CustomerIOEmailMessage,
   type CustomerIOPushMessage,
-  emailBody,
-  pushBody,
+  type CustomerIOSmsMessage,
+  emailRequest,
+  pushRequest,
+  smsRequest,
 } from '../operations/transactional-message.operation.js';
-import type { CustomerIOObjectIdentifier } from '../operations/object-identifier.js';
-import {
-  deleteObjectOperation,
-  identifyObjectOperation,
-  objectRelationshipsOperation,
-} from '../operations/object.operation.js';
-import type { CustomerIOObjectRelationship, IdentifyObjectOptions } from '../operations/object.operation.js';
-import { type CustomerIORelationship, personRelationshipsOperation } from '../operations/relationship.operation.js';
-import { checkName, toUnixSeconds } from '../validation/input.checks.js';
-import {
-  type CustomerIODeviceOptions,
-  type CustomerIODevicePlatform,
-  type IdentifyOptions,
-  v1EventBody,
-  validAttributes,
-  validDevice,
-  validEvent,
-} from '../operations/customerio-payloads.js';
-
-export type { CustomerIOMetric, CustomerIOPushMetric } from '../operations/delivery-metric.operation.js';
-export type { CustomerIOBroadcastOptions, CustomerIOBroadcastRecipients } from '../operations/broadcast.operation.js';
-export type { CustomerIOEmailMessage, CustomerIOPushMessage } from '../operations/transactional-message.operation.js';
-
-/** A transactional SMS. */
-export type CustomerIOSmsMessage = ConstructorParameters<typeof SendSMSRequest>[0];
-
-/** What a call resolves to in mode `'disabled'`, where nothing is sent (App API calls return it; the others nothing). */
-const NOT_SENT: CustomerIOResponseBody = Object.freeze({});
+import { unsubscribeRequest } from '../operations/unsubscribe.operation.js';
 
 /**
  * The awaitable path: each call is one request to Customer.io (the Track API's v1, or `/api/v2/entity` where v1
@@ -78,19 +61,16 @@ const NOT_SENT: CustomerIOResponseBody = Object.freeze({});
  */
 @Injectable()
 export class CustomerIODirectClient {
-  readonly #sdk: CustomerIOSdkAdapter;
-  readonly #pipeline: OutboundPipeline;
   readonly #options: ResolvedCustomerIOOptions;
-  readonly #nextId = createOperationIdFactory();
+  readonly #sender: DirectRequestSender;
 
   constructor(
     sdk: CustomerIOSdkAdapter,
     pipeline: OutboundPipeline,
     @Inject(CUSTOMERIO_RESOLVED_OPTIONS) options: ResolvedCustomerIOOptions,
   ) {
-    this.#sdk = sdk;
-    this.#pipeline = pipeline;
     this.#options = options;
+    this.#sender = new DirectRequestSender(sdk, pipeline, options);
   }
 
   /** Creates or updates a person. `Date` attribute values are sent as unix seconds. */
@@ -99,49 +79,22 @@ export class CustomerIODirectClient {
     attributes: CustomerIOAttributes = {},
     options: IdentifyOptions = {},
   ): Promise<void> {
-    const person = resolvePerson(personId);
-    const body = validAttributes(attributes);
-    if (options.updateOnly) body._update = true;
-    const timestamp = options.timestamp === undefined ? undefined : toUnixSeconds(options.timestamp);
-    await this.#person(
-      'identify',
-      person,
-      (client, id) => client.identify(id, { ...body, ...(timestamp !== undefined && { _timestamp: timestamp }) }),
-      () => personOperation(person, 'identify', { attributes: body, ...(timestamp !== undefined && { timestamp }) }),
-    );
+    await this.#sender.send('identify', identifyOperation(personId, attributes, options).direct());
   }
 
   /** Deletes a person. */
   async destroy(personId: CustomerIOPersonId): Promise<void> {
-    const person = resolvePerson(personId);
-    await this.#person(
-      'destroy',
-      person,
-      (client, id) => client.destroy(id),
-      () => personOperation(person, 'delete'),
-    );
+    await this.#sender.send('destroy', destroyOperation(personId).direct());
   }
 
   /** Suppresses a person: deletes them and ignores their id from now on. */
   async suppress(personId: CustomerIOPersonId): Promise<void> {
-    const person = resolvePerson(personId);
-    await this.#person(
-      'suppress',
-      person,
-      (client, id) => client.suppress(id),
-      () => personOperation(person, 'suppress'),
-    );
+    await this.#sender.send('suppress', suppressOperation(personId).direct());
   }
 
   /** Lifts a suppression. */
   async unsuppress(personId: CustomerIOPersonId): Promise<void> {
-    const person = resolvePerson(personId);
-    await this.#person(
-      'unsuppress',
-      person,
-      (client, id) => client.unsuppress(id),
-      () => personOperation(person, 'unsuppress'),
-    );
+    await this.#sender.send('unsuppress', unsuppressOperation(personId).direct());
   }
 
   /** Sends an event of a person; the name and data are checked against the declared events. */
@@ -150,14 +103,7 @@ export class CustomerIODirectClient {
     name: N,
     ...[data, options]: CustomerIOEventArgs<N>
   ): Promise<void> {
-    const person = resolvePerson(personId);
-    const event = validEvent(name, data, options);
-    await this.#person(
-      'track',
-      person,
-      (client, id) => client.track(id, v1EventBody(event)),
-      () => eventOperation(person, 'event', event),
-    );
+    await this.#sender.send('track', eventOperation(personId, 'event', name, data, options).direct());
   }
 
   /** Sends an event of someone not identified yet, keyed by their anonymous id. */
@@ -166,9 +112,7 @@ export class CustomerIODirectClient {
     name: N,
     ...[data, options]: CustomerIOEventArgs<N>
   ): Promise<void> {
-    const anonymous = checkName(anonymousId, 'anonymousId', CUSTOMERIO_LIMITS.personIdBytes);
-    const body = v1EventBody(validEvent(name, data, options));
-    await this.#track('trackAnonymous', (client) => client.trackAnonymous(anonymous, body));
+    await this.#sender.send('trackAnonymous', anonymousEventOperation(anonymousId, name, data, options).direct());
   }
 
   /** Records that a person viewed a page (`path` is usually the URL). */
@@ -178,14 +122,7 @@ export class CustomerIODirectClient {
     data?: CustomerIOEventData,
     options?: TrackEventOptions,
   ): Promise<void> {
-    const person = resolvePerson(personId);
-    const event = validEvent(path, data, options, 'path');
-    await this.#person(
-      'trackPageView',
-      person,
-      (client, id) => client.track(id, { ...v1EventBody(event), type: 'page' }),
-      () => eventOperation(person, 'page', event),
-    );
+    await this.#sender.send('trackPageView', eventOperation(personId, 'page', path, data, options).direct());
   }
 
   /**
@@ -198,8 +135,7 @@ export class CustomerIODirectClient {
     data?: CustomerIOEventData,
     options?: TrackEventOptions,
   ): Promise<void> {
-    const person = resolvePerson(personId);
-    await this.#entity('trackScreen', eventOperation(person, 'screen', validEvent(name, data, options)));
+    await this.#sender.send('trackScreen', eventOperation(personId, 'screen', name, data, options).direct());
   }
 
   /** Relates a person to objects (`add_relationships`, through `/api/v2/entity`: v1 has no form). */
@@ -207,10 +143,8 @@ export class CustomerIODirectClient {
     personId: CustomerIOPersonId,
     relationships: readonly CustomerIORelationship[],
   ): Promise<void> {
-    await this.#entity(
-      'addRelationships',
-      personRelationshipsOperation(resolvePerson(personId), 'add_relationships', relationships),
-    );
+    const operation = personRelationshipsOperation(personId, 'add_relationships', relationships);
+    await this.#sender.send('addRelationships', operation.direct());
   }
 
   /** Removes a person's relationships to objects (`delete_relationships`, through `/api/v2/entity`). */
@@ -218,10 +152,8 @@ export class CustomerIODirectClient {
     personId: CustomerIOPersonId,
     relationships: readonly CustomerIORelationship[],
   ): Promise<void> {
-    await this.#entity(
-      'deleteRelationships',
-      personRelationshipsOperation(resolvePerson(personId), 'delete_relationships', relationships),
-    );
+    const operation = personRelationshipsOperation(personId, 'delete_relationships', relationships);
+    await this.#sender.send('deleteRelationships', operation.direct());
   }
 
   /** Creates or updates an object, optionally relating people to it (through `/api/v2/entity`). */
@@ -230,12 +162,12 @@ export class CustomerIODirectClient {
     attributes?: CustomerIOAttributes,
     options?: IdentifyObjectOptions,
   ): Promise<void> {
-    await this.#entity('identifyObject', identifyObjectOperation(object, attributes, options));
+    await this.#sender.send('identifyObject', identifyObjectOperation(object, attributes, options).direct());
   }
 
   /** Deletes an object (through `/api/v2/entity`). */
   async deleteObject(object: CustomerIOObjectIdentifier): Promise<void> {
-    await this.#entity('deleteObject', deleteObjectOperation(object));
+    await this.#sender.send('deleteObject', deleteObjectOperation(object).direct());
   }
 
   /** Relates people to an object (through `/api/v2/entity`). */
@@ -243,7 +175,8 @@ export class CustomerIODirectClient {
     object: CustomerIOObjectIdentifier,
     people: readonly CustomerIOObjectRelationship[],
   ): Promise<void> {
-    await this.#entity('addObjectRelationships', objectRelationshipsOperation(object, 'add_relationships', people));
+    const operation = objectRelationshipsOperation(object, 'add_relationships', people);
+    await this.#sender.send('addObjectRelationships', operation.direct());
   }
 
   /** Removes people's relationships to an object (through `/api/v2/entity`). */
@@ -251,22 +184,18 @@ export class CustomerIODirectClient {
     object: CustomerIOObjectIdentifier,
     people: readonly CustomerIOObjectRelationship[],
   ): Promise<void> {
-    await this.#entity(
-      'deleteObjectRelationships',
-      objectRelationshipsOperation(object, 'delete_relationships', people),
-    );
+    const operation = objectRelationshipsOperation(object, 'delete_relationships', people);
+    await this.#sender.send('deleteObjectRelationships', operation.direct());
   }
 
   /** Reports what happened to a delivered message (`POST /api/v1/metrics`). */
   async trackMetric(metric: CustomerIOMetric): Promise<void> {
-    const body = metricBody(metric);
-    await this.#track('trackMetric', (client) => client.request.post(`${client.trackRoot}/metrics`, body));
+    await this.#sender.send('trackMetric', metricRequest(metric));
   }
 
   /** Reports a push metric through the legacy `POST /api/v1/push/events`. */
   async trackPush(metric: CustomerIOPushMetric): Promise<void> {
-    const body = pushMetricBody(metric);
-    await this.#track('trackPush', (client) => client.trackPush(body));
+    await this.#sender.send('trackPush', pushMetricRequest(metric));
   }
 
   /** Registers (or updates) a person's device for push. */
@@ -276,30 +205,12 @@ export class CustomerIODirectClient {
     platform: CustomerIODevicePlatform,
     options: CustomerIODeviceOptions = {},
   ): Promise<void> {
-    const person = resolvePerson(personId);
-    const { id: token, lastUsed, ...device } = validDevice(deviceId, platform, options);
-    const data = { ...device.attributes, ...(lastUsed !== undefined && { last_used: lastUsed }) };
-    await this.#person(
-      'addDevice',
-      person,
-      (client, id) => client.addDevice(id, token, device.platform, data),
-      () =>
-        personOperation(person, 'add_device', {
-          device: { token, ...device, ...(lastUsed !== undefined && { last_used: lastUsed }) },
-        }),
-    );
+    await this.#sender.send('addDevice', addDeviceOperation(personId, deviceId, platform, options).direct());
   }
 
   /** Removes a person's device. */
   async deleteDevice(personId: CustomerIOPersonId, deviceId: string): Promise<void> {
-    const person = resolvePerson(personId);
-    const token = checkName(deviceId, 'deviceId');
-    await this.#person(
-      'deleteDevice',
-      person,
-      (client, id) => client.deleteDevice(id, token),
-      () => personOperation(person, 'delete_device', { device: { token } }),
-    );
+    await this.#sender.send('deleteDevice', deleteDeviceOperation(personId, deviceId).direct());
   }
 
   /** Merges `secondary` into `primary` (which must exist); irreversible. */
@@ -307,11 +218,7 @@ export class CustomerIODirectClient {
     primary: CustomerIOMergeIdentifier | string | number,
     secondary: CustomerIOMergeIdentifier | string | number,
   ): Promise<void> {
-    const first = resolvePerson(primary, 'primary', MERGE_IDENTIFIER_TYPES);
-    const second = resolvePerson(secondary, 'secondary', MERGE_IDENTIFIER_TYPES);
-    await this.#track('mergeCustomers', (client) =>
-      client.mergeCustomers(first.type as IdentifierType, first.value, second.type as IdentifierType, second.value),
-    );
+    await this.#sender.send('mergeCustomers', mergeOperation(primary, secondary).direct());
   }
 
   /** Adds 1 to 1,000 people, all of one identifier type (`id`, `email` or `cio_id`), to a manual segment. */
@@ -319,8 +226,7 @@ export class CustomerIODirectClient {
     segmentId: number,
     people: ReadonlyArray<CustomerIOMergeIdentifier | string | number>,
   ): Promise<void> {
-    const { path, body } = segmentMembershipRequest(segmentId, people, 'add_customers');
-    await this.#track('addToSegment', (client) => client.request.post(`${client.trackRoot}${path}`, body));
+    await this.#sender.send('addToSegment', segmentMembershipRequest(segmentId, people, 'add_customers'));
   }
 
   /** Removes 1 to 1,000 people, all of one identifier type, from a manual segment. */
@@ -328,37 +234,32 @@ export class CustomerIODirectClient {
     segmentId: number,
     people: ReadonlyArray<CustomerIOMergeIdentifier | string | number>,
   ): Promise<void> {
-    const { path, body } = segmentMembershipRequest(segmentId, people, 'remove_customers');
-    await this.#track('removeFromSegment', (client) => client.request.post(`${client.trackRoot}${path}`, body));
+    await this.#sender.send('removeFromSegment', segmentMembershipRequest(segmentId, people, 'remove_customers'));
   }
 
   /** Unsubscribes the person a delivery went to, attributing it to that delivery; `false` resubscribes them. */
   async unsubscribe(deliveryId: string, unsubscribe = true): Promise<void> {
-    const { path, body } = unsubscribeRequest(deliveryId, unsubscribe);
-    await this.#track('unsubscribe', (client) => client.request.post(`${this.#options.trackUrl}${path}`, body));
+    await this.#sender.send('unsubscribe', unsubscribeRequest(deliveryId, unsubscribe));
   }
 
   /** Submits a form: identifies the person by `data.email` or `data.id` and applies the form's fields (all strings). */
   async submitForm(formId: string, data: CustomerIOFormData): Promise<void> {
-    const { path, body } = formSubmissionRequest(formId, data);
-    await this.#track('submitForm', (client) => client.request.post(`${client.trackRoot}${path}`, body));
+    await this.#sender.send('submitForm', formSubmissionRequest(formId, data));
   }
 
   /** Sends a transactional email (App API). */
   async sendEmail(message: CustomerIOEmailMessage): Promise<CustomerIOResponseBody> {
-    const body = emailBody(message);
-    return this.#app('sendEmail', (client) => client.request.post(`${client.apiRoot}/send/email`, body));
+    return this.#sender.send('sendEmail', emailRequest(message));
   }
 
   /** Sends a transactional push (App API). */
   async sendPush(message: CustomerIOPushMessage): Promise<CustomerIOResponseBody> {
-    const body = pushBody(message);
-    return this.#app('sendPush', (client) => client.request.post(`${client.apiRoot}/send/push`, body));
+    return this.#sender.send('sendPush', pushRequest(message));
   }
 
   /** Sends a transactional SMS (App API). */
   async sendSMS(message: CustomerIOSmsMessage): Promise<CustomerIOResponseBody> {
-    return this.#app('sendSMS', (client) => client.sendSMS(new cio.SendSMSRequest(message)));
+    return this.#sender.send('sendSMS', smsRequest(message));
   }
 
   /** Triggers an API-triggered broadcast (App API); `recipients` narrows who receives it. */
@@ -366,43 +267,7 @@ export class CustomerIODirectClient {
     broadcastId: string | number,
     options: CustomerIOBroadcastOptions = {},
   ): Promise<CustomerIOResponseBody> {
-    const { id, body } = broadcastTrigger(broadcastId, options);
-    // NOTE: customerio-node 4.4 posts to a wrong path (/v1/api/campaigns/...); this path is right on every version.
-    return this.#app('triggerBroadcast', (client) =>
-      client.request.post(`${client.apiRoot}/campaigns/${encodeURIComponent(id)}/triggers`, body),
-    );
-  }
-
-  /**
-   * Sends a person operation on its v1 path when Customer.io's v1 reads the person as given (see
-   * {@link v1PathId}), else as the one v2 operation `v2` builds, to `/api/v2/entity`.
-   */
-  #person(
-    operation: string,
-    person: ResolvedPerson,
-    v1: (client: TrackClient, id: string) => Promise<unknown>,
-    v2: () => PersonOperation,
-  ): Promise<unknown> {
-    const id = v1PathId(person);
-    return id === undefined ? this.#entity(operation, v2()) : this.#track(operation, (client) => v1(client, id));
-  }
-
-  /** Sends one v2 operation to `/api/v2/entity`. */
-  #entity(operation: string, { json }: PersonOperation): Promise<unknown> {
-    if (this.#options.mode === 'disabled') return Promise.resolve(NOT_SENT);
-    const body = typeof json === 'string' ? json : json(this.#nextId());
-    return this.#pipeline.send({ kind: 'direct', operation, size: 1 }, () => this.#sdk.postV2('entity', body));
-  }
-
-  #track<T>(operation: string, call: (client: TrackClient) => Promise<T>): Promise<T> {
-    if (this.#options.mode === 'disabled') return Promise.resolve(NOT_SENT as T);
-    return this.#pipeline.send({ kind: 'direct', operation, size: 1 }, () => this.#sdk.track(call));
-  }
-
-  #app<T>(operation: string, call: (client: APIClient) => Promise<T>): Promise<T> {
-    if (!this.#options.appApiKey) throw new CustomerIOConfigError('appApiKey', APP_API_KEY_REQUIRED(operation));
-    if (this.#options.mode === 'disabled') return Promise.resolve(NOT_SENT as T);
-    return this.#pipeline.send({ kind: 'direct', operation, size: 1 }, () => this.#sdk.app(call));
+    return this.#sender.send('triggerBroadcast', broadcastRequest(broadcastId, options));
   }
 
   [inspect.custom](): string {

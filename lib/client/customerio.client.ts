@@ -1,16 +1,8 @@
 import { inspect } from 'node:util';
 import { Injectable } from '@nestjs/common';
-import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
 import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
 import { CustomerIOQueue } from '../delivery/customerio-queue.service.js';
 import type { CustomerIOReceipt } from '../delivery/customerio-receipt.js';
-import {
-  anonymousEventOperation,
-  eventOperation,
-  mergeOperation,
-  type PersonOperation,
-  personOperation,
-} from '../operations/person-operation.builder.js';
 import type {
   CustomerIOAttributes,
   CustomerIOEventArgs,
@@ -18,22 +10,20 @@ import type {
   CustomerIOEventName,
   TrackEventOptions,
 } from '../interfaces/customerio-events.interface.js';
+import type { CustomerIOResponseBody } from '../transport/customerio-sdk.adapter.js';
+import { anonymousEventOperation } from '../operations/anonymous-event.operation.js';
+import type { CustomerIOBroadcastOptions } from '../operations/broadcast.operation.js';
+import type { CustomerIOMetric, CustomerIOPushMetric } from '../operations/delivery-metric.operation.js';
 import {
-  CustomerIODirectClient,
-  type CustomerIOBroadcastOptions,
-  type CustomerIOEmailMessage,
-  type CustomerIOMetric,
-  type CustomerIOPushMessage,
-  type CustomerIOPushMetric,
-  type CustomerIOSmsMessage,
-} from './customerio-direct.client.js';
-import {
-  type CustomerIOMergeIdentifier,
-  type CustomerIOPersonId,
-  MERGE_IDENTIFIER_TYPES,
-  resolvePerson,
-} from '../operations/person-identifier.js';
+  addDeviceOperation,
+  type CustomerIODeviceOptions,
+  type CustomerIODevicePlatform,
+  deleteDeviceOperation,
+} from '../operations/device.operation.js';
+import { queuedEvent } from '../operations/event.operation.js';
 import type { CustomerIOFormData } from '../operations/form-submission.operation.js';
+import { identifyOperation, type IdentifyOptions } from '../operations/identify.operation.js';
+import { mergeOperation } from '../operations/merge.operation.js';
 import type { CustomerIOObjectIdentifier } from '../operations/object-identifier.js';
 import {
   type CustomerIOObjectRelationship,
@@ -42,17 +32,17 @@ import {
   type IdentifyObjectOptions,
   objectRelationshipsOperation,
 } from '../operations/object.operation.js';
+import type { QueuedForm } from '../operations/operation.interface.js';
+import { destroyOperation } from '../operations/person-deletion.operation.js';
+import type { CustomerIOMergeIdentifier, CustomerIOPersonId } from '../operations/person-identifier.js';
 import { type CustomerIORelationship, personRelationshipsOperation } from '../operations/relationship.operation.js';
-import { checkName, toUnixSeconds } from '../validation/input.checks.js';
-import {
-  type CustomerIODeviceOptions,
-  type CustomerIODevicePlatform,
-  type IdentifyOptions,
-  validAttributes,
-  validDevice,
-  validEvent,
-} from '../operations/customerio-payloads.js';
-import type { CustomerIOResponseBody } from '../transport/customerio-sdk.adapter.js';
+import { suppressOperation, unsuppressOperation } from '../operations/suppression.operation.js';
+import type {
+  CustomerIOEmailMessage,
+  CustomerIOPushMessage,
+  CustomerIOSmsMessage,
+} from '../operations/transactional-message.operation.js';
+import { CustomerIODirectClient } from './customerio-direct.client.js';
 
 /**
  * The Customer.io client: one instance for the whole application, through DI.
@@ -80,13 +70,7 @@ export class CustomerIOClient {
     attributes: CustomerIOAttributes = {},
     options: IdentifyOptions = {},
   ): CustomerIOReceipt {
-    const id = resolvePerson(personId);
-    const checked = validAttributes(attributes);
-    if (options.updateOnly) checked._update = true;
-    const timestamp = options.timestamp === undefined ? undefined : toUnixSeconds(options.timestamp);
-    return this.#enqueue(
-      personOperation(id, 'identify', { attributes: checked, ...(timestamp !== undefined && { timestamp }) }),
-    );
+    return this.#enqueue(identifyOperation(personId, attributes, options));
   }
 
   /** Queues an event of a person; the name and data are checked against the declared events. */
@@ -95,8 +79,7 @@ export class CustomerIOClient {
     name: N,
     ...[data, options]: CustomerIOEventArgs<N>
   ): CustomerIOReceipt {
-    const id = resolvePerson(personId);
-    return this.#enqueue(eventOperation(id, 'event', validEvent(name, data, options)));
+    return this.#enqueue(queuedEvent(personId, 'event', name, data, options));
   }
 
   /** Queues an event of someone not identified yet, keyed by their anonymous id. */
@@ -105,8 +88,7 @@ export class CustomerIOClient {
     name: N,
     ...[data, options]: CustomerIOEventArgs<N>
   ): CustomerIOReceipt {
-    const anonymous = checkName(anonymousId, 'anonymousId', CUSTOMERIO_LIMITS.personIdBytes);
-    return this.#enqueue(anonymousEventOperation(anonymous, validEvent(name, data, options)));
+    return this.#enqueue(anonymousEventOperation(anonymousId, name, data, options));
   }
 
   /** Queues a page view of a person (`path` is usually the URL). */
@@ -116,8 +98,7 @@ export class CustomerIOClient {
     data?: CustomerIOEventData,
     options?: TrackEventOptions,
   ): CustomerIOReceipt {
-    const id = resolvePerson(personId);
-    return this.#enqueue(eventOperation(id, 'page', validEvent(path, data, options, 'path')));
+    return this.#enqueue(queuedEvent(personId, 'page', path, data, options));
   }
 
   /** Queues a mobile screen view of a person (`name` is the screen's name). */
@@ -127,23 +108,22 @@ export class CustomerIOClient {
     data?: CustomerIOEventData,
     options?: TrackEventOptions,
   ): CustomerIOReceipt {
-    const id = resolvePerson(personId);
-    return this.#enqueue(eventOperation(id, 'screen', validEvent(name, data, options)));
+    return this.#enqueue(queuedEvent(personId, 'screen', name, data, options));
   }
 
   /** Queues deleting a person. */
   destroy(personId: CustomerIOPersonId): CustomerIOReceipt {
-    return this.#enqueue(personOperation(resolvePerson(personId), 'delete'));
+    return this.#enqueue(destroyOperation(personId));
   }
 
   /** Queues suppressing a person: Customer.io deletes them and ignores their id from then on. */
   suppress(personId: CustomerIOPersonId): CustomerIOReceipt {
-    return this.#enqueue(personOperation(resolvePerson(personId), 'suppress'));
+    return this.#enqueue(suppressOperation(personId));
   }
 
   /** Queues lifting a suppression. */
   unsuppress(personId: CustomerIOPersonId): CustomerIOReceipt {
-    return this.#enqueue(personOperation(resolvePerson(personId), 'unsuppress'));
+    return this.#enqueue(unsuppressOperation(personId));
   }
 
   /** Queues registering (or updating) a person's device for push. */
@@ -153,19 +133,12 @@ export class CustomerIOClient {
     platform: CustomerIODevicePlatform,
     options: CustomerIODeviceOptions = {},
   ): CustomerIOReceipt {
-    const id = resolvePerson(personId);
-    const { id: token, lastUsed, ...device } = validDevice(deviceId, platform, options);
-    return this.#enqueue(
-      personOperation(id, 'add_device', {
-        device: { token, ...device, ...(lastUsed !== undefined && { last_used: lastUsed }) },
-      }),
-    );
+    return this.#enqueue(addDeviceOperation(personId, deviceId, platform, options));
   }
 
   /** Queues removing a person's device. */
   deleteDevice(personId: CustomerIOPersonId, deviceId: string): CustomerIOReceipt {
-    const id = resolvePerson(personId);
-    return this.#enqueue(personOperation(id, 'delete_device', { device: { token: checkName(deviceId, 'deviceId') } }));
+    return this.#enqueue(deleteDeviceOperation(personId, deviceId));
   }
 
   /** Queues merging `secondary` into `primary` (which must exist by then); irreversible. */
@@ -173,13 +146,12 @@ export class CustomerIOClient {
     primary: CustomerIOMergeIdentifier | string | number,
     secondary: CustomerIOMergeIdentifier | string | number,
   ): CustomerIOReceipt {
-    const first = resolvePerson(primary, 'primary', MERGE_IDENTIFIER_TYPES);
-    return this.#enqueue(mergeOperation(first, resolvePerson(secondary, 'secondary', MERGE_IDENTIFIER_TYPES)));
+    return this.#enqueue(mergeOperation(primary, secondary));
   }
 
   /** Queues relating a person to objects (`add_relationships`). */
   addRelationships(personId: CustomerIOPersonId, relationships: readonly CustomerIORelationship[]): CustomerIOReceipt {
-    return this.#enqueue(personRelationshipsOperation(resolvePerson(personId), 'add_relationships', relationships));
+    return this.#enqueue(personRelationshipsOperation(personId, 'add_relationships', relationships));
   }
 
   /** Queues removing a person's relationships to objects (`delete_relationships`). */
@@ -187,7 +159,7 @@ export class CustomerIOClient {
     personId: CustomerIOPersonId,
     relationships: readonly CustomerIORelationship[],
   ): CustomerIOReceipt {
-    return this.#enqueue(personRelationshipsOperation(resolvePerson(personId), 'delete_relationships', relationships));
+    return this.#enqueue(personRelationshipsOperation(personId, 'delete_relationships', relationships));
   }
 
   /** Queues creating or updating an object (an account, a company…), optionally relating people to it. */
@@ -286,7 +258,7 @@ export class CustomerIOClient {
     return this.queue.stats;
   }
 
-  #enqueue({ key, json }: PersonOperation): CustomerIOReceipt {
+  #enqueue({ key, json }: QueuedForm): CustomerIOReceipt {
     return this.queue.enqueue(key, json);
   }
 

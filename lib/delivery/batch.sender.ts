@@ -5,7 +5,7 @@ import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import type { BatchLeaseGuard } from './batch-lease.guard.js';
 import { OutboundPipeline } from '../transport/outbound-pipeline.service.js';
-import { v1EventsBody } from '../operations/person-operation.builder.js';
+import { v1EventsBody } from './queued-operation.format.js';
 import type { QueuedOperation } from '../interfaces/queue-store.interface.js';
 import type { CustomerIOOutboundRequest } from '../interfaces/customerio-interceptor.interface.js';
 import type { OutboundCall } from '../observability/outbound-call.context.js';

@@ -2,6 +2,7 @@ import { CustomerIOValidationError } from '../errors/customerio.errors.js';
 import { checkName, checkOneOf, toUnixSeconds } from '../validation/input.checks.js';
 import { INVALID_VALUE } from '../errors/customerio.messages.js';
 import type { CustomerIOTimestamp } from '../interfaces/customerio-events.interface.js';
+import type { ApiPost, TrackCall } from './operation.interface.js';
 
 /**
  * The metrics `POST /api/v1/metrics` takes, per channel, as Customer.io's Track API document lists them.
@@ -76,8 +77,8 @@ export type CustomerIOMetric =
 const ANY_CHANNEL = [...new Set(Object.values(CUSTOMERIO_METRICS).flat())];
 const ANY_FIELDS = { recipient: 'string', reason: 'string', href: 'string' } as const;
 
-/** Checks a metric and returns the `POST /api/v1/metrics` body. */
-export function metricBody(input: CustomerIOMetric): Record<string, unknown> {
+/** Reporting what happened to a delivered message (`trackMetric`; no batch form): `POST /api/v1/metrics`. */
+export function metricRequest(input: CustomerIOMetric): ApiPost<'track'> {
   const channel =
     input.channel === undefined
       ? undefined
@@ -104,7 +105,7 @@ export function metricBody(input: CustomerIOMetric): Record<string, unknown> {
     }
     body[name] = value;
   }
-  return body;
+  return { api: 'track', path: '/api/v1/metrics', body };
 }
 
 /** A push metric for the legacy `trackPush` (`POST /api/v1/push/events`). */
@@ -119,12 +120,13 @@ export interface CustomerIOPushMetric {
   timestamp?: CustomerIOTimestamp;
 }
 
-/** Checks a push metric and returns the `POST /api/v1/push/events` body. */
-export function pushMetricBody(metric: CustomerIOPushMetric): Record<string, unknown> {
-  return {
+/** Reporting a push metric (`trackPush`; no batch form): the legacy `POST /api/v1/push/events`, built by the SDK. */
+export function pushMetricRequest(metric: CustomerIOPushMetric): TrackCall {
+  const body = {
     delivery_id: checkName(metric.deliveryId, 'deliveryId'),
     event: checkOneOf(metric.event, 'event', ['delivered', 'opened', 'converted']),
     timestamp: toUnixSeconds(metric.timestamp ?? new Date()),
     ...(metric.deviceId !== undefined && { device_id: checkName(metric.deviceId, 'deviceId') }),
   };
+  return { api: 'track', call: (client) => client.trackPush(body) };
 }

@@ -1,6 +1,7 @@
 import { CustomerIOValidationError } from '../errors/customerio.errors.js';
 import { checkEventData, checkName } from '../validation/input.checks.js';
 import { INVALID_VALUE } from '../errors/customerio.messages.js';
+import type { ApiPost } from './operation.interface.js';
 
 /**
  * The fields of a submitted form: who submitted it (exactly one of `email` or `id`) and the form's other fields,
@@ -9,14 +10,11 @@ import { INVALID_VALUE } from '../errors/customerio.messages.js';
 export type CustomerIOFormData = ({ email: string; id?: never } | { id: string; email?: never }) &
   Record<string, string>;
 
-/** A request to `POST /api/v1/forms/{form_id}/submit`: its path under `/api/v1`, and its body. */
-export interface FormSubmissionRequest {
-  readonly path: string;
-  readonly body: { data: Record<string, string> };
-}
-
-/** Checks a form submission and builds the request. */
-export function formSubmissionRequest(formId: string, data: CustomerIOFormData): FormSubmissionRequest {
+/**
+ * Submitting a form (`submitForm`; no batch form), identifying the person by `data.email` or `data.id`:
+ * `POST /api/v1/forms/{form_id}/submit`.
+ */
+export function formSubmissionRequest(formId: string, data: CustomerIOFormData): ApiPost<'track'> {
   const id = checkName(formId, 'formId');
   checkEventData(data, 'data');
   const who = ['email', 'id'].filter((name) => name in data);
@@ -32,5 +30,5 @@ export function formSubmissionRequest(formId: string, data: CustomerIOFormData):
       throw new CustomerIOValidationError(`data.${name}`, 'string', INVALID_VALUE(`data.${name}`, 'a string', value));
   }
   checkName(data[who[0]], `data.${who[0]}`);
-  return { path: `/forms/${encodeURIComponent(id)}/submit`, body: { data } };
+  return { api: 'track', path: `/api/v1/forms/${encodeURIComponent(id)}/submit`, body: { data } };
 }

@@ -1,5 +1,5 @@
-import { validAttributes } from './customerio-payloads.js';
-import type { PersonOperation } from './person-operation.builder.js';
+import { validAttributes } from './attribute-values.js';
+import type { Operation } from './operation.interface.js';
 import type { CustomerIOAttributes } from '../interfaces/customerio-events.interface.js';
 import { type CustomerIOObjectIdentifier, type ResolvedObject, resolveObject } from './object-identifier.js';
 import { type CustomerIOMergeIdentifier, MERGE_IDENTIFIER_TYPES, resolvePerson } from './person-identifier.js';
@@ -27,12 +27,14 @@ function peopleField(people: readonly CustomerIOObjectRelationship[], field: str
   });
 }
 
+/** An operation about one object, keyed by the object; directly, the same to `/api/v2/entity` (v1 has no form). */
 function objectOperation(
   { identifiers, key }: ResolvedObject,
   action: string,
   fields: Record<string, unknown> = {},
-): PersonOperation {
-  return { key, json: JSON.stringify({ type: 'object', identifiers, action, ...fields }) };
+): Operation {
+  const json = JSON.stringify({ type: 'object', identifiers, action, ...fields });
+  return { key, json, direct: () => ({ api: 'entity', json }) };
 }
 
 /** An object's `identify` (create or update), keyed by the object. `Date` attribute values become unix seconds. */
@@ -40,7 +42,7 @@ export function identifyObjectOperation(
   object: CustomerIOObjectIdentifier,
   attributes: CustomerIOAttributes = {},
   options: IdentifyObjectOptions = {},
-): PersonOperation {
+): Operation {
   const resolved = resolveObject(object);
   const checked = validAttributes(attributes);
   const relationships =
@@ -52,7 +54,7 @@ export function identifyObjectOperation(
 }
 
 /** An object's `delete`, keyed by the object. */
-export function deleteObjectOperation(object: CustomerIOObjectIdentifier): PersonOperation {
+export function deleteObjectOperation(object: CustomerIOObjectIdentifier): Operation {
   return objectOperation(resolveObject(object), 'delete');
 }
 
@@ -61,7 +63,7 @@ export function objectRelationshipsOperation(
   object: CustomerIOObjectIdentifier,
   action: RelationshipAction,
   people: readonly CustomerIOObjectRelationship[],
-): PersonOperation {
+): Operation {
   const resolved = resolveObject(object);
   return objectOperation(resolved, action, { cio_relationships: peopleField(people, 'relationships') });
 }

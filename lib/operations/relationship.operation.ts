@@ -1,10 +1,11 @@
 import { CustomerIOValidationError } from '../errors/customerio.errors.js';
-import { validAttributes } from './customerio-payloads.js';
+import { validAttributes } from './attribute-values.js';
 import { INVALID_VALUE } from '../errors/customerio.messages.js';
-import { type PersonOperation, personOperation } from './person-operation.builder.js';
+import type { Operation } from './operation.interface.js';
+import { personOperation } from './person-operation.js';
 import type { CustomerIOAttributes } from '../interfaces/customerio-events.interface.js';
 import { type CustomerIOObjectIdentifier, resolveObject } from './object-identifier.js';
-import type { ResolvedPerson } from './person-identifier.js';
+import { type CustomerIOPersonId, resolvePerson } from './person-identifier.js';
 
 /** A relationship of a person to an object (an account, a company…), with attributes of the relationship. */
 export interface CustomerIORelationship {
@@ -39,12 +40,17 @@ export function relationshipsField<T extends { attributes?: CustomerIOAttributes
   });
 }
 
-/** A person's `add_relationships` or `delete_relationships` operation, keyed by the person. */
+/**
+ * Relating a person to objects, or removing those relationships (`addRelationships`, `deleteRelationships`): v2
+ * `add_relationships` / `delete_relationships`, keyed by the person; directly, the same to `/api/v2/entity` (v1 has
+ * no form).
+ */
 export function personRelationshipsOperation(
-  person: ResolvedPerson,
+  personId: CustomerIOPersonId,
   action: RelationshipAction,
   relationships: readonly CustomerIORelationship[],
-): PersonOperation {
+): Operation {
+  const person = resolvePerson(personId);
   const items = relationshipsField(
     relationships,
     'relationships',

@@ -1,5 +1,6 @@
 import { CustomerIOValidationError } from '../errors/customerio.errors.js';
 import { INVALID_VALUE } from '../errors/customerio.messages.js';
+import type { ApiPost } from './operation.interface.js';
 import { type CustomerIOMergeIdentifier, MERGE_IDENTIFIER_TYPES, resolvePerson } from './person-identifier.js';
 
 /** Most people one `add_customers` / `remove_customers` request takes (the spec's `ids.maxItems`). */
@@ -10,21 +11,16 @@ const MAX_SEGMENT_ID = 2_147_483_647;
 /** Which way a manual segment's membership changes. */
 export type SegmentMembershipAction = 'add_customers' | 'remove_customers';
 
-/** A request to `POST /api/v1/segments/{segment_id}/{action}?id_type=…`: its path under `/api/v1`, and its body. */
-export interface SegmentMembershipRequest {
-  readonly path: string;
-  readonly body: { ids: string[] };
-}
-
 /**
- * Checks a manual segment's id and the people to add or remove — 1 to 1,000 of them, of one identifier type
- * (`id`, `email` or `cio_id`: the request's `id_type` is one for all) — and builds the request.
+ * Adding people to a manual segment or removing them (`addToSegment`, `removeFromSegment`; no batch form): 1 to
+ * 1,000 people of one identifier type (`id`, `email` or `cio_id`: the request's `id_type` is one for all), as
+ * `POST /api/v1/segments/{segment_id}/{action}?id_type=…`.
  */
 export function segmentMembershipRequest(
   segmentId: number,
   people: ReadonlyArray<CustomerIOMergeIdentifier | string | number>,
   action: SegmentMembershipAction,
-): SegmentMembershipRequest {
+): ApiPost<'track'> {
   if (!Number.isInteger(segmentId) || segmentId < 1 || segmentId > MAX_SEGMENT_ID) {
     const expected = `an integer from 1 to ${MAX_SEGMENT_ID}`;
     throw new CustomerIOValidationError('segmentId', expected, INVALID_VALUE('segmentId', expected, segmentId));
@@ -49,7 +45,8 @@ export function segmentMembershipRequest(
     );
   }
   return {
-    path: `/segments/${segmentId}/${action}?id_type=${type}`,
+    api: 'track',
+    path: `/api/v1/segments/${segmentId}/${action}?id_type=${type}`,
     body: { ids: resolved.map(({ value }) => value) },
   };
 }

@@ -1,9 +1,10 @@
 import cio from 'customerio-node';
-import type { SendEmailRequest, SendPushRequest } from 'customerio-node';
+import type { SendEmailRequest, SendPushRequest, SendSMSRequest } from 'customerio-node';
 import { CustomerIOValidationError } from '../errors/customerio.errors.js';
 import { checkName, checkOneOf, toUnixSeconds } from '../validation/input.checks.js';
 import { INVALID_VALUE } from '../errors/customerio.messages.js';
 import { type CustomerIODeviceAttributes, deviceAttributes } from './device-attributes.js';
+import type { ApiPost, AppCall } from './operation.interface.js';
 
 /** A device a transactional push goes to instead of the person's own (`custom_device`). */
 export interface CustomerIOCustomDevice {
@@ -28,22 +29,30 @@ export type CustomerIOPushMessage = ConstructorParameters<typeof SendPushRequest
   custom_device?: CustomerIOCustomDevice;
 };
 
+/** A transactional SMS. */
+export type CustomerIOSmsMessage = ConstructorParameters<typeof SendSMSRequest>[0];
+
 // NOTE: customerio-node builds these bodies field by field and drops `attachments` (email) and
 // `custom_device` (push) on both majors; the module adds them back, checked, to the SDK's body.
 
-/** The `POST /v1/send/email` body, attachments included. */
-export function emailBody(message: CustomerIOEmailMessage): Record<string, unknown> {
+/** Sending a transactional email (`sendEmail`; App API): `POST /v1/send/email`, attachments included. */
+export function emailRequest(message: CustomerIOEmailMessage): ApiPost<'app'> {
   const body: Record<string, unknown> = { ...new cio.SendEmailRequest(message).message };
   if (message.attachments !== undefined) body.attachments = attachments(message.attachments);
-  return body;
+  return { api: 'app', path: '/v1/send/email', body };
 }
 
-/** The `POST /v1/send/push` body, `custom_device` included. */
-export function pushBody(message: CustomerIOPushMessage): Record<string, unknown> {
+/** Sending a transactional push (`sendPush`; App API): `POST /v1/send/push`, `custom_device` included. */
+export function pushRequest(message: CustomerIOPushMessage): ApiPost<'app'> {
   const body: Record<string, unknown> = { ...new cio.SendPushRequest(message).message };
   const device = message.custom_device ?? (message as { device?: unknown }).device;
   if (device !== undefined) body.custom_device = customDevice(device);
-  return body;
+  return { api: 'app', path: '/v1/send/push', body };
+}
+
+/** Sending a transactional SMS (`sendSMS`; App API): `POST /v1/send/sms`, built by the SDK as it is sent. */
+export function smsRequest(message: CustomerIOSmsMessage): AppCall {
+  return { api: 'app', call: (client) => client.sendSMS(new cio.SendSMSRequest(message)) };
 }
 
 function attachments(files: unknown): Record<string, string> {

@@ -1,0 +1,32 @@
+// Which parts of `npm run bench` run: all of them, or those named in BENCH_PARTS (comma-separated), e.g.
+// `BENCH_PARTS=delivery,decorators npm run bench` for a run of about a minute. BENCH_ROUNDS (default 3) sets how
+// many times the delivery ways run, in turn; their ratios are the median of the rounds'.
+//   delivery     raw-batch, queue, queue-burst (the ratios against the raw way)
+//   naive        naive, naive-v4-agent (the speedups; needs delivery for the ratios)
+//   stores       queue-sqlite, queue-redis (figures beside queue-burst; needs delivery for the ratios)
+//   decorators   @TrackEvent beside the same call made by hand
+//   redis-lease  one LEASE at 1,000 and 1,000,000 queued operations (minutes: most of a full run)
+
+/** The parts, in the order they run. */
+export const PARTS = ['delivery', 'naive', 'stores', 'decorators', 'redis-lease'] as const;
+export type Part = (typeof PARTS)[number];
+
+/** The parts BENCH_PARTS names (all when unset or empty); throws on a name that is not a part. */
+export function selectedParts(value = process.env.BENCH_PARTS): ReadonlySet<Part> {
+  const names = (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !(PARTS as readonly string[]).includes(name));
+  if (unknown.length > 0)
+    throw new Error(`BENCH_PARTS: unknown part ${unknown.join(', ')} (parts: ${PARTS.join(', ')})`);
+  return new Set(names.length > 0 ? (names as Part[]) : PARTS);
+}
+
+/** How many rounds of the delivery ways BENCH_ROUNDS asks for (default 3); throws unless it is a whole number from 1. */
+export function deliveryRounds(value = process.env.BENCH_ROUNDS): number {
+  const rounds = value === undefined || value.trim() === '' ? 3 : Number(value);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`BENCH_ROUNDS: expected a whole number from 1, got ${value}`);
+  return rounds;
+}
