@@ -102,7 +102,8 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     this.#bytes += bytes;
   }
 
-  lease({ maxOperations, maxBytes }: LeaseLimits): SqliteLeasedOperation[] {
+  // NOTE: typed as the interface's QueuedOperation, so the published types never name better-sqlite3's.
+  lease({ maxOperations, maxBytes }: LeaseLimits): QueuedOperation[] {
     this.#assertOpen();
     const seqs: number[] = [];
     let skipped: Set<string> | undefined;
