@@ -11,6 +11,7 @@ import { customerIOOptions } from './customerio-options.js';
 import { FeaturesController } from './features.controller.js';
 import { HealthController } from './health.controller.js';
 import { HomeController } from './home.controller.js';
+import { MetricsController } from './metrics.controller.js';
 import { PricingController } from './pricing.controller.js';
 import { SandboxController } from './sandbox.controller.js';
 import { UsageReportJob } from './usage-report.job.js';
@@ -32,6 +33,7 @@ import { UsageService } from './usage.service.js';
     PricingController,
     SandboxController,
     HealthController,
+    MetricsController,
   ],
   providers: [AccountsService, AuthGuard, UsageService, UsageReportJob, CustomerIOHealthIndicator],
 })

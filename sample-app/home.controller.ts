@@ -27,6 +27,7 @@ export class HomeController {
         'POST /account/plan {plan, seats?} (Authorization: Bearer <token>)',
         'POST /features/:feature/use (Authorization: Bearer <token>)',
         'GET /pricing (X-Anonymous-Id: <visitor id>)',
+        'GET /metrics (Prometheus text)',
         ...(mode === 'sandbox' ? ['GET /customerio', 'GET /customerio/stats'] : []),
       ],
     };

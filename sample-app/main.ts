@@ -16,7 +16,7 @@ const logger = new Logger('SampleApp');
 logger.log(`Listening on ${url}`);
 if (app.get(CUSTOMERIO_SANDBOX)) {
   logger.log(
-    `What reached the sandbox: ${url}/customerio (queue counters: ${url}/customerio/stats, health: ${url}/health)`,
+    `What reached the sandbox: ${url}/customerio (queue counters: ${url}/customerio/stats, health: ${url}/health, metrics: ${url}/metrics)`,
   );
   logger.log(
     'Send a few requests with: npm run drive' + (url === 'http://127.0.0.1:3000' ? '' : ` (with BASE_URL=${url})`),

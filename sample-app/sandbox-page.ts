@@ -69,7 +69,7 @@ and keeps the last ${sandbox.maxRecords} of each thing it records. Reload to upd
 ${table(['id', 'attributes'], people.map(personRow), 'Nobody yet: run <code>npm run drive</code>, or sign up with <code>POST /signup</code>.')}
 <h2>Events <small>${shown(events.length, counts.events)}, in the order received</small></h2>
 ${table(['time (UTC)', 'who', 'event', 'data'], events.map(eventRow), 'No events yet.')}
-<h2>Queue <small><a href="/customerio/stats">as JSON</a> · <a href="/health">health</a></small></h2>
+<h2>Queue <small><a href="/customerio/stats">as JSON</a> · <a href="/health">health</a> · <a href="/metrics">metrics</a></small></h2>
 <pre>${escapeHtml(JSON.stringify(stats, null, 2))}</pre>
 </body>
 </html>

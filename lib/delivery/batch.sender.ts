@@ -7,6 +7,8 @@ import type { BatchLeaseGuard } from './batch-lease.guard.js';
 import { OutboundPipeline } from '../transport/outbound-pipeline.service.js';
 import { v1EventsBody } from './queued-operation.format.js';
 import type { QueuedOperation } from '../interfaces/queue-store.interface.js';
+import type { CustomerIOOutboundRequest } from '../interfaces/customerio-interceptor.interface.js';
+import type { OutboundCall } from '../observability/outbound-call.context.js';
 
 /** What became of some of a batch's operations. */
 export type BatchOutcome =
@@ -73,15 +75,28 @@ export class BatchSender {
     const { signal } = lease;
     const outcomes: BatchOutcome[] = [];
     for (const [index, operation] of operations.entries()) {
+      const context: CustomerIOOutboundRequest = {
+        kind: 'batch',
+        operation: 'trackAnonymous',
+        size: 1,
+        signal,
+        onRetry,
+      };
+      const call = this.pipeline.startCall(context, [operation.id]);
       try {
-        await this.pipeline.send({ kind: 'batch', operation: 'trackAnonymous', size: 1, signal, onRetry }, () =>
-          lease.admit(this.#timeoutMs)
-            ? this.sdk.postTrack('/api/v1/events', v1EventsBody(operation.json)!, signal)
-            : Promise.reject(abortedError(signal)),
+        await this.pipeline.send(
+          context,
+          () =>
+            lease.admit(this.#timeoutMs)
+              ? this.sdk.postTrack('/api/v1/events', v1EventsBody(operation.json)!, signal)
+              : Promise.reject(abortedError(signal)),
+          call,
         );
         outcomes.push({ outcome: 'delivered', operations: [operation] });
+        endCall(call, [{ outcome: 'delivered', operations: [operation] }]);
       } catch (thrown) {
         const outcome = failureOutcome([operation], thrown, signal);
+        endCall(call, [outcome], thrown);
         if (outcome.outcome === 'retry') return [...outcomes, { ...outcome, operations: operations.slice(index) }];
         outcomes.push(outcome);
       }
@@ -96,20 +111,35 @@ export class BatchSender {
   ): Promise<BatchOutcome[]> {
     const body = batchBody(operations);
     const { signal } = lease;
+    const context: CustomerIOOutboundRequest = {
+      kind: 'batch',
+      operation: 'batch',
+      size: operations.length,
+      signal,
+      onRetry,
+    };
+    const call = this.pipeline.startCall(
+      context,
+      operations.map(({ id }) => id),
+    );
     let response: CustomerIOResponseBody;
     try {
       response = await this.pipeline.send(
-        { kind: 'batch', operation: 'batch', size: operations.length, signal, onRetry },
+        context,
         () =>
           lease.admit(this.#timeoutMs) ? this.sdk.postV2('batch', body, signal) : Promise.reject(abortedError(signal)),
+        call,
       );
     } catch (thrown) {
       const outcome = failureOutcome(operations, thrown, signal);
+      endCall(call, [outcome], thrown);
       return outcome.outcome === 'invalid' && operations.length > 1
         ? this.#split(operations, lease, onRetry)
         : [outcome];
     }
-    return itemOutcomes(operations, response);
+    const outcomes = itemOutcomes(operations, response);
+    endCall(call, outcomes);
+    return outcomes;
   }
 
   /** Sends each half in turn; once one half must wait, so does everything after it (order is kept). */
@@ -126,6 +156,15 @@ export class BatchSender {
     }
     return [...first, ...(await this.#sendBatch(operations.slice(middle), lease, onRetry))];
   }
+}
+
+/** Ends the recording of a send with how its operations did (`error`: why the request got no 2xx answer). */
+function endCall(call: OutboundCall, outcomes: readonly BatchOutcome[], error?: unknown): void {
+  if (!call.recording) return;
+  call.end(
+    outcomes.map(({ outcome, operations }) => ({ outcome, count: operations.length })),
+    error,
+  );
 }
 
 /** What a failed request means for its operations: retry later, invalid (400, 413: Customer.io refused them), or failed. */

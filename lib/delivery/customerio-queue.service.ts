@@ -88,6 +88,7 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
       this.#age,
       schedulerRegistry,
     );
+    reporter.telemetry.watchQueue(() => this.stats);
   }
 
   /** Counters and gauges, as of now: a cheap synchronous read (see {@link CustomerIOQueueStats}). */
@@ -135,10 +136,13 @@ export class CustomerIOQueue implements OnApplicationBootstrap, BeforeApplicatio
    * a caller chose: no store ever holds two operations with one id. Throws `CustomerIOValidationError` when
    * the operation is over 32 KB, and `CustomerIOQueueFullError` when the queue is full under
    * `overflow: 'reject'`, or closed. `key` orders operations: those of one key are delivered in order.
+   * With OpenTelemetry tracing on, the operation remembers the span active now, and the span of the batch that sends
+   * it links back to it: in this process's memory only, never in a durable store (see `DeliveryTracing`).
    */
   enqueue(key: string, json: string | ((operationId: string) => string)): CustomerIOReceipt {
     if (this.#lifecycle !== 'running') this.#admission.refuseClosed();
     const receipt = this.#admission.admit(key, json);
+    this.#reporter.delivery.telemetry.linkEnqueued(receipt.id);
     if (this.#dispatcher.fullBatchWaiting()) this.#scheduler.sendFullSoon();
     return receipt;
   }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { CustomerIOError } from '../errors/customerio.errors.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import { failureMessage, REPORT_LINE, SUMMARY_LINES } from '../errors/customerio.messages.js';
+import { CustomerIOTelemetry } from './customerio.telemetry.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
 import type {
@@ -39,7 +40,7 @@ export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
   typeof (value as PromiseLike<unknown>).then === 'function';
 
 /**
- * What the module tells about delivery: the counters of `stats`, the hooks, and the log lines (context
+ * What the module tells about delivery: the counters of `stats`, the hooks, OpenTelemetry metrics, and the log lines (context
  * `CustomerIO`). Outcomes that can come by the thousand (drops, rejections, failed appends) and failures of
  * user code (hooks, interceptors, decorators) are summed, and written as one line per kind by
  * {@link DeliveryReporter.writeSummary}: on every flush interval, at the end of `flush()` and at shutdown.
@@ -64,6 +65,8 @@ export class DeliveryReporter {
     interceptorErrors: 0,
     decoratorErrors: 0,
   };
+  /** OpenTelemetry metrics and traces (see {@link CustomerIOTelemetry}). */
+  readonly telemetry = new CustomerIOTelemetry();
   /** Failures summed since the last summary, by kind: how many, and the last one's message. */
   readonly #unlogged = new Map<SummaryKind, { count: number; last: string }>();
   /**
@@ -88,6 +91,7 @@ export class DeliveryReporter {
     summary?: SummaryKind,
   ): void {
     this.stats[outcome] += ids.length;
+    this.telemetry.countOutcome(outcome, ids, error);
     if (outcome !== 'delivered' && outcome !== 'disabled') {
       if (error) this.stats.lastError = error.message;
       if (summary) this.summarize(summary, reason ?? outcome, ids.length);
@@ -127,6 +131,7 @@ export class DeliveryReporter {
   close(): void {
     this.writeSummary();
     this.#logging = 'at-once';
+    this.telemetry.close();
   }
 
   /** Sums `count` failures of `kind` into its next line, `message` the last one's. */

@@ -7,7 +7,9 @@ import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import { type CustomerIOResponseBody, failureError, readAnswer } from './customerio-answer.reader.js';
 import { abortedError } from '../errors/customerio.errors.js';
-import { type SdkRequest, sendOnce } from './http.transport.js';
+import { type HttpAnswer, type SdkRequest, sendOnce } from './http.transport.js';
+import { activeOutboundCall } from '../observability/outbound-call.context.js';
+import { secondsSince } from '../observability/otel.attributes.js';
 
 export type { CustomerIOResponseBody } from './customerio-answer.reader.js';
 
@@ -90,8 +92,20 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
     }
   }
 
+  /** Sends one HTTP attempt; a recorded call (see `activeOutboundCall`) is told its duration and status. */
   async #send(request: SdkRequest, agent: http.Agent, signal: AbortSignal): Promise<CustomerIOResponseBody> {
-    return readAnswer(await sendOnce(request, agent, signal), request.uri);
+    const call = activeOutboundCall.getStore();
+    if (!call) return readAnswer(await sendOnce(request, agent, signal), request.uri);
+    const started = performance.now();
+    let answer: HttpAnswer;
+    try {
+      answer = await sendOnce(request, agent, signal);
+    } catch (error) {
+      call.attempt(secondsSince(started), undefined, failureError(error, this.#options.timeoutMs));
+      throw error;
+    }
+    call.attempt(secondsSince(started), answer.status);
+    return readAnswer(answer, request.uri);
   }
 }
 

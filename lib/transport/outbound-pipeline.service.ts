@@ -8,6 +8,7 @@ import type {
 } from '../interfaces/customerio-interceptor.interface.js';
 import { CustomerIORetryInterceptor } from './customerio-retry.interceptor.js';
 import { DeliveryReporter } from '../observability/delivery.reporter.js';
+import { activeOutboundCall, type OutboundCall } from '../observability/outbound-call.context.js';
 
 /**
  * Sends every outbound request, direct or batched, through the interceptor chain. An interceptor that fails
@@ -25,7 +26,34 @@ export class OutboundPipeline {
     this.#chain = options.retry ? [...options.interceptors, retry] : options.interceptors;
   }
 
-  send<T>(context: CustomerIOOutboundRequest, request: () => Promise<T>): Promise<T> {
+  /**
+   * Sends `request` through the chain, recorded as `call` (see {@link startCall}; its starter ends it), or, when
+   * none is given, as a call of its own, ended here: `delivered`, or `invalid` (a 400 or 413) or `failed`.
+   */
+  async send<T>(context: CustomerIOOutboundRequest, request: () => Promise<T>, call?: OutboundCall): Promise<T> {
+    const recorded = call ?? this.startCall(context);
+    if (!recorded.recording) return this.#run(context, request);
+    const onRetry = (error: CustomerIOError, delayMs: number) => {
+      recorded.retried(error, delayMs);
+      context.onRetry?.(error, delayMs);
+    };
+    try {
+      const result = await activeOutboundCall.run(recorded, () => this.#run({ ...context, onRetry }, request));
+      if (!call) recorded.end([{ outcome: 'delivered', count: 1 }]);
+      return result;
+    } catch (error) {
+      const status = (error as CustomerIOError).status;
+      if (!call) recorded.end([{ outcome: status === 400 || status === 413 ? 'invalid' : 'failed', count: 1 }], error);
+      throw error;
+    }
+  }
+
+  /** Starts recording a send (metrics, and a span linked to the spans that enqueued `operationIds`). */
+  startCall(context: CustomerIOOutboundRequest, operationIds?: readonly string[]): OutboundCall {
+    return this.reporter.telemetry.startCall(context, operationIds);
+  }
+
+  #run<T>(context: CustomerIOOutboundRequest, request: () => Promise<T>): Promise<T> {
     const run = (index: number): Promise<T> =>
       index === this.#chain.length ? request() : this.#intercept(index, context, () => run(index + 1));
     return run(0);

@@ -66,8 +66,10 @@ describe('the sample app /health', () => {
     expect(sandbox.events.map((event) => event.name)).toContain('signed_up');
   }, 40_000);
 
-  it('is linked from the sandbox page', async () => {
+  it('is linked from the sandbox page, beside /metrics', async () => {
     const response = await fetch(`${sample.url}/customerio`);
-    expect(await response.text()).toContain('<a href="/health">health</a>');
+    const page = await response.text();
+    expect(page).toContain('<a href="/health">health</a>');
+    expect(page).toContain('<a href="/metrics">metrics</a>');
   });
 });
