@@ -9,6 +9,10 @@ import type {
 import { DURATION_BUCKETS, errorType, INSTRUMENTATION_NAME, MESSAGING_SYSTEM } from './otel.attributes.js';
 import type { OpenTelemetryApi } from './otel.loader.js';
 import type { QueueGaugeReading } from './outbound-call.context.js';
+import type { CustomerIOCircuitState } from '../interfaces/customerio-queue-stats.interface.js';
+
+/** The circuit breaker's states, each observed as a point of `customerio.circuit.state`. */
+const CIRCUIT_STATES: readonly CustomerIOCircuitState[] = ['closed', 'half-open', 'open'];
 
 /** Where an operation went: through the queue, or a direct (awaited) call. */
 export type DeliveryPath = 'queue' | 'direct';
@@ -25,8 +29,10 @@ export type DeliveryPath = 'queue' | 'direct';
  * - `http.client.request.duration` (histogram, `s`): each HTTP attempt, with `http.request.method`,
  *   `http.response.status_code` when answered and `error.type` when failed;
  * - `customerio.client.retries` (counter, `{retry}`): requests sent again, by `customerio.operation` and `error.type`;
- * - observable gauges `customerio.queue.operations` (`{operation}`), `customerio.queue.bytes` (`By`) and
- *   `customerio.queue.in_flight` (`{operation}`), read from the queue's `stats` at each collection.
+ * - observable gauges `customerio.queue.operations` (`{operation}`), `customerio.queue.bytes` (`By`),
+ *   `customerio.queue.in_flight` (`{operation}`), `customerio.queue.oldest_age` (`s`) and `customerio.circuit.state`
+ *   (1 for the breaker's state, named by `customerio.circuit.state`, 0 for the others), read from the queue's `stats`
+ *   at each collection.
  */
 export class DeliveryMetrics {
   readonly #meter: Meter;
@@ -109,12 +115,27 @@ export class DeliveryMetrics {
       description: 'Operations in batches in flight',
       unit: unit.operations,
     });
-    this.#gauges.push(queued, bytes, inFlight);
+    const oldestAge = this.#meter.createObservableGauge('customerio.queue.oldest_age', {
+      description: 'Age of the oldest operation held by the queue (0 when it holds none)',
+      unit: 's',
+    });
+    const circuit = this.#meter.createObservableGauge('customerio.circuit.state', {
+      description: "The retry interceptor's circuit breaker: 1 for its current state, 0 for the others",
+      unit: '{state}',
+    });
+    this.#gauges.push(queued, bytes, inFlight, oldestAge, circuit);
     this.#observe = (result) => {
       const stats = read();
       result.observe(queued, stats.queued, MESSAGING_SYSTEM);
       result.observe(bytes, stats.queuedBytes, MESSAGING_SYSTEM);
       result.observe(inFlight, stats.inFlight, MESSAGING_SYSTEM);
+      result.observe(oldestAge, stats.oldestQueuedAgeMs / 1000, MESSAGING_SYSTEM);
+      for (const state of CIRCUIT_STATES) {
+        result.observe(circuit, state === stats.circuit ? 1 : 0, {
+          ...MESSAGING_SYSTEM,
+          'customerio.circuit.state': state,
+        });
+      }
     };
     this.#meter.addBatchObservableCallback(this.#observe, this.#gauges);
   }

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { CustomerIOCircuitState } from '../interfaces/customerio-queue-stats.interface.js';
 
 // NOTE: nothing here names a type of @opentelemetry/api: the module's declarations that reach its public entries
 // must compile in an app that does not install it.
@@ -11,6 +12,10 @@ export interface QueueGaugeReading {
   readonly queuedBytes: number;
   /** Operations in batches in flight. */
   readonly inFlight: number;
+  /** Age of the oldest operation held, in ms (0 when none). */
+  readonly oldestQueuedAgeMs: number;
+  /** The circuit breaker's state. */
+  readonly circuit: CustomerIOCircuitState;
 }
 
 /** How some of a send's operations ended: `delivered`, `invalid`, `failed`, `retry` (handed back to the queue), … */

@@ -18,12 +18,17 @@ describe('OpenTelemetry metrics (real metrics SDK, real sandbox)', () => {
     });
     const { client, sandbox } = subject;
     for (let i = 0; i < 7; i++) client.track(`u-${i}`, 'metered', { i });
+    await new Promise((resolve) => setTimeout(resolve, 25)); // the oldest operation is 25 ms old, at least
 
     const before = await otel.collect();
     expect(pointWith(before.get('customerio.queue.operations'), SYSTEM)).toBe(5);
     expect(pointWith<number>(before.get('customerio.queue.bytes'), SYSTEM)).toBe(subject.client.stats.queuedBytes);
     expect(pointWith<number>(before.get('customerio.queue.bytes'), SYSTEM)).toBeGreaterThan(0);
     expect(pointWith(before.get('customerio.queue.in_flight'), SYSTEM)).toBe(0);
+    expect(pointWith<number>(before.get('customerio.queue.oldest_age'), SYSTEM)).toBeGreaterThanOrEqual(0.02);
+    expect(pointWith(before.get('customerio.circuit.state'), { ...SYSTEM, 'customerio.circuit.state': 'closed' })).toBe(
+      1,
+    );
 
     sandbox.respondWith(503, { path: '/api/v2/batch', times: 2 }).respondWith(207, {
       path: '/api/v2/batch',
@@ -95,5 +100,32 @@ describe('OpenTelemetry metrics (real metrics SDK, real sandbox)', () => {
     const http = after.get('http.client.request.duration');
     expect(countWith(http, { 'http.response.status_code': 400 })).toBe(1);
     expect(countWith(http, {})).toBe(2);
+  });
+
+  it('shows the circuit breaker open, and the age of what the queue then holds', async () => {
+    const otel = await registerMeterProvider();
+    subject = await startTestApp({
+      flushWhenAsked: true,
+      options: {
+        queue: { shutdownTimeoutMs: 100 },
+        retry: { maxAttempts: 1, circuitBreaker: { threshold: 1, halfOpenAfterMs: 60_000 } },
+      },
+    });
+    const { client, sandbox } = subject;
+    sandbox.respondWith(503, { path: '/api/v2/batch', times: 5 });
+    client.track('c-1', 'held');
+    await client.flush();
+    expect(client.stats.circuit).toBe('open');
+
+    const during = await otel.collect();
+    const state = during.get('customerio.circuit.state');
+    expect(pointWith(state, { ...SYSTEM, 'customerio.circuit.state': 'open' })).toBe(1);
+    expect(pointWith(state, { ...SYSTEM, 'customerio.circuit.state': 'closed' })).toBe(0);
+    expect(pointWith(state, { ...SYSTEM, 'customerio.circuit.state': 'half-open' })).toBe(0);
+    expect(pointWith<number>(during.get('customerio.queue.oldest_age'), SYSTEM)).toBeCloseTo(
+      client.stats.oldestQueuedAgeMs / 1000,
+      1,
+    );
+    expect(pointWith(during.get('customerio.queue.operations'), SYSTEM)).toBe(1);
   });
 });

@@ -33,5 +33,8 @@ describe('sample app GET /metrics', () => {
     expect(line(/^messaging_client_operation_duration_count\{.*customerio_operation="batch"/)).toBeDefined();
     expect(line(/^http_client_request_duration_count\{.*http_response_status_code="503".*\} 1$/)).toBeDefined();
     expect(line(/^customerio_queue_operations\{.*\} 0$/)).toBeDefined();
+    expect(line(/^customerio_queue_oldest_age\{.*\} 0$/)).toBeDefined();
+    expect(line(/^customerio_circuit_state\{.*customerio_circuit_state="closed".*\} 1$/)).toBeDefined();
+    expect(line(/^customerio_circuit_state\{.*customerio_circuit_state="open".*\} 0$/)).toBeDefined();
   });
 });
