@@ -1,6 +1,8 @@
-// The sample app's /health (terminus and CustomerIOHealthIndicator) through a scripted outage of its sandbox: up,
-// degraded then down as the backlog ages while Customer.io answers 503, and up again once it recovers and the
-// queue delivers what it held.
+// The sample app's /health (terminus and CustomerIOHealthIndicator) through a scripted outage of its sandbox, driven by
+// `npm run drive` as a user would: up, degraded then down as the backlog ages while Customer.io answers 503, and up
+// again once it recovers and the queue delivers what it held.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { type RunningSample, startSample } from './sample-app.harness.js';
@@ -47,24 +49,27 @@ describe('the sample app /health', () => {
     });
 
     sandbox.respondWith(503);
-    const signup = await sample.request('POST', '/signup', {
-      body: { email: 'outage@example.com', name: 'Outage', password: 'correct horse', plan: 'free' },
+    // `npm run drive` builds the sample's scripts, then signs Ada and Grace up and uses features while Customer.io
+    // answers 503; /health is read as it goes.
+    const drive = promisify(execFile)('npm', ['run', 'drive', '--silent'], {
+      env: { ...process.env, BASE_URL: sample.url },
     });
-    expect(signup.status).toBe(201);
 
-    const degraded = await until('degraded', 5_000);
+    const degraded = await until('degraded', 60_000);
     expect(degraded).toMatchObject({ http: 200, status: 'degraded' });
     expect(degraded.customerio.reasons).toContainEqual(expect.stringMatching(/^oldest operation queued \d+ ms ago$/));
 
     const down = await until('down', 5_000);
     expect(down).toMatchObject({ http: 503, status: 'error' });
     expect(down.customerio.oldestQueuedAgeMs).toBeGreaterThanOrEqual(1200);
+    expect((await drive).stdout).toMatch(/Ada signs up \(free\)\s+POST \/signup\s+→ 201/);
 
     sandbox.clearFaults();
     const up = await until('up', 20_000);
     expect(up).toMatchObject({ http: 200, status: 'ok', customerio: { queued: 0, circuit: 'closed' } });
-    expect(sandbox.events.map((event) => event.name)).toContain('signed_up');
-  }, 40_000);
+    expect(sandbox.people.get('user-1')?.attributes.email).toBe('ada@example.com');
+    expect(sandbox.events.filter((event) => event.name === 'signed_up')).toHaveLength(2); // Ada, Grace
+  }, 90_000);
 
   it('is linked from the sandbox page, beside /metrics', async () => {
     const response = await fetch(`${sample.url}/customerio`);
