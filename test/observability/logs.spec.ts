@@ -1,7 +1,12 @@
 import { ConsoleLogger } from '@nestjs/common';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Test } from '@nestjs/testing';
-import { CustomerIOConfigError, CustomerIOModule, type CustomerIOModuleOptions } from '../../lib/index.js';
+import {
+  CustomerIOConfigError,
+  CustomerIOModule,
+  type CustomerIOModuleOptions,
+  customerIOOptionsFromConfig,
+} from '../../lib/index.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 /** A JSON line of `ConsoleLogger({ json: true })`. */
@@ -128,5 +133,26 @@ describe('log lines (context CustomerIO, structured fields, logLevel)', () => {
     expect((error as CustomerIOConfigError).message).toBe(
       'CustomerIOModule: option "logLevel" must be "log", "warn", "error" or "off", got "debug"',
     );
+  });
+
+  it('reads CUSTOMERIO_LOG_LEVEL, and names the variable when its value is not a level', async () => {
+    const env: Record<string, string> = {
+      CUSTOMERIO_SITE_ID: 's',
+      CUSTOMERIO_API_KEY: 'k',
+      CUSTOMERIO_LOG_LEVEL: 'off',
+    };
+    expect(customerIOOptionsFromConfig({ get: (key) => env[key] }).logLevel).toBe('off');
+    env.CUSTOMERIO_LOG_LEVEL = 'quiet';
+    const error = await Test.createTestingModule({
+      imports: [CustomerIOModule.forRoot(customerIOOptionsFromConfig({ get: (key) => env[key] }))],
+    })
+      .compile()
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(CustomerIOConfigError);
+    expect((error as CustomerIOConfigError).message).toContain('"logLevel" (from CUSTOMERIO_LOG_LEVEL)');
+    expect((error as CustomerIOConfigError).message).toContain('got "quiet"');
   });
 });
