@@ -1,4 +1,5 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
+import { CustomerIOLogger } from './observability/customerio.logger.js';
 import { DISABLED_MODE, SANDBOX_STARTED } from './errors/customerio.messages.js';
 import type { CustomerIOModuleOptions } from './interfaces/customerio-module-options.interface.js';
 import { resolveCustomerIOOptions } from './options/customerio-options.resolver.js';
@@ -21,8 +22,8 @@ export class CustomerIOModuleTarget implements OnApplicationShutdown {
   /** Validates `options` (every bad option in one error) and, in mode `'sandbox'`, starts the sandbox. */
   static async create(options: CustomerIOModuleOptions): Promise<CustomerIOModuleTarget> {
     const resolved = resolveCustomerIOOptions(options);
-    const logger = new Logger('CustomerIO');
-    if (resolved.mode === 'disabled') logger.log(DISABLED_MODE());
+    const logger = new CustomerIOLogger(resolved.logLevel);
+    if (resolved.mode === 'disabled') logger.log(DISABLED_MODE(), { event: 'customerio.mode.disabled' });
     if (resolved.mode !== 'sandbox') return new CustomerIOModuleTarget(resolved);
     // NOTE: loaded only in this mode, so that an application sending to Customer.io never loads the sandbox.
     const { CustomerIOSandbox } = await import('./sandbox/customerio-sandbox.js');
@@ -30,7 +31,7 @@ export class CustomerIOModuleTarget implements OnApplicationShutdown {
       ...('sandbox' in options ? options.sandbox : {}),
       host: '127.0.0.1',
     });
-    logger.log(SANDBOX_STARTED(sandbox.url));
+    logger.log(SANDBOX_STARTED(sandbox.url), { event: 'customerio.sandbox.started', url: sandbox.url });
     return new CustomerIOModuleTarget(resolveCustomerIOOptions({ ...options, ...sandbox.moduleOptions() }), sandbox);
   }
 

@@ -20,6 +20,9 @@ export function settleDecoratedCall(
     decoratorOwners.ownerOf(instance) ?? incomingRequestStorage.getStore()?.tracker ?? decoratorOwners.lookUp(instance);
   if (tracker) tracker.settle(spec, args, outcome);
   else if (decoratorOwners.firstMiss(spec.label)) {
-    new Logger('CustomerIO').warn(DECORATOR_WITHOUT_APP(spec.label, decoratorOwners.running));
+    new Logger('CustomerIO').warn(DECORATOR_WITHOUT_APP(spec.label, decoratorOwners.running), {
+      event: 'customerio.decorator.without-app',
+      decorator: spec.label,
+    });
   }
 }

@@ -1,6 +1,11 @@
-import { Logger } from '@nestjs/common';
 import { CustomerIOCircuitOpenError, CustomerIOError } from '../errors/customerio.errors.js';
-import { GIVEN_BACK, REQUEST_ABANDONED } from '../errors/customerio.messages.js';
+import {
+  BATCH_HANDLING_FAILED,
+  GIVEN_BACK,
+  HAND_BACK_FAILED,
+  REQUEST_ABANDONED,
+  STORE_READ_FAILED,
+} from '../errors/customerio.messages.js';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface.js';
 import type { CustomerIOQueueStore, QueuedOperation } from '../interfaces/queue-store.interface.js';
 import { BATCH_ENVELOPE_BYTES, type BatchOutcome, type BatchSender } from './batch.sender.js';
@@ -41,7 +46,6 @@ type PumpState = 'idle' | 'pumping' | 'pumping-again';
  * left ({@link settleLeftovers}).
  */
 export class BatchDispatcher {
-  readonly #logger = new Logger('CustomerIO');
   readonly #store: CustomerIOQueueStore;
   readonly #sender: Pick<BatchSender, 'send'>;
   readonly #reporter: QueueReporter;
@@ -170,7 +174,10 @@ export class BatchDispatcher {
       } while (this.#anotherRound());
     } catch (error) {
       this.#leaseHealth = 'failing';
-      this.#logger.error(`CustomerIO queue could not read its store: ${String(error)}`);
+      this.#reporter.delivery.logger.error(STORE_READ_FAILED(error), {
+        event: 'customerio.store.error',
+        action: 'read',
+      });
     } finally {
       this.#pump = 'idle';
       this.#notifyIdle();
@@ -200,7 +207,10 @@ export class BatchDispatcher {
       }
     } catch (error) {
       // NOTE: the sender reports failures as outcomes; reaching here is a bug or a failing store.
-      this.#logger.error(`CustomerIO batch handling failed: ${String(error)}`);
+      this.#reporter.delivery.logger.error(BATCH_HANDLING_FAILED(error), {
+        event: 'customerio.batch.error',
+        count: operations.length,
+      });
       try {
         await this.#apply({
           outcome: 'retry',
@@ -208,7 +218,11 @@ export class BatchDispatcher {
           error: new CustomerIOError(String(error), { retryable: true }),
         });
       } catch (storeError) {
-        this.#logger.error(`CustomerIO queue could not hand a batch back to its store: ${String(storeError)}`);
+        this.#reporter.delivery.logger.error(HAND_BACK_FAILED(storeError), {
+          event: 'customerio.store.error',
+          action: 'release',
+          count: operations.length,
+        });
       }
     } finally {
       lease.dispose();
@@ -226,7 +240,12 @@ export class BatchDispatcher {
    */
   async #giveBack(operations: QueuedOperation[]): Promise<void> {
     if (this.#gate === 'stopped') return;
-    this.#logger.warn(GIVEN_BACK(operations.length, this.#store.leaseDeadlines?.leaseMs ?? 0));
+    const leaseMs = this.#store.leaseDeadlines?.leaseMs ?? 0;
+    this.#reporter.delivery.logger.warn(GIVEN_BACK(operations.length, leaseMs), {
+      event: 'customerio.lease.given-back',
+      count: operations.length,
+      leaseMs,
+    });
     await this.#store.release(operations);
   }
 

@@ -1,7 +1,12 @@
-import { Logger } from '@nestjs/common';
 import { CustomerIOError, CustomerIOQueueFullError, CustomerIOValidationError } from '../errors/customerio.errors.js';
 import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
-import { NOT_STORED, OPERATION_TOO_LARGE, QUEUE_CLOSED, QUEUE_FULL } from '../errors/customerio.messages.js';
+import {
+  NOT_STORED,
+  OPERATION_TOO_LARGE,
+  QUEUE_CLOSED,
+  QUEUE_FULL,
+  STORE_DROP_FAILED,
+} from '../errors/customerio.messages.js';
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface.js';
 import type {
   AppendResult,
@@ -35,7 +40,6 @@ type Room = 'made' | 'none' | 'later';
  * reported (`rejected`, `dropped`), and so is an append the store failed (`failed`).
  */
 export class QueueAdmission {
-  readonly #logger = new Logger('CustomerIO');
   readonly #store: CustomerIOQueueStore;
   readonly #options: AdmissionOptions;
   readonly #reporter: QueueReporter;
@@ -101,7 +105,11 @@ export class QueueAdmission {
       // NOTE: a store answering asynchronously drops after the append, so the bound can be passed by the drops under way.
       dropped.then(
         (operation) => operation && this.#reportDropped([operation]),
-        (error: unknown) => this.#logger.error(`CustomerIO queue could not drop from its store: ${String(error)}`),
+        (error: unknown) =>
+          this.#reporter.delivery.logger.error(STORE_DROP_FAILED(error), {
+            event: 'customerio.store.error',
+            action: 'drop',
+          }),
       );
       return 'later';
     }

@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { KEPT_FOR_NEXT_START, LEFT_TO_OTHER_INSTANCES } from '../errors/customerio.messages.js';
 import type { CustomerIOQueueStore, QueuedOperation } from '../interfaces/queue-store.interface.js';
 import type { QueueReporter } from './queue.reporter.js';
@@ -16,24 +15,26 @@ export interface Leftovers {
   readonly shutdownTimeoutMs: number;
 }
 
-const logger = new Logger('CustomerIO');
-
 /**
  * Settles what is left at shutdown's deadline: a durable store keeps it (the operations in flight are released),
  * for the next start or the other instances sharing the store, and a log line says which; otherwise it is
  * reported `undelivered`.
  */
 export async function settleLeftovers(leftovers: Leftovers, reporter: QueueReporter): Promise<void> {
-  if (leftovers.store.durable) await keepLeftovers(leftovers);
+  if (leftovers.store.durable) await keepLeftovers(leftovers, reporter);
   else await reportLeftovers(leftovers, reporter);
 }
 
-async function keepLeftovers({ store, inFlight, leasedAll, shutdownTimeoutMs }: Leftovers): Promise<void> {
+async function keepLeftovers(
+  { store, inFlight, leasedAll, shutdownTimeoutMs }: Leftovers,
+  reporter: QueueReporter,
+): Promise<void> {
   await store.release(inFlight);
   const left = store.size;
   if (left === 0) return;
-  logger.warn(
+  reporter.delivery.logger.warn(
     leasedAll ? LEFT_TO_OTHER_INSTANCES(left) : KEPT_FOR_NEXT_START(left, shutdownTimeoutMs, inFlight.length),
+    { event: 'customerio.shutdown.kept', count: left, inFlight: inFlight.length, leasedAll },
   );
 }
 

@@ -210,3 +210,32 @@ export const REGION_MISMATCH = (configured: string, actual: string, url: unknown
 export const REGION_UNCHECKED = (reason: string) =>
   `CustomerIOModule: could not check the account's region at start-up (GET /api/v1/accounts/region: ${reason}); ` +
   'starting anyway with the configured "region"';
+
+/** The queue could not read its store (it tries again on the next pass). */
+export const STORE_READ_FAILED = (error: unknown) => `CustomerIO queue could not read its store: ${String(error)}`;
+
+/** Handling a batch failed in an unexpected way. */
+export const BATCH_HANDLING_FAILED = (error: unknown) => `CustomerIO batch handling failed: ${String(error)}`;
+
+/** The queue could not hand a batch back to its store. */
+export const HAND_BACK_FAILED = (error: unknown) =>
+  `CustomerIO queue could not hand a batch back to its store: ${String(error)}`;
+
+/** The queue could not drop operations from its store (overflow: drop-oldest). */
+export const STORE_DROP_FAILED = (error: unknown) => `CustomerIO queue could not drop from its store: ${String(error)}`;
+
+/** The Redis store could not renew its leases. */
+export const LEASE_RENEWAL_FAILED = (error: unknown) =>
+  `CustomerIO Redis store could not renew its leases: ${String(error)}`;
+
+/** The Redis store lost its connection and reconnects. */
+export const REDIS_CONNECTION_LOST = (error: unknown) =>
+  `CustomerIO Redis store lost its connection (reconnecting): ${String(error)}`;
+
+/** The Redis store could not acknowledge operations (they will be sent again). */
+export const REDIS_ACKNOWLEDGE_FAILED = (count: number, error: unknown) =>
+  `CustomerIO Redis store could not acknowledge ${count} operations (they will be sent again): ${String(error)}`;
+
+/** The Redis store could not release operations (their lease will run out). */
+export const REDIS_RELEASE_FAILED = (count: number, error: unknown) =>
+  `CustomerIO Redis store could not release ${count} operations (their lease will run out): ${String(error)}`;

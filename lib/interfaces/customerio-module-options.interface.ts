@@ -84,6 +84,13 @@ export interface CustomerIOCommonOptions {
    */
   checkRegion?: boolean;
   /**
+   * The lowest level of the module's own log lines (context `CustomerIO`): `'log'` writes everything, `'warn'` leaves
+   * out start-up notes, `'error'` also leaves out outcome lines and per-interval summaries (`warn`), `'off'` writes
+   * nothing. Stats, hooks and metrics count everything at every level.
+   * @default 'log'
+   */
+  logLevel?: CustomerIOLogLevel;
+  /**
    * Origin of the Track API, overriding `region`: a proxy, or the local sandbox
    * (`http://127.0.0.1:PORT`). `/api/v1` and `/api/v2` are appended.
    * @default the region's host, https://track.customer.io or https://track-eu.customer.io
@@ -133,3 +140,6 @@ export interface CustomerIODecoratorOptions {
    */
   anonymousId?: (request: any) => string | null | undefined; // eslint-disable-line @typescript-eslint/no-explicit-any
 }
+
+/** The levels of {@link CustomerIOModuleOptions.logLevel}, lowest first. */
+export type CustomerIOLogLevel = 'log' | 'warn' | 'error' | 'off';

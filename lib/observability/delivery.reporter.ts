@@ -1,8 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { CustomerIOError } from '../errors/customerio.errors.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import { failureMessage, REPORT_LINE, SUMMARY_LINES } from '../errors/customerio.messages.js';
 import { CustomerIOTelemetry } from './customerio.telemetry.js';
+import { CustomerIOLogger, shownIds } from './customerio.logger.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
 import type {
@@ -48,7 +49,8 @@ export const isThenable = (value: unknown): value is PromiseLike<unknown> =>
  */
 @Injectable()
 export class DeliveryReporter {
-  readonly #logger = new Logger('CustomerIO');
+  /** The module's logger, at the level of `logLevel`: the queue's parts log through it too. */
+  readonly logger: CustomerIOLogger;
   readonly #hooks: CustomerIODeliveryHooks;
   /** The counters of `stats` since the application started. */
   readonly stats: DeliveryCounters = {
@@ -77,6 +79,7 @@ export class DeliveryReporter {
 
   constructor(@Inject(CUSTOMERIO_RESOLVED_OPTIONS) options: ResolvedCustomerIOOptions) {
     this.#hooks = options.hooks;
+    this.logger = new CustomerIOLogger(options.logLevel);
   }
 
   /**
@@ -95,7 +98,14 @@ export class DeliveryReporter {
     if (outcome !== 'delivered' && outcome !== 'disabled') {
       if (error) this.stats.lastError = error.message;
       if (summary) this.summarize(summary, reason ?? outcome, ids.length);
-      else this.#logger.warn(REPORT_LINE(outcome, ids, reason));
+      else
+        this.logger.warn(REPORT_LINE(outcome, ids, reason), {
+          event: 'customerio.outcome',
+          outcome,
+          count: ids.length,
+          ids: shownIds(ids),
+          ...(reason === undefined ? {} : { reason }),
+        });
     }
     this.#callHook(OUTCOME_HOOK[outcome], { outcome, ids, reason, error });
   }
@@ -123,7 +133,8 @@ export class DeliveryReporter {
 
   /** Writes one line for each kind of failure summed since the last call. */
   writeSummary(): void {
-    for (const [kind, { count, last }] of this.#unlogged) this.#logger.warn(SUMMARY_LINES[kind](count, last));
+    for (const [kind, { count, last }] of this.#unlogged)
+      this.logger.warn(SUMMARY_LINES[kind](count, last), { event: 'customerio.summary', kind, count, last });
     this.#unlogged.clear();
   }
 

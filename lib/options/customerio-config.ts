@@ -17,6 +17,7 @@ export const CUSTOMERIO_CONFIG_KEYS = {
   trackUrl: 'CUSTOMERIO_TRACK_URL',
   appApiUrl: 'CUSTOMERIO_APP_API_URL',
   timeout: 'CUSTOMERIO_TIMEOUT_MS',
+  logLevel: 'CUSTOMERIO_LOG_LEVEL',
 } as const satisfies Partial<Record<keyof CustomerIOModuleOptions, string>>;
 
 /**

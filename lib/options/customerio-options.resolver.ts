@@ -22,6 +22,7 @@ import { CustomerIOConfigError } from '../errors/customerio.errors.js';
 import type {
   CustomerIOMode,
   CustomerIOModuleOptions,
+  CustomerIOLogLevel,
   CustomerIORegion,
 } from '../interfaces/customerio-module-options.interface.js';
 import { RedactedSecret, RedactedUrl } from './redacted-secret.js';
@@ -43,6 +44,7 @@ type OptionsWithSources = CustomerIOModuleOptions & {
 
 /** The modes of {@link CustomerIOModuleOptions.mode}. */
 const MODES: readonly CustomerIOMode[] = ['live', 'sandbox', 'disabled'];
+const LOG_LEVELS: readonly CustomerIOLogLevel[] = ['log', 'warn', 'error', 'off'];
 
 /** What a mode that sends nowhere real uses for credentials it was not given (never sent anywhere). */
 const UNUSED_CREDENTIAL = 'unused';
@@ -101,6 +103,9 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
   const checkRegion = options.checkRegion ?? options.trackUrl === undefined;
   if (typeof checkRegion !== 'boolean')
     fail('checkRegion', checkRegion, (label, got) => INVALID_OPTION(label, 'true or false', got));
+  const logLevel = options.logLevel ?? 'log';
+  if (!LOG_LEVELS.includes(logLevel))
+    fail('logLevel', logLevel, (label, got) => INVALID_OPTION(label, '"log", "warn", "error" or "off"', got));
   const timeoutMs = options.timeout ?? DEFAULT_TIMEOUT_MS;
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     fail('timeout', timeoutMs, INVALID_TIMEOUT);
@@ -244,6 +249,7 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     appApiKey,
     region,
     checkRegion,
+    logLevel,
     trackUrl,
     appApiUrl,
     timeoutMs,

@@ -1,6 +1,7 @@
 import type {
   CustomerIODecoratorOptions,
   CustomerIOMode,
+  CustomerIOLogLevel,
   CustomerIORegion,
 } from '../interfaces/customerio-module-options.interface.js';
 import type { CustomerIOInterceptor } from '../interfaces/customerio-interceptor.interface.js';
@@ -35,6 +36,8 @@ export interface ResolvedCustomerIOOptions {
   readonly region: CustomerIORegion;
   /** Whether the account's region is checked at start-up (mode `'live'` only). */
   readonly checkRegion: boolean;
+  /** The lowest level of the module's log lines. */
+  readonly logLevel: CustomerIOLogLevel;
   /** Track API origin (and path prefix, if any), without a trailing slash. */
   readonly trackUrl: string;
   /** App API origin (and path prefix, if any), without a trailing slash. */

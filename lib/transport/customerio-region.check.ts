@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { CustomerIOLogger } from '../observability/customerio.logger.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import { REGION_MISMATCH, REGION_UNCHECKED } from '../errors/customerio.messages.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
@@ -13,8 +14,6 @@ import { CustomerIOConfigError } from '../errors/customerio.errors.js';
  */
 @Injectable()
 export class CustomerIORegionCheck implements OnModuleInit {
-  readonly #logger = new Logger('CustomerIO');
-
   constructor(
     private readonly sdk: CustomerIOSdkAdapter,
     @Inject(CUSTOMERIO_RESOLVED_OPTIONS) private readonly options: ResolvedCustomerIOOptions,
@@ -26,15 +25,22 @@ export class CustomerIORegionCheck implements OnModuleInit {
     try {
       answer = await this.sdk.track((client) => client.request.get(`${client.trackRoot}/accounts/region`));
     } catch (error) {
-      this.#logger.warn(REGION_UNCHECKED(error instanceof Error ? error.message : String(error)));
+      this.#unchecked(error instanceof Error ? error.message : String(error));
       return;
     }
     const { region, url } = (typeof answer === 'object' && answer !== null ? answer : {}) as Record<string, unknown>;
     if (region !== 'us' && region !== 'eu') {
-      this.#logger.warn(REGION_UNCHECKED('the answer names no region'));
+      this.#unchecked('the answer names no region');
       return;
     }
     if (region !== this.options.region)
       throw new CustomerIOConfigError('region', REGION_MISMATCH(this.options.region, region, url));
+  }
+
+  #unchecked(reason: string): void {
+    new CustomerIOLogger(this.options.logLevel).warn(REGION_UNCHECKED(reason), {
+      event: 'customerio.region.unchecked',
+      reason,
+    });
   }
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { LEASE_RENEWAL_FAILED } from '../../errors/customerio.messages.js';
 import type { QueuedOperation } from '../../interfaces/queue-store.interface.js';
 
 /** An operation handed out by a lease of the Redis queue store, with the lease's token for the way back. */
@@ -90,7 +91,7 @@ export class RedisLeaseKeeper {
         if (end !== undefined && answered < end) this.#validUntil.set(token, Math.max(end, sent + this.#leaseMs));
       }
     } catch (error) {
-      this.#logger.warn(`CustomerIO Redis store could not renew its leases: ${String(error)}`);
+      this.#logger.warn(LEASE_RENEWAL_FAILED(error), { event: 'customerio.lease.renewal-failed' });
     }
   }
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { REDIS_CONNECTION_LOST } from '../../errors/customerio.messages.js';
 import { Redis } from 'ioredis';
 import { CustomerIOConfigError } from '../../errors/customerio.errors.js';
 import { REDIS_OLD_LAYOUT } from '../../errors/customerio.messages.js';
@@ -37,7 +38,7 @@ export class RedisQueueConnection {
       this.#redis.on('error', (error: unknown) => {
         if (this.#disconnected) return;
         this.#disconnected = true;
-        this.#logger.warn(`CustomerIO Redis store lost its connection (reconnecting): ${String(error)}`);
+        this.#logger.warn(REDIS_CONNECTION_LOST(error), { event: 'customerio.store.disconnected' });
       });
       this.#redis.on('ready', () => (this.#disconnected = false));
     }

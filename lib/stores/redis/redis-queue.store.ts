@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Logger } from '@nestjs/common';
+import { REDIS_ACKNOWLEDGE_FAILED, REDIS_RELEASE_FAILED } from '../../errors/customerio.messages.js';
 import type { Redis } from 'ioredis';
 import { DEFAULT_VISIBILITY_TIMEOUT_MS } from '../../customerio.constants.js';
 import type {
@@ -228,9 +229,11 @@ export class RedisQueueStore implements CustomerIOQueueStore {
       const ids = operations.map(({ id }) => id);
       this.#totals(await this.#run(ACKNOWLEDGE, ids));
     } catch (error) {
-      this.#logger.error(
-        `CustomerIO Redis store could not acknowledge ${operations.length} operations (they will be sent again): ${String(error)}`,
-      );
+      this.#logger.error(REDIS_ACKNOWLEDGE_FAILED(operations.length, error), {
+        event: 'customerio.store.error',
+        action: 'acknowledge',
+        count: operations.length,
+      });
     }
   }
 
@@ -247,9 +250,12 @@ export class RedisQueueStore implements CustomerIOQueueStore {
       try {
         this.#totals(await this.#run(RELEASE, args));
       } catch (error) {
-        this.#logger.error(
-          `CustomerIO Redis store could not release ${(args.length - 1) / 2} operations (their lease will run out): ${String(error)}`,
-        );
+        const count = (args.length - 1) / 2;
+        this.#logger.error(REDIS_RELEASE_FAILED(count, error), {
+          event: 'customerio.store.error',
+          action: 'release',
+          count,
+        });
       }
     }
   }
