@@ -18,6 +18,7 @@ import { RedisQueueConnection } from './redis-queue.connection.js';
 import { ACKNOWLEDGE, COUNTS, DROP_OLDEST, HAS, LEASE, RELEASE, RENEW } from './redis-queue.lua.js';
 import { redisSharedOutcomes } from './redis-shared-outcomes.js';
 import type { RedisReply } from './redis-script.loader.js';
+import { FIELDS, operationAt } from './redis-queue.reply.js';
 
 /** Options of {@link RedisQueueStore}. */
 export interface RedisQueueStoreOptions {
@@ -58,9 +59,6 @@ export interface RedisQueueStoreOptions {
    */
   outcomeTtlMs?: number;
 }
-
-/** Fields of an operation in a script's reply: id, key, json, bytes, attempts. */
-const FIELDS = 5;
 
 // NOTE: why sorted sets and hashes rather than Streams with consumer groups (or BullMQ): a consumer
 // group hands entries out in stream order to whoever reads, with no way to say "not this key while
@@ -295,15 +293,4 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     this.#appends.flush();
     return this.#connection.run(script, args);
   }
-}
-
-/** The operation whose {@link FIELDS} fields start at `i` in a script's reply. */
-function operationAt(reply: RedisReply, i: number): QueuedOperation {
-  return {
-    id: String(reply[i]),
-    key: String(reply[i + 1]),
-    json: String(reply[i + 2]),
-    bytes: Number(reply[i + 3]),
-    attempts: Number(reply[i + 4]),
-  };
 }
