@@ -16,10 +16,11 @@ import {
 } from '../../lib/index.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../../lib/customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../../lib/options/resolved-options.interface.js';
-import { CustomerIOSandbox } from '../../lib/testing/index.js';
+import { type CustomerIOSandbox } from '../../lib/testing/index.js';
 import { LogCapture } from '../support/log-capture.js';
 import { describeNeeding } from '../support/describe-needing.js';
 import { type OwnedRedisServer, startRedisServer } from '../support/redis-server.js';
+import { useSandbox } from '../support/test-app.js';
 
 const API_KEY = `sk-${randomBytes(8).toString('hex')}`;
 const APP_API_KEY = `app-${randomBytes(8).toString('hex')}`;
@@ -44,13 +45,7 @@ async function startApp(options: CustomerIOModuleOptions): Promise<INestApplicat
 
 describe('secrets the library builds print redacted, and still work', () => {
   let sandbox: CustomerIOSandbox;
-
-  beforeAll(async () => {
-    sandbox = await CustomerIOSandbox.start({ apiKey: API_KEY, appApiKey: APP_API_KEY });
-  });
-  afterAll(async () => {
-    await sandbox.close();
-  });
+  useSandbox('all', (started) => (sandbox = started), { apiKey: API_KEY, appApiKey: APP_API_KEY });
 
   describe('customerIOOptionsFromConfig()', () => {
     const config = () => {

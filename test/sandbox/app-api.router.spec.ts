@@ -1,19 +1,13 @@
 /**
  * The sandbox's App API over real HTTP: transactional messages and broadcast triggers.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { CustomerIOSandbox } from '../../lib/testing/index.js';
+import { describe, expect, it } from '@jest/globals';
+import { type CustomerIOSandbox } from '../../lib/testing/index.js';
 import { sandboxCalls } from './sandbox-calls.js';
+import { useSandbox } from '../support/test-app.js';
 
 let sandbox: CustomerIOSandbox;
-
-beforeEach(async () => {
-  sandbox = await CustomerIOSandbox.start();
-});
-
-afterEach(async () => {
-  await sandbox.close();
-});
+useSandbox('each', (started) => (sandbox = started));
 
 const { call } = sandboxCalls(() => sandbox);
 

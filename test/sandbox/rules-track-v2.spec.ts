@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { CustomerIOSandbox } from '../../lib/testing/index.js';
+import { describe, expect, it } from '@jest/globals';
+import { type CustomerIOSandbox } from '../../lib/testing/index.js';
 import { ULID, person, object, ruleChecks } from './sandbox-rules.js';
+import { useSandbox } from '../support/test-app.js';
 
 // Each rule of the strict sandbox, from Customer.io's published Track API document (the schema named in each
 // test), over real HTTP: what the spec accepts is accepted, what it refuses is refused with Customer.io's shape.
 
 let sandbox: CustomerIOSandbox;
-
-beforeAll(async () => {
-  sandbox = await CustomerIOSandbox.start();
-});
-
-afterAll(async () => {
-  await sandbox.close();
-});
+useSandbox('all', (started) => (sandbox = started));
 
 const { call, expectBatchRule } = ruleChecks(() => sandbox);
 

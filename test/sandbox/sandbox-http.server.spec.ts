@@ -1,23 +1,17 @@
 /**
  * The sandbox's HTTP server, over real sockets: credentials, unknown routes, connections, and how much of a request body it reads before answering.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { setImmediate } from 'node:timers/promises';
-import { CustomerIOSandbox } from '../../lib/testing/index.js';
+import { type CustomerIOSandbox } from '../../lib/testing/index.js';
 import { rawUpload } from '../support/raw-upload.js';
 import { sandboxCalls } from './sandbox-calls.js';
+import { useSandbox } from '../support/test-app.js';
 
 let sandbox: CustomerIOSandbox;
-
-beforeEach(async () => {
-  sandbox = await CustomerIOSandbox.start();
-});
-
-afterEach(async () => {
-  await sandbox.close();
-});
+useSandbox('each', (started) => (sandbox = started));
 
 const { trackAuth, appAuth, call } = sandboxCalls(() => sandbox);
 

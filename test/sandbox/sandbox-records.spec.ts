@@ -4,16 +4,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { ulid, sandboxCalls } from './sandbox-calls.js';
+import { useSandbox } from '../support/test-app.js';
 
 let sandbox: CustomerIOSandbox;
-
-beforeEach(async () => {
-  sandbox = await CustomerIOSandbox.start();
-});
-
-afterEach(async () => {
-  await sandbox.close();
-});
+useSandbox('each', (started) => (sandbox = started));
 
 const { trackAuth, appAuth, call, batch } = sandboxCalls(() => sandbox);
 

@@ -1,19 +1,13 @@
 /**
  * The sandbox's Track API v1 over real HTTP: what each endpoint records, and Customer.io's limits.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { CustomerIOSandbox } from '../../lib/testing/index.js';
+import { describe, expect, it } from '@jest/globals';
+import { type CustomerIOSandbox } from '../../lib/testing/index.js';
 import { ulid, v1Errors, sandboxCalls } from './sandbox-calls.js';
+import { useSandbox } from '../support/test-app.js';
 
 let sandbox: CustomerIOSandbox;
-
-beforeEach(async () => {
-  sandbox = await CustomerIOSandbox.start();
-});
-
-afterEach(async () => {
-  await sandbox.close();
-});
+useSandbox('each', (started) => (sandbox = started));
 
 const { call } = sandboxCalls(() => sandbox);
 

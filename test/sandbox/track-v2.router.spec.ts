@@ -1,20 +1,14 @@
 /**
  * The sandbox's Track API v2 over real HTTP (batch and entity), and the scanner that sizes each operation of a batch.
  */
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { CustomerIOSandbox } from '../../lib/testing/index.js';
+import { describe, expect, it } from '@jest/globals';
+import { type CustomerIOSandbox } from '../../lib/testing/index.js';
 import { batchOperationSizes } from '../../lib/sandbox/batch-operation.scanner.js';
 import { ulid, sandboxCalls } from './sandbox-calls.js';
+import { useSandbox } from '../support/test-app.js';
 
 let sandbox: CustomerIOSandbox;
-
-beforeEach(async () => {
-  sandbox = await CustomerIOSandbox.start();
-});
-
-afterEach(async () => {
-  await sandbox.close();
-});
+useSandbox('each', (started) => (sandbox = started));
 
 const { call, batch } = sandboxCalls(() => sandbox);
 

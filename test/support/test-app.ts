@@ -206,3 +206,19 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Error> {
 
 /** The setup of the queue's suites: the queue sends when flushed, and retries within milliseconds. */
 export const QUEUE_SUITE_SETUP = { flushWhenAsked: true, quickRetries: true } as const satisfies TestAppSetup;
+
+/**
+ * Starts a sandbox before the tests of the enclosing block (`'all'`: once, `'each'`: before each test), hands it to
+ * `use`, and closes it after them.
+ */
+export function useSandbox(
+  scope: 'all' | 'each',
+  use: (sandbox: CustomerIOSandbox) => void,
+  options?: CustomerIOSandboxOptions,
+): void {
+  let sandbox: CustomerIOSandbox | undefined;
+  (scope === 'each' ? beforeEach : beforeAll)(async () => use((sandbox = await CustomerIOSandbox.start(options))));
+  (scope === 'each' ? afterEach : afterAll)(async () => {
+    await sandbox?.close();
+  });
+}

@@ -16,7 +16,7 @@ import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { expectEachOnceOrReported, ReportLog } from '../../support/delivery-assertions.js';
 import { LogCapture } from '../../support/log-capture.js';
 import { describeNeeding } from '../../support/describe-needing.js';
-import { QUEUE_SUITE_SETUP, startTestApp, type TestApp } from '../../support/test-app.js';
+import { QUEUE_SUITE_SETUP, startTestApp, type TestApp, useSandbox } from '../../support/test-app.js';
 import { deleteKeys, startRedisServer, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
 
 const ALL = { maxOperations: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER };
@@ -593,13 +593,7 @@ describe('RedisQueueStore with overflow: drop-oldest', () => {
 
 describeNeeding('redis-server')('RedisQueueStore, Redis restarted mid-run', () => {
   let sandbox: CustomerIOSandbox;
-
-  beforeEach(async () => {
-    sandbox = await CustomerIOSandbox.start();
-  });
-  afterEach(async () => {
-    await sandbox.close();
-  });
+  useSandbox('each', (started) => (sandbox = started));
 
   it('keeps what Redis persisted, and what was appended while Redis was down is delivered once after it is back', async () => {
     const own = await startRedisServer({ persist: true });
