@@ -54,15 +54,11 @@ class AsyncOldestStore extends PlainStore {
 
 describe('stats.oldestQueuedAgeMs and stats.circuit', () => {
   let sandbox: CustomerIOSandbox;
-  let redis: TestRedis;
-  let admin: Redis;
   const apps: TestApp[] = [];
   const cleanup: (() => Promise<unknown> | unknown)[] = [];
 
   beforeAll(async () => {
     sandbox = await CustomerIOSandbox.start();
-    redis = await useRedis();
-    admin = new Redis(redis.url);
   });
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
@@ -70,8 +66,6 @@ describe('stats.oldestQueuedAgeMs and stats.circuit', () => {
     sandbox.reset();
   });
   afterAll(async () => {
-    admin.disconnect();
-    await redis.stop();
     await sandbox.close();
   });
 
@@ -136,6 +130,17 @@ describe('stats.oldestQueuedAgeMs and stats.circuit', () => {
   });
 
   describeNeeding('redis-server')('on Redis', () => {
+    let redis: TestRedis;
+    let admin: Redis;
+    beforeAll(async () => {
+      redis = await useRedis();
+      admin = new Redis(redis.url);
+    });
+    afterAll(async () => {
+      admin.disconnect();
+      await redis.stop();
+    });
+
     it('reads it from the shared queue, leased operations included, as of the last refresh', async () => {
       const prefix = uniquePrefix('health');
       const store = new RedisQueueStore({ redis: redis.url, prefix, refreshIntervalMs: 60_000 });
