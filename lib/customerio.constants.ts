@@ -31,6 +31,12 @@ export const CUSTOMERIO_APP_API_ORIGINS = {
   eu: 'https://api-eu.customer.io',
 } as const;
 
+/** Pipelines API hosts by region (`/v1` is appended). */
+export const CUSTOMERIO_PIPELINES_ORIGINS = {
+  us: 'https://cdp.customer.io',
+  eu: 'https://cdp-eu.customer.io',
+} as const;
+
 /** Default deadline of one HTTP request, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
 

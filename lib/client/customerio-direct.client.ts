@@ -12,7 +12,8 @@ import type {
   CustomerIOEventName,
   TrackEventOptions,
 } from '../interfaces/customerio-events.interface.js';
-import { anonymousEventOperation } from '../operations/anonymous-event.operation.js';
+import { type ApiOperations, PIPELINES_OPERATIONS, TRACK_OPERATIONS } from '../operations/api-operations.js';
+import type { CustomerIOGroupOptions } from '../operations/group.operation.js';
 import { broadcastRequest, type CustomerIOBroadcastOptions } from '../operations/broadcast.operation.js';
 import {
   type CustomerIOMetric,
@@ -20,15 +21,9 @@ import {
   metricRequest,
   pushMetricRequest,
 } from '../operations/delivery-metric.operation.js';
-import {
-  addDeviceOperation,
-  type CustomerIODeviceOptions,
-  type CustomerIODevicePlatform,
-  deleteDeviceOperation,
-} from '../operations/device.operation.js';
-import { eventOperation } from '../operations/event.operation.js';
+import type { CustomerIODeviceOptions, CustomerIODevicePlatform } from '../operations/device.operation.js';
 import { type CustomerIOFormData, formSubmissionRequest } from '../operations/form-submission.operation.js';
-import { identifyOperation, type IdentifyOptions } from '../operations/identify.operation.js';
+import type { IdentifyOptions } from '../operations/identify.operation.js';
 import { mergeOperation } from '../operations/merge.operation.js';
 import type { CustomerIOObjectIdentifier } from '../operations/object-identifier.js';
 import {
@@ -38,11 +33,9 @@ import {
   type IdentifyObjectOptions,
   objectRelationshipsOperation,
 } from '../operations/object.operation.js';
-import { destroyOperation } from '../operations/person-deletion.operation.js';
 import type { CustomerIOMergeIdentifier, CustomerIOPersonId } from '../operations/person-identifier.js';
 import { type CustomerIORelationship, personRelationshipsOperation } from '../operations/relationship.operation.js';
 import { segmentMembershipRequest } from '../operations/segment-membership.operation.js';
-import { suppressOperation, unsuppressOperation } from '../operations/suppression.operation.js';
 import {
   type CustomerIOEmailMessage,
   type CustomerIOPushMessage,
@@ -63,6 +56,7 @@ import { unsubscribeRequest } from '../operations/unsubscribe.operation.js';
 export class CustomerIODirectClient {
   readonly #options: ResolvedCustomerIOOptions;
   readonly #sender: DirectRequestSender;
+  readonly #operations: ApiOperations;
 
   constructor(
     sdk: CustomerIOSdkAdapter,
@@ -71,6 +65,7 @@ export class CustomerIODirectClient {
   ) {
     this.#options = options;
     this.#sender = new DirectRequestSender(sdk, pipeline, options);
+    this.#operations = options.api === 'pipelines' ? PIPELINES_OPERATIONS : TRACK_OPERATIONS;
   }
 
   /** Creates or updates a person. `Date` attribute values are sent as unix seconds. */
@@ -79,22 +74,22 @@ export class CustomerIODirectClient {
     attributes: CustomerIOAttributes = {},
     options: IdentifyOptions = {},
   ): Promise<void> {
-    await this.#sender.send('identify', identifyOperation(personId, attributes, options).direct());
+    await this.#sender.send('identify', this.#operations.identify(personId, attributes, options).direct());
   }
 
   /** Deletes a person. */
   async destroy(personId: CustomerIOPersonId): Promise<void> {
-    await this.#sender.send('destroy', destroyOperation(personId).direct());
+    await this.#sender.send('destroy', this.#operations.destroy(personId).direct());
   }
 
   /** Suppresses a person: deletes them and ignores their id from now on. */
   async suppress(personId: CustomerIOPersonId): Promise<void> {
-    await this.#sender.send('suppress', suppressOperation(personId).direct());
+    await this.#sender.send('suppress', this.#operations.suppress(personId).direct());
   }
 
   /** Lifts a suppression. */
   async unsuppress(personId: CustomerIOPersonId): Promise<void> {
-    await this.#sender.send('unsuppress', unsuppressOperation(personId).direct());
+    await this.#sender.send('unsuppress', this.#operations.unsuppress(personId).direct());
   }
 
   /** Sends an event of a person; the name and data are checked against the declared events. */
@@ -103,7 +98,7 @@ export class CustomerIODirectClient {
     name: N,
     ...[data, options]: CustomerIOEventArgs<N>
   ): Promise<void> {
-    await this.#sender.send('track', eventOperation(personId, 'event', name, data, options).direct());
+    await this.#sender.send('track', this.#operations.event(personId, 'event', name, data, options).direct());
   }
 
   /** Sends an event of someone not identified yet, keyed by their anonymous id. */
@@ -112,7 +107,10 @@ export class CustomerIODirectClient {
     name: N,
     ...[data, options]: CustomerIOEventArgs<N>
   ): Promise<void> {
-    await this.#sender.send('trackAnonymous', anonymousEventOperation(anonymousId, name, data, options).direct());
+    await this.#sender.send(
+      'trackAnonymous',
+      this.#operations.anonymousEvent(anonymousId, name, data, options).direct(),
+    );
   }
 
   /** Records that a person viewed a page (`path` is usually the URL). */
@@ -122,20 +120,32 @@ export class CustomerIODirectClient {
     data?: CustomerIOEventData,
     options?: TrackEventOptions,
   ): Promise<void> {
-    await this.#sender.send('trackPageView', eventOperation(personId, 'page', path, data, options).direct());
+    await this.#sender.send('trackPageView', this.#operations.event(personId, 'page', path, data, options).direct());
   }
 
-  /**
-   * Records that a person viewed a mobile screen (`name` is the screen's name), through `/api/v2/entity`: the
-   * v1 events endpoint's screen form needs an `anonymous_id` in Customer.io's document.
-   */
+  /** Records that a person viewed a mobile screen (`name` is the screen's name; Track API: `/api/v2/entity`). */
   async trackScreen(
     personId: CustomerIOPersonId,
     name: string,
     data?: CustomerIOEventData,
     options?: TrackEventOptions,
   ): Promise<void> {
-    await this.#sender.send('trackScreen', eventOperation(personId, 'screen', name, data, options).direct());
+    await this.#sender.send('trackScreen', this.#operations.event(personId, 'screen', name, data, options).direct());
+  }
+
+  /** Relates a person to a group and sets its traits (see `CustomerIOClient.group`). */
+  async group(
+    personId: CustomerIOPersonId,
+    groupId: string | number,
+    traits?: CustomerIOAttributes,
+    options?: CustomerIOGroupOptions,
+  ): Promise<void> {
+    await this.#sender.send('group', this.#operations.group(personId, groupId, traits, options).direct());
+  }
+
+  /** Merges `previousId`'s profile into `userId`'s (Pipelines API only; see `CustomerIOClient.alias`). */
+  async alias(previousId: string | number, userId: string | number): Promise<void> {
+    await this.#sender.send('alias', this.#operations.alias(previousId, userId).direct());
   }
 
   /** Relates a person to objects (`add_relationships`, through `/api/v2/entity`: v1 has no form). */
@@ -205,12 +215,12 @@ export class CustomerIODirectClient {
     platform: CustomerIODevicePlatform,
     options: CustomerIODeviceOptions = {},
   ): Promise<void> {
-    await this.#sender.send('addDevice', addDeviceOperation(personId, deviceId, platform, options).direct());
+    await this.#sender.send('addDevice', this.#operations.addDevice(personId, deviceId, platform, options).direct());
   }
 
   /** Removes a person's device. */
   async deleteDevice(personId: CustomerIOPersonId, deviceId: string): Promise<void> {
-    await this.#sender.send('deleteDevice', deleteDeviceOperation(personId, deviceId).direct());
+    await this.#sender.send('deleteDevice', this.#operations.deleteDevice(personId, deviceId).direct());
   }
 
   /** Merges `secondary` into `primary` (which must exist); irreversible. */
@@ -271,6 +281,9 @@ export class CustomerIODirectClient {
   }
 
   [inspect.custom](): string {
-    return `CustomerIODirectClient { siteId: '${this.#options.siteId}', trackUrl: '${this.#options.trackUrl}' }`;
+    const { api, track, trackUrl, pipelinesUrl } = this.#options;
+    const target =
+      api === 'pipelines' ? `pipelinesUrl: '${pipelinesUrl}'` : `siteId: '${track?.siteId}', trackUrl: '${trackUrl}'`;
+    return `CustomerIODirectClient { api: '${api}', ${target} }`;
   }
 }

@@ -1,5 +1,11 @@
 import { inspect } from 'node:util';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
+import { CustomerIOConfigError } from '../errors/customerio.errors.js';
+import { TRACK_API_ONLY } from '../errors/customerio.messages.js';
+import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
+import { type ApiOperations, PIPELINES_OPERATIONS, TRACK_OPERATIONS } from '../operations/api-operations.js';
+import type { CustomerIOGroupOptions } from '../operations/group.operation.js';
 import type { CustomerIOQueueStats } from '../interfaces/customerio-queue-stats.interface.js';
 import { CustomerIOQueue } from '../delivery/customerio-queue.service.js';
 import type { CustomerIOReceipt } from '../delivery/customerio-receipt.js';
@@ -11,18 +17,11 @@ import type {
   TrackEventOptions,
 } from '../interfaces/customerio-events.interface.js';
 import type { CustomerIOResponseBody } from '../transport/customerio-sdk.adapter.js';
-import { anonymousEventOperation } from '../operations/anonymous-event.operation.js';
 import type { CustomerIOBroadcastOptions } from '../operations/broadcast.operation.js';
 import type { CustomerIOMetric, CustomerIOPushMetric } from '../operations/delivery-metric.operation.js';
-import {
-  addDeviceOperation,
-  type CustomerIODeviceOptions,
-  type CustomerIODevicePlatform,
-  deleteDeviceOperation,
-} from '../operations/device.operation.js';
-import { queuedEvent } from '../operations/event.operation.js';
+import type { CustomerIODeviceOptions, CustomerIODevicePlatform } from '../operations/device.operation.js';
 import type { CustomerIOFormData } from '../operations/form-submission.operation.js';
-import { identifyOperation, type IdentifyOptions } from '../operations/identify.operation.js';
+import type { IdentifyOptions } from '../operations/identify.operation.js';
 import { mergeOperation } from '../operations/merge.operation.js';
 import type { CustomerIOObjectIdentifier } from '../operations/object-identifier.js';
 import {
@@ -33,10 +32,8 @@ import {
   objectRelationshipsOperation,
 } from '../operations/object.operation.js';
 import type { QueuedForm } from '../operations/operation.interface.js';
-import { destroyOperation } from '../operations/person-deletion.operation.js';
 import type { CustomerIOMergeIdentifier, CustomerIOPersonId } from '../operations/person-identifier.js';
 import { type CustomerIORelationship, personRelationshipsOperation } from '../operations/relationship.operation.js';
-import { suppressOperation, unsuppressOperation } from '../operations/suppression.operation.js';
 import type {
   CustomerIOEmailMessage,
   CustomerIOPushMessage,
@@ -48,21 +45,26 @@ import { CustomerIODirectClient } from './customerio-direct.client.js';
  * The Customer.io client: one instance for the whole application, through DI.
  *
  * Person operations (`identify`, `track`, `trackAnonymous`, `trackPageView`, `trackScreen`, `destroy`, `suppress`,
- * `unsuppress`, `addDevice`, `deleteDevice`, `mergeCustomers`) are checked at the call site — bad input
- * throws {@link CustomerIOValidationError} there — then queued and sent in batches; they return at once
- * with a {@link CustomerIOReceipt} (`await receipt.delivered` to wait for Customer.io's answer). Each
- * person's operations reach Customer.io in the order they were made.
- *
- * `direct` is the awaitable path, one request per call; operations with no batch form (metrics,
- * transactional messages, broadcasts) always take it.
+ * `unsuppress`, `addDevice`, `deleteDevice`, `group`, `alias`, `mergeCustomers`, objects and relationships) are
+ * checked at the call site (bad input throws {@link CustomerIOValidationError} there), then queued and sent in
+ * batches to the API of the `api` option; they return at once with a {@link CustomerIOReceipt} (`await
+ * receipt.delivered` for Customer.io's answer). Each person's operations reach Customer.io in the order they were
+ * made. `direct` is the awaitable path, one request per call; operations with no batch form always take it.
  */
 @Injectable()
 export class CustomerIOClient {
+  readonly #operations: ApiOperations;
+  readonly #track: boolean;
+
   constructor(
     /** The awaitable path: each call is one request, resolved when Customer.io accepted it. */
     readonly direct: CustomerIODirectClient,
     private readonly queue: CustomerIOQueue,
-  ) {}
+    @Inject(CUSTOMERIO_RESOLVED_OPTIONS) { api, track }: ResolvedCustomerIOOptions,
+  ) {
+    this.#operations = api === 'pipelines' ? PIPELINES_OPERATIONS : TRACK_OPERATIONS;
+    this.#track = track !== undefined;
+  }
 
   /** Queues creating or updating a person. `Date` attribute values are sent as unix seconds. */
   identify(
@@ -70,7 +72,7 @@ export class CustomerIOClient {
     attributes: CustomerIOAttributes = {},
     options: IdentifyOptions = {},
   ): CustomerIOReceipt {
-    return this.#enqueue(identifyOperation(personId, attributes, options));
+    return this.#enqueue(this.#operations.identify(personId, attributes, options));
   }
 
   /** Queues an event of a person; the name and data are checked against the declared events. */
@@ -79,7 +81,7 @@ export class CustomerIOClient {
     name: N,
     ...[data, options]: CustomerIOEventArgs<N>
   ): CustomerIOReceipt {
-    return this.#enqueue(queuedEvent(personId, 'event', name, data, options));
+    return this.#enqueue(this.#operations.queuedEvent(personId, 'event', name, data, options));
   }
 
   /** Queues an event of someone not identified yet, keyed by their anonymous id. */
@@ -88,7 +90,7 @@ export class CustomerIOClient {
     name: N,
     ...[data, options]: CustomerIOEventArgs<N>
   ): CustomerIOReceipt {
-    return this.#enqueue(anonymousEventOperation(anonymousId, name, data, options));
+    return this.#enqueue(this.#operations.anonymousEvent(anonymousId, name, data, options));
   }
 
   /** Queues a page view of a person (`path` is usually the URL). */
@@ -98,7 +100,7 @@ export class CustomerIOClient {
     data?: CustomerIOEventData,
     options?: TrackEventOptions,
   ): CustomerIOReceipt {
-    return this.#enqueue(queuedEvent(personId, 'page', path, data, options));
+    return this.#enqueue(this.#operations.queuedEvent(personId, 'page', path, data, options));
   }
 
   /** Queues a mobile screen view of a person (`name` is the screen's name). */
@@ -108,22 +110,22 @@ export class CustomerIOClient {
     data?: CustomerIOEventData,
     options?: TrackEventOptions,
   ): CustomerIOReceipt {
-    return this.#enqueue(queuedEvent(personId, 'screen', name, data, options));
+    return this.#enqueue(this.#operations.queuedEvent(personId, 'screen', name, data, options));
   }
 
   /** Queues deleting a person. */
   destroy(personId: CustomerIOPersonId): CustomerIOReceipt {
-    return this.#enqueue(destroyOperation(personId));
+    return this.#enqueue(this.#operations.destroy(personId));
   }
 
   /** Queues suppressing a person: Customer.io deletes them and ignores their id from then on. */
   suppress(personId: CustomerIOPersonId): CustomerIOReceipt {
-    return this.#enqueue(suppressOperation(personId));
+    return this.#enqueue(this.#operations.suppress(personId));
   }
 
   /** Queues lifting a suppression. */
   unsuppress(personId: CustomerIOPersonId): CustomerIOReceipt {
-    return this.#enqueue(unsuppressOperation(personId));
+    return this.#enqueue(this.#operations.unsuppress(personId));
   }
 
   /** Queues registering (or updating) a person's device for push. */
@@ -133,12 +135,12 @@ export class CustomerIOClient {
     platform: CustomerIODevicePlatform,
     options: CustomerIODeviceOptions = {},
   ): CustomerIOReceipt {
-    return this.#enqueue(addDeviceOperation(personId, deviceId, platform, options));
+    return this.#enqueue(this.#operations.addDevice(personId, deviceId, platform, options));
   }
 
   /** Queues removing a person's device. */
   deleteDevice(personId: CustomerIOPersonId, deviceId: string): CustomerIOReceipt {
-    return this.#enqueue(deleteDeviceOperation(personId, deviceId));
+    return this.#enqueue(this.#operations.deleteDevice(personId, deviceId));
   }
 
   /** Queues merging `secondary` into `primary` (which must exist by then); irreversible. */
@@ -146,12 +148,15 @@ export class CustomerIOClient {
     primary: CustomerIOMergeIdentifier | string | number,
     secondary: CustomerIOMergeIdentifier | string | number,
   ): CustomerIOReceipt {
-    return this.#enqueue(mergeOperation(primary, secondary));
+    return this.#trackOnly('mergeCustomers', mergeOperation(primary, secondary));
   }
 
   /** Queues relating a person to objects (`add_relationships`). */
   addRelationships(personId: CustomerIOPersonId, relationships: readonly CustomerIORelationship[]): CustomerIOReceipt {
-    return this.#enqueue(personRelationshipsOperation(personId, 'add_relationships', relationships));
+    return this.#trackOnly(
+      'addRelationships',
+      personRelationshipsOperation(personId, 'add_relationships', relationships),
+    );
   }
 
   /** Queues removing a person's relationships to objects (`delete_relationships`). */
@@ -159,7 +164,10 @@ export class CustomerIOClient {
     personId: CustomerIOPersonId,
     relationships: readonly CustomerIORelationship[],
   ): CustomerIOReceipt {
-    return this.#enqueue(personRelationshipsOperation(personId, 'delete_relationships', relationships));
+    return this.#trackOnly(
+      'deleteRelationships',
+      personRelationshipsOperation(personId, 'delete_relationships', relationships),
+    );
   }
 
   /** Queues creating or updating an object (an account, a company…), optionally relating people to it. */
@@ -168,12 +176,12 @@ export class CustomerIOClient {
     attributes?: CustomerIOAttributes,
     options?: IdentifyObjectOptions,
   ): CustomerIOReceipt {
-    return this.#enqueue(identifyObjectOperation(object, attributes, options));
+    return this.#trackOnly('identifyObject', identifyObjectOperation(object, attributes, options));
   }
 
   /** Queues deleting an object. */
   deleteObject(object: CustomerIOObjectIdentifier): CustomerIOReceipt {
-    return this.#enqueue(deleteObjectOperation(object));
+    return this.#trackOnly('deleteObject', deleteObjectOperation(object));
   }
 
   /** Queues relating people to an object. */
@@ -181,7 +189,7 @@ export class CustomerIOClient {
     object: CustomerIOObjectIdentifier,
     people: readonly CustomerIOObjectRelationship[],
   ): CustomerIOReceipt {
-    return this.#enqueue(objectRelationshipsOperation(object, 'add_relationships', people));
+    return this.#trackOnly('addObjectRelationships', objectRelationshipsOperation(object, 'add_relationships', people));
   }
 
   /** Queues removing people's relationships to an object. */
@@ -189,7 +197,28 @@ export class CustomerIOClient {
     object: CustomerIOObjectIdentifier,
     people: readonly CustomerIOObjectRelationship[],
   ): CustomerIOReceipt {
-    return this.#enqueue(objectRelationshipsOperation(object, 'delete_relationships', people));
+    return this.#trackOnly(
+      'deleteObjectRelationships',
+      objectRelationshipsOperation(object, 'delete_relationships', people),
+    );
+  }
+
+  /**
+   * Queues relating a person to a group (an account, a company…) and setting the group's traits: a Pipelines `group`
+   * call; on the Track API, the object's `identify` with its relationship to the person (keyed by the object).
+   */
+  group(
+    personId: CustomerIOPersonId,
+    groupId: string | number,
+    traits?: CustomerIOAttributes,
+    options?: CustomerIOGroupOptions,
+  ): CustomerIOReceipt {
+    return this.#enqueue(this.#operations.group(personId, groupId, traits, options));
+  }
+
+  /** Queues merging `previousId`'s profile into `userId`'s: a Pipelines `alias` call (the Track API: `mergeCustomers`). */
+  alias(previousId: string | number, userId: string | number): CustomerIOReceipt {
+    return this.#enqueue(this.#operations.alias(previousId, userId));
   }
 
   /** Reports what happened to a delivered message (direct: no batch form). */
@@ -260,6 +289,12 @@ export class CustomerIOClient {
 
   #enqueue({ key, json }: QueuedForm): CustomerIOReceipt {
     return this.queue.enqueue(key, json);
+  }
+
+  /** Queues an operation only the Track API has: with `api: 'pipelines'`, it needs the Track API's credentials too. */
+  #trackOnly(method: string, operation: QueuedForm): CustomerIOReceipt {
+    if (!this.#track) throw new CustomerIOConfigError('api', TRACK_API_ONLY(method));
+    return this.#enqueue(operation);
   }
 
   [inspect.custom](): string {

@@ -1,5 +1,5 @@
 import type { APIClient, TrackClient } from 'customerio-node';
-import { APP_API_KEY_REQUIRED } from '../errors/customerio.messages.js';
+import { APP_API_KEY_REQUIRED, TRACK_API_ONLY } from '../errors/customerio.messages.js';
 import { CustomerIOConfigError } from '../errors/customerio.errors.js';
 import { createOperationIdFactory } from '../delivery/operation-id.js';
 import type { ApiPost, AppRequest, DirectRequest } from '../operations/operation.interface.js';
@@ -25,7 +25,7 @@ export class DirectRequestSender {
 
   /**
    * Sends one request through the interceptor chain (retries included), as `operation` (the method's name); in
-   * mode `'disabled'`, sends nothing. An App API request needs the App API key.
+   * mode `'disabled'`, sends nothing. An App API request needs the App API key, a Track API request its credentials.
    */
   send(operation: string, request: AppRequest): Promise<CustomerIOResponseBody>;
   send(operation: string, request: DirectRequest): Promise<unknown>;
@@ -33,15 +33,20 @@ export class DirectRequestSender {
     if (request.api === 'app' && !this.#options.appApiKey) {
       throw new CustomerIOConfigError('appApiKey', APP_API_KEY_REQUIRED(operation));
     }
+    if ((request.api === 'track' || request.api === 'entity') && !this.#options.track) {
+      throw new CustomerIOConfigError('api', TRACK_API_ONLY(operation));
+    }
     if (this.#options.mode === 'disabled') return Promise.resolve(NOT_SENT);
     return this.#pipeline.send({ kind: 'direct', operation, size: 1 }, this.#sender(request));
   }
 
   /** What sends `request` once (the pipeline calls it again to retry). */
   #sender(request: DirectRequest): () => Promise<unknown> {
-    if (request.api === 'entity') {
+    if (request.api === 'entity' || request.api === 'pipelines') {
       const body = typeof request.json === 'string' ? request.json : request.json(this.#nextId());
-      return () => this.#sdk.postV2('entity', body);
+      return request.api === 'entity'
+        ? () => this.#sdk.postV2('entity', body)
+        : () => this.#sdk.postPipelines(request.path, body);
     }
     if (request.api === 'track') {
       const call = 'call' in request ? request.call : post<TrackClient>(this.#options.trackUrl, request);

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CustomerIOSdkAdapter, type CustomerIOResponseBody } from '../transport/customerio-sdk.adapter.js';
 import { abortedError, CustomerIOError } from '../errors/customerio.errors.js';
+import { QUEUED_FOR_OTHER_API } from '../errors/customerio.messages.js';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import type { BatchLeaseGuard } from './batch-lease.guard.js';
 import { OutboundPipeline } from '../transport/outbound-pipeline.service.js';
-import { v1EventsBody } from './queued-operation.format.js';
+import { type QueuedRoute, queuedRoute, v1EventsBody } from './queued-operation.format.js';
 import type { QueuedOperation } from '../interfaces/queue-store.interface.js';
 import type { CustomerIOOutboundRequest } from '../interfaces/customerio-interceptor.interface.js';
 import type { OutboundCall } from '../observability/outbound-call.context.js';
@@ -34,9 +35,12 @@ interface ItemError {
   message?: string;
 }
 
+/** A route of a batch, and its operations. */
+type Run = { readonly route: QueuedRoute; readonly operations: QueuedOperation[] };
+
 /**
- * Sends operations as one `POST /api/v2/batch` through the interceptor chain and sorts out what became
- * of each: a 207 marks the items Customer.io named invalid and delivers the rest; a 400 or 413 for the
+ * Sends operations as one `POST /api/v2/batch` (Track API) or `POST /v1/batch` (Pipelines API, in strict mode)
+ * through the interceptor chain and sorts out what became of each: a 207 marks the items Customer.io named invalid and delivers the rest; a 400 or 413 for the
  * whole request is split in halves, sent one after the other, until the offending operations are
  * isolated; a retryable failure hands the operations back to the queue. No request starts, first or retry,
  * unless its `timeout` ends within the batch's lease (see {@link BatchLeaseGuard}).
@@ -44,26 +48,50 @@ interface ItemError {
 @Injectable()
 export class BatchSender {
   readonly #timeoutMs: number;
+  /** What each route's API lacks in this application's options, if anything (a durable queue may hold the other API's). */
+  readonly #missing: Readonly<Record<QueuedRoute, string | undefined>>;
 
   constructor(
     private readonly pipeline: OutboundPipeline,
     private readonly sdk: CustomerIOSdkAdapter,
-    @Inject(CUSTOMERIO_RESOLVED_OPTIONS) { timeoutMs }: ResolvedCustomerIOOptions,
+    @Inject(CUSTOMERIO_RESOLVED_OPTIONS) { timeoutMs, track, pipelinesKey }: ResolvedCustomerIOOptions,
   ) {
     this.#timeoutMs = timeoutMs;
+    const trackMissing = track ? undefined : QUEUED_FOR_OTHER_API('Track', 'siteId and apiKey');
+    const pipelinesMissing = pipelinesKey ? undefined : QUEUED_FOR_OTHER_API('Pipelines', 'pipelinesKey');
+    this.#missing = { track: trackMissing, events: trackMissing, pipelines: pipelinesMissing };
   }
 
+  /**
+   * Sends the operations in runs of one route, in order (a batch's operations are in per-key order); once a run must
+   * wait, so does everything after it.
+   */
   async send(
     operations: QueuedOperation[],
     lease: BatchLeaseGuard,
     onRetry?: (error: CustomerIOError) => void,
   ): Promise<BatchOutcome[]> {
+    const outcomes: BatchOutcome[] = [];
+    const all = runs(operations);
+    for (const [index, run] of all.entries()) {
+      const sent = await this.#sendRun(run, lease, onRetry);
+      outcomes.push(...sent);
+      const waiting = sent.find((outcome) => outcome.outcome === 'retry');
+      if (waiting?.outcome === 'retry' && index < all.length - 1) {
+        const rest = all.slice(index + 1).flatMap((later) => later.operations);
+        return [...outcomes, { outcome: 'retry', operations: rest, error: waiting.error }];
+      }
+    }
+    return outcomes;
+  }
+
+  #sendRun({ route, operations }: Run, lease: BatchLeaseGuard, onRetry?: (error: CustomerIOError) => void) {
+    const missing = this.#missing[route];
+    if (missing)
+      return Promise.resolve<BatchOutcome[]>([{ outcome: 'failed', operations, error: new CustomerIOError(missing) }]);
     // NOTE: anonymous events have no v2 form; each goes to /api/v1/events on its own (see anonymousEventOperation).
-    const single = operations.filter((operation) => v1EventsBody(operation.json) !== undefined);
-    if (single.length === 0) return this.#sendBatch(operations, lease, onRetry);
-    const batched = operations.filter((operation) => !single.includes(operation));
-    const outcomes = batched.length > 0 ? await this.#sendBatch(batched, lease, onRetry) : [];
-    return [...outcomes, ...(await this.#sendEach(single, lease, onRetry))];
+    if (route === 'events') return this.#sendEach(operations, lease, onRetry);
+    return this.#sendBatch(route, operations, lease, onRetry);
   }
 
   /** Sends each operation as its own `POST /api/v1/events`, in order; once one must wait, so does the rest. */
@@ -105,6 +133,7 @@ export class BatchSender {
   }
 
   async #sendBatch(
+    route: 'track' | 'pipelines',
     operations: QueuedOperation[],
     lease: BatchLeaseGuard,
     onRetry?: (error: CustomerIOError) => void,
@@ -126,15 +155,19 @@ export class BatchSender {
     try {
       response = await this.pipeline.send(
         context,
-        () =>
-          lease.admit(this.#timeoutMs) ? this.sdk.postV2('batch', body, signal) : Promise.reject(abortedError(signal)),
+        () => {
+          if (!lease.admit(this.#timeoutMs)) return Promise.reject(abortedError(signal));
+          return route === 'track'
+            ? this.sdk.postV2('batch', body, signal)
+            : this.sdk.postPipelines('/batch', body, signal);
+        },
         call,
       );
     } catch (thrown) {
       const outcome = failureOutcome(operations, thrown, signal);
       endCall(call, [outcome], thrown);
       return outcome.outcome === 'invalid' && operations.length > 1
-        ? this.#split(operations, lease, onRetry)
+        ? this.#split(route, operations, lease, onRetry)
         : [outcome];
     }
     const outcomes = itemOutcomes(operations, response);
@@ -144,17 +177,18 @@ export class BatchSender {
 
   /** Sends each half in turn; once one half must wait, so does everything after it (order is kept). */
   async #split(
+    route: 'track' | 'pipelines',
     operations: QueuedOperation[],
     lease: BatchLeaseGuard,
     onRetry?: (error: CustomerIOError) => void,
   ): Promise<BatchOutcome[]> {
     const middle = Math.ceil(operations.length / 2);
-    const first = await this.#sendBatch(operations.slice(0, middle), lease, onRetry);
+    const first = await this.#sendBatch(route, operations.slice(0, middle), lease, onRetry);
     const waiting = first.find((outcome) => outcome.outcome === 'retry');
     if (waiting?.outcome === 'retry') {
       return [...first, { outcome: 'retry', operations: operations.slice(middle), error: waiting.error }];
     }
-    return [...first, ...(await this.#sendBatch(operations.slice(middle), lease, onRetry))];
+    return [...first, ...(await this.#sendBatch(route, operations.slice(middle), lease, onRetry))];
   }
 }
 
@@ -175,7 +209,25 @@ function failureOutcome(operations: QueuedOperation[], thrown: unknown, signal: 
   return { outcome: 'invalid', operations, reason: error.errors.join('; ') || error.message, error };
 }
 
-/** `{"batch":[op,op,…]}`, each operation encoded once, straight into the body. */
+/**
+ * The operations in as few runs of one route as per-key order allows: each joins the first run of its route that
+ * comes no earlier than the last run holding an operation of its key (so a key's operations stay in order).
+ */
+function runs(operations: QueuedOperation[]): Run[] {
+  const all: Run[] = [];
+  const lastRunOfKey = new Map<string, number>();
+  for (const operation of operations) {
+    const route = queuedRoute(operation.json);
+    const earliest = lastRunOfKey.get(operation.key) ?? 0;
+    let index = all.findIndex((run, at) => at >= earliest && run.route === route);
+    if (index === -1) index = all.push({ route, operations: [] }) - 1;
+    all[index].operations.push(operation);
+    lastRunOfKey.set(operation.key, index);
+  }
+  return all;
+}
+
+/** `{"batch":[op,op,…]}` (both APIs' batch), each operation encoded once, straight into the body. */
 function batchBody(operations: readonly QueuedOperation[]): Buffer {
   const total = operations.reduce((sum, operation) => sum + operation.bytes + 1, BATCH_ENVELOPE_BYTES - 1);
   const body = Buffer.allocUnsafe(total);

@@ -1,4 +1,4 @@
-// What a queued operation's JSON may be besides a v2 batch operation (see `QueuedOperation.json`).
+// What a queued operation's JSON may be besides a Track API v2 batch operation (see `QueuedOperation.json`).
 
 /**
  * How a queued operation bound for `POST /api/v1/events` begins: `{"v1":"events","body":` then the body, then `}`.
@@ -10,4 +10,16 @@ export const V1_EVENTS_ENVELOPE = '{"v1":"events","body":';
 /** The `/api/v1/events` body of a queued operation, or `undefined` for a v2 operation. */
 export function v1EventsBody(json: string): string | undefined {
   return json.startsWith(V1_EVENTS_ENVELOPE) ? json.slice(V1_EVENTS_ENVELOPE.length, -1) : undefined;
+}
+
+/** How a Pipelines call begins: its `type`, first (see `pipelinesJson`); a v2 operation's is `person` or `object`. */
+const PIPELINES_HEADS = ['identify', 'track', 'page', 'screen', 'group', 'alias'].map((type) => `{"type":"${type}"`);
+
+/** Where a queued operation goes: in a v2 batch, alone to `/api/v1/events`, or in a Pipelines batch. */
+export type QueuedRoute = 'track' | 'events' | 'pipelines';
+
+/** The route of a queued operation's JSON. */
+export function queuedRoute(json: string): QueuedRoute {
+  if (json.startsWith(V1_EVENTS_ENVELOPE)) return 'events';
+  return PIPELINES_HEADS.some((head) => json.startsWith(head)) ? 'pipelines' : 'track';
 }

@@ -49,6 +49,26 @@ export const DISABLED_MODE = () =>
 export const APP_API_KEY_REQUIRED = (method: string) =>
   `CustomerIOClient.${method} needs the App API: set the "appApiKey" option`;
 
+export const CHECK_REGION_NEEDS_TRACK = (label: string) =>
+  `CustomerIOModule: option ${label} asks the Track API for the account's region: it needs "siteId" and "apiKey"`;
+
+export const PIPELINES_NEEDS_SDK_5 =
+  'CustomerIOModule: option "api" is "pipelines", which needs customerio-node 5.2 or later (its PipelinesClient); ' +
+  'the installed customerio-node has none: install customerio-node@5, or use api "track"';
+
+export const TRACK_API_ONLY = (method: string) =>
+  `CustomerIOClient.${method} has no Pipelines API form: it goes to the Track API, which needs the "siteId" and ` +
+  `"apiKey" options besides "pipelinesKey"`;
+
+export const PIPELINES_API_ONLY = (method: string, instead: string) =>
+  `CustomerIOClient.${method} is a Pipelines API call and option "api" is "track": ${instead}`;
+
+export const PIPELINES_OPTION_UNSUPPORTED = (method: string, option: string) =>
+  `CustomerIOClient.${method}: option ${option} has no Pipelines API form (option "api" is "pipelines")`;
+
+export const QUEUED_FOR_OTHER_API = (api: string, needs: string) =>
+  `queued for the ${api} API, which this application no longer configures (${needs})`;
+
 export const BLANK = (field: string) => `${field} must be a non-blank string`;
 
 export const TOO_LONG = (field: string, limit: number, bytes: number) =>

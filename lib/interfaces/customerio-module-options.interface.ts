@@ -9,11 +9,20 @@ import type {
 export type CustomerIORegion = 'us' | 'eu';
 
 /**
+ * Which Customer.io API people and events go to (see the README's "Track API or Pipelines API?"):
+ * - `'track'`: the Track API (`siteId` and `apiKey`), batched through `/api/v2/batch`.
+ * - `'pipelines'`: the Pipelines API (`pipelinesKey`), batched through `/v1/batch`: Customer.io's recommendation
+ *   for new integrations. It needs customerio-node 5.2 or later. Calls with no Pipelines form go to the Track API
+ *   when `siteId` and `apiKey` are also given, and throw a `CustomerIOConfigError` naming `api` when they are not.
+ */
+export type CustomerIOApi = 'track' | 'pipelines';
+
+/**
  * Where the module sends:
  * - `'live'`: to Customer.io (or `trackUrl` / `appApiUrl`); `siteId` and `apiKey` are required.
  * - `'sandbox'`: to a local Customer.io sandbox (`CustomerIOSandbox` of `nestjs-customerio/testing`) the module
  *   starts in this process on 127.0.0.1 at bootstrap, logs the address of, and closes at shutdown. No
- *   credentials needed; the sandbox's replace `siteId`, `apiKey`, `appApiKey`, `trackUrl` and `appApiUrl`.
+ *   credentials needed; the sandbox's replace `siteId`, `apiKey`, `appApiKey`, `pipelinesKey` and the URLs.
  * - `'disabled'`: nothing is sent and no credentials are needed. Every call is validated as in `'live'` (a bad
  *   call throws the same error); queued operations are batched and flushed as in `'live'`, in memory whatever
  *   `queue.store` says, and end with the outcome `'disabled'` (counted in `stats.disabled`, reported to
@@ -26,7 +35,7 @@ export type CustomerIOMode = 'live' | 'sandbox' | 'disabled';
  * Options of {@link CustomerIOModule}; validated when the application starts. `siteId` and `apiKey` are
  * required in mode `'live'` (the default), optional in the others.
  */
-export type CustomerIOModuleOptions = CustomerIOLiveOptions | CustomerIOLocalOptions;
+export type CustomerIOModuleOptions = CustomerIOLiveOptions | CustomerIOPipelinesOptions | CustomerIOLocalOptions;
 
 /**
  * A class that makes the module's options, for `CustomerIOModule.forRootAsync({ useClass })` or `useExisting`:
@@ -37,23 +46,51 @@ export interface CustomerIOModuleOptionsFactory {
   createCustomerIOOptions(): CustomerIOModuleOptions | Promise<CustomerIOModuleOptions>;
 }
 
-/** Options in mode `'live'`: the credentials are required. */
+/** Options in mode `'live'` on the Track API: its credentials are required. */
 export interface CustomerIOLiveOptions extends CustomerIOCommonOptions {
   /**
    * Where the module sends; see {@link CustomerIOMode}.
    * @default 'live'
    */
   mode?: 'live';
+  /**
+   * The API people and events go to; see {@link CustomerIOApi}.
+   * @default 'track'
+   */
+  api?: 'track';
   /** Track API site id (Workspace settings → API credentials). */
   siteId: string;
   /** Track API key. Never written to logs, errors or `util.inspect` output. */
   apiKey: string;
 }
 
+/**
+ * Options in mode `'live'` on the Pipelines API: its key is required; the Track API's credentials are optional (the
+ * calls with no Pipelines form need them).
+ */
+export interface CustomerIOPipelinesOptions extends CustomerIOCommonOptions {
+  /**
+   * Where the module sends; see {@link CustomerIOMode}.
+   * @default 'live'
+   */
+  mode?: 'live';
+  /** The API people and events go to; see {@link CustomerIOApi}. */
+  api: 'pipelines';
+  /** Track API site id, for the calls with no Pipelines form. @default none */
+  siteId?: string;
+  /** Track API key, for the calls with no Pipelines form. Never logged. @default none */
+  apiKey?: string;
+}
+
 /** Options in modes `'sandbox'` and `'disabled'`: no credentials needed (those given are not used). */
 export interface CustomerIOLocalOptions extends CustomerIOCommonOptions {
   /** Where the module sends; see {@link CustomerIOMode}. */
   mode: 'sandbox' | 'disabled';
+  /**
+   * The API people and events go to; see {@link CustomerIOApi}.
+   * @default 'track'
+   */
+  api?: CustomerIOApi;
   /** Not used in this mode. @default none */
   siteId?: string;
   /** Not used in this mode. @default none */
@@ -71,6 +108,13 @@ export interface CustomerIOLocalOptions extends CustomerIOCommonOptions {
 export interface CustomerIOCommonOptions {
   /** App API key: enables transactional messages and broadcasts. Never logged. */
   appApiKey?: string;
+  /**
+   * Pipelines API key (Data Pipelines → Sources → the HTTP source's API key), sent as the HTTP Basic user with an
+   * empty password. Required with `api: 'pipelines'` in mode `'live'`; with `api: 'track'`, used only to send what an
+   * earlier `api: 'pipelines'` left in a durable queue. Never logged.
+   * @default none
+   */
+  pipelinesKey?: string;
   /**
    * Data center of the workspace.
    * @default 'us'
@@ -101,6 +145,11 @@ export interface CustomerIOCommonOptions {
    * @default the region's host, https://api.customer.io or https://api-eu.customer.io
    */
   appApiUrl?: string;
+  /**
+   * Origin of the Pipelines API, overriding `region`: a proxy, or the local sandbox. `/v1` is appended.
+   * @default the region's host, https://cdp.customer.io or https://cdp-eu.customer.io
+   */
+  pipelinesUrl?: string;
   /**
    * Deadline of one HTTP request in milliseconds; a request still unanswered then is
    * aborted, its socket released, and it fails with `CustomerIOTimeoutError`.

@@ -7,7 +7,7 @@ import type { CustomerIOResponseBody } from '../transport/customerio-sdk.adapter
 // A person's events, on the caller's hot path, also have their queued form alone (`queuedEvent`).
 
 /**
- * An operation's queued JSON: a v2 batch operation (or an anonymous event in its `/api/v1/events` envelope), or,
+ * An operation's queued JSON: a Pipelines call, a v2 batch operation (or an anonymous event in its `/api/v1/events` envelope), or,
  * for an event, the function writing it from the id the queue gives the operation (see `CustomerIOQueue.enqueue`):
  * that id is the event's `id` unless the caller chose one.
  */
@@ -39,11 +39,18 @@ export interface EntityPost {
   readonly json: QueuedJson;
 }
 
+/** One Pipelines API call, alone, to its own endpoint (`/identify`, `/track`, …, under `pipelinesUrl`'s `/v1`). */
+export interface PipelinesPost {
+  readonly api: 'pipelines';
+  readonly path: string;
+  readonly json: QueuedJson;
+}
+
 /** A request to the App API: it needs the App API key. */
 export type AppRequest = AppCall | ApiPost<'app'>;
 
 /** The one request that sends an operation on its own: the direct client's form of it. */
-export type DirectRequest = TrackCall | ApiPost<'track'> | EntityPost | AppRequest;
+export type DirectRequest = TrackCall | ApiPost<'track'> | EntityPost | PipelinesPost | AppRequest;
 
 /** The queued form of a checked operation: what `CustomerIOClient` hands the queue. */
 export interface QueuedForm {

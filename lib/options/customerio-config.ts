@@ -10,12 +10,15 @@ export interface CustomerIOConfigReader {
 /** The environment variables {@link customerIOOptionsFromConfig} reads, by option. */
 export const CUSTOMERIO_CONFIG_KEYS = {
   mode: 'CUSTOMERIO_MODE',
+  api: 'CUSTOMERIO_API',
   siteId: 'CUSTOMERIO_SITE_ID',
   apiKey: 'CUSTOMERIO_API_KEY',
   appApiKey: 'CUSTOMERIO_APP_API_KEY',
+  pipelinesKey: 'CUSTOMERIO_PIPELINES_KEY',
   region: 'CUSTOMERIO_REGION',
   trackUrl: 'CUSTOMERIO_TRACK_URL',
   appApiUrl: 'CUSTOMERIO_APP_API_URL',
+  pipelinesUrl: 'CUSTOMERIO_PIPELINES_URL',
   timeout: 'CUSTOMERIO_TIMEOUT_MS',
   logLevel: 'CUSTOMERIO_LOG_LEVEL',
 } as const satisfies Partial<Record<keyof CustomerIOModuleOptions, string>>;
@@ -25,7 +28,7 @@ export const CUSTOMERIO_CONFIG_KEYS = {
  * `forRootAsync({ inject: [ConfigService], useFactory: (config) => customerIOOptionsFromConfig(config) })`.
  * Unset variables are left out, so defaults apply; a validation error at start-up names the variable.
  * `util.inspect` and `JSON.stringify` of the object returned (and of copies spread from it) print the keys
- * `[redacted]`; reading `apiKey` still returns the key.
+ * `[redacted]`; reading `apiKey` (or `appApiKey`, `pipelinesKey`) still returns the key.
  */
 export function customerIOOptionsFromConfig(
   config: CustomerIOConfigReader = { get: (key) => process.env[key] },

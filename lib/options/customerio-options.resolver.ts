@@ -1,6 +1,7 @@
 import {
   CUSTOMERIO_APP_API_ORIGINS,
   CUSTOMERIO_LIMITS,
+  CUSTOMERIO_PIPELINES_ORIGINS,
   CUSTOMERIO_TRACK_ORIGINS,
   DEFAULT_QUEUE,
   DEFAULT_RETRY,
@@ -9,6 +10,7 @@ import {
 } from '../customerio.constants.js';
 import {
   INVALID_NUMBER,
+  CHECK_REGION_NEEDS_TRACK,
   INVALID_OPTION,
   INVALID_OPTIONS,
   INVALID_REGION,
@@ -20,6 +22,7 @@ import {
 } from '../errors/customerio.messages.js';
 import { CustomerIOConfigError } from '../errors/customerio.errors.js';
 import type {
+  CustomerIOApi,
   CustomerIOMode,
   CustomerIOModuleOptions,
   CustomerIOLogLevel,
@@ -44,6 +47,7 @@ type OptionsWithSources = CustomerIOModuleOptions & {
 
 /** The modes of {@link CustomerIOModuleOptions.mode}. */
 const MODES: readonly CustomerIOMode[] = ['live', 'sandbox', 'disabled'];
+const APIS: readonly CustomerIOApi[] = ['track', 'pipelines'];
 const LOG_LEVELS: readonly CustomerIOLogLevel[] = ['log', 'warn', 'error', 'off'];
 
 /** What a mode that sends nowhere real uses for credentials it was not given (never sent anywhere). */
@@ -64,10 +68,16 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
   const mode = options?.mode ?? 'live';
   if (!MODES.includes(mode))
     fail('mode', mode, (label, got) => INVALID_OPTION(label, '"live", "sandbox" or "disabled"', got));
-  /** Credentials are needed to send to Customer.io; the other modes run without them. */
-  const required = (option: 'siteId' | 'apiKey'): string => {
+  const api = options?.api ?? 'track';
+  if (!APIS.includes(api)) fail('api', api, (label, got) => INVALID_OPTION(label, '"track" or "pipelines"', got));
+  /**
+   * A credential: required in mode `'live'` when `api` needs it, else optional (checked when given); the other modes
+   * run without them.
+   */
+  const credential = (option: 'siteId' | 'apiKey' | 'pipelinesKey', needed: boolean): string | undefined => {
     const value = options?.[option];
     if (mode !== 'live' && !isNonBlank(value)) return UNUSED_CREDENTIAL;
+    if (value === undefined && !needed) return undefined;
     return isNonBlank(value) ? value : fail(option, value, MISSING_OPTION);
   };
   /** An integer option within [min, max], or its default. */
@@ -90,8 +100,15 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
       : (fail(option, value, (label, got) => INVALID_OPTION(label, 'an object', got)), {});
   };
 
-  const siteId = required('siteId');
-  const apiKey = new RedactedSecret(required('apiKey'));
+  const siteId = credential('siteId', api === 'track');
+  const apiKey = credential('apiKey', api === 'track');
+  // NOTE: one of the pair alone is a mistake: it would silently turn the Track API off.
+  if (api === 'pipelines' && (siteId === undefined) !== (apiKey === undefined)) {
+    fail(siteId === undefined ? 'siteId' : 'apiKey', undefined, MISSING_OPTION);
+  }
+  const track = siteId && apiKey ? Object.freeze({ siteId, apiKey: new RedactedSecret(apiKey) }) : undefined;
+  const pipelinesKeyValue = credential('pipelinesKey', api === 'pipelines');
+  const pipelinesKey = pipelinesKeyValue === undefined ? undefined : new RedactedSecret(pipelinesKeyValue);
   let appApiKey = mode === 'disabled' ? new RedactedSecret(UNUSED_CREDENTIAL) : undefined;
   if (options.appApiKey !== undefined) {
     appApiKey = isNonBlank(options.appApiKey)
@@ -100,9 +117,11 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
   }
   const region: CustomerIORegion = options.region ?? 'us';
   if (region !== 'us' && region !== 'eu') fail('region', region, INVALID_REGION);
-  const checkRegion = options.checkRegion ?? options.trackUrl === undefined;
+  // NOTE: the region is asked of the Track API, with its credentials.
+  const checkRegion = options.checkRegion ?? (options.trackUrl === undefined && track !== undefined);
   if (typeof checkRegion !== 'boolean')
     fail('checkRegion', checkRegion, (label, got) => INVALID_OPTION(label, 'true or false', got));
+  if (checkRegion && !track) fail('checkRegion', checkRegion, CHECK_REGION_NEEDS_TRACK);
   const logLevel = options.logLevel ?? 'log';
   if (!LOG_LEVELS.includes(logLevel))
     fail('logLevel', logLevel, (label, got) => INVALID_OPTION(label, '"log", "warn", "error" or "off"', got));
@@ -110,7 +129,7 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
   if (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
     fail('timeout', timeoutMs, INVALID_TIMEOUT);
   }
-  const url = (option: 'trackUrl' | 'appApiUrl', fallback: string): string => {
+  const url = (option: 'trackUrl' | 'appApiUrl' | 'pipelinesUrl', fallback: string): string => {
     const value = options[option];
     if (value === undefined) return fallback;
     return normalizeBaseUrl(value) ?? fail(option, value, INVALID_URL);
@@ -230,6 +249,7 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
   }
   const trackUrl = url('trackUrl', CUSTOMERIO_TRACK_ORIGINS[region]);
   const appApiUrl = url('appApiUrl', CUSTOMERIO_APP_API_ORIGINS[region]);
+  const pipelinesUrl = url('pipelinesUrl', CUSTOMERIO_PIPELINES_ORIGINS[region]);
   const retry = resolveRetry();
   const queue = resolveQueue();
   const hooks = object('hooks', options.hooks);
@@ -244,14 +264,16 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
   }
   return Object.freeze({
     mode,
-    siteId,
-    apiKey,
+    api,
+    track,
+    pipelinesKey,
     appApiKey,
     region,
     checkRegion,
     logLevel,
     trackUrl,
     appApiUrl,
+    pipelinesUrl,
     timeoutMs,
     retry,
     interceptors: Object.freeze([...interceptors]),

@@ -47,7 +47,7 @@ export class RedactedUrl extends RedactedSecret {
 }
 
 /** The options `customerIOOptionsFromConfig` builds that hold credentials. */
-const SECRET_OPTIONS = new Set(['apiKey', 'appApiKey']);
+const SECRET_OPTIONS = new Set(['apiKey', 'appApiKey', 'pipelinesKey']);
 
 /**
  * Makes `options` (and the copies spread from it) print its credentials `[redacted]` in `util.inspect` and

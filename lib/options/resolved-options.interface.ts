@@ -1,4 +1,5 @@
 import type {
+  CustomerIOApi,
   CustomerIODecoratorOptions,
   CustomerIOMode,
   CustomerIOLogLevel,
@@ -30,8 +31,11 @@ export type ResolvedQueueOptions = Readonly<
 /** Options after validation and defaulting; what the rest of the module reads. */
 export interface ResolvedCustomerIOOptions {
   readonly mode: CustomerIOMode;
-  readonly siteId: string;
-  readonly apiKey: RedactedSecret;
+  /** The API people and events go to. */
+  readonly api: CustomerIOApi;
+  /** Track API credentials: always with `api: 'track'`; with `'pipelines'`, only when given. */
+  readonly track?: { readonly siteId: string; readonly apiKey: RedactedSecret };
+  readonly pipelinesKey?: RedactedSecret;
   readonly appApiKey?: RedactedSecret;
   readonly region: CustomerIORegion;
   /** Whether the account's region is checked at start-up (mode `'live'` only). */
@@ -42,6 +46,8 @@ export interface ResolvedCustomerIOOptions {
   readonly trackUrl: string;
   /** App API origin (and path prefix, if any), without a trailing slash. */
   readonly appApiUrl: string;
+  /** Pipelines API origin (and path prefix, if any), without a trailing slash. */
+  readonly pipelinesUrl: string;
   readonly timeoutMs: number;
   readonly retry: ResolvedRetryOptions | false;
   readonly interceptors: readonly CustomerIOInterceptor[];

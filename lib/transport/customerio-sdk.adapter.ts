@@ -6,12 +6,22 @@ import type { APIClient, TrackClient } from 'customerio-node';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../customerio.constants.js';
 import type { ResolvedCustomerIOOptions } from '../options/resolved-options.interface.js';
 import { type CustomerIOResponseBody, failureError, readAnswer } from './customerio-answer.reader.js';
-import { abortedError } from '../errors/customerio.errors.js';
+import { abortedError, CustomerIOConfigError } from '../errors/customerio.errors.js';
+import { PIPELINES_NEEDS_SDK_5, TRACK_API_ONLY } from '../errors/customerio.messages.js';
 import { type HttpAnswer, type SdkRequest, sendOnce } from './http.transport.js';
 import { activeOutboundCall } from '../observability/outbound-call.context.js';
 import { secondsSince } from '../observability/otel.attributes.js';
 
 export type { CustomerIOResponseBody } from './customerio-answer.reader.js';
+
+/** customerio-node 5.2's Pipelines client, as far as the module uses it; 4.x has none. */
+type PipelinesClientClass = new (
+  writeKey: string,
+  defaults: { url: string; strictMode: boolean },
+) => { request: TrackClient['request'] };
+
+// NOTE: the installed types are 4.x's, which has no PipelinesClient.
+const { PipelinesClient } = cio as unknown as { PipelinesClient?: PipelinesClientClass };
 
 /** Where one API's requests go: the SDK's base URL, and the connections to it. */
 interface Endpoint {
@@ -31,17 +41,23 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
   readonly #options: ResolvedCustomerIOOptions;
   readonly #track: Endpoint;
   readonly #app: Endpoint;
+  readonly #pipelines: Endpoint;
 
   constructor(@Inject(CUSTOMERIO_RESOLVED_OPTIONS) options: ResolvedCustomerIOOptions) {
+    // NOTE: customerio-node 4.x has no PipelinesClient; start-up fails here rather than at the first flush.
+    if (options.api === 'pipelines' && !PipelinesClient) throw new CustomerIOConfigError('api', PIPELINES_NEEDS_SDK_5);
     this.#options = options;
     this.#track = endpoint(`${options.trackUrl}/api/v1`);
     this.#app = endpoint(`${options.appApiUrl}/v1`);
+    this.#pipelines = endpoint(`${options.pipelinesUrl}/v1`);
   }
 
   /** Runs one Track API call; `signal` aborts it early, and it then fails with `signal`'s reason (see `abortedError`). */
   track<T>(call: (client: TrackClient) => Promise<T>, signal?: AbortSignal): Promise<T> {
-    const { siteId, apiKey } = this.#options;
-    return this.#run(this.#track, (defaults) => new cio.TrackClient(siteId, apiKey.reveal(), defaults), call, signal);
+    const { track } = this.#options;
+    if (!track) return Promise.reject(new CustomerIOConfigError('api', TRACK_API_ONLY('track')));
+    const create = (defaults: { url: string }) => new cio.TrackClient(track.siteId, track.apiKey.reveal(), defaults);
+    return this.#run(this.#track, create, call, signal);
   }
 
   /** Runs one App API call; the caller has checked that an App API key is configured. */
@@ -58,18 +74,24 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
   /** POSTs a body, already serialized as JSON, to a Track API path (`/api/v2/batch`, `/api/v1/events`, …). */
   postTrack(path: string, json: string | Buffer, signal?: AbortSignal): Promise<CustomerIOResponseBody> {
     const url = `${this.#options.trackUrl}${path}`;
-    return this.track(({ request }) => {
-      // NOTE: the queue holds operations as JSON; sending that JSON as it is spares a parse and a
-      // stringify of every batch. `options()` gives the SDK's own auth and headers on both majors.
-      const { headers, ...options } = request.options(url, 'POST');
-      const body = json as string; // NOTE: the module's transport sends a Buffer as it is.
-      return request.handler({ ...options, headers: { ...headers, 'Content-Length': Buffer.byteLength(json) }, body });
-    }, signal);
+    return this.track(({ request }) => postJson(request, url, json), signal);
+  }
+
+  /**
+   * POSTs a body, already serialized as JSON, to a Pipelines API path (`/batch`, `/identify`, …) with the Pipelines
+   * key and `X-Strict-Mode: 1`, so that Customer.io answers an invalid call 400 instead of dropping it.
+   */
+  postPipelines(path: string, json: string | Buffer, signal?: AbortSignal): Promise<CustomerIOResponseBody> {
+    const key = this.#options.pipelinesKey!.reveal();
+    const url = `${this.#pipelines.url}${path}`;
+    const create = (defaults: { url: string }) => new PipelinesClient!(key, { ...defaults, strictMode: true });
+    return this.#run(this.#pipelines, create, ({ request }) => postJson(request, url, json), signal);
   }
 
   onApplicationShutdown(): void {
     this.#track.agent.destroy();
     this.#app.agent.destroy();
+    this.#pipelines.agent.destroy();
   }
 
   async #run<C extends { request: { handler: TrackClient['request']['handler'] } }, T>(
@@ -107,6 +129,20 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
     call.attempt(secondsSince(started), answer.status);
     return readAnswer(answer, request.uri);
   }
+}
+
+/**
+ * POSTs `json` as it is through the SDK's request handler. NOTE: the queue holds operations as JSON; sending that
+ * JSON as it is spares a parse and a stringify of every batch. `options()` gives the SDK's own auth and headers.
+ */
+function postJson(
+  request: TrackClient['request'],
+  url: string,
+  json: string | Buffer,
+): Promise<CustomerIOResponseBody> {
+  const { headers, ...options } = request.options(url, 'POST');
+  const body = json as string; // NOTE: the module's transport sends a Buffer as it is.
+  return request.handler({ ...options, headers: { ...headers, 'Content-Length': Buffer.byteLength(json) }, body });
 }
 
 /** An API's base URL and a keep-alive agent for it. */

@@ -182,7 +182,7 @@ describe('CustomerIOModule options are validated at bootstrap', () => {
       inspect(app.get(Holder), { depth: 20 }),
       inspect(resolved, { depth: 20, showHidden: true }),
       JSON.stringify(resolved),
-      String(resolved.apiKey),
+      String(resolved.track?.apiKey),
     ].join('\n');
     expect(everything).toContain('site');
     expect(everything).not.toContain(SECRET);

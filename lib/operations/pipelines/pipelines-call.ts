@@ -1,0 +1,56 @@
+import { CustomerIOValidationError } from '../../errors/customerio.errors.js';
+import { INVALID_VALUE } from '../../errors/customerio.messages.js';
+import { checkPersonId } from '../../validation/input.checks.js';
+import type { Operation, QueuedJson } from '../operation.interface.js';
+
+// Customer.io Pipelines API calls (`POST /v1/batch`, `/v1/identify`, …), written as JSON strings from input already
+// checked, like the Track API's person operations (see person-operation.ts). Every call's `messageId` is its
+// operation's id (an event's own `id` when the caller chose one): the same on every retry, so Customer.io keeps one.
+
+/** The kinds of Pipelines call, each its own endpoint. */
+export type PipelinesCallType = 'identify' | 'track' | 'page' | 'screen' | 'group' | 'alias';
+
+/** Who a call is about, as the members of its JSON: `,"userId":"…"` or `,"anonymousId":"…"`. */
+export type PipelinesSubject = string;
+
+/**
+ * Checks a person for a Pipelines call (`field` names it in errors) and returns their `userId`: the Pipelines API
+ * identifies people by one id, so a plain value or `{ id }`; an `{ email }`, `{ phone }` or `{ cio_id }` is refused.
+ */
+export function pipelinesUserId(personId: unknown, field = 'personId'): string {
+  if (typeof personId !== 'object' || personId === null) return checkPersonId(personId, field);
+  const entries = Object.entries(personId);
+  if (entries.length === 1 && entries[0][0] === 'id') return checkPersonId(entries[0][1], `${field}.id`);
+  const expected = 'a plain id or { id } (the Pipelines API identifies people by userId)';
+  throw new CustomerIOValidationError(field, expected, INVALID_VALUE(field, expected, personId));
+}
+
+/** `,"userId":…` of a person's call. */
+export function userSubject(userId: string): PipelinesSubject {
+  return `,"userId":${JSON.stringify(userId)}`;
+}
+
+/** A unix-seconds time as Pipelines takes it: ISO-8601. */
+export function isoTimestamp(seconds: number): string {
+  return new Date(seconds * 1000).toISOString();
+}
+
+/**
+ * The writer of a call: `{"type":…` first (see `queuedApi`), who it is about, its own members (`body`: `,"a":…`),
+ * its `timestamp` when given, and its `messageId`: `id` if the caller chose one, else the operation's id.
+ */
+export function pipelinesJson(
+  type: PipelinesCallType,
+  subject: PipelinesSubject,
+  body: string,
+  timestamp?: number,
+  id?: string,
+): QueuedJson {
+  const head = `{"type":"${type}"${subject}${body}${timestamp === undefined ? '' : `,"timestamp":"${isoTimestamp(timestamp)}"`}`;
+  return (operationId) => `${head},"messageId":${JSON.stringify(id ?? operationId)}}`;
+}
+
+/** A call keyed by `key`: queued as it is, and sent alone to its own endpoint directly. */
+export function pipelinesOperation(key: string, type: PipelinesCallType, json: QueuedJson): Operation {
+  return { key, json, direct: () => ({ api: 'pipelines', path: `/${type}`, json }) };
+}
