@@ -5,6 +5,7 @@
 // The module and its options
 export { CustomerIOModule } from './customerio.module.js';
 export type {
+  CustomerIOApi,
   CustomerIOMode,
   CustomerIOModuleOptions,
   CustomerIOModuleOptionsFactory,
@@ -35,6 +36,7 @@ export type { CustomerIOMetric, CustomerIOPushMetric } from './operations/delive
 export type { CustomerIOBroadcastOptions } from './operations/broadcast.operation.js';
 export type { CustomerIOObjectIdentifier } from './operations/object-identifier.js';
 export type { CustomerIOObjectRelationship, IdentifyObjectOptions } from './operations/object.operation.js';
+export type { CustomerIOGroupOptions } from './operations/group.operation.js';
 export type { CustomerIORelationship } from './operations/relationship.operation.js';
 export type { CustomerIOFormData } from './operations/form-submission.operation.js';
 

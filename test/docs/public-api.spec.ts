@@ -95,6 +95,7 @@ describe('the public API', () => {
   });
 
   it('the main entry stays small: what an application uses', () => {
-    expect(exported.get('nestjs-customerio')!.names.size).toBeLessThanOrEqual(45);
+    // NOTE: 45 before the Pipelines API, which added the `api` option's type and `group`'s options.
+    expect(exported.get('nestjs-customerio')!.names.size).toBeLessThanOrEqual(47);
   });
 });
