@@ -59,7 +59,7 @@ export class BatchSender {
     this.#timeoutMs = timeoutMs;
     const trackMissing = track ? undefined : QUEUED_FOR_OTHER_API('Track', 'siteId and apiKey');
     const pipelinesMissing = pipelinesKey ? undefined : QUEUED_FOR_OTHER_API('Pipelines', 'pipelinesKey');
-    this.#missing = { track: trackMissing, events: trackMissing, pipelines: pipelinesMissing };
+    this.#missing = { track: trackMissing, events: trackMissing, pipelines: pipelinesMissing, alias: pipelinesMissing };
   }
 
   /**
@@ -89,13 +89,17 @@ export class BatchSender {
     const missing = this.#missing[route];
     if (missing)
       return Promise.resolve<BatchOutcome[]>([{ outcome: 'failed', operations, error: new CustomerIOError(missing) }]);
-    // NOTE: anonymous events have no v2 form; each goes to /api/v1/events on its own (see anonymousEventOperation).
-    if (route === 'events') return this.#sendEach(operations, lease, onRetry);
+    // NOTE: neither an anonymous event (see anonymousEventOperation) nor an alias has a batch form: each goes alone.
+    if (route === 'events' || route === 'alias') return this.#sendEach(route, operations, lease, onRetry);
     return this.#sendBatch(route, operations, lease, onRetry);
   }
 
-  /** Sends each operation as its own `POST /api/v1/events`, in order; once one must wait, so does the rest. */
+  /**
+   * Sends each operation alone, in order (an anonymous event to the Track API's `POST /api/v1/events`, an alias to the
+   * Pipelines API's `POST /v1/alias`); once one must wait, so does the rest.
+   */
   async #sendEach(
+    route: 'events' | 'alias',
     operations: QueuedOperation[],
     lease: BatchLeaseGuard,
     onRetry?: (error: CustomerIOError) => void,
@@ -105,7 +109,7 @@ export class BatchSender {
     for (const [index, operation] of operations.entries()) {
       const context: CustomerIOOutboundRequest = {
         kind: 'batch',
-        operation: 'trackAnonymous',
+        operation: route === 'events' ? 'trackAnonymous' : 'alias',
         size: 1,
         signal,
         onRetry,
@@ -114,10 +118,12 @@ export class BatchSender {
       try {
         await this.pipeline.send(
           context,
-          () =>
-            lease.admit(this.#timeoutMs)
+          () => {
+            if (!lease.admit(this.#timeoutMs)) return Promise.reject(abortedError(signal));
+            return route === 'events'
               ? this.sdk.postTrack('/api/v1/events', v1EventsBody(operation.json)!, signal)
-              : Promise.reject(abortedError(signal)),
+              : this.sdk.postPipelines('/alias', operation.json, signal);
+          },
           call,
         );
         outcomes.push({ outcome: 'delivered', operations: [operation] });

@@ -12,14 +12,19 @@ export function v1EventsBody(json: string): string | undefined {
   return json.startsWith(V1_EVENTS_ENVELOPE) ? json.slice(V1_EVENTS_ENVELOPE.length, -1) : undefined;
 }
 
-/** How a Pipelines call begins: its `type`, first (see `pipelinesJson`); a v2 operation's is `person` or `object`. */
-const PIPELINES_HEADS = ['identify', 'track', 'page', 'screen', 'group', 'alias'].map((type) => `{"type":"${type}"`);
+/**
+ * How a Pipelines call of a batch's kind begins: its `type`, first (see `pipelinesJson`); a v2 operation's is
+ * `person` or `object`. NOTE: the Pipelines document's `/batch` takes identify, track, page, screen and group calls.
+ */
+const PIPELINES_HEADS = ['identify', 'track', 'page', 'screen', 'group'].map((type) => `{"type":"${type}"`);
+const ALIAS_HEAD = '{"type":"alias"';
 
-/** Where a queued operation goes: in a v2 batch, alone to `/api/v1/events`, or in a Pipelines batch. */
-export type QueuedRoute = 'track' | 'events' | 'pipelines';
+/** Where a queued operation goes: in a v2 batch, alone to `/api/v1/events`, in a Pipelines batch, or alone to `/v1/alias`. */
+export type QueuedRoute = 'track' | 'events' | 'pipelines' | 'alias';
 
 /** The route of a queued operation's JSON. */
 export function queuedRoute(json: string): QueuedRoute {
   if (json.startsWith(V1_EVENTS_ENVELOPE)) return 'events';
+  if (json.startsWith(ALIAS_HEAD)) return 'alias';
   return PIPELINES_HEADS.some((head) => json.startsWith(head)) ? 'pipelines' : 'track';
 }
