@@ -66,7 +66,7 @@ function recordEvent(records: SandboxRecords, call: Json, type: SandboxEvent['ty
   const event: SandboxEvent = { name, type, data: (call.properties ?? {}) as Json, api: 'pipelines' };
   const { messageId, userId, anonymousId } = call;
   if (typeof messageId === 'string') event.id = messageId;
-  if (userId !== undefined || anonymousId !== undefined) event.personId = (userId ?? anonymousId) as string;
+  if (userId !== undefined) event.personId = userId as string;
   if (anonymousId !== undefined) event.anonymousId = anonymousId as string;
   const timestamp = unixSeconds(call.timestamp);
   if (timestamp !== undefined) event.timestamp = timestamp;
