@@ -203,10 +203,7 @@ export class CustomerIOClient {
     );
   }
 
-  /**
-   * Queues relating a person to a group (an account, a company…) and setting the group's traits: a Pipelines `group`
-   * call; on the Track API, the object's `identify` with its relationship to the person (keyed by the object).
-   */
+  /** Queues relating a person to a group (an account…) and setting its traits (Track API: the object's `identify`). */
   group(
     personId: CustomerIOPersonId,
     groupId: string | number,
