@@ -136,6 +136,9 @@ export const suiteWire = {
   /** Path of a direct identify of `personId`: `/api/v1/customers/{id}` (Track) or `/v1/identify` (Pipelines). */
   identifyPath: (personId: string) =>
     suiteApi() === 'pipelines' ? '/v1/identify' : `/api/v1/customers/${encodeURIComponent(personId)}`,
+  /** Path of a direct event of `personId`: `/api/v1/customers/{id}/events` (Track) or `/v1/track` (Pipelines). */
+  eventPath: (personId: string) =>
+    suiteApi() === 'pipelines' ? '/v1/track' : `/api/v1/customers/${encodeURIComponent(personId)}/events`,
   /** A 400 answer's body naming `message`, as the suite API writes it. */
   batchErrorBody: (message: string): unknown =>
     suiteApi() === 'pipelines' ? { meta: { errors: [message] } } : { errors: [{ reason: 'invalid', message }] },
