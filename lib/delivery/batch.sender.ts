@@ -59,7 +59,7 @@ export class BatchSender {
     this.#timeoutMs = timeoutMs;
     const trackMissing = track ? undefined : QUEUED_FOR_OTHER_API('Track', 'siteId and apiKey');
     const pipelinesMissing = pipelinesKey ? undefined : QUEUED_FOR_OTHER_API('Pipelines', 'pipelinesKey');
-    this.#missing = { track: trackMissing, events: trackMissing, pipelines: pipelinesMissing };
+    this.#missing = { track: trackMissing, events: trackMissing, pipelines: pipelinesMissing, alias: pipelinesMissing };
   }
 
   /**
@@ -89,13 +89,17 @@ export class BatchSender {
     const missing = this.#missing[route];
     if (missing)
       return Promise.resolve<BatchOutcome[]>([{ outcome: 'failed', operations, error: new CustomerIOError(missing) }]);
-    // NOTE: anonymous events have no v2 form; each goes to /api/v1/events on its own (see anonymousEventOperation).
-    if (route === 'events') return this.#sendEach(operations, lease, onRetry);
+    // NOTE: anonymous events have no v2 form, aliases no Pipelines batch form: each is sent on its own (see queuedRoute).
+    if (route === 'events' || route === 'alias') return this.#sendEach(route, operations, lease, onRetry);
     return this.#sendBatch(route, operations, lease, onRetry);
   }
 
-  /** Sends each operation as its own `POST /api/v1/events`, in order; once one must wait, so does the rest. */
+  /**
+   * Sends each operation as its own `POST /api/v1/events` (Track) or `POST /v1/alias` (Pipelines), in order; once one
+   * must wait, so does the rest.
+   */
   async #sendEach(
+    route: 'events' | 'alias',
     operations: QueuedOperation[],
     lease: BatchLeaseGuard,
     onRetry?: (error: CustomerIOError) => void,
@@ -105,7 +109,7 @@ export class BatchSender {
     for (const [index, operation] of operations.entries()) {
       const context: CustomerIOOutboundRequest = {
         kind: 'batch',
-        operation: 'trackAnonymous',
+        operation: route === 'events' ? 'trackAnonymous' : 'alias',
         size: 1,
         signal,
         onRetry,
@@ -116,7 +120,9 @@ export class BatchSender {
           context,
           () =>
             lease.admit(this.#timeoutMs)
-              ? this.sdk.postTrack('/api/v1/events', v1EventsBody(operation.json)!, signal)
+              ? route === 'events'
+                ? this.sdk.postTrack('/api/v1/events', v1EventsBody(operation.json)!, signal)
+                : this.sdk.postPipelines('/alias', operation.json, signal)
               : Promise.reject(abortedError(signal)),
           call,
         );

@@ -15,11 +15,21 @@ export function v1EventsBody(json: string): string | undefined {
 /** How a Pipelines call begins: its `type`, first (see `pipelinesJson`); a v2 operation's is `person` or `object`. */
 const PIPELINES_HEADS = ['identify', 'track', 'page', 'screen', 'group', 'alias'].map((type) => `{"type":"${type}"`);
 
-/** Where a queued operation goes: in a v2 batch, alone to `/api/v1/events`, or in a Pipelines batch. */
-export type QueuedRoute = 'track' | 'events' | 'pipelines';
+/**
+ * How a Pipelines `alias` call begins. NOTE: the Pipelines document's `/v1/batch` items are identify, track, page,
+ * screen and group: in strict mode a batch holding an alias is refused, so each alias goes to `/v1/alias` on its own.
+ */
+const ALIAS_HEAD = '{"type":"alias"';
+
+/**
+ * Where a queued operation goes: in a v2 batch, alone to `/api/v1/events`, in a Pipelines batch, or alone to
+ * `/v1/alias`.
+ */
+export type QueuedRoute = 'track' | 'events' | 'pipelines' | 'alias';
 
 /** The route of a queued operation's JSON. */
 export function queuedRoute(json: string): QueuedRoute {
   if (json.startsWith(V1_EVENTS_ENVELOPE)) return 'events';
+  if (json.startsWith(ALIAS_HEAD)) return 'alias';
   return PIPELINES_HEADS.some((head) => json.startsWith(head)) ? 'pipelines' : 'track';
 }
