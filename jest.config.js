@@ -38,7 +38,11 @@ const config = {
       displayName: 'sdk-v4',
       testMatch: ['<rootDir>/test/**/*.spec.ts'],
       // NOTE: the Pipelines API needs customerio-node 5: its own suites run in the `pipelines` project only.
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/delivery/pipelines-', '<rootDir>/test/delivery/api-switch'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/delivery/pipelines-',
+        '<rootDir>/test/delivery/api-switch',
+      ],
       globals: { SDK_MAJOR: 4 },
     },
     {
