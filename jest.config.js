@@ -23,6 +23,7 @@ const pipelinesSuites = [
   '<rootDir>/test/delivery/customerio-retry.interceptor.spec.ts',
   '<rootDir>/test/delivery/pipelines-*.spec.ts',
   '<rootDir>/test/delivery/api-switch.spec.ts',
+  '<rootDir>/test/module/pipelines-options.spec.ts',
 ];
 const sdkSuites = [
   '<rootDir>/test/client/**/*.spec.ts',
