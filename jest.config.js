@@ -18,7 +18,7 @@ const storeSuites = [
   '<rootDir>/test/delivery/customerio-queue.spec.ts',
   '<rootDir>/test/delivery/customerio-receipt.spec.ts',
 ];
-/** The Pipelines API's own suites (the `pipelines` project runs them beside the store suites). */
+/** The suites the `pipelines` project runs beside the store suites: the Pipelines API's own, and the retry suite again. */
 const pipelinesSuites = [
   '<rootDir>/test/delivery/customerio-retry.interceptor.spec.ts',
   '<rootDir>/test/delivery/pipelines-*.spec.ts',
