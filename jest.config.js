@@ -18,6 +18,13 @@ const storeSuites = [
   '<rootDir>/test/delivery/customerio-queue.spec.ts',
   '<rootDir>/test/delivery/customerio-receipt.spec.ts',
 ];
+/** The suites the `pipelines` project runs beside the store suites: the Pipelines API's own, and the retry suite again. */
+const pipelinesSuites = [
+  '<rootDir>/test/delivery/customerio-retry.interceptor.spec.ts',
+  '<rootDir>/test/delivery/pipelines-*.spec.ts',
+  '<rootDir>/test/delivery/api-switch.spec.ts',
+  '<rootDir>/test/module/pipelines-options.spec.ts',
+];
 const sdkSuites = [
   '<rootDir>/test/client/**/*.spec.ts',
   '<rootDir>/test/operations/**/*.spec.ts',
@@ -27,7 +34,18 @@ const sdkSuites = [
 
 const config = {
   projects: [
-    { ...base, displayName: 'sdk-v4', testMatch: ['<rootDir>/test/**/*.spec.ts'], globals: { SDK_MAJOR: 4 } },
+    {
+      ...base,
+      displayName: 'sdk-v4',
+      testMatch: ['<rootDir>/test/**/*.spec.ts'],
+      // NOTE: the Pipelines API needs customerio-node 5: its own suites run in the `pipelines` project only.
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/delivery/pipelines-',
+        '<rootDir>/test/delivery/api-switch',
+      ],
+      globals: { SDK_MAJOR: 4 },
+    },
     {
       ...base,
       displayName: 'sdk-v5',
@@ -46,6 +64,18 @@ const config = {
         globalTeardown: '<rootDir>/test/support/redis-global-teardown.mjs',
       }),
     })),
+    // The delivery suites again on the Pipelines API (customerio-node 5), on each store.
+    ...['memory', 'sqlite', 'redis'].map((store) => ({
+      ...base,
+      displayName: store === 'memory' ? 'pipelines' : `pipelines-store-${store}`,
+      testMatch: store === 'memory' ? [...storeSuites, ...pipelinesSuites] : storeSuites,
+      globals: { SDK_MAJOR: 5, CUSTOMERIO_API: 'pipelines', ...(store !== 'memory' && { QUEUE_STORE: store }) },
+      moduleNameMapper: { ...base.moduleNameMapper, '^customerio-node$': 'customerio-node-v5' },
+      ...(store === 'redis' && {
+        globalSetup: '<rootDir>/test/support/redis-global-setup.mjs',
+        globalTeardown: '<rootDir>/test/support/redis-global-teardown.mjs',
+      }),
+    })),
   ],
 };
 
@@ -58,7 +88,7 @@ export default () =>
       binary: 'redis-server',
       variable: 'REDIS_URL',
       local: { address: '127.0.0.1:6379', answers: () => redisAnswers(6379) },
-      projects: ['store-redis'],
+      projects: ['store-redis', 'pipelines-store-redis'],
       files: ['test/delivery/stores/redis-'],
       binaryTests: 'Redis tests that start their own redis-server',
     },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { QUEUE_SUITE_SETUP, useTestApp } from '../support/test-app.js';
+import { QUEUE_SUITE_SETUP, suiteApi, suiteWire, useTestApp } from '../support/test-app.js';
 
 /** The store this run of the suite uses (jest.config.js): the default in-memory one when unset. */
 const STORE = (globalThis as { QUEUE_STORE?: string }).QUEUE_STORE ?? 'memory';
@@ -19,7 +19,7 @@ async function stateSoon(promise: Promise<unknown>): Promise<'resolved' | 'rejec
   return state;
 }
 
-describe(`CustomerIOReceipt, ${STORE} store`, () => {
+describe(`CustomerIOReceipt, ${suiteApi()} API, ${STORE} store`, () => {
   const ctx = useTestApp(QUEUE_SUITE_SETUP);
 
   describe('stored', () => {
@@ -84,7 +84,7 @@ describe(`CustomerIOReceipt, ${STORE} store`, () => {
     it('a repeat while the first is in flight is sent after it, and each receipt settles', async () => {
       ctx.subject = await ctx.start();
       const { client } = ctx.subject;
-      ctx.sandbox.delay(100, { path: '/api/v2/batch', times: 1 });
+      ctx.sandbox.delay(100, { path: suiteWire.batchPath(), times: 1 });
       const first = client.track('u-1', 'paid', {}, { id: '01JD0000000000000000RDER02' });
       const firstDelivered = first.delivered;
       const flushed = client.flush();

@@ -15,7 +15,7 @@ import { CustomerIORetryInterceptor } from '../../lib/transport/customerio-retry
 import { type CustomerIORetryOptions } from '../../lib/interfaces/delivery-options.interface.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { CustomerIOSdkAdapter } from '../../lib/transport/customerio-sdk.adapter.js';
-import { rejectionOf, startTestApp, type TestApp } from '../support/test-app.js';
+import { rejectionOf, startTestApp, suiteApi, suiteWire, type TestApp } from '../support/test-app.js';
 
 // Real time, whatever the fake clock says (captured before any test installs one).
 const realNow = performance.now.bind(performance);
@@ -45,7 +45,7 @@ class RecordingInterceptor implements CustomerIOInterceptor {
   }
 }
 
-describe('CustomerIORetryInterceptor over real sockets', () => {
+describe(`CustomerIORetryInterceptor over real sockets, ${suiteApi()} API`, () => {
   let sandbox: CustomerIOSandbox;
   const apps: TestApp[] = [];
 
@@ -79,8 +79,9 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
   /** Time between consecutive requests, as the sandbox saw them. */
   const gaps = (): number[] =>
     sandbox.requests.slice(1).map((request, i) => request.receivedAt - sandbox.requests[i].receivedAt);
-  const requestOf = (personId: string) =>
-    sandbox.requests.find((request) => request.path === `/api/v1/customers/${personId}`);
+  /** The request of `personId`'s direct `track` (its own path on both APIs, apart from identify's). */
+  const eventRequestOf = (personId: string) =>
+    sandbox.requests.find((request) => request.path === suiteWire.eventPath(personId));
 
   /** Fake timers and Date; real I/O (sockets, the sandbox) still runs, with the clock standing still. */
   function useFakeClock(now?: number): void {
@@ -153,7 +154,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
     });
 
     it('never retries a 401 (wrong API key): one request, the error is thrown', async () => {
-      const subject = await boot({ maxAttempts: 5 }, { apiKey: 'not-the-sandbox-key' });
+      const subject = await boot({ maxAttempts: 5 }, suiteWire.keyOption('not-the-sandbox-key'));
       const error = await rejectionOf(subject.direct.track('u-1', 'signed_up', {}));
       expect(error).toBeInstanceOf(CustomerIOHttpError);
       expect(error).toMatchObject({ status: 401, retryable: false });
@@ -397,14 +398,14 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
     it('holds a second, independent call until the Retry-After of a 429 has passed', async () => {
       const subject = await boot();
       useFakeClock();
-      sandbox.respondWith(429, { retryAfter: 1, times: 1, path: '/api/v1/customers/first' });
+      sandbox.respondWith(429, { retryAfter: 1, times: 1, path: suiteWire.identifyPath('first') });
       const first = tracked(subject.direct.identify('first', {}));
       await ioUntil(() => jest.getTimerCount() === 1 || first.settled()); // the 429 came back: `first` waits
       expect(statuses()).toEqual([429]);
       const t0 = sandbox.requests[0].receivedAt;
 
       await jest.advanceTimersByTimeAsync(300);
-      const second = tracked(subject.direct.identify('second', {}));
+      const second = tracked(subject.direct.track('second', 'waited'));
       await ioUntil(() => jest.getTimerCount() === 2 || second.settled());
       expect(sandbox.requests).toHaveLength(1); // `second` was not sent: it waits out the pause
 
@@ -415,38 +416,39 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
       await jest.advanceTimersByTimeAsync(1);
       await ioUntil(() => first.settled() && second.settled());
       await Promise.all([first.promise, second.promise]);
-      expect(requestOf('second')!.receivedAt - t0).toBe(1_000);
-      expect(sandbox.people.has('first') && sandbox.people.has('second')).toBe(true);
+      expect(eventRequestOf('second')!.receivedAt - t0).toBe(1_000);
+      expect(sandbox.people.has('first')).toBe(true);
+      expect(sandbox.events).toMatchObject([{ personId: 'second', name: 'waited' }]);
     });
 
     it('holds a call for the backoff of a 429 without Retry-After', async () => {
       const subject = await boot({ baseDelayMs: 100, maxDelayMs: 100 });
       useFakeClock();
       jest.spyOn(Math, 'random').mockReturnValue(0.5); // a backoff of 50 ms
-      sandbox.respondWith(429, { times: 1, path: '/api/v1/customers/first' });
+      sandbox.respondWith(429, { times: 1, path: suiteWire.identifyPath('first') });
       const first = tracked(subject.direct.identify('first', {}));
       await ioUntil(() => jest.getTimerCount() === 1 || first.settled());
       const t0 = sandbox.requests[0].receivedAt;
       await jest.advanceTimersByTimeAsync(10);
-      const second = tracked(subject.direct.identify('second', {}));
+      const second = tracked(subject.direct.track('second', 'waited'));
       await ioUntil(() => jest.getTimerCount() === 2 || second.settled());
       expect(sandbox.requests).toHaveLength(1);
       await jest.advanceTimersByTimeAsync(40);
       await ioUntil(() => first.settled() && second.settled());
       await Promise.all([first.promise, second.promise]);
-      expect(requestOf('second')!.receivedAt - t0).toBe(50);
+      expect(eventRequestOf('second')!.receivedAt - t0).toBe(50);
     });
 
     it('does not pause other calls on a 503 with Retry-After (only on a 429)', async () => {
       const subject = await boot();
       useFakeClock();
-      sandbox.respondWith(503, { retryAfter: 1, times: 1, path: '/api/v1/customers/first' });
+      sandbox.respondWith(503, { retryAfter: 1, times: 1, path: suiteWire.identifyPath('first') });
       const first = tracked(subject.direct.identify('first', {}));
       await ioUntil(() => jest.getTimerCount() === 1 || first.settled());
       const t0 = sandbox.requests[0].receivedAt;
       await jest.advanceTimersByTimeAsync(300);
-      await subject.direct.identify('second', {}); // no timer to move: it goes at once
-      expect(requestOf('second')!.receivedAt - t0).toBe(300);
+      await subject.direct.track('second', 'waited'); // no timer to move: it goes at once
+      expect(eventRequestOf('second')!.receivedAt - t0).toBe(300);
       const outcome = await drive(first.promise);
       expect(outcome.status).toBe('fulfilled');
     });
@@ -525,7 +527,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
 
       const probe = tracked(subject.direct.identify('probe', {}));
       await ioUntil(() => sandbox.requests.length === 4);
-      const other = tracked(subject.direct.identify('other', {}));
+      const other = tracked(subject.direct.track('other', 'held'));
       const realStart = realNow();
       await ioUntil(() => realNow() - realStart > 40 || other.settled());
       expect(sandbox.requests).toHaveLength(4); // `other` is held while the probe is out
@@ -534,8 +536,8 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
       await ioUntil(() => probe.settled() && other.settled());
       await Promise.all([probe.promise, other.promise]);
       expect(sandbox.requests.slice(3).map((request) => request.path)).toEqual([
-        '/api/v1/customers/probe',
-        '/api/v1/customers/other',
+        suiteWire.identifyPath('probe'),
+        suiteWire.eventPath('other'),
       ]);
     });
 
@@ -673,7 +675,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
       const interceptor = subject.app.get(CustomerIORetryInterceptor);
       const sdk = subject.app.get(CustomerIOSdkAdapter);
       useFakeClock();
-      sandbox.respondWith(429, { retryAfter: 1, times: 1, path: '/api/v1/customers/first' });
+      sandbox.respondWith(429, { retryAfter: 1, times: 1, path: suiteWire.identifyPath('first') });
       const first = tracked(subject.direct.identify('first', {}));
       await ioUntil(() => jest.getTimerCount() === 1 || first.settled());
 
@@ -698,7 +700,7 @@ describe('CustomerIORetryInterceptor over real sockets', () => {
       expect(error).toBeInstanceOf(CustomerIOError);
       expect(error).toMatchObject({ retryable: true, message: expect.stringMatching(/abandoned/) });
       expect(sent).toBe(0);
-      expect(requestOf('held')).toBeUndefined();
+      expect(sandbox.requests).toHaveLength(1); // `first`'s 429 alone: `held` was never sent
 
       expect((await drive(first.promise)).status).toBe('fulfilled');
     });

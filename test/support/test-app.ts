@@ -72,6 +72,7 @@ export async function startTestApp(setup: TestAppSetup = {}): Promise<TestApp> {
       : options.retry;
   const moduleOptions: CustomerIOModuleOptions = {
     ...sandbox.moduleOptions(),
+    api: suiteApi(),
     ...options,
     ...(retry !== undefined && { retry }),
     queue: { ...(setup.flushWhenAsked && { flushIntervalMs: 60_000 }), ...suiteStore(), ...options.queue },
@@ -114,6 +115,40 @@ export async function startTestApp(setup: TestAppSetup = {}): Promise<TestApp> {
       })()),
   };
 }
+
+/**
+ * The API the suite's apps send to: Jest's `CUSTOMERIO_API` global (set per project in jest.config.js) names it, so
+ * that the same suites run on both APIs; unset means the default, the Track API.
+ */
+export function suiteApi(): 'track' | 'pipelines' {
+  return (globalThis as { CUSTOMERIO_API?: 'pipelines' }).CUSTOMERIO_API ?? 'track';
+}
+
+/** What differs by API in what the suites assert: paths, and the options naming the API's key and origin. */
+export const suiteWire = {
+  /** Path of a batch request: `/api/v2/batch` (Track) or `/v1/batch` (Pipelines). */
+  batchPath: () => (suiteApi() === 'pipelines' ? '/v1/batch' : '/api/v2/batch'),
+  /**
+   * Path of the request of an anonymous event: its own `/api/v1/events` on the Track API (v2 has no anonymous
+   * event), the batch on the Pipelines API.
+   */
+  anonymousEventPath: () => (suiteApi() === 'pipelines' ? '/v1/batch' : '/api/v1/events'),
+  /** Path of a direct identify of `personId`: `/api/v1/customers/{id}` (Track) or `/v1/identify` (Pipelines). */
+  identifyPath: (personId: string) =>
+    suiteApi() === 'pipelines' ? '/v1/identify' : `/api/v1/customers/${encodeURIComponent(personId)}`,
+  /** Path of a direct event of `personId`: `/api/v1/customers/{id}/events` (Track) or `/v1/track` (Pipelines). */
+  eventPath: (personId: string) =>
+    suiteApi() === 'pipelines' ? '/v1/track' : `/api/v1/customers/${encodeURIComponent(personId)}/events`,
+  /** A 400 answer's body naming `message`, as the suite API writes it. */
+  batchErrorBody: (message: string): unknown =>
+    suiteApi() === 'pipelines' ? { meta: { errors: [message] } } : { errors: [{ reason: 'invalid', message }] },
+  /** Options replacing the suite API's key with `key` (a key the sandbox refuses). */
+  keyOption: (key: string): Partial<CustomerIOModuleOptions> =>
+    suiteApi() === 'pipelines' ? { pipelinesKey: key } : { apiKey: key },
+  /** Options pointing the suite API at `url`. */
+  urlOption: (url: string): Partial<CustomerIOModuleOptions> =>
+    suiteApi() === 'pipelines' ? { pipelinesUrl: url } : { trackUrl: url },
+} as const;
 
 /**
  * The store the queue runs on: Jest's `QUEUE_STORE` global (set per project in jest.config.js) names one, so
