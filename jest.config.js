@@ -24,6 +24,10 @@ const pipelinesSuites = [
   '<rootDir>/test/delivery/pipelines-*.spec.ts',
   '<rootDir>/test/delivery/api-switch.spec.ts',
   '<rootDir>/test/module/pipelines-options.spec.ts',
+  // The decorators, unchanged on the Pipelines API.
+  '<rootDir>/test/decorators/decorators.routes.spec.ts',
+  '<rootDir>/test/decorators/decorators.providers.spec.ts',
+  '<rootDir>/test/decorators/decorators.ownership.spec.ts',
 ];
 const sdkSuites = [
   '<rootDir>/test/client/**/*.spec.ts',

@@ -6,7 +6,7 @@ import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { isObservable, lastValueFrom, toArray } from 'rxjs';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
-import { startTestApp, type TestApp } from '../support/test-app.js';
+import { startTestApp, suiteApi, suiteWire, type TestApp } from '../support/test-app.js';
 import { BASIC_PLAN, PlanService, PRO_PLAN } from './fixtures/plan.service.js';
 import { decoratorWarnings, fixture, logs, QuotaExceededError, thrownBy, tracker } from './fixtures/decorators-e2e.js';
 
@@ -42,14 +42,19 @@ describe('@TrackEvent / @Identify: e2e fixture app', () => {
         expect(fx.client.stats.enqueued).toBe(enqueued + 1);
       });
 
-      it('the sync call reaches the sandbox with the mapped person and data, through the batching queue (v2 batch)', async () => {
+      it('the sync call reaches the sandbox with the mapped person and data, through the batching queue (the batch API)', async () => {
         plans.view('sync-2');
         expect(sandbox.requests).toEqual([]); // queued, not sent by the call
 
         expect(await fx.flushedEvents('plan_viewed')).toMatchObject([
-          { personId: 'sync-2', data: { plan: 'pro', userId: 'sync-2' }, api: 'v2' },
+          {
+            personId: 'sync-2',
+            data: { plan: 'pro', userId: 'sync-2' },
+            api: suiteApi() === 'pipelines' ? 'pipelines' : 'v2',
+          },
         ]);
-        expect(sandbox.requests.map((request) => `${request.method} ${request.path}`)).toEqual(['POST /api/v2/batch']);
+        const requests = sandbox.requests.map((request) => `${request.method} ${request.path}`);
+        expect(requests).toEqual([`POST ${suiteWire.batchPath()}`]);
       });
 
       it('an async method stays async: a Promise of the very same object; the event is queued only once it resolved', async () => {
