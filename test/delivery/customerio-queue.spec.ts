@@ -168,7 +168,7 @@ describe(`CustomerIOQueue over customerio-node ${SDK_MAJOR}.x, ${API} API, ${STO
         })),
       ).toEqual(
         API === 'pipelines'
-          ? [signedUp, { ...visited, personId: 'anon-1' }, pricing] // in the batch, in call order
+          ? [signedUp, visited, pricing] // in the batch, in call order
           : [signedUp, pricing, visited],
       );
     });
