@@ -16,9 +16,11 @@ import type {
   SandboxStatusFaultOptions,
 } from './sandbox-faults.interface.js';
 import type {
+  SandboxAlias,
   SandboxBatch,
   SandboxBroadcast,
   SandboxCounts,
+  SandboxDroppedCall,
   SandboxEvent,
   SandboxFormSubmission,
   SandboxMerge,
@@ -32,7 +34,7 @@ import type { CustomerIOSandboxOptions, SandboxModuleOptions } from './sandbox.i
 
 /**
  * A local Customer.io: a real HTTP server speaking the Track API (v1 under `/api/v1`, v2 under
- * `/api/v2`) and the App API send endpoints (under `/v1`), recording what it accepts (at most
+ * `/api/v2`), the App API send endpoints and the Pipelines API (both under `/v1`), recording what it accepts (at most
  * `maxRecords` entries a collection) and misbehaving on demand (scripted statuses, hangs, delays,
  * connection resets).
  *
@@ -53,6 +55,8 @@ export class CustomerIOSandbox {
   readonly apiKey: string;
   /** App API key the sandbox accepts. */
   readonly appApiKey: string;
+  /** Pipelines API key the sandbox accepts. */
+  readonly pipelinesKey: string;
   /** Most entries kept in each recorded collection (see {@link CustomerIOSandboxOptions.maxRecords}). */
   readonly maxRecords: number;
   /** The region of the account the sandbox plays (see {@link CustomerIOSandboxOptions.region}). */
@@ -71,6 +75,7 @@ export class CustomerIOSandbox {
     this.siteId = options.siteId;
     this.apiKey = options.apiKey;
     this.appApiKey = options.appApiKey;
+    this.pipelinesKey = options.pipelinesKey;
     this.maxRecords = options.maxRecords;
     this.strict = options.strict;
     this.region = options.region;
@@ -100,7 +105,7 @@ export class CustomerIOSandbox {
     return this.records.requests;
   }
 
-  /** People by identifier as used (an id, an email, or `cio_<cio_id>`), least recently written first (at most `maxRecords`). */
+  /** People by identifier as used (an id, an email, `cio_<cio_id>`; Pipelines: a `userId` or an `anonymousId`), least recently written first (at most `maxRecords`). */
   get people(): Map<string, SandboxPerson> {
     return this.records.people;
   }
@@ -125,7 +130,7 @@ export class CustomerIOSandbox {
     return this.records.forms;
   }
 
-  /** Accepted events, page views and screens (v1 and v2), in arrival order (the last `maxRecords`). */
+  /** Accepted events, page views and screens (v1, v2 and Pipelines), in arrival order (the last `maxRecords`). */
   get events(): SandboxEvent[] {
     return this.records.events;
   }
@@ -140,7 +145,10 @@ export class CustomerIOSandbox {
     return this.records.merges;
   }
 
-  /** Bodies of `POST /api/v1/push/events` and `POST /api/v1/metrics` (the last `maxRecords`). */
+  /**
+   * Bodies of `POST /api/v1/push/events` and `POST /api/v1/metrics`, and Pipelines `Report Delivery Event` properties
+   * in the same fields (`delivery_id`, `metric`, `timestamp` in unix seconds…) (the last `maxRecords`).
+   */
   get metrics(): Record<string, unknown>[] {
     return this.records.metrics;
   }
@@ -155,9 +163,22 @@ export class CustomerIOSandbox {
     return this.records.broadcasts;
   }
 
-  /** `POST /api/v2/batch` requests that got past faults and authentication, in order (the last `maxRecords`). */
+  /** Track and Pipelines batch requests that got past faults and authentication, in order (the last `maxRecords`). */
   get batches(): SandboxBatch[] {
     return this.records.batches;
+  }
+
+  /** Pipelines API aliases accepted, in order (the last `maxRecords`). */
+  get aliases(): SandboxAlias[] {
+    return this.records.aliases;
+  }
+
+  /**
+   * What the Pipelines API would drop while answering 200, in order (the last `maxRecords`): requests over its limits,
+   * and, without `X-Strict-Mode: 1`, invalid requests and calls. A client that never triggers it leaves it empty.
+   */
+  get droppedCalls(): SandboxDroppedCall[] {
+    return this.records.droppedCalls;
   }
 
   /** How many entries each collection received since start or the last {@link reset}, forgotten ones included. */
@@ -165,7 +186,10 @@ export class CustomerIOSandbox {
     return this.records.counts;
   }
 
-  /** Events ignored because their `id` was seen before (v1 and v2 share the ids; the last `maxRecords` ids are remembered). */
+  /**
+   * Events ignored because their `id` was seen before, and Pipelines calls ignored because their `messageId` was (the
+   * APIs share the ids; the last `maxRecords` ids are remembered).
+   */
   get duplicateEvents(): number {
     return this.records.duplicateEvents;
   }
@@ -192,8 +216,8 @@ export class CustomerIOSandbox {
 
   /** Options for `CustomerIOModule.forRoot` pointing every API at this sandbox. */
   moduleOptions(): SandboxModuleOptions {
-    const { siteId, apiKey, appApiKey, url } = this;
-    return { siteId, apiKey, appApiKey, trackUrl: url, appApiUrl: url };
+    const { siteId, apiKey, appApiKey, pipelinesKey, url } = this;
+    return { siteId, apiKey, appApiKey, pipelinesKey, trackUrl: url, appApiUrl: url, pipelinesUrl: url };
   }
 
   /**

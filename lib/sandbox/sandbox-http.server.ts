@@ -144,7 +144,7 @@ export class SandboxHttpServer {
     const expectsContinue = /100-continue/i.test(req.headers.expect ?? '');
     const { body, bytes } = await readBody(req, route.maxBodyBytes, () => expectsContinue && res.writeContinue());
     record.bytes = bytes;
-    return route.apply(body, bytes);
+    return route.apply(body, bytes, req.headers);
   }
 
   #send(req: IncomingMessage, res: ServerResponse, record: SandboxRequestRecord, reply: Reply): void {

@@ -127,15 +127,8 @@ export class SandboxState {
     if ('reason' in primary) return primary;
     const secondary = identifierKey(secondaryIds, 'secondary', MERGE_IDENTIFIERS, this.strict);
     if ('reason' in secondary) return secondary;
-    const target = this.records.people.get(primary.key);
-    if (!target) return fail('primary', `primary person "${primary.key}" does not exist`);
-    const source = this.records.people.get(secondary.key);
-    if (source && source !== target) {
-      target.attributes = { ...source.attributes, ...target.attributes };
-      target.devices = { ...source.devices, ...target.devices };
-      this.records.people.delete(secondary.key);
-    }
-    this.records.person(primary.key); // the primary was written
+    if (!this.records.people.has(primary.key)) return fail('primary', `primary person "${primary.key}" does not exist`);
+    this.records.mergePerson(secondary.key, primary.key);
     this.records.add('merges', { primary: primary.pair, secondary: secondary.pair });
     return undefined;
   }

@@ -13,6 +13,7 @@ export function resolveSandboxOptions(options: CustomerIOSandboxOptions): Resolv
     siteId: options.siteId ?? 'sandbox-site',
     apiKey: options.apiKey ?? 'sandbox-api-key',
     appApiKey: options.appApiKey ?? 'sandbox-app-api-key',
+    pipelinesKey: options.pipelinesKey ?? 'sandbox-pipelines-key',
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 0,
     maxRecords: checkMaxRecords(options.maxRecords ?? DEFAULT_MAX_RECORDS),
@@ -26,11 +27,15 @@ function checkMaxRecords(maxRecords: number): number {
   throw new RangeError(`CustomerIOSandbox: maxRecords must be an integer >= 1 or Infinity, got ${maxRecords}`);
 }
 
-/** The `Authorization` header each kind of credentials must match: HTTP Basic for the Track API, Bearer for the App API. */
+/**
+ * The `Authorization` header each kind of credentials must match: HTTP Basic for the Track API (site id and API key)
+ * and the Pipelines API (the key and an empty password), Bearer for the App API.
+ */
 export function sandboxAuthorization(options: ResolvedSandboxOptions): SandboxHttpParts['authorization'] {
   return {
     track: `Basic ${Buffer.from(`${options.siteId}:${options.apiKey}`).toString('base64')}`,
     app: `Bearer ${options.appApiKey}`,
+    pipelines: `Basic ${Buffer.from(`${options.pipelinesKey}:`).toString('base64')}`,
   };
 }
 

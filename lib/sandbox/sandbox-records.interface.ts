@@ -7,7 +7,7 @@ export interface SandboxCounts {
   requests: number;
   /** Events, page views and screens accepted (duplicates excluded). */
   events: number;
-  /** `POST /api/v2/batch` requests that got past faults and authentication. */
+  /** `POST /api/v2/batch` and `POST /v1/batch` requests that got past faults and authentication. */
   batches: number;
   /** People created (a person deleted, merged away or forgotten and then written again counts again). */
   people: number;
@@ -27,13 +27,17 @@ export interface SandboxCounts {
   unsubscribes: number;
   /** Form submissions accepted. */
   forms: number;
+  /** Pipelines API aliases accepted. */
+  aliases: number;
+  /** Pipelines API calls and requests dropped (see {@link SandboxDroppedCall}). */
+  droppedCalls: number;
 }
 
 /** A device registered on a person. */
 export interface SandboxDevice {
   /** Device token (v1 `device.id`, v2 `device.token`). */
   id: string;
-  /** Platform as sent, e.g. `ios` or `android`. */
+  /** Platform as sent, e.g. `ios` or `android` (Pipelines: `context.device.type`, `''` when not sent). */
   platform: string;
   /** `last_used`, unix seconds, when sent. */
   lastUsed?: number;
@@ -83,20 +87,26 @@ export interface SandboxFormSubmission {
 export interface SandboxEvent {
   /** Deduplication id (a ULID), when sent. */
   id?: string;
-  /** Identifier of the person, for events sent about a person. */
+  /** Identifier of the person, for events sent about a person (Pipelines: `userId`, else `anonymousId`). */
   personId?: string;
-  /** `anonymous_id` of an anonymous event (v1 `anonymous_id`, v2 `identifiers.anonymous_id`), when sent. */
+  /**
+   * `anonymous_id` of an anonymous event (v1 `anonymous_id`, v2 `identifiers.anonymous_id`, Pipelines `anonymousId`),
+   * when sent.
+   */
   anonymousId?: string;
-  /** Event name (the URL of a page view, the screen name of a screen view). */
+  /**
+   * Event name (the URL of a page view, the screen name of a screen view; Pipelines: `event`, or the page's or screen's
+   * `name`, a page's `properties.url` when it has none, else `''`).
+   */
   name: string;
   /** Kind of event. */
   type: 'event' | 'page' | 'screen';
-  /** Event data (v1 `data`, v2 `attributes`); `{}` when none was sent. */
+  /** Event data (v1 `data`, v2 `attributes`, Pipelines `properties`); `{}` when none was sent. */
   data: Record<string, unknown>;
-  /** `timestamp`, unix seconds, when sent. */
+  /** `timestamp`, unix seconds, when sent (Pipelines: parsed from its ISO 8601 `timestamp`). */
   timestamp?: number;
-  /** Track API version the event came through. */
-  api: 'v1' | 'v2';
+  /** API the event came through: Track API v1 or v2, or the Pipelines API. */
+  api: 'v1' | 'v2' | 'pipelines';
 }
 
 /** A merge of two people, as requested. */
@@ -126,14 +136,35 @@ export interface SandboxBroadcast {
   body: Record<string, unknown>;
 }
 
-/** A `POST /api/v2/batch` request that got past faults and authentication. */
+/** A `POST /api/v2/batch` (Track) or `POST /v1/batch` (Pipelines) request that got past faults and authentication. */
 export interface SandboxBatch {
-  /** Number of operations in the batch; 0 when the body was too large or malformed. */
+  /** API of the batch. */
+  api: 'track' | 'pipelines';
+  /** Number of operations (Pipelines: calls) in the batch; 0 when the body was too large or malformed. */
   operations: number;
-  /** Bytes of the request body the sandbox read (for a 413, those read before it stopped). */
+  /** Bytes of the request body the sandbox read (for a body over the limit, those read before it stopped). */
   bytes: number;
-  /** Status the sandbox answered with (200, 207, 400 or 413). */
+  /** Status the sandbox answered with (Track: 200, 207, 400 or 413; Pipelines: 200 or 400). */
   status: number;
+}
+
+/** A Pipelines API `alias` call: `previousId`'s profile merged into `userId`'s. */
+export interface SandboxAlias {
+  /** The identifier merged away (an `anonymousId` or a `userId`). */
+  previousId: string;
+  /** The identifier kept. */
+  userId: string;
+}
+
+/**
+ * What the Pipelines API would drop while answering 200: a request over its size limits (nothing in it applied),
+ * a request or call that fails validation without `X-Strict-Mode: 1` (Customer.io logs the error).
+ */
+export interface SandboxDroppedCall {
+  /** Why, e.g. `request is larger than 32000 bytes` or `batch[3].userId: required`. */
+  reason: string;
+  /** The call as sent, when one call was dropped (absent when a whole request was). */
+  call?: unknown;
 }
 
 /** One request the sandbox received. */

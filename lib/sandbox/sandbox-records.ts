@@ -1,7 +1,9 @@
 import type {
+  SandboxAlias,
   SandboxBatch,
   SandboxBroadcast,
   SandboxCounts,
+  SandboxDroppedCall,
   SandboxEvent,
   SandboxFormSubmission,
   SandboxMerge,
@@ -24,6 +26,8 @@ interface SandboxLists {
   broadcasts: SandboxBroadcast;
   unsubscribes: SandboxUnsubscribe;
   forms: SandboxFormSubmission;
+  aliases: SandboxAlias;
+  droppedCalls: SandboxDroppedCall;
 }
 
 const noCounts = (): SandboxCounts => ({
@@ -39,6 +43,8 @@ const noCounts = (): SandboxCounts => ({
   objects: 0,
   unsubscribes: 0,
   forms: 0,
+  aliases: 0,
+  droppedCalls: 0,
 });
 
 /**
@@ -51,7 +57,7 @@ export class SandboxRecords {
   readonly requests: SandboxRequestRecord[] = [];
   /** Accepted events, page views and screens. */
   readonly events: SandboxEvent[] = [];
-  /** `POST /api/v2/batch` requests past faults and authentication. */
+  /** `POST /api/v2/batch` and `POST /v1/batch` requests past faults and authentication. */
   readonly batches: SandboxBatch[] = [];
   /** Identifiers of deleted people. */
   readonly deletedPeople: string[] = [];
@@ -67,6 +73,10 @@ export class SandboxRecords {
   readonly unsubscribes: SandboxUnsubscribe[] = [];
   /** Accepted form submissions. */
   readonly forms: SandboxFormSubmission[] = [];
+  /** Accepted Pipelines aliases. */
+  readonly aliases: SandboxAlias[] = [];
+  /** What the Pipelines API would drop while answering 200. */
+  readonly droppedCalls: SandboxDroppedCall[] = [];
   /** Objects by key, least recently written first. */
   readonly objects = new Map<string, SandboxObject>();
   /** Manual segments' members, by segment id: people stored like `people`'s keys. */
@@ -105,6 +115,22 @@ export class SandboxRecords {
     this.people.set(personId, person);
     if (this.people.size > this.maxRecords) this.people.delete(this.people.keys().next().value as string);
     return person;
+  }
+
+  /**
+   * Merges the person stored under `sourceKey`, if any and not the target, into the person stored under `targetKey`
+   * (created if absent, now the most recently written): the source's attributes and devices are copied where the
+   * target has none, then the source is removed. Returns the target.
+   */
+  mergePerson(sourceKey: string, targetKey: string): SandboxPerson {
+    const target = this.person(targetKey);
+    const source = this.people.get(sourceKey);
+    if (source && source !== target) {
+      target.attributes = { ...source.attributes, ...target.attributes };
+      target.devices = { ...source.devices, ...target.devices };
+      this.people.delete(sourceKey);
+    }
+    return target;
   }
 
   /** The object stored under `key`, created empty if absent; either way now the most recently written. */
@@ -147,6 +173,8 @@ export class SandboxRecords {
       this.broadcasts,
       this.unsubscribes,
       this.forms,
+      this.aliases,
+      this.droppedCalls,
     ]) {
       list.length = 0;
     }

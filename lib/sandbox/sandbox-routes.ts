@@ -1,5 +1,8 @@
 import { CUSTOMERIO_LIMITS } from '../customerio.constants.js';
+import type { IncomingHttpHeaders } from 'node:http';
 import { appApi } from './app-api.router.js';
+import { pipelines } from './pipelines.router.js';
+import { PIPELINES_CALLS, type PipelinesCallKind } from './pipelines.rules.js';
 import { metaError, NOT_FOUND, type Reply, tooLarge } from './sandbox-reply.js';
 import type { SandboxRecords } from './sandbox-records.js';
 import type { SandboxState } from './sandbox-operations.js';
@@ -8,25 +11,36 @@ import { trackV2Batch, trackV2Entity } from './track-v2.router.js';
 
 /**
  * Largest request bodies the sandbox reads, in bytes, by API; a larger one is answered 413 (see
- * {@link SandboxRoute}). NOTE: Customer.io documents no request limit for v1 and the App API; these
- * leave room for the largest valid call (300 attributes of 1,000 bytes; 100,000 bytes of event data;
- * transactional attachments).
+ * {@link SandboxRoute}), except by the Pipelines API, which answers 200 and drops it. NOTE: Customer.io
+ * documents no request limit for v1 and the App API; these leave room for the largest valid call (300 attributes of
+ * 1,000 bytes; 100,000 bytes of event data; transactional attachments).
  */
 export const SANDBOX_BODY_LIMITS = {
   trackV1: 500_000,
   entity: CUSTOMERIO_LIMITS.batchOperationBytes,
   batch: CUSTOMERIO_LIMITS.batchRequestBytes,
   appApi: 3_000_000,
+  pipelinesCall: CUSTOMERIO_LIMITS.batchOperationBytes,
+  pipelinesBatch: CUSTOMERIO_LIMITS.batchRequestBytes,
 } as const;
+
+/** The Pipelines API's paths under `/v1` (all `POST`). */
+const PIPELINES_PATHS: readonly string[] = [...PIPELINES_CALLS, 'batch'];
 
 /** Where a request goes: which credentials it needs, the largest body it accepts, and what applies it (internal). */
 export interface SandboxRoute {
-  /** `track`: HTTP Basic site id and API key; `app`: Bearer App API key; `none`: any or none. */
-  credentials: 'track' | 'app' | 'none';
-  /** Largest body read; past it the answer is 413 and the connection closes. */
+  /**
+   * `track`: HTTP Basic site id and API key; `app`: Bearer App API key; `pipelines`: HTTP Basic Pipelines key and an
+   * empty password; `none`: any or none.
+   */
+  credentials: 'track' | 'app' | 'pipelines' | 'none';
+  /** Largest body read; past it the answer is 413 (Pipelines: 200) and the connection closes. */
   maxBodyBytes: number;
-  /** Applies the body (`undefined`: it was over `maxBodyBytes`, of which `bytes` were read) and returns the answer. */
-  apply(body: Buffer | undefined, bytes: number): Reply;
+  /**
+   * Applies the body (`undefined`: it was over `maxBodyBytes`, of which `bytes` were read) sent with `headers` and
+   * returns the answer.
+   */
+  apply(body: Buffer | undefined, bytes: number, headers: IncomingHttpHeaders): Reply;
 }
 
 /** Percent-decodes path segments; `undefined` when one is malformed. */
@@ -82,6 +96,16 @@ export function resolveRoute(
   }
   if (method === 'POST' && segments[0] === 'unsubscribe' && segments.length === 2) {
     return route('none', SANDBOX_BODY_LIMITS.trackV1, (body) => unsubscribe(state, records, segments[1], body));
+  }
+  if (method === 'POST' && segments[0] === 'v1' && segments.length === 2 && PIPELINES_PATHS.includes(segments[1])) {
+    const path = segments[1] as PipelinesCallKind | 'batch';
+    const limit = path === 'batch' ? SANDBOX_BODY_LIMITS.pipelinesBatch : SANDBOX_BODY_LIMITS.pipelinesCall;
+    return {
+      credentials: 'pipelines',
+      maxBodyBytes: limit,
+      apply: (body, bytes, headers) =>
+        pipelines(records, state.strict, { path, body, bytes, limit, strictMode: headers['x-strict-mode'] === '1' }),
+    };
   }
   if (segments[0] === 'v1')
     return route('app', SANDBOX_BODY_LIMITS.appApi, (body) =>

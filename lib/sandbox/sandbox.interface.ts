@@ -16,6 +16,11 @@ export interface CustomerIOSandboxOptions {
    */
   appApiKey?: string;
   /**
+   * Pipelines API key the sandbox accepts (HTTP Basic user, empty password).
+   * @default 'sandbox-pipelines-key'
+   */
+  pipelinesKey?: string;
+  /**
    * Interface to listen on.
    * @default '127.0.0.1'
    */
@@ -27,19 +32,20 @@ export interface CustomerIOSandboxOptions {
   port?: number;
   /**
    * Most entries the sandbox keeps in each recorded collection (`requests`, `events`, `batches`,
-   * `people`, `deletedPeople`, `merges`, `metrics`, `transactional`, `broadcasts`) and most event ids
-   * it remembers for deduplication; past it the oldest entry is forgotten (for `people`, the person
+   * `people`, `deletedPeople`, `merges`, `metrics`, `transactional`, `broadcasts`, `aliases`, `droppedCalls`…)
+   * and most event ids (and Pipelines `messageId`s) it remembers for deduplication; past it the oldest entry is forgotten (for `people`, the person
    * least recently created or updated). {@link SandboxCounts} keep counting every entry.
    * An integer >= 1, or `Infinity` to keep everything.
    * @default 10000
    */
   maxRecords?: number;
   /**
-   * Refuse what Customer.io's published Track and App API specs refuse, as Customer.io answers it: person
+   * Refuse what Customer.io's published Track, App and Pipelines API specs refuse, as Customer.io answers it: person
    * operations without exactly one identifier (`id`, `email`, `phone`, `cio_id`), unknown actions and event
    * types, fields of the wrong type or outside their enums (device attributes are strings, `platform`, metric
-   * names, unix-second timestamps, ULID event ids). `false` checks only Customer.io's limits and the
-   * fields the sandbox needs to record a request.
+   * names, unix-second timestamps, ULID event ids; Pipelines: ISO 8601 timestamps, semantic events' fields).
+   * `false` checks only Customer.io's limits and the fields the sandbox needs to record a request. A Pipelines
+   * call it refuses is answered 400 with `X-Strict-Mode: 1`, else 200 and recorded in `droppedCalls`.
    * @default true
    */
   strict?: boolean;
@@ -59,8 +65,12 @@ export interface SandboxModuleOptions {
   apiKey: string;
   /** The sandbox's App API key. */
   appApiKey: string;
+  /** The sandbox's Pipelines API key. */
+  pipelinesKey: string;
   /** The sandbox's origin, serving `/api/v1` and `/api/v2`. */
   trackUrl: string;
   /** The sandbox's origin, serving `/v1`. */
   appApiUrl: string;
+  /** The sandbox's origin, serving the Pipelines API under `/v1` (the module appends `/v1`). */
+  pipelinesUrl: string;
 }

@@ -24,7 +24,7 @@ export function trackV2Batch(
   limit: number,
 ): Reply {
   const { reply, operations } = body ? applyBatch(state, body) : { reply: tooLarge(limit), operations: 0 };
-  records.add('batches', { operations, bytes, status: reply.status });
+  records.add('batches', { api: 'track', operations, bytes, status: reply.status });
   return reply;
 }
 

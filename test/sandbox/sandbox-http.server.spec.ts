@@ -23,8 +23,10 @@ describe('CustomerIOSandbox: server', () => {
       siteId: 'sandbox-site',
       apiKey: 'sandbox-api-key',
       appApiKey: 'sandbox-app-api-key',
+      pipelinesKey: 'sandbox-pipelines-key',
       trackUrl: sandbox.url,
       appApiUrl: sandbox.url,
+      pipelinesUrl: sandbox.url,
     });
   });
 
@@ -130,7 +132,7 @@ describe('CustomerIOSandbox: request bodies', () => {
     expect(answer.head).toMatch(/\r\nConnection: close\r\n/i);
     expect(answer.sentWhenAnswered).toBeLessThan(answer.total);
     expect(sandbox.requests).toEqual([expect.objectContaining({ status: 413, bytes: 0 })]);
-    expect(sandbox.batches).toEqual([{ operations: 0, bytes: 0, status: 413 }]);
+    expect(sandbox.batches).toEqual([{ api: 'track', operations: 0, bytes: 0, status: 413 }]);
   });
 
   it.each([

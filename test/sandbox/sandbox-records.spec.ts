@@ -99,6 +99,8 @@ describe('CustomerIOSandbox: bounded records', () => {
       objects: 0,
       unsubscribes: 0,
       forms: 0,
+      aliases: 0,
+      droppedCalls: 0,
     });
   });
 

@@ -51,7 +51,7 @@ describe('CustomerIOSandbox: Track API v2', () => {
     ]);
     expect(sandbox.merges).toEqual([{ primary: { id: 'u1' }, secondary: { email: 'b@x.io' } }]);
     expect(sandbox.deletedPeople).toEqual(['u2']);
-    expect(sandbox.batches).toEqual([{ operations: 12, bytes: sandbox.requests[0].bytes, status: 200 }]);
+    expect(sandbox.batches).toEqual([{ api: 'track', operations: 12, bytes: sandbox.requests[0].bytes, status: 200 }]);
   });
 
   it('answers 207 with batch_index/reason/field for invalid operations and applies the valid ones', async () => {
@@ -84,7 +84,7 @@ describe('CustomerIOSandbox: Track API v2', () => {
     for (const error of errors) expect(error.message).toEqual(expect.any(String));
     expect(sandbox.people.get('u1')?.attributes).toEqual({ ok: true });
     expect(sandbox.events.map((event) => event.name)).toEqual(['ok']);
-    expect(sandbox.batches).toEqual([{ operations: 8, bytes: expect.any(Number), status: 207 }]);
+    expect(sandbox.batches).toEqual([{ api: 'track', operations: 8, bytes: expect.any(Number), status: 207 }]);
   });
 
   it('answers 413 to a batch over 500 KB and 400 to a body without a batch', async () => {

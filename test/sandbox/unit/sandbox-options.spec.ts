@@ -8,6 +8,7 @@ describe('resolveSandboxOptions', () => {
       siteId: 'sandbox-site',
       apiKey: 'sandbox-api-key',
       appApiKey: 'sandbox-app-api-key',
+      pipelinesKey: 'sandbox-pipelines-key',
       host: '127.0.0.1',
       port: 0,
       maxRecords: 10_000,
@@ -21,6 +22,7 @@ describe('resolveSandboxOptions', () => {
       siteId: 's',
       apiKey: 'k',
       appApiKey: 'a',
+      pipelinesKey: 'p',
       host: '::1',
       port: 4000,
       maxRecords: Infinity,
@@ -41,11 +43,17 @@ describe('resolveSandboxOptions', () => {
 });
 
 describe('sandboxAuthorization', () => {
-  it('expects HTTP Basic site id and API key on the Track API, and a Bearer App API key on the App API', () => {
-    const options = resolveSandboxOptions({ siteId: 'site', apiKey: 'key:with:colons', appApiKey: 'app' });
+  it('expects HTTP Basic site id and API key on the Track API, a Bearer App API key on the App API, HTTP Basic key and empty password on the Pipelines API', () => {
+    const options = resolveSandboxOptions({
+      siteId: 'site',
+      apiKey: 'key:with:colons',
+      appApiKey: 'app',
+      pipelinesKey: 'cdp',
+    });
     expect(sandboxAuthorization(options)).toEqual({
       track: `Basic ${Buffer.from('site:key:with:colons').toString('base64')}`,
       app: 'Bearer app',
+      pipelines: `Basic ${Buffer.from('cdp:').toString('base64')}`,
     });
   });
 });

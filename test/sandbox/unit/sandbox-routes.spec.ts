@@ -27,6 +27,13 @@ describe('resolveRoute', () => {
       ['GET', '/api/v2/batch', 'track', SANDBOX_BODY_LIMITS.entity],
       ['POST', '/unsubscribe/d1', 'none', SANDBOX_BODY_LIMITS.trackV1],
       ['POST', '/v1/send/email', 'app', SANDBOX_BODY_LIMITS.appApi],
+      ['POST', '/v1/campaigns/1/triggers', 'app', SANDBOX_BODY_LIMITS.appApi],
+      ['POST', '/v1/identify', 'pipelines', SANDBOX_BODY_LIMITS.pipelinesCall],
+      ['POST', '/v1/track', 'pipelines', SANDBOX_BODY_LIMITS.pipelinesCall],
+      ['POST', '/v1/alias', 'pipelines', SANDBOX_BODY_LIMITS.pipelinesCall],
+      ['POST', '/v1/batch', 'pipelines', SANDBOX_BODY_LIMITS.pipelinesBatch],
+      ['GET', '/v1/identify', 'app', SANDBOX_BODY_LIMITS.appApi],
+      ['POST', '/v1/identify/x', 'app', SANDBOX_BODY_LIMITS.appApi],
     ];
     for (const [method, url, credentials, maxBodyBytes] of expected) {
       expect({ method, url, route: resolve(method, url) }).toMatchObject({
@@ -60,13 +67,32 @@ describe('resolveRoute', () => {
   it('hands the decoded path and the query to the API, and answers 413 for a body over the limit', () => {
     const { resolve, records } = routing();
     const { apply } = asRoute(resolve('PUT', '/api/v1/customers/a%40b.c?ignored=1'));
-    expect(apply(json({ plan: 'pro' }), 15)).toEqual({ status: 200, body: {} });
+    expect(apply(json({ plan: 'pro' }), 15, {})).toEqual({ status: 200, body: {} });
     expect(records.people.get('a@b.c')?.attributes).toEqual({ plan: 'pro' });
-    expect(apply(undefined, SANDBOX_BODY_LIMITS.trackV1 + 1)).toMatchObject({ status: 413, close: true });
+    expect(apply(undefined, SANDBOX_BODY_LIMITS.trackV1 + 1, {})).toMatchObject({ status: 413, close: true });
+  });
+
+  it('hands the Pipelines API the X-Strict-Mode header, and answers 200 for a body over the limit', () => {
+    const { resolve, records } = routing();
+    const { apply } = asRoute(resolve('POST', '/v1/identify'));
+    expect(apply(json({ traits: {} }), 13, { 'x-strict-mode': '1' })).toEqual({
+      status: 400,
+      body: { meta: { errors: ['userId: required (or anonymousId)'] } },
+    });
+    expect(apply(json({ traits: {} }), 13, {})).toEqual({ status: 200, body: {} });
+    expect(apply(undefined, SANDBOX_BODY_LIMITS.pipelinesCall + 1, { 'x-strict-mode': '1' })).toEqual({
+      status: 200,
+      body: {},
+      close: true,
+    });
+    expect(records.droppedCalls).toEqual([
+      { reason: 'userId: required (or anonymousId)', call: { traits: {} } },
+      { reason: 'request is larger than 32000 bytes' },
+    ]);
   });
 
   it('answers 404 when applying an unknown v2 endpoint', () => {
     const { apply } = asRoute(routing().resolve('GET', '/api/v2/batch'));
-    expect(apply(json({}), 2)).toEqual({ status: 404, body: { meta: { error: 'Not found' } } });
+    expect(apply(json({}), 2, {})).toEqual({ status: 404, body: { meta: { error: 'Not found' } } });
   });
 });
