@@ -105,7 +105,10 @@ export class CustomerIOSandbox {
     return this.records.requests;
   }
 
-  /** People by identifier as used (an id, an email, `cio_<cio_id>`; Pipelines: a `userId` or an `anonymousId`), least recently written first (at most `maxRecords`). */
+  /**
+   * People by identifier as used (an id, an email, `cio_<cio_id>`; Pipelines: a `userId` or an `anonymousId`), least
+   * recently written first (at most `maxRecords`).
+   */
   get people(): Map<string, SandboxPerson> {
     return this.records.people;
   }

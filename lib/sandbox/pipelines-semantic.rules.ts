@@ -48,7 +48,10 @@ export function checkSemanticEvent(call: Json, strict: boolean): OperationError 
     case 'Relationship Deleted':
       return requiredString(call.userId, 'userId') ?? checkObjectReference(properties, strict);
     case 'Object Deleted':
-      return (strict ? requiredString(call.anonymousId, 'anonymousId') : undefined) ?? checkObjectReference(properties, strict);
+      return (
+        (strict ? requiredString(call.anonymousId, 'anonymousId') : undefined) ??
+        checkObjectReference(properties, strict)
+      );
     case 'Report Delivery Event':
       return checkDelivery(properties, strict);
   }

@@ -69,7 +69,10 @@ function applyRequest(
     if (!Array.isArray(value.batch)) return invalid('batch: must be an array');
     const oversized = batchOperationSizes(body)?.findIndex((size) => size > CUSTOMERIO_LIMITS.batchOperationBytes);
     if (oversized !== undefined && oversized >= 0)
-      return drop(`batch[${oversized}] is larger than ${CUSTOMERIO_LIMITS.batchOperationBytes} bytes`, value.batch.length);
+      return drop(
+        `batch[${oversized}] is larger than ${CUSTOMERIO_LIMITS.batchOperationBytes} bytes`,
+        value.batch.length,
+      );
     calls = batchCalls(value, strict);
   } else {
     calls = [{ at: '', call: value, kind: path, error: checkCall(path, value, strict) }];
@@ -95,7 +98,8 @@ function batchCalls(body: Json, strict: boolean): CheckedCall[] {
     const kind = batchCallKind(item, strict);
     if (typeof kind !== 'string') return { at, call: item, error: kind };
     const own = (item as Json).context;
-    const call = shared && (own === undefined || isObject(own)) ? { ...(item as Json), context: { ...shared, ...own } } : item;
+    const call =
+      shared && (own === undefined || isObject(own)) ? { ...(item as Json), context: { ...shared, ...own } } : item;
     return { at, call, kind, error: checkCall(kind, call, strict) };
   });
 }

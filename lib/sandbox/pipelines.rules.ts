@@ -58,7 +58,11 @@ export function batchCallKind(call: unknown, strict: boolean): PipelinesCallKind
  * `traits` and `properties` objects, string names); `strict` adds the document's types and formats (`common_fields`,
  * reserved traits). A semantic event's own fields are `checkSemanticEvent`'s.
  */
-export function checkPipelinesCall(call: unknown, kind: PipelinesCallKind, strict: boolean): OperationError | undefined {
+export function checkPipelinesCall(
+  call: unknown,
+  kind: PipelinesCallKind,
+  strict: boolean,
+): OperationError | undefined {
   if (!isObject(call)) return fail(undefined, 'must be a JSON object');
   const error = checkIdentity(call, kind) ?? (strict ? checkCommonFields(call, kind) : undefined);
   if (error) return error;
@@ -116,8 +120,7 @@ function checkTraits(traits: Json | undefined): OperationError | undefined {
   if (traits.createdAt !== undefined && !isDateTime(traits.createdAt))
     return fail('traits.createdAt', 'must be an ISO 8601 date-time');
   const error =
-    optional(traits.email, 'traits.email', 'string') ??
-    optional(traits.unsubscribed, 'traits.unsubscribed', 'boolean');
+    optional(traits.email, 'traits.email', 'string') ?? optional(traits.unsubscribed, 'traits.unsubscribed', 'boolean');
   if (error) return error;
   const preferences = traits.cio_subscription_preferences;
   const field = 'traits.cio_subscription_preferences';

@@ -83,7 +83,7 @@ export class SandboxRecords {
   readonly segments = new Map<number, Set<string>>();
   /** People by identifier, least recently written first. */
   readonly people = new Map<string, SandboxPerson>();
-  /** Events ignored because their `id` was seen before. */
+  /** Events ignored because their `id` was seen before, and Pipelines calls because their `messageId` was. */
   duplicateEvents = 0;
   #counts = noCounts();
   readonly #eventIds = new Set<string>();
@@ -147,7 +147,7 @@ export class SandboxRecords {
   }
 
   /**
-   * Whether an event `id` is within the deduplication window (then it counts a duplicate); otherwise
+   * Whether an event `id` (or a Pipelines `messageId`) is within the deduplication window (then it counts a duplicate); otherwise
    * remembers it, forgetting the oldest id past `maxRecords`.
    */
   isDuplicateEvent(id: string): boolean {

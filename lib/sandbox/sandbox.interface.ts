@@ -31,10 +31,10 @@ export interface CustomerIOSandboxOptions {
    */
   port?: number;
   /**
-   * Most entries the sandbox keeps in each recorded collection (`requests`, `events`, `batches`,
-   * `people`, `deletedPeople`, `merges`, `metrics`, `transactional`, `broadcasts`, `aliases`, `droppedCalls`…)
-   * and most event ids (and Pipelines `messageId`s) it remembers for deduplication; past it the oldest entry is forgotten (for `people`, the person
-   * least recently created or updated). {@link SandboxCounts} keep counting every entry.
+   * Most entries the sandbox keeps in each recorded collection (`requests`, `events`, `batches`, `people`,
+   * `deletedPeople`, `merges`, `metrics`, `transactional`, `broadcasts`, `aliases`, `droppedCalls`…) and most event
+   * ids (and Pipelines `messageId`s) it remembers for deduplication; past it the oldest entry is forgotten (for
+   * `people`, the person least recently created or updated). {@link SandboxCounts} keep counting every entry.
    * An integer >= 1, or `Infinity` to keep everything.
    * @default 10000
    */

@@ -10,10 +10,12 @@ export type {
   SandboxStatusFaultOptions,
 } from '../sandbox/sandbox-faults.interface.js';
 export type {
+  SandboxAlias,
   SandboxBatch,
   SandboxBroadcast,
   SandboxCounts,
   SandboxDevice,
+  SandboxDroppedCall,
   SandboxEvent,
   SandboxFormSubmission,
   SandboxMerge,

@@ -30,5 +30,11 @@ export function sandboxCalls(current: () => CustomerIOSandbox) {
     return { status: response.status, body: text === '' ? undefined : JSON.parse(text), headers: response.headers };
   }
   const batch = (ops: unknown[]): Promise<Answer> => call('POST', '/api/v2/batch', { batch: ops });
-  return { trackAuth, appAuth, call, batch };
+  const pipelinesAuth = (): string => `Basic ${Buffer.from(`${current().pipelinesKey}:`).toString('base64')}`;
+  /** Posts `body` to the Pipelines API's `/v1/{path}`, with `X-Strict-Mode: 1` when `strictMode`. */
+  const pipelines = (path: string, body: unknown, strictMode = false): Promise<Answer> =>
+    call('POST', `/v1/${path}`, body, {
+      headers: { authorization: pipelinesAuth(), ...(strictMode && { 'x-strict-mode': '1' }) },
+    });
+  return { trackAuth, appAuth, pipelinesAuth, call, batch, pipelines };
 }
