@@ -39,7 +39,9 @@ export function customerIOOptions(config: ConfigService): CustomerIOModuleOption
   }
   if (mode === 'live') {
     const [name, url] = pipelines ? ['Pipelines API', options.pipelinesUrl] : ['Track API', options.trackUrl];
-    logger.log(`Sending to Customer.io (${url === undefined ? `${name}, region ${options.region ?? 'us'}` : `${name} at ${url}`})`);
+    logger.log(
+      `Sending to Customer.io (${url === undefined ? `${name}, region ${options.region ?? 'us'}` : `${name} at ${url}`})`,
+    );
   }
   const where = mode === 'sandbox' ? 'the local sandbox' : 'Customer.io';
   const operations = (count: number): string => `${count} operation${count === 1 ? '' : 's'}`;
