@@ -34,6 +34,7 @@ const sdkSuites = [
   '<rootDir>/test/operations/**/*.spec.ts',
   '<rootDir>/test/delivery/customerio-queue.spec.ts',
   '<rootDir>/test/conformance/wire.spec.ts',
+  '<rootDir>/test/sample-app/pipelines-mode.e2e.spec.ts',
 ];
 
 const config = {

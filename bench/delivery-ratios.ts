@@ -9,6 +9,10 @@ export type Ways = Partial<Record<Way, Measured>>;
 
 /** The ways run in rounds (BENCH_ROUNDS), one after the other in each. */
 export const DELIVERY_WAYS: readonly Way[] = ['raw-batch', 'queue', 'queue-burst'];
+/** The same through the Pipelines API (part `pipelines`), in the same rounds. */
+export const PIPELINES_WAYS: readonly Way[] = ['pipelines-raw', 'pipelines-queue', 'pipelines-burst'];
+/** Every way run in rounds. */
+const ROUND_WAYS: readonly Way[] = [...DELIVERY_WAYS, ...PIPELINES_WAYS];
 
 const median = (values: number[]): number => {
   const sorted = values.slice().sort((a, b) => a - b);
@@ -30,7 +34,7 @@ function ratio(
   target: number,
   digits = 3,
 ): void {
-  const rounds = needs.every((way) => DELIVERY_WAYS.includes(way))
+  const rounds = needs.every((way) => ROUND_WAYS.includes(way))
     ? byRound.filter((ways) => needs.every((way) => ways[way]))
     : [];
   if (rounds.length > 0) {
@@ -51,31 +55,38 @@ function ratio(
     );
 }
 
-/** Prints the delivery part's ratios; the verdicts go to targets.ts. */
-export function deliveryRatios(byRound: Ways[], measured: Ways): void {
-  const ways: [Ways[], Ways] = [byRound, measured];
-  console.log('\n[ratios] queue / raw-batch (the physical limit on this sink)');
+/** The queue ways of one API beside its raw way, and the prefix of their ratios' names. */
+interface QueueWays {
+  prefix: string;
+  raw: Way;
+  queue: Way;
+  burst: Way;
+}
+
+/** The ratios of one API's queue ways against its raw way; the same targets for both APIs. */
+function queueRatios(ways: [Ways[], Ways], { prefix, raw, queue, burst }: QueueWays): void {
+  console.log(`\n[ratios] ${queue} / ${raw} (the physical limit on this sink)`);
   ratio(
     ways,
-    ['queue', 'raw-batch'],
-    'queue_vs_raw_events_per_s',
-    (get) => eventsPerS(get('queue').result) / eventsPerS(get('raw-batch').result),
+    [queue, raw],
+    `${prefix}queue_vs_raw_events_per_s`,
+    (get) => eventsPerS(get(queue).result) / eventsPerS(get(raw).result),
     '>=',
     0.9,
   );
   ratio(
     ways,
-    ['queue', 'raw-batch'],
-    'queue_vs_raw_client_cpu_per_event',
-    (get) => cpuUsPerEvent(get('queue').result) / cpuUsPerEvent(get('raw-batch').result),
+    [queue, raw],
+    `${prefix}queue_vs_raw_client_cpu_per_event`,
+    (get) => cpuUsPerEvent(get(queue).result) / cpuUsPerEvent(get(raw).result),
     '<=',
     1.2,
   );
   ratio(
     ways,
-    ['queue', 'queue-burst'],
-    'burst_vs_paced_events_per_s',
-    (get) => eventsPerS(get('queue-burst').result) / eventsPerS(get('queue').result),
+    [queue, burst],
+    `${prefix}burst_vs_paced_events_per_s`,
+    (get) => eventsPerS(get(burst).result) / eventsPerS(get(queue).result),
     '>=',
     0.9,
   );
@@ -85,9 +96,9 @@ export function deliveryRatios(byRound: Ways[], measured: Ways): void {
   // (p99 < 10 µs): the tail is what a caller feels.
   ratio(
     ways,
-    ['queue', 'raw-batch'],
-    'enqueue_p99_vs_raw_build',
-    (get) => get('queue').result.latency.p99Us / get('raw-batch').result.latency.p99Us,
+    [queue, raw],
+    `${prefix}enqueue_p99_vs_raw_build`,
+    (get) => get(queue).result.latency.p99Us / get(raw).result.latency.p99Us,
     '<=',
     3,
   );
@@ -95,31 +106,47 @@ export function deliveryRatios(byRound: Ways[], measured: Ways): void {
   // own JSON: what the queue holds beside the bytes it will send.
   ratio(
     ways,
-    ['queue-burst', 'raw-batch'],
-    'heap_per_queued_event_vs_operation_bytes',
-    (get) => get('queue-burst').result.heapPerEventBytes! / get('raw-batch').result.operationBytes!,
+    [burst, raw],
+    `${prefix}heap_per_queued_event_vs_operation_bytes`,
+    (get) => get(burst).result.heapPerEventBytes! / get(raw).result.operationBytes!,
     '<=',
     3,
   );
   // Counts, not times: batching and the connection limit do not depend on the machine's load.
   ratio(
     ways,
-    ['queue', 'queue-burst'],
-    'queue_requests_per_1000_events',
-    (get) => Math.max(perThousand(get('queue').sink), perThousand(get('queue-burst').sink)),
+    [queue, burst],
+    `${prefix}queue_requests_per_1000_events`,
+    (get) => Math.max(perThousand(get(queue).sink), perThousand(get(burst).sink)),
     '<=',
     3,
   );
   ratio(
     ways,
-    ['queue', 'queue-burst'],
-    'peak_connections_vs_max_in_flight',
+    [queue, burst],
+    `${prefix}peak_connections_vs_max_in_flight`,
     (get) =>
-      Math.max(get('queue').sink.peakConnections, get('queue-burst').sink.peakConnections) /
-      get('queue').result.maxInFlight!,
+      Math.max(get(queue).sink.peakConnections, get(burst).sink.peakConnections) / get(queue).result.maxInFlight!,
     '<=',
     1,
   );
+}
+
+/** Prints the delivery part's ratios (and the Pipelines part's, when it ran); the verdicts go to targets.ts. */
+export function deliveryRatios(byRound: Ways[], measured: Ways): void {
+  const ways: [Ways[], Ways] = [byRound, measured];
+  if (DELIVERY_WAYS.some((way) => measured[way])) {
+    queueRatios(ways, { prefix: '', raw: 'raw-batch', queue: 'queue', burst: 'queue-burst' });
+  }
+  if (PIPELINES_WAYS.some((way) => measured[way])) {
+    const pipelines = {
+      prefix: 'pipelines_',
+      raw: 'pipelines-raw',
+      queue: 'pipelines-queue',
+      burst: 'pipelines-burst',
+    };
+    queueRatios(ways, pipelines as QueueWays);
+  }
 
   console.log('\n[ratios] queue / naive');
   ratio(

@@ -22,7 +22,7 @@ try {
   process.exit(2);
 }
 const modules = [
-  ['delivery', 'run.js', parts.has('delivery') || parts.has('naive') || parts.has('stores')],
+  ['delivery', 'run.js', ['delivery', 'pipelines', 'naive', 'stores'].some((part) => parts.has(part))],
   ['decorators', 'decorators.js', parts.has('decorators')],
   ['redis-lease', 'redis-lease.js', parts.has('redis-lease')],
 ];

@@ -2,13 +2,14 @@
 // `BENCH_PARTS=delivery,decorators npm run bench` for a run of about a minute. BENCH_ROUNDS (default 3) sets how
 // many times the delivery ways run, in turn; their ratios are the median of the rounds'.
 //   delivery     raw-batch, queue, queue-burst (the ratios against the raw way)
+//   pipelines    pipelines-raw, pipelines-queue, pipelines-burst: the same through the Pipelines API (its ratios)
 //   naive        naive, naive-v4-agent (the speedups; needs delivery for the ratios)
 //   stores       queue-sqlite, queue-redis (figures beside queue-burst; needs delivery for the ratios)
 //   decorators   @TrackEvent beside the same call made by hand
 //   redis-lease  one LEASE at 1,000 and 1,000,000 queued operations (minutes: most of a full run)
 
 /** The parts, in the order they run. */
-export const PARTS = ['delivery', 'naive', 'stores', 'decorators', 'redis-lease'] as const;
+export const PARTS = ['delivery', 'pipelines', 'naive', 'stores', 'decorators', 'redis-lease'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** The parts BENCH_PARTS names (all when unset or empty); throws on a name that is not a part. */

@@ -34,10 +34,10 @@ export const personIdOf = (n: number): string => `user-${n % PEOPLE}`;
 
 /** The one-request-per-event baselines (see naive.ts). */
 export type NaiveWay = 'naive' | 'naive-v4-agent';
-/** The ways through this module's queue (see queue.ts). */
-export type QueueWay = 'queue' | 'queue-burst' | 'queue-sqlite' | 'queue-redis';
-/** Hand-built v2 batches, no module: the physical limit on this sink (see raw-batch.ts). */
-export type RawWay = 'raw-batch';
+/** The ways through this module's queue (see queue.ts); `pipelines-*`: with option `api: 'pipelines'`. */
+export type QueueWay = 'queue' | 'queue-burst' | 'queue-sqlite' | 'queue-redis' | 'pipelines-queue' | 'pipelines-burst';
+/** Hand-built v2 (Pipelines: `/v1/batch`) batches, no module: the physical limit on this sink (see raw-batch.ts). */
+export type RawWay = 'raw-batch' | 'pipelines-raw';
 export type Way = NaiveWay | QueueWay | RawWay;
 
 /**

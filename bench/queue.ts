@@ -30,6 +30,8 @@ import {
 //                 at once, which gives the heap per queued event.
 //   queue-sqlite, queue-redis  the burst on a SqliteQueueStore or a RedisQueueStore instead of the
 //                 in-memory store, as the StoreSpec (third argument) says.
+//   pipelines-queue, pipelines-burst  queue and queue-burst with option `api: 'pipelines'`: `POST /v1/batch`
+//                 requests (run.ts starts them with customerio-node 5, which the Pipelines API needs).
 
 const DELIVERY_DEADLINE_MS = 60_000;
 const WARM_UP_EVENTS = 20_000;
@@ -42,7 +44,8 @@ if (!sink) {
 if (!globalThis.gc) console.error('bench queue: run node with --expose-gc for an exact heap figure');
 const way = process.argv[3] as QueueWay;
 const storeSpec = JSON.parse(process.argv[4] ?? 'null') as StoreSpec | null;
-const paced = way === 'queue';
+const paced = way === 'queue' || way === 'pipelines-queue';
+const pipelines = way === 'pipelines-queue' || way === 'pipelines-burst';
 
 /** A store of the spec's kind; `name` keeps the warm-up's file or keys apart from the measured run's. */
 async function openStore(name: string): Promise<CustomerIOQueueStore> {
@@ -73,9 +76,9 @@ class BenchAppModule {
 const warmUpStore = storeSpec ? await openStore('warm-up') : undefined;
 const warmUp = await NestFactory.createApplicationContext(
   BenchAppModule.register({
-    siteId: 'warm-up',
-    apiKey: 'warm-up',
-    trackUrl: 'http://127.0.0.1:9',
+    ...(pipelines
+      ? { api: 'pipelines' as const, pipelinesKey: 'warm-up', pipelinesUrl: 'http://127.0.0.1:9' }
+      : { siteId: 'warm-up', apiKey: 'warm-up', trackUrl: 'http://127.0.0.1:9' }),
     retry: false,
     queue: {
       flushIntervalMs: 3_600_000,
@@ -96,6 +99,7 @@ const store = storeSpec ? await openStore('measured') : undefined;
 const app = await NestFactory.createApplicationContext(
   BenchAppModule.register({
     ...sink.options,
+    ...(pipelines ? { api: 'pipelines' as const } : { api: 'track' as const }),
     queue: { maxQueueSize: 250_000, maxQueueBytes: 256 * 1024 * 1024, ...(store && { store }) },
   }),
   { logger: ['error', 'warn'] },

@@ -10,6 +10,7 @@ import {
   personIdOf,
   type BenchEventData,
   type FromWorker,
+  type RawWay,
   type SinkInfo,
 } from './protocol.js';
 
@@ -20,6 +21,9 @@ import {
 // http.Agent, with Basic auth as the SDK sends it. Paced as the queue way: NAIVE_CONCURRENCY events, then a turn of
 // the event loop; the last partial batch at the end (the queue's flush). Latency: building and serializing one
 // operation (its id included). Runs in a process of its own, started by run.ts with the sink's address.
+// Way pipelines-raw: the same for the Pipelines API, the yardstick of the queue's Pipelines ways: `track` calls (the
+// queue's form: `userId`, `event`, `properties`, an ISO-8601 `timestamp`, a ULID `messageId`) sent as
+// `POST /v1/batch` with Basic auth `key:` and `X-Strict-Mode: 1`, as the module sends them.
 
 const WARM_UP_EVENTS = 20_000;
 const { maxBatchOperations, maxBatchBytes, maxInFlight } = DEFAULT_QUEUE;
@@ -31,6 +35,8 @@ if (!sink) {
   console.error('bench raw-batch: missing sink info (start it through `npm run bench`)');
   process.exit(1);
 }
+const way = (process.argv[3] ?? 'raw-batch') as RawWay;
+const pipelines = way === 'pipelines-raw';
 
 /** A v2 batch operation: an event of a person. */
 interface EventOperation {
@@ -41,6 +47,16 @@ interface EventOperation {
   name: string;
   timestamp: number;
   attributes: BenchEventData;
+}
+
+/** A Pipelines `track` call, its members in the module's order. */
+interface TrackCall {
+  type: 'track';
+  userId: string;
+  event: string;
+  properties: BenchEventData;
+  timestamp: string;
+  messageId: string;
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -61,29 +77,49 @@ const idTail = base32(Math.floor(Math.random() * 32 ** 6), 6);
 let idCount = 0;
 let idMs = -1;
 let idHead = '';
+let isoSecond = -1;
+let isoTimestamp = '';
 
-/** The event operation of `personId` with `data`, as JSON, its id and timestamp taken now. */
+/** The event operation (Pipelines: `track` call) of `personId` with `data`, as JSON, its id and timestamp taken now. */
 function operationJson(personId: string, data: BenchEventData): string {
   const now = Date.now();
   if (now !== idMs) {
     idMs = now;
     idHead = base32(now, 10);
   }
-  const operation: EventOperation = {
-    type: 'person',
-    identifiers: { id: personId },
-    action: 'event',
-    id: idHead + idTail + base32(idCount++, 10),
-    name: EVENT_NAME,
-    timestamp: Math.floor(now / 1_000),
-    attributes: data,
+  const id = idHead + idTail + base32(idCount++, 10);
+  const second = Math.floor(now / 1_000);
+  if (!pipelines) {
+    const operation: EventOperation = {
+      type: 'person',
+      identifiers: { id: personId },
+      action: 'event',
+      id,
+      name: EVENT_NAME,
+      timestamp: second,
+      attributes: data,
+    };
+    return JSON.stringify(operation);
+  }
+  if (second !== isoSecond) {
+    isoSecond = second;
+    isoTimestamp = new Date(second * 1_000).toISOString();
+  }
+  const call: TrackCall = {
+    type: 'track',
+    userId: personId,
+    event: EVENT_NAME,
+    properties: data,
+    timestamp: isoTimestamp,
+    messageId: id,
   };
-  return JSON.stringify(operation);
+  return JSON.stringify(call);
 }
 
 const agent = new http.Agent({ keepAlive: true });
-const batchUrl = `${sink.url}/api/v2/batch`;
-const authorization = `Basic ${Buffer.from(`${sink.options.siteId}:${sink.options.apiKey}`).toString('base64')}`;
+const batchUrl = pipelines ? `${sink.url}/v1/batch` : `${sink.url}/api/v2/batch`;
+const credentials = pipelines ? `${sink.options.pipelinesKey}:` : `${sink.options.siteId}:${sink.options.apiKey}`;
+const authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
 let failures = 0;
 let firstError: string | undefined;
 
@@ -95,7 +131,12 @@ function post(body: Buffer, operations: number): Promise<void> {
       firstError ??= message;
       resolve();
     };
-    const headers = { Authorization: authorization, 'Content-Type': 'application/json', 'Content-Length': body.length };
+    const headers = {
+      Authorization: authorization,
+      'Content-Type': 'application/json',
+      'Content-Length': body.length,
+      ...(pipelines && { 'X-Strict-Mode': '1' }),
+    };
     const request = http.request(batchUrl, { method: 'POST', agent, headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -190,7 +231,7 @@ agent.destroy();
 const message: FromWorker = {
   type: 'result',
   result: {
-    way: 'raw-batch',
+    way,
     sent: EVENTS,
     failures,
     firstError,

@@ -35,10 +35,16 @@ export const TITLES: Record<Way, string> = {
     'the same with customerio-node 4.4.0 and a keep-alive http.Agent (the fastest one-request-per-event client)',
   'queue-sqlite': 'queue-burst on a SqliteQueueStore (fresh temporary file, synchronous: normal)',
   'queue-redis': `queue-burst on a RedisQueueStore (${REDIS_URL}, a prefix of its own)`,
+  'pipelines-raw':
+    'raw-batch for the Pipelines API: hand-built track calls in POST /v1/batch (Basic auth key:, X-Strict-Mode: 1); no module',
+  'pipelines-queue':
+    "the queue way with option api: 'pipelines' (POST /v1/batch through customerio-node 5's PipelinesClient)",
+  'pipelines-burst': "the queue-burst way with option api: 'pipelines'",
 };
 
 /** What each way's per-call latency times. */
-const latencyName = (way: Way): string => (way === 'raw-batch' ? 'build_serialize' : 'enqueue');
+const latencyName = (way: Way): string =>
+  way === 'raw-batch' || way === 'pipelines-raw' ? 'build_serialize' : 'enqueue';
 
 export function printWay(title: string, { result, sink }: Measured): void {
   console.log(`\n[${result.way}] ${title}`);

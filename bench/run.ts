@@ -3,7 +3,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DELIVERY_WAYS, deliveryRatios, type Ways } from './delivery-ratios.js';
+import { DELIVERY_WAYS, deliveryRatios, PIPELINES_WAYS, type Ways } from './delivery-ratios.js';
 import { deliveryRounds, selectedParts } from './parts.js';
 import {
   DATA_BYTES,
@@ -29,17 +29,24 @@ import { benchError } from './targets.js';
 //   raw-batch.js  hand-built v2 batches over a keep-alive agent, no module: the physical limit on this sink;
 //   queue.js      CustomerIOModule's queue in a Nest app, paced and in a burst; run again with a durable
 //                 store (queue-sqlite, queue-redis: a StoreSpec as its third argument);
+//   raw-batch.js and queue.js again through the Pipelines API (pipelines-raw, pipelines-queue, pipelines-burst),
+//                 the queue's with customerio-node 5 (see PIPELINES_SDK);
 //   naive.js      customerio-node TrackClient.track per event: as npm installs the SDK (5.x) and as 4.4.0
 //                 with a keep-alive agent (naive-v4-agent).
 // Each way runs in a fresh process, one after the other (never at once: the machine's cores go to one worker
 // and the sink), against the same sink, which is reset in between. This process only coordinates and prints.
-// BENCH_PARTS (see parts.ts) picks the ways: delivery, naive, stores; BENCH_ROUNDS, the rounds of the delivery ways.
+// BENCH_PARTS (see parts.ts) picks the ways: delivery, pipelines, naive, stores; BENCH_ROUNDS, the rounds of the
+// delivery and Pipelines ways.
 // BENCH_CPU_PROF=<dir> writes a CPU profile of the queue way's worker there (BENCH_CPU_PROF_WAY=<way>: another way's).
 
 // NOTE: the naive way takes ~40 s on a quiet machine (~250 µs of CPU an event) and over 100 s under a load average
 // of 10 on 2 cores; past this, a worker is taken for hung.
 const WORKER_TIMEOUT_MS = 300_000;
 const here = dirname(fileURLToPath(import.meta.url));
+// NOTE: the library imports `customerio-node`, which is 4.4 in this repository; this hook makes it the v5 alias
+// (customerio-node-v5) in a process started with CUSTOMERIO_API=pipelines. Relative to the repository's root, where
+// `npm run bench` runs.
+const PIPELINES_SDK = './sample-app/customerio-node-v5.mjs';
 const partStarted = performance.now();
 
 /** One request to the sink, answered over IPC. */
@@ -76,11 +83,18 @@ function startSink(): Promise<{ process: ChildProcess; info: SinkInfo }> {
 /** Runs one way in a fresh worker process and returns what it measured. */
 function runWorker(way: Way, sink: SinkInfo, store?: StoreSpec): Promise<WayResult> {
   const script =
-    way === 'naive' || way === 'naive-v4-agent' ? 'naive.js' : way === 'raw-batch' ? 'raw-batch.js' : 'queue.js';
+    way === 'naive' || way === 'naive-v4-agent'
+      ? 'naive.js'
+      : way === 'raw-batch' || way === 'pipelines-raw'
+        ? 'raw-batch.js'
+        : 'queue.js';
   const args = [JSON.stringify(sink), way, ...(store ? [JSON.stringify(store)] : [])];
+  const pipelines = way === 'pipelines-queue' || way === 'pipelines-burst';
   const child = fork(join(here, script), args, {
+    ...(pipelines && { env: { ...process.env, CUSTOMERIO_API: 'pipelines' } }),
     execArgv: [
       '--expose-gc',
+      ...(pipelines ? ['--import', PIPELINES_SDK] : []),
       ...(process.env.BENCH_CPU_PROF && way === (process.env.BENCH_CPU_PROF_WAY ?? 'queue')
         ? ['--cpu-prof', '--cpu-prof-dir=' + process.env.BENCH_CPU_PROF]
         : []),
@@ -143,7 +157,10 @@ line('sink', `${sink.info.url} (pid ${sink.process.pid}, separate process)`);
 // Other work on the machine skews every figure; the load average says whether there was any.
 line('load_average_1m_at_start', fixed(loadavg()[0], 2));
 
-const deliveryWays = parts.has('delivery') ? DELIVERY_WAYS : [];
+const deliveryWays = [
+  ...(parts.has('delivery') ? DELIVERY_WAYS : []),
+  ...(parts.has('pipelines') ? PIPELINES_WAYS : []),
+];
 const onceWays: Way[] = [
   ...(parts.has('naive') ? (['naive', 'naive-v4-agent'] as const) : []),
   ...(parts.has('stores') ? (['queue-sqlite', 'queue-redis'] as const) : []),

@@ -9,33 +9,39 @@ import {
 
 const isSet = (value: unknown): boolean => typeof value === 'string' && value.trim() !== '';
 
+/** The variables that hold Customer.io credentials: the Track API's pair, or the Pipelines API's key. */
+const CREDENTIALS = [CUSTOMERIO_CONFIG_KEYS.siteId, CUSTOMERIO_CONFIG_KEYS.apiKey, CUSTOMERIO_CONFIG_KEYS.pipelinesKey];
+
 /** The mode this app runs the module in: `CUSTOMERIO_MODE`, else `live` with credentials and `sandbox` without. */
 export function sampleMode(config: ConfigService): CustomerIOMode {
-  const credentials =
-    isSet(config.get(CUSTOMERIO_CONFIG_KEYS.siteId)) || isSet(config.get(CUSTOMERIO_CONFIG_KEYS.apiKey));
+  const credentials = CREDENTIALS.some((key) => isSet(config.get(key)));
   return config.get<CustomerIOMode>(CUSTOMERIO_CONFIG_KEYS.mode) ?? (credentials ? 'live' : 'sandbox');
 }
 
 /**
  * This app's `CustomerIOModule` options, from the `CUSTOMERIO_*` variables. With `CUSTOMERIO_SITE_ID` or
- * `CUSTOMERIO_API_KEY` set, it sends to Customer.io (with one of them missing the module refuses to start,
- * naming it). With neither, and no `CUSTOMERIO_MODE`, it runs in mode `'sandbox'`: the module starts a local
- * Customer.io sandbox in this process, sends there, and closes it with the app. `CUSTOMERIO_MODE` picks the
+ * `CUSTOMERIO_API_KEY` (or, with `CUSTOMERIO_API=pipelines`, `CUSTOMERIO_PIPELINES_KEY`) set, it sends to
+ * Customer.io (with a credential missing the module refuses to start, naming it). With none, and no
+ * `CUSTOMERIO_MODE`, it runs in mode `'sandbox'`: the module starts a local Customer.io sandbox in this process,
+ * sends there (through the API `CUSTOMERIO_API` names), and closes it with the app. `CUSTOMERIO_MODE` picks the
  * mode itself (`disabled` sends nothing).
  */
 export function customerIOOptions(config: ConfigService): CustomerIOModuleOptions {
   const logger = new Logger('CustomerIO');
   const options = customerIOOptionsFromConfig(config);
   const mode = sampleMode(config);
+  const pipelines = options.api === 'pipelines';
   if (options.mode === undefined && mode === 'sandbox') {
-    logger.log(
-      `${CUSTOMERIO_CONFIG_KEYS.siteId} and ${CUSTOMERIO_CONFIG_KEYS.apiKey} are not set: running in mode 'sandbox' (${CUSTOMERIO_CONFIG_KEYS.mode} picks another)`,
-    );
+    const unset = pipelines
+      ? `${CUSTOMERIO_CONFIG_KEYS.pipelinesKey} is`
+      : `${CUSTOMERIO_CONFIG_KEYS.siteId} and ${CUSTOMERIO_CONFIG_KEYS.apiKey} are`;
+    logger.log(`${unset} not set: running in mode 'sandbox' (${CUSTOMERIO_CONFIG_KEYS.mode} picks another)`);
   }
   if (mode === 'live') {
-    const where =
-      options.trackUrl === undefined ? `region ${options.region ?? 'us'}` : `Track API at ${options.trackUrl}`;
-    logger.log(`Sending to Customer.io (${where})`);
+    const [name, url] = pipelines ? ['Pipelines API', options.pipelinesUrl] : ['Track API', options.trackUrl];
+    logger.log(
+      `Sending to Customer.io (${url === undefined ? `${name}, region ${options.region ?? 'us'}` : `${name} at ${url}`})`,
+    );
   }
   const where = mode === 'sandbox' ? 'the local sandbox' : 'Customer.io';
   const operations = (count: number): string => `${count} operation${count === 1 ? '' : 's'}`;

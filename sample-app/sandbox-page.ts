@@ -21,8 +21,9 @@ function personRow(person: SandboxPerson): string {
 }
 
 function eventRow(event: SandboxEvent): string {
+  // NOTE: the sandbox records a Pipelines call of an anonymousId alone under that id, as the person it keys.
   const who =
-    event.personId === undefined
+    event.personId === undefined || event.personId === event.anonymousId
       ? `anonymous <code>${escapeHtml(event.anonymousId ?? '?')}</code>`
       : `<code>${escapeHtml(event.personId)}</code>`;
   const name =

@@ -25,12 +25,15 @@ export interface RunningSample {
 
 /** Every variable the sample reads that a developer's shell could have set. */
 const SAMPLE_VARIABLES = [
+  'CUSTOMERIO_API',
   'CUSTOMERIO_SITE_ID',
   'CUSTOMERIO_API_KEY',
   'CUSTOMERIO_APP_API_KEY',
+  'CUSTOMERIO_PIPELINES_KEY',
   'CUSTOMERIO_REGION',
   'CUSTOMERIO_TRACK_URL',
   'CUSTOMERIO_APP_API_URL',
+  'CUSTOMERIO_PIPELINES_URL',
   'CUSTOMERIO_TIMEOUT_MS',
   'CUSTOMERIO_MODE',
   'USAGE_REPORT_INTERVAL_MS',
