@@ -5,6 +5,7 @@ import type { CustomerIOModuleOptions } from './interfaces/customerio-module-opt
 import { resolveCustomerIOOptions } from './options/customerio-options.resolver.js';
 import type { ResolvedCustomerIOOptions } from './options/resolved-options.interface.js';
 import type { CustomerIOSandbox } from './sandbox/customerio-sandbox.js';
+import { assertPipelinesClient } from './transport/customerio-sdk.adapter.js';
 
 /**
  * Where the module sends, decided once at bootstrap from the validated options: Customer.io (mode `'live'`),
@@ -22,6 +23,7 @@ export class CustomerIOModuleTarget implements OnApplicationShutdown {
   /** Validates `options` (every bad option in one error) and, in mode `'sandbox'`, starts the sandbox. */
   static async create(options: CustomerIOModuleOptions): Promise<CustomerIOModuleTarget> {
     const resolved = resolveCustomerIOOptions(options);
+    assertPipelinesClient(resolved);
     const logger = new CustomerIOLogger(resolved.logLevel);
     if (resolved.mode === 'disabled') logger.log(DISABLED_MODE(), { event: 'customerio.mode.disabled' });
     if (resolved.mode !== 'sandbox') return new CustomerIOModuleTarget(resolved);

@@ -23,6 +23,14 @@ type PipelinesClientClass = new (
 // NOTE: the installed types are 4.x's, which has no PipelinesClient.
 const { PipelinesClient } = cio as unknown as { PipelinesClient?: PipelinesClientClass };
 
+/**
+ * Throws when `api: 'pipelines'` is chosen and the installed customerio-node (4.x) has no PipelinesClient. NOTE:
+ * called at bootstrap before anything starts (a sandbox), so start-up fails rather than the first flush.
+ */
+export function assertPipelinesClient({ api }: Pick<ResolvedCustomerIOOptions, 'api'>): void {
+  if (api === 'pipelines' && !PipelinesClient) throw new CustomerIOConfigError('api', PIPELINES_NEEDS_SDK_5);
+}
+
 /** Where one API's requests go: the SDK's base URL, and the connections to it. */
 interface Endpoint {
   url: string;
@@ -44,8 +52,7 @@ export class CustomerIOSdkAdapter implements OnApplicationShutdown {
   readonly #pipelines: Endpoint;
 
   constructor(@Inject(CUSTOMERIO_RESOLVED_OPTIONS) options: ResolvedCustomerIOOptions) {
-    // NOTE: customerio-node 4.x has no PipelinesClient; start-up fails here rather than at the first flush.
-    if (options.api === 'pipelines' && !PipelinesClient) throw new CustomerIOConfigError('api', PIPELINES_NEEDS_SDK_5);
+    assertPipelinesClient(options);
     this.#options = options;
     this.#track = endpoint(`${options.trackUrl}/api/v1`);
     this.#app = endpoint(`${options.appApiUrl}/v1`);

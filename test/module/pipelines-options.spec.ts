@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { createServer } from 'node:net';
 import { describe, expect, it } from '@jest/globals';
 import {
   CustomerIOClient,
@@ -140,6 +141,16 @@ describe('the Pipelines API options', () => {
           expect(error).toMatchObject({ option: 'api', message: expect.stringMatching(/needs customerio-node 5\.2/) });
           expect(`${inspect(error, { depth: 10 })}${lines.join('\n')}`).not.toContain(KEY);
           expect(sandbox.requests).toEqual([]);
+          // In mode 'sandbox' too, start-up fails before the module's own sandbox listens (its port stays free).
+          const port = await freePort();
+          const local = Test.createTestingModule({
+            imports: [CustomerIOModule.forRoot({ mode: 'sandbox', api: 'pipelines', sandbox: { port } })],
+          }).compile();
+          await expect(local).rejects.toMatchObject({ option: 'api' });
+          await new Promise<void>((resolve, reject) => {
+            const server = createServer().once('error', reject);
+            server.listen(port, '127.0.0.1', () => server.close(() => resolve()));
+          });
           return;
         }
         const app = (await started).createNestApplication({ logger });
@@ -182,3 +193,14 @@ describe('the Pipelines API options', () => {
     },
   );
 });
+
+/** A port of 127.0.0.1 free a moment ago. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
