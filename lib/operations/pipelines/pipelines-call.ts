@@ -1,7 +1,7 @@
 import { CustomerIOValidationError } from '../../errors/customerio.errors.js';
 import { INVALID_VALUE } from '../../errors/customerio.messages.js';
 import { checkPersonId } from '../../validation/input.checks.js';
-import type { Operation, QueuedJson } from '../operation.interface.js';
+import type { DirectRequest, Operation, QueuedJson } from '../operation.interface.js';
 
 // Customer.io Pipelines API calls (`POST /v1/batch`, `/v1/identify`, …), written as JSON strings from input already
 // checked, like the Track API's person operations (see person-operation.ts). Every call's `messageId` is its
@@ -50,7 +50,23 @@ export function pipelinesJson(
   return (operationId) => `${head},"messageId":${JSON.stringify(id ?? operationId)}}`;
 }
 
-/** A call keyed by `key`: queued as it is, and sent alone to its own endpoint directly. */
+/**
+ * A call keyed by `key`: queued as it is, and sent alone to its own endpoint directly. NOTE: a class, so that the
+ * caller's hot path (`client.track`) allocates no `direct` closure per call.
+ */
+class PipelinesOperation implements Operation {
+  constructor(
+    readonly key: string,
+    private readonly type: PipelinesCallType,
+    readonly json: QueuedJson,
+  ) {}
+
+  direct(): DirectRequest {
+    return { api: 'pipelines', path: `/${this.type}`, json: this.json };
+  }
+}
+
+/** A call keyed by `key`, in both its forms (see {@link PipelinesOperation}). */
 export function pipelinesOperation(key: string, type: PipelinesCallType, json: QueuedJson): Operation {
-  return { key, json, direct: () => ({ api: 'pipelines', path: `/${type}`, json }) };
+  return new PipelinesOperation(key, type, json);
 }
