@@ -86,6 +86,7 @@ const config = {
 
 // The Redis tests use REDIS_URL, else Redis on 127.0.0.1:6379, else a redis-server they start: with none of the
 // three they are left out with one line saying so (a failure with that line under CI=true or CUSTOMERIO_REQUIRE_REDIS=1).
+// The browser tests (test/browser/) drive the Chromium at CHROMIUM_PATH, else `chromium` on PATH: likewise.
 export default () =>
   withNeededServices(config, [
     {
@@ -96,5 +97,14 @@ export default () =>
       projects: ['store-redis', 'pipelines-store-redis'],
       files: ['test/delivery/stores/redis-'],
       binaryTests: 'Redis tests that start their own redis-server',
+    },
+    {
+      name: 'Chromium',
+      tests: 'Browser tests',
+      binary: 'chromium',
+      variable: 'CHROMIUM_PATH',
+      projects: [],
+      files: ['test/browser/'],
+      how: 'install chromium (apt-get install chromium) or set CHROMIUM_PATH',
     },
   ]);

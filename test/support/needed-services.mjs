@@ -8,8 +8,11 @@ import { delimiter, join } from 'node:path';
 /**
  * @typedef {object} NeededService
  * @property {string} name What the line calls the service; `CUSTOMERIO_REQUIRE_<NAME>=1` makes it required.
+ * @property {string} [tests] What the line calls the tests that need it. @default `<name> tests`
  * @property {string} binary The executable the tests start (from PATH) when no instance is given.
- * @property {string} [variable] An environment variable naming an instance the tests use instead.
+ * @property {string} [variable] An environment variable naming what the tests use instead (an instance, or the
+ *   binary's path).
+ * @property {string} [how] How the line says to run the tests. @default `set <variable> or put <binary> on PATH`
  * @property {{ address: string, answers: () => Promise<boolean> }} [local] The instance the tests use when it answers.
  * @property {string[]} projects The Jest projects that need the service (left out whole).
  * @property {string[]} files Paths, from the root, that the test files needing it start with (left out of every project).
@@ -20,15 +23,18 @@ import { delimiter, join } from 'node:path';
 
 /**
  * The Jest config with the tests whose service is missing left out, each missing service said in one line on
- * stderr. Throws that line instead when the service is required.
+ * stderr. Throws that line instead when the service is required. Every project gets the Jest globals
+ * `MISSING_BINARIES` (the binaries not on PATH) and `BINARY_PATHS` (where those on PATH are, by name).
  * @param {{ projects: object[] }} config
  * @param {NeededService[]} services
  */
 export async function withNeededServices(config, services) {
   let projects = config.projects;
   const missingBinaries = [];
+  const binaryPaths = {};
   for (const service of services) {
     const binary = onPath(service.binary);
+    if (binary) binaryPaths[service.binary] = binary;
     const given = service.variable && process.env[service.variable];
     if (binary || given || (await service.local?.answers())) {
       if (binary || !service.binaryTests) continue;
@@ -55,16 +61,16 @@ export async function withNeededServices(config, services) {
     ]
       .filter(Boolean)
       .join(', ');
-    const ways = [service.variable && `set ${service.variable}`, `put ${service.binary} on PATH`]
-      .filter(Boolean)
-      .join(' or ');
-    tell(service, `${service.name} tests (${which})`, `no ${service.name} (${absent})`, ways);
+    const ways =
+      service.how ??
+      [service.variable && `set ${service.variable}`, `put ${service.binary} on PATH`].filter(Boolean).join(' or ');
+    tell(service, `${service.tests ?? `${service.name} tests`} (${which})`, `no ${service.name} (${absent})`, ways);
   }
   return {
     ...config,
     projects: projects.map((project) => ({
       ...project,
-      globals: { ...project.globals, MISSING_BINARIES: missingBinaries },
+      globals: { ...project.globals, MISSING_BINARIES: missingBinaries, BINARY_PATHS: binaryPaths },
     })),
   };
 }
