@@ -28,7 +28,11 @@ switch (command.action) {
     });
     process.stdout.write(sandboxCliBanner(sandbox));
     // NOTE: `once`: a second Ctrl-C while closing kills the process the default way.
-    const stop = () => void sandbox.close().then(() => process.exit(0));
+    const stop = () =>
+      void sandbox.close().then(() => {
+        process.stdout.write('Customer.io sandbox stopped.\n');
+        process.exit(0);
+      });
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
     break;

@@ -121,6 +121,7 @@ describe('nestjs-customerio-sandbox, the command', () => {
     child.process.kill('SIGINT');
     expect(await child.exited).toBe(0);
     expect(performance.now() - stopped).toBeLessThan(2000);
+    expect(child.lines.at(-1)).toBe('Customer.io sandbox stopped.');
     expect(await portIsFree(port)).toBe(true);
     expect(child.stderr.join('')).toBe('');
   }, 30_000);
