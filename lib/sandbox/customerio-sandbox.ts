@@ -1,15 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { delayFault, SandboxFaults, statusFault } from './sandbox-faults.js';
-import { SandboxHttpServer } from './sandbox-http.server.js';
-import { SandboxState } from './sandbox-operations.js';
-import {
-  resolveSandboxOptions,
-  type ResolvedSandboxOptions,
-  sandboxAuthorization,
-  sandboxOrigin,
-} from './sandbox-options.js';
-import { SandboxRecords } from './sandbox-records.js';
+import { delayFault, type SandboxFaults, statusFault } from './sandbox-faults.js';
+import type { SandboxHttpServer } from './sandbox-http.server.js';
+import { resolveSandboxOptions, type ResolvedSandboxOptions, sandboxOrigin } from './sandbox-options.js';
+import { type SandboxParts, startSandboxParts } from './sandbox-parts.js';
+import type { SandboxRecords } from './sandbox-records.js';
 import type {
   SandboxFaultOptions,
   SandboxResetFaultOptions,
@@ -70,7 +65,7 @@ export class CustomerIOSandbox {
 
   private constructor(
     options: ResolvedSandboxOptions,
-    parts: { records: SandboxRecords; faults: SandboxFaults; server: SandboxHttpServer; port: number },
+    private readonly parts: SandboxParts,
   ) {
     this.siteId = options.siteId;
     this.apiKey = options.apiKey;
@@ -89,15 +84,12 @@ export class CustomerIOSandbox {
   /** Starts a sandbox listening on `options.host`:`options.port` (a free port by default). */
   static async start(options: CustomerIOSandboxOptions = {}): Promise<CustomerIOSandbox> {
     const resolved = resolveSandboxOptions(options);
-    const records = new SandboxRecords(resolved.maxRecords);
-    const faults = new SandboxFaults();
-    const { server, port } = await SandboxHttpServer.listen(resolved.host, resolved.port, {
-      records,
-      state: new SandboxState(records, resolved.strict, resolved.region),
-      faults,
-      authorization: sandboxAuthorization(resolved),
-    });
-    return new CustomerIOSandbox(resolved, { records, faults, server, port });
+    // NOTE: the inspector's reset resets the whole sandbox, which exists by the time a request can ask
+    const sandbox: CustomerIOSandbox = new CustomerIOSandbox(
+      resolved,
+      await startSandboxParts(resolved, () => sandbox.reset()),
+    );
+    return sandbox;
   }
 
   /** Requests received, in arrival order (the last `maxRecords`). */
@@ -228,14 +220,17 @@ export class CustomerIOSandbox {
    * closed. Calling it again returns the same promise.
    */
   close(): Promise<void> {
+    this.parts.inspector.close();
     return this.server.close();
   }
 
   /** Clears the recorded state, the request log, the counts, the scripted faults and the connection counters. */
   reset(): void {
     this.records.reset();
+    this.parts.exchanges.reset();
     this.faults.clear();
     this.server.resetCounters();
+    this.parts.inspector.announceReset();
   }
 
   /**

@@ -4,7 +4,7 @@ import { applyPipelinesCall } from './pipelines-call.applier.js';
 import { checkSemanticEvent } from './pipelines-semantic.rules.js';
 import { batchCallKind, checkPipelinesCall, type PipelinesCallKind } from './pipelines.rules.js';
 import { OK, parseJson, type Reply } from './sandbox-reply.js';
-import type { SandboxRecords } from './sandbox-records.js';
+import type { BatchProblem, SandboxRecords } from './sandbox-records.js';
 import { isObject, type Json, type OperationError } from './sandbox-validation.js';
 
 /** A Pipelines request to apply (internal). */
@@ -42,26 +42,35 @@ const describe = (at: string, error: OperationError): string =>
  * the API would drop silently is recorded in `droppedCalls`; a batch in `batches`. `strict`: the sandbox's option.
  */
 export function pipelines(records: SandboxRecords, strict: boolean, request: PipelinesRequest): Reply {
-  const { reply, operations } = applyRequest(records, strict, request);
+  const { reply, operations, problems } = applyRequest(records, strict, request);
   if (request.path === 'batch')
-    records.add('batches', { api: 'pipelines', operations, bytes: request.bytes, status: reply.status });
+    records.addBatch({ api: 'pipelines', operations, bytes: request.bytes, status: reply.status }, problems);
   return reply;
+}
+
+/** What a request came to: the answer, its number of calls, and what was not applied. */
+interface Outcome {
+  reply: Reply;
+  operations: number;
+  problems: BatchProblem[];
 }
 
 function applyRequest(
   records: SandboxRecords,
   strict: boolean,
   { path, body, limit, strictMode }: PipelinesRequest,
-): { reply: Reply; operations: number } {
-  const drop = (reason: string, operations = 0): { reply: Reply; operations: number } => {
+): Outcome {
+  const drop = (reason: string, operations = 0): Outcome => {
     records.add('droppedCalls', { reason });
-    return { reply: { ...OK, close: body === undefined }, operations };
+    return { reply: { ...OK, close: body === undefined }, operations, problems: [{ reason }] };
   };
   if (!body) return drop(`request is larger than ${limit} bytes`);
   const parsed = parseJson(body);
   const value = parsed?.value;
-  const invalid = (error: string): { reply: Reply; operations: number } =>
-    strictMode ? { reply: { status: 400, body: { meta: { errors: [error] } } }, operations: 0 } : drop(error);
+  const invalid = (error: string): Outcome =>
+    strictMode
+      ? { reply: { status: 400, body: { meta: { errors: [error] } } }, operations: 0, problems: [{ reason: error }] }
+      : drop(error);
   if (!parsed) return invalid('body: invalid JSON');
   if (!isObject(value)) return invalid('body: must be a JSON object');
   let calls: CheckedCall[];
@@ -77,14 +86,15 @@ function applyRequest(
   } else {
     calls = [{ at: '', call: value, kind: path, error: checkCall(path, value, strict) }];
   }
-  const errors = calls.flatMap(({ at, error }) => (error ? [describe(at, error)] : []));
+  const problems = calls.flatMap(({ at, error }, index) => (error ? [{ index, reason: describe(at, error) }] : []));
+  const errors = problems.map(({ reason }) => reason);
   if (strictMode && errors.length > 0)
-    return { reply: { status: 400, body: { meta: { errors } } }, operations: calls.length };
+    return { reply: { status: 400, body: { meta: { errors } } }, operations: calls.length, problems };
   for (const { kind, call, at, error } of calls) {
     if (error) records.add('droppedCalls', { reason: describe(at, error), call });
     else if (kind) applyPipelinesCall(records, kind, call as Json);
   }
-  return { reply: OK, operations: calls.length };
+  return { reply: OK, operations: calls.length, problems };
 }
 
 /**

@@ -8,7 +8,8 @@ export type FaultAction =
   | { kind: 'delay'; ms: number }
   | { kind: 'reset'; afterProcessing: boolean };
 
-interface FaultRule extends FaultMatch {
+/** A scripted fault (internal): which requests it matches, how many uses it has left, what it does. */
+export interface FaultRule extends FaultMatch {
   remaining: number;
   action: FaultAction;
 }
@@ -36,26 +37,37 @@ export function delayFault(ms: number): FaultAction {
 export class SandboxFaults {
   readonly #rules: FaultRule[] = [];
 
+  /** @param changed called after a fault is added or the faults are cleared */
+  constructor(private readonly changed: () => void = () => {}) {}
+
   /** Adds a fault for the requests `options` match, `options.times` times. */
   add({ path, method, times = Infinity }: SandboxFaultOptions, action: FaultAction): void {
     if (!(times >= 1)) throw new RangeError(`times must be at least 1, got ${times}`);
     this.#rules.push({ path, method: method?.toUpperCase(), remaining: times, action });
+    this.changed();
+  }
+
+  /** The faults with uses left, in the order they apply. */
+  active(): readonly Readonly<FaultRule>[] {
+    return this.#rules;
   }
 
   /** The first fault matching the request that has uses left, used once. */
   take(method: string, pathname: string): FaultAction | undefined {
     const rule = this.#rules.find(
-      ({ path, method: ruleMethod, remaining }) =>
-        remaining > 0 &&
+      ({ path, method: ruleMethod }) =>
         (ruleMethod === undefined || ruleMethod === method) &&
         (path === undefined || (typeof path === 'string' ? pathname.startsWith(path) : pathname.search(path) >= 0)),
     );
-    if (rule) rule.remaining -= 1;
-    return rule?.action;
+    if (!rule) return undefined;
+    rule.remaining -= 1;
+    if (rule.remaining <= 0) this.#rules.splice(this.#rules.indexOf(rule), 1);
+    return rule.action;
   }
 
   /** Removes every fault. */
   clear(): void {
     this.#rules.length = 0;
+    this.changed();
   }
 }

@@ -3,6 +3,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readBody } from './request-body.reader.js';
+import type { SandboxExchanges } from './sandbox-exchanges.js';
 import type { SandboxFaults } from './sandbox-faults.js';
 import type { SandboxState } from './sandbox-operations.js';
 import type { SandboxRecords } from './sandbox-records.js';
@@ -21,6 +22,13 @@ export interface SandboxHttpParts {
   faults: SandboxFaults;
   /** The `Authorization` header each kind of credentials must match. */
   authorization: Record<Exclude<SandboxRoute['credentials'], 'none'>, string>;
+  /** The detail of each recorded request. */
+  exchanges: SandboxExchanges;
+  /**
+   * Answers a request of the sandbox's own (its inspector, under `/` and `/_sandbox/`) and returns true, or returns
+   * false for a Customer.io request; what it answers is neither recorded nor subject to faults.
+   */
+  ownRequest(req: IncomingMessage, res: ServerResponse): boolean;
 }
 
 /**
@@ -93,6 +101,7 @@ export class SandboxHttpServer {
   }
 
   #receive(req: IncomingMessage, res: ServerResponse): void {
+    if (this.parts.ownRequest(req, res)) return;
     const record: SandboxRequestRecord = {
       method: req.method ?? 'GET',
       path: (req.url ?? '/').split('?', 1)[0],
@@ -101,8 +110,12 @@ export class SandboxHttpServer {
       receivedAt: Date.now(),
     };
     this.parts.records.add('requests', record);
+    this.parts.exchanges.begin(record, req.url ?? '/', req.headers);
     this.pending += 1;
-    res.once('close', () => (this.pending -= 1));
+    res.once('close', () => {
+      this.pending -= 1;
+      this.parts.exchanges.end(record);
+    });
     this.#handle(req, res, record).catch((error: unknown) => {
       // the client went away mid-request, or the sandbox has a bug worth reporting
       if (!res.headersSent && !res.destroyed)
@@ -144,11 +157,13 @@ export class SandboxHttpServer {
     const expectsContinue = /100-continue/i.test(req.headers.expect ?? '');
     const { body, bytes } = await readBody(req, route.maxBodyBytes, () => expectsContinue && res.writeContinue());
     record.bytes = bytes;
+    if (body) this.parts.exchanges.requestBody(record, body);
     return route.apply(body, bytes, req.headers);
   }
 
   #send(req: IncomingMessage, res: ServerResponse, record: SandboxRequestRecord, reply: Reply): void {
     record.status = reply.status;
+    this.parts.exchanges.answered(record, reply);
     if (reply.close) this.#linger(req, res);
     sendReply(res, reply);
   }

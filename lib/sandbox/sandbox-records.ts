@@ -30,6 +30,14 @@ interface SandboxLists {
   droppedCalls: SandboxDroppedCall;
 }
 
+/** Why a batch, or one of its items (`index`), was not applied (internal). */
+export interface BatchProblem {
+  /** The item's index in the batch; absent when the whole request was refused or dropped. */
+  index?: number;
+  /** Why, e.g. `email: must be a string` or `request is larger than 500000 bytes`. */
+  reason: string;
+}
+
 const noCounts = (): SandboxCounts => ({
   requests: 0,
   events: 0,
@@ -87,6 +95,9 @@ export class SandboxRecords {
   duplicateEvents = 0;
   #counts = noCounts();
   readonly #eventIds = new Set<string>();
+  // NOTE: weak, so what the inspector shows of an entry goes with the entry when its list drops it
+  readonly #arrivals = new WeakMap<object, number>();
+  readonly #batchProblems = new WeakMap<SandboxBatch, readonly BatchProblem[]>();
 
   /** @param maxRecords most entries kept a collection (see `CustomerIOSandboxOptions.maxRecords`) */
   constructor(readonly maxRecords: number) {}
@@ -100,8 +111,25 @@ export class SandboxRecords {
   add<K extends keyof SandboxLists>(name: K, entry: SandboxLists[K]): void {
     const list = this[name] as SandboxLists[K][];
     list.push(entry);
+    if (typeof entry === 'object') this.#arrivals.set(entry, Date.now());
     this.#counts[name] += 1;
     if (list.length > this.maxRecords) list.shift();
+  }
+
+  /** `Date.now()` when `entry` was added to its list, while the list holds it. */
+  arrivedAt(entry: object): number | undefined {
+    return this.#arrivals.get(entry);
+  }
+
+  /** Appends `batch` to `batches` with the items it did not apply (none: all were). */
+  addBatch(batch: SandboxBatch, problems: readonly BatchProblem[]): void {
+    this.add('batches', batch);
+    if (problems.length > 0) this.#batchProblems.set(batch, problems);
+  }
+
+  /** What `batch` did not apply, as given to {@link addBatch}. */
+  batchProblems(batch: SandboxBatch): readonly BatchProblem[] {
+    return this.#batchProblems.get(batch) ?? [];
   }
 
   /** The person stored under `personId`, created empty if absent; either way now the most recently written. */

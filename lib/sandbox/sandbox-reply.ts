@@ -42,22 +42,26 @@ export function parseJson(body: Buffer): { value: unknown } | undefined {
   }
 }
 
-/** Writes `reply` to `res`. */
-export function sendReply(res: ServerResponse, reply: Reply): void {
+/** The headers and payload `reply` goes out with (internal): what {@link sendReply} writes. */
+export function encodeReply(reply: Reply): { headers: Record<string, string>; payload?: string } {
   const headers: Record<string, string> = { ...(reply.close && { Connection: 'close' }), ...reply.headers };
-  if (reply.body === undefined) {
-    res.writeHead(reply.status, headers).end();
-    return;
-  }
+  if (reply.body === undefined) return { headers };
   const text = typeof reply.body === 'string';
   const payload = text ? (reply.body as string) : JSON.stringify(reply.body);
-  res
-    .writeHead(reply.status, {
+  return {
+    headers: {
       'Content-Type': text ? 'text/plain; charset=utf-8' : 'application/json',
       'Content-Length': String(Buffer.byteLength(payload)),
       ...headers,
-    })
-    .end(payload);
+    },
+    payload,
+  };
+}
+
+/** Writes `reply` to `res`. */
+export function sendReply(res: ServerResponse, reply: Reply): void {
+  const { headers, payload } = encodeReply(reply);
+  res.writeHead(reply.status, headers).end(payload);
 }
 
 /** The body as a JSON object, or the 400 to answer when it is not one (v1 and App API bodies). */

@@ -1,6 +1,6 @@
 import { batchOperationSizes } from './batch-operation.scanner.js';
 import { metaError, OK, parseJson, type Reply, tooLarge } from './sandbox-reply.js';
-import type { SandboxRecords } from './sandbox-records.js';
+import type { BatchProblem, SandboxRecords } from './sandbox-records.js';
 import type { SandboxState } from './sandbox-operations.js';
 import { isObject } from './sandbox-validation.js';
 
@@ -23,17 +23,28 @@ export function trackV2Batch(
   bytes: number,
   limit: number,
 ): Reply {
-  const { reply, operations } = body ? applyBatch(state, body) : { reply: tooLarge(limit), operations: 0 };
-  records.add('batches', { api: 'track', operations, bytes, status: reply.status });
+  const tooLong = (): BatchOutcome => ({
+    reply: tooLarge(limit),
+    operations: 0,
+    problems: [{ reason: `request is larger than ${limit} bytes` }],
+  });
+  const { reply, operations, problems } = body ? applyBatch(state, body) : tooLong();
+  records.addBatch({ api: 'track', operations, bytes, status: reply.status }, problems);
   return reply;
 }
 
-function applyBatch(state: SandboxState, body: Buffer): { reply: Reply; operations: number } {
+interface BatchOutcome {
+  reply: Reply;
+  operations: number;
+  problems: BatchProblem[];
+}
+
+function applyBatch(state: SandboxState, body: Buffer): BatchOutcome {
   const parsed = parseJson(body);
-  if (!parsed) return { reply: metaError(400, 'invalid JSON'), operations: 0 };
+  if (!parsed) return { reply: metaError(400, 'invalid JSON'), operations: 0, problems: [{ reason: 'invalid JSON' }] };
   if (!isObject(parsed.value) || !Array.isArray(parsed.value.batch)) {
     const error = { reason: 'invalid', field: 'batch', message: 'batch must be an array of operations' };
-    return { reply: { status: 400, body: { errors: [error] } }, operations: 0 };
+    return { reply: { status: 400, body: { errors: [error] } }, operations: 0, problems: [{ reason: error.message }] };
   }
   const operations: unknown[] = parsed.value.batch;
   const sizes = batchOperationSizes(body);
@@ -41,5 +52,13 @@ function applyBatch(state: SandboxState, body: Buffer): { reply: Reply; operatio
     const error = state.applyOperation(op, sizes?.[index]);
     return error ? [{ batch_index: index, ...error }] : [];
   });
-  return { reply: errors.length > 0 ? { status: 207, body: { errors } } : OK, operations: operations.length };
+  const problems = errors.map(({ batch_index, field, message }) => ({
+    index: batch_index,
+    reason: field === undefined ? message : `${field}: ${message}`,
+  }));
+  return {
+    reply: errors.length > 0 ? { status: 207, body: { errors } } : OK,
+    operations: operations.length,
+    problems,
+  };
 }
