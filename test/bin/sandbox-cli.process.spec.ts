@@ -114,6 +114,18 @@ describe('nestjs-customerio-sandbox, the command', () => {
       await wrong.close();
     }
 
+    // what it recorded, read back over its JSON API; its inspector page at the URL printed
+    const people = await (await fetch(`${url}/_sandbox/api/people`)).json();
+    expect(people).toMatchObject({ count: 1, people: [{ id: 'u-1', attributes: { email: 'u1@example.com' } }] });
+    const { events } = (await (await fetch(`${url}/_sandbox/api/events?person=u-1`)).json()) as { events: unknown[] };
+    expect(events).toEqual([
+      expect.objectContaining({ name: 'signed_up', api: 'pipelines', data: { plan: 'pro' } }),
+      expect.objectContaining({ name: 'signed_up', api: 'v1', data: { plan: 'pro' } }),
+    ]);
+    const inspector = await fetch(`${url}/`);
+    expect(inspector.status).toBe(200);
+    expect(inspector.headers.get('content-type')).toMatch(/^text\/html/);
+
     // strict by default: an `_update` that is not a boolean is refused, as Customer.io's spec says
     expect((await identifyUpdating(url, 'dev-site:dev-key')).status).toBe(400);
 

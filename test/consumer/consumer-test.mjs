@@ -33,7 +33,7 @@ const trackAuthorization = (env) =>
 
 /**
  * Runs the package's command in `app` (`command args`) until its banner is printed, sends it one Track API call with
- * the credentials the banner gave, then `signal`: to the command's process group when `ctrlC` (what a terminal's
+ * the credentials the banner gave (read back from its JSON API), then `signal`: to the command's process group when `ctrlC` (what a terminal's
  * Ctrl-C does), else to the process. Throws unless the sandbox says it stopped, its port is closed, and the process
  * ended as `ended(code, signal)` accepts.
  */
@@ -62,6 +62,8 @@ async function runSandboxCommand(app, command, args, { signal, ctrlC = false, en
       body: JSON.stringify({ email: 'u1@example.com' }),
     });
     if (response.status !== 200) throw new Error(`the sandbox answered an identify ${response.status}`);
+    const { people } = await (await globalThis.fetch(`${env.CUSTOMERIO_TRACK_URL}/_sandbox/api/people`)).json();
+    if (people[0]?.id !== 'u-1') throw new Error(`the sandbox's JSON API lists ${JSON.stringify(people)}`);
     if (ctrlC) process.kill(-child.pid, signal);
     else child.kill(signal);
     const [code, endSignal] = await exited;
@@ -72,7 +74,7 @@ async function runSandboxCommand(app, command, args, { signal, ctrlC = false, en
       () => true,
     );
     if (!refused) throw new Error(`the sandbox still listens at ${env.CUSTOMERIO_TRACK_URL}`);
-    console.log(`identify answered 200; ${signal}: stopped, ${endSignal ?? `exit code ${code}`}`);
+    console.log(`identify answered 200, u-1 recorded; ${signal}: stopped, ${endSignal ?? `exit code ${code}`}`);
   } finally {
     clearTimeout(timer);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
