@@ -3,6 +3,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { CUSTOMERIO_SANDBOX } from '../lib/index.js';
+import type { CustomerIOSandbox } from '../lib/testing/index.js';
 import { AppModule } from './app.module.js';
 
 const app = await NestFactory.create(AppModule);
@@ -14,7 +15,9 @@ await app.listen(Number(config.get<string>('PORT') ?? 3000), config.get<string>(
 const url = (await app.getUrl()).replace('[::1]', 'localhost');
 const logger = new Logger('SampleApp');
 logger.log(`Listening on ${url}`);
-if (app.get(CUSTOMERIO_SANDBOX)) {
+const sandbox = app.get<CustomerIOSandbox | null>(CUSTOMERIO_SANDBOX);
+if (sandbox) {
+  logger.log(`The sandbox's live inspector (every request, person and event): ${sandbox.url}/`);
   logger.log(
     `What reached the sandbox: ${url}/customerio (queue counters: ${url}/customerio/stats, health: ${url}/health, metrics: ${url}/metrics)`,
   );

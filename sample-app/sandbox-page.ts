@@ -59,10 +59,14 @@ export function renderSandboxPage(sandbox: CustomerIOSandbox, stats: Readonly<Cu
   code, pre { font: 13px ui-monospace, monospace; }
   pre { background: #f4f4f6; padding: .8rem; overflow-x: auto; }
   small { color: #666; font-weight: normal; }
+  .inspector { background: #eef4ff; border: 1px solid #b7cdf5; border-radius: 6px; padding: .8rem 1rem; font-size: 1.1em; }
+  .inspector a { font-weight: 600; }
 </style>
 </head>
 <body>
 <h1>What reached Customer.io <small>(the local sandbox)</small></h1>
+<p class="inspector"><a href="${escapeHtml(sandbox.url)}/">Open the sandbox's live inspector</a>: every request,
+person and event as it arrives, at <code>${escapeHtml(sandbox.url)}/</code>.</p>
 <p>This app has no Customer.io credentials, so it sends to a Customer.io sandbox it started at <code>${escapeHtml(sandbox.url)}</code>:
 nothing on this page left this machine. The sandbox received ${counts.batches} batch request(s), ${counts.requests} request(s) in all,
 and keeps the last ${sandbox.maxRecords} of each thing it records. Reload to update.</p>

@@ -124,7 +124,7 @@ describe('sample app without Customer.io credentials', () => {
     expect(html).toContain('anonymous <code>visitor-1</code>');
     expect(html).toContain('<b>name</b> &#34;&#60;script&#62;alert(\\&#34;eve\\&#34;)&#60;/script&#62;&#34;');
     expect(html).not.toMatch(/<script/i);
-    expect(html).toContain(sandbox.url);
+    expect(html).toContain(`<a href="${sandbox.url}/">Open the sandbox's live inspector</a>`);
 
     const stats = await sample.request('GET', '/customerio/stats');
     expect(stats).toEqual({ status: 200, body: { ...sample.client.stats } });
