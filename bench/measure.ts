@@ -1,4 +1,4 @@
-import { type LatencySummary, STEADY_FROM } from './protocol.js';
+import { type LatencySummary, STEADY_FROM, type WayResult } from './protocol.js';
 
 const MB = 1024 * 1024;
 
@@ -81,6 +81,19 @@ export class LatencyRecorder {
 function percentiles(ns: Float64Array): (q: number) => number {
   const sorted = Float64Array.from(ns).sort();
   return (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] / 1_000;
+}
+
+/** The memory figures every way reports: RSS at the start, the sampled peaks, and the kernel's high-water mark. */
+export function memoryFigures(
+  rssStart: number,
+  sampler: MemorySampler,
+): Pick<WayResult, 'rssStartMb' | 'peakRssMb' | 'maxRssMb' | 'peakHeapMb'> {
+  return {
+    rssStartMb: toMb(rssStart),
+    peakRssMb: toMb(sampler.peakRss),
+    maxRssMb: maxRssMb(),
+    peakHeapMb: toMb(sampler.peakHeap),
+  };
 }
 
 /** Sends `message` to the parent process and exits once it is out. */

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import { cpuMsSince, LatencyRecorder, maxRssMb, MemorySampler, reportAndExit, toMb } from './measure.js';
+import { cpuMsSince, LatencyRecorder, memoryFigures, MemorySampler, reportAndExit } from './measure.js';
 import {
   EVENT_NAME,
   EVENTS,
@@ -94,10 +94,7 @@ const message: FromWorker = {
     firstError,
     wallMs,
     latency: latency.summary(),
-    rssStartMb: toMb(rssStart),
-    peakRssMb: toMb(sampler.peakRss),
-    maxRssMb: maxRssMb(),
-    peakHeapMb: toMb(sampler.peakHeap),
+    ...memoryFigures(rssStart, sampler),
     cpuMs,
   },
 };

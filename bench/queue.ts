@@ -7,7 +7,7 @@ import { CUSTOMERIO_RESOLVED_OPTIONS } from '../lib/customerio.constants.js';
 import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions } from '../lib/index.js';
 import type { ResolvedCustomerIOOptions } from '../lib/options/resolved-options.interface.js';
 import type { CustomerIOQueueStore } from '../lib/stores/index.js';
-import { cpuMsSince, fullGc, LatencyRecorder, maxRssMb, MemorySampler, reportAndExit, toMb } from './measure.js';
+import { cpuMsSince, fullGc, LatencyRecorder, memoryFigures, MemorySampler, reportAndExit, toMb } from './measure.js';
 import {
   EVENT_NAME,
   EVENTS,
@@ -172,10 +172,7 @@ const message: FromWorker = {
     deliverMs: Number(done - resumed) / 1e6,
     excludedGcMs: Number(gcNs) / 1e6,
     latency: latency.summary(),
-    rssStartMb: toMb(rssStart),
-    peakRssMb: toMb(sampler.peakRss),
-    maxRssMb: maxRssMb(),
-    peakHeapMb: toMb(sampler.peakHeap),
+    ...memoryFigures(rssStart, sampler),
     // Paced, the queue never held every event at once: no per-event figure.
     ...(!paced && { heapQueuedMb: toMb(heapAfter - heapBefore), heapPerEventBytes: (heapAfter - heapBefore) / EVENTS }),
     cpuMs,

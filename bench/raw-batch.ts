@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { setImmediate } from 'node:timers/promises';
 import { DEFAULT_QUEUE } from '../lib/customerio.constants.js';
-import { cpuMsSince, LatencyRecorder, maxRssMb, MemorySampler, reportAndExit, toMb } from './measure.js';
+import { cpuMsSince, LatencyRecorder, memoryFigures, MemorySampler, reportAndExit } from './measure.js';
 import {
   EVENT_NAME,
   EVENTS,
@@ -237,10 +237,7 @@ const message: FromWorker = {
     firstError,
     wallMs,
     latency: latency.summary(),
-    rssStartMb: toMb(rssStart),
-    peakRssMb: toMb(sampler.peakRss),
-    maxRssMb: maxRssMb(),
-    peakHeapMb: toMb(sampler.peakHeap),
+    ...memoryFigures(rssStart, sampler),
     cpuMs,
     operationBytes: operationBytes / EVENTS,
     maxInFlight,
