@@ -87,21 +87,26 @@ export function pipelinesAnonymousEvent(
   return eventOperation(anonymous, subject, 'track', name, data, options, 'name');
 }
 
-/** A semantic event: a `track` call whose `event` name Customer.io acts on (`User Deleted`, `Device Deleted`…). */
-function semanticEvent(personId: unknown, event: string, fields: Record<string, unknown> = {}): Operation {
-  const userId = pipelinesUserId(personId);
+/**
+ * A semantic event of `userId` (checked by the caller, before the rest of its input): a `track` call whose `event`
+ * name Customer.io acts on (`User Deleted`, `Device Deleted`…).
+ */
+function semanticEvent(userId: string, event: string, fields: Record<string, unknown> = {}): Operation {
   const body = `,"event":${JSON.stringify(event)}${members(fields)}`;
   return pipelinesOperation(userId, 'track', pipelinesJson('track', userSubject(userId), body));
 }
 
 /** Deleting a person: the semantic event `User Deleted`. */
-export const pipelinesDestroy = (personId: unknown): Operation => semanticEvent(personId, 'User Deleted');
+export const pipelinesDestroy = (personId: unknown): Operation =>
+  semanticEvent(pipelinesUserId(personId), 'User Deleted');
 
 /** Suppressing a person: `User Suppressed`. */
-export const pipelinesSuppress = (personId: unknown): Operation => semanticEvent(personId, 'User Suppressed');
+export const pipelinesSuppress = (personId: unknown): Operation =>
+  semanticEvent(pipelinesUserId(personId), 'User Suppressed');
 
 /** Lifting a suppression: `User Unsuppressed`. */
-export const pipelinesUnsuppress = (personId: unknown): Operation => semanticEvent(personId, 'User Unsuppressed');
+export const pipelinesUnsuppress = (personId: unknown): Operation =>
+  semanticEvent(pipelinesUserId(personId), 'User Unsuppressed');
 
 /**
  * Registering a device: `Device Created or Updated` with `context.device` (`token`, `type`); the device's attributes
@@ -113,13 +118,13 @@ export function pipelinesAddDevice(
   platform: CustomerIODevicePlatform,
   options: CustomerIODeviceOptions = {},
 ): Operation {
-  pipelinesUserId(personId);
+  const userId = pipelinesUserId(personId);
   const token = checkName(deviceId, 'deviceId');
   const type = checkOneOf(platform, 'platform', ['ios', 'android']);
   const lastUsed = options.lastUsed === undefined ? undefined : toUnixSeconds(options.lastUsed, 'lastUsed');
   const attributes = options.attributes === undefined ? {} : deviceAttributes(options.attributes);
   const properties = { ...attributes, ...(lastUsed !== undefined && { last_used: lastUsed }) };
-  return semanticEvent(personId, 'Device Created or Updated', {
+  return semanticEvent(userId, 'Device Created or Updated', {
     context: { device: { token, type } },
     ...(Object.keys(properties).length > 0 && { properties }),
   });
@@ -127,7 +132,7 @@ export function pipelinesAddDevice(
 
 /** Removing a device: `Device Deleted` with `context.device.token`. */
 export function pipelinesDeleteDevice(personId: unknown, deviceId: string): Operation {
-  pipelinesUserId(personId);
+  const userId = pipelinesUserId(personId);
   const token = checkName(deviceId, 'deviceId');
-  return semanticEvent(personId, 'Device Deleted', { context: { device: { token } } });
+  return semanticEvent(userId, 'Device Deleted', { context: { device: { token } } });
 }
