@@ -6,14 +6,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Inject, type DynamicModule } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import { Redis } from 'ioredis';
 import { CustomerIOModule, type CustomerIOModuleOptions } from '../../lib/index.js';
 import { CustomerIOHealthIndicator, type CustomerIOHealthThresholds } from '../../lib/health/index.js';
 import type { CustomerIOQueueStore } from '../../lib/interfaces/queue-store.interface.js';
 import { RedisQueueStore } from '../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { describeNeeding } from '../support/describe-needing.js';
-import { deleteKeys, type TestRedis, uniquePrefix, useRedis } from '../support/redis-server.js';
+import { deleteKeys, uniquePrefix, useRedisForFile } from '../support/redis-server.js';
 import { type StallingProxy, startStallingProxy } from '../support/tcp-proxy.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -181,26 +180,16 @@ describe('CustomerIOHealthIndicator on a terminus /health endpoint', () => {
   });
 
   describeNeeding('redis-server')('with the Redis store behind a TCP proxy', () => {
-    let redis: TestRedis;
-    let admin: Redis;
+    const redis = useRedisForFile();
     let proxy: StallingProxy;
 
-    beforeAll(async () => {
-      redis = await useRedis();
-      admin = new Redis(redis.url);
-    });
-    afterAll(async () => {
-      admin.disconnect();
-      await redis.stop();
-    });
-
     it('turns degraded when the store is slow, down when it does not answer, and up when it answers again', async () => {
-      proxy = await startStallingProxy(Number(new URL(redis.url).port || 6379));
+      proxy = await startStallingProxy(Number(new URL(redis.server.url).port || 6379));
       const prefix = uniquePrefix('health');
       const store = new RedisQueueStore({ redis: `redis://127.0.0.1:${proxy.port}`, prefix });
       cleanup.push(
         () => proxy.close(),
-        () => deleteKeys(admin, prefix),
+        () => deleteKeys(redis.admin, prefix),
         () => store.close(),
         () => proxy.resume(),
       );

@@ -2,14 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { Redis } from 'ioredis';
 import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from '../../lib/interfaces/queue-store.interface.js';
 import { MemoryQueueStore, SqliteQueueStore } from '../../lib/stores/index.js';
 import { RedisQueueStore } from '../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOQueue } from '../../lib/delivery/customerio-queue.service.js';
 import { CustomerIOSandbox } from '../../lib/testing/index.js';
 import { describeNeeding } from '../support/describe-needing.js';
-import { deleteKeys, type TestRedis, uniquePrefix, useRedis } from '../support/redis-server.js';
+import { deleteKeys, uniquePrefix, useRedisForFile } from '../support/redis-server.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -130,22 +129,13 @@ describe('stats.oldestQueuedAgeMs and stats.circuit', () => {
   });
 
   describeNeeding('redis-server')('on Redis', () => {
-    let redis: TestRedis;
-    let admin: Redis;
-    beforeAll(async () => {
-      redis = await useRedis();
-      admin = new Redis(redis.url);
-    });
-    afterAll(async () => {
-      admin.disconnect();
-      await redis.stop();
-    });
+    const redis = useRedisForFile();
 
     it('reads it from the shared queue, leased operations included, as of the last refresh', async () => {
       const prefix = uniquePrefix('health');
-      const store = new RedisQueueStore({ redis: redis.url, prefix, refreshIntervalMs: 60_000 });
+      const store = new RedisQueueStore({ redis: redis.server.url, prefix, refreshIntervalMs: 60_000 });
       cleanup.push(
-        () => deleteKeys(admin, prefix),
+        () => deleteKeys(redis.admin, prefix),
         () => store.close(),
       );
       await store.ready();
