@@ -1,26 +1,17 @@
 import {
   CUSTOMERIO_APP_API_ORIGINS,
-  CUSTOMERIO_LIMITS,
   CUSTOMERIO_PIPELINES_ORIGINS,
   CUSTOMERIO_TRACK_ORIGINS,
-  DEFAULT_QUEUE,
-  DEFAULT_RETRY,
   DEFAULT_TIMEOUT_MS,
-  DEFAULT_VISIBILITY_TIMEOUT_MS,
 } from '../customerio.constants.js';
 import {
-  INVALID_NUMBER,
   CHECK_REGION_NEEDS_TRACK,
   INVALID_OPTION,
-  INVALID_OPTIONS,
   INVALID_REGION,
   INVALID_TIMEOUT,
   INVALID_URL,
   MISSING_OPTION,
-  optionLabel,
-  TIMEOUT_OUTLASTS_LEASE,
 } from '../errors/customerio.messages.js';
-import { CustomerIOConfigError } from '../errors/customerio.errors.js';
 import type {
   CustomerIOApi,
   CustomerIOMode,
@@ -28,12 +19,10 @@ import type {
   CustomerIOLogLevel,
   CustomerIORegion,
 } from '../interfaces/customerio-module-options.interface.js';
-import { RedactedSecret, RedactedUrl } from './redacted-secret.js';
-import type {
-  ResolvedCustomerIOOptions,
-  ResolvedQueueOptions,
-  ResolvedRetryOptions,
-} from './resolved-options.interface.js';
+import { resolveQueueOptions, resolveRetryOptions } from './delivery-options.resolver.js';
+import { isNonBlank, OptionProblems } from './option-problems.js';
+import { RedactedSecret } from './redacted-secret.js';
+import type { ResolvedCustomerIOOptions } from './resolved-options.interface.js';
 
 /**
  * Where each option was read from (a config variable name), so that errors can point at it.
@@ -58,13 +47,8 @@ const UNUSED_CREDENTIAL = 'unused';
  * bad option (and the config variable it came from, when known).
  */
 export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): ResolvedCustomerIOOptions {
-  const sources = (options as OptionsWithSources | undefined)?.[CUSTOMERIO_OPTION_SOURCES] ?? {};
-  const problems: { option: string; message: string }[] = [];
-  /** Records a bad option; the value returned only stands in until the error is thrown. */
-  const fail = (option: string, got: unknown, message: (label: string, got: unknown) => string): never => {
-    problems.push({ option, message: message(optionLabel(option, sources[option]), got) });
-    return undefined as never;
-  };
+  const problems = new OptionProblems((options as OptionsWithSources | undefined)?.[CUSTOMERIO_OPTION_SOURCES] ?? {});
+  const fail = problems.fail.bind(problems);
   const mode = options?.mode ?? 'live';
   if (!MODES.includes(mode))
     fail('mode', mode, (label, got) => INVALID_OPTION(label, '"live", "sandbox" or "disabled"', got));
@@ -80,26 +64,6 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     if (value === undefined && !needed) return undefined;
     return isNonBlank(value) ? value : fail(option, value, MISSING_OPTION);
   };
-  /** An integer option within [min, max], or its default. */
-  const integer = (
-    option: string,
-    value: unknown,
-    fallback: number,
-    min: number,
-    max = Number.MAX_SAFE_INTEGER,
-  ): number => {
-    const number = value ?? fallback;
-    if (typeof number === 'number' && Number.isInteger(number) && number >= min && number <= max) return number;
-    const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `from ${min} to ${max}`;
-    return fail(option, value, (label, got) => INVALID_NUMBER(label, got, range));
-  };
-  const object = <T extends object>(option: string, value: T | undefined): Partial<T> => {
-    if (value === undefined) return {};
-    return typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? value
-      : (fail(option, value, (label, got) => INVALID_OPTION(label, 'an object', got)), {});
-  };
-
   const siteId = credential('siteId', api === 'track');
   const apiKey = credential('apiKey', api === 'track');
   // NOTE: one of the pair alone is a mistake: it would silently turn the Track API off.
@@ -135,104 +99,7 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
     return normalizeBaseUrl(value) ?? fail(option, value, INVALID_URL);
   };
 
-  const resolveRetry = (): ResolvedRetryOptions | false => {
-    if (options.retry === false) return false;
-    const retry = object('retry', options.retry);
-    const breaker = retry.circuitBreaker === false ? false : object('retry.circuitBreaker', retry.circuitBreaker);
-    return Object.freeze({
-      maxAttempts: integer('retry.maxAttempts', retry.maxAttempts, DEFAULT_RETRY.maxAttempts, 1),
-      baseDelayMs: integer('retry.baseDelayMs', retry.baseDelayMs, DEFAULT_RETRY.baseDelayMs, 1),
-      maxDelayMs: integer('retry.maxDelayMs', retry.maxDelayMs, DEFAULT_RETRY.maxDelayMs, 1),
-      budgetMs: integer('retry.budgetMs', retry.budgetMs, DEFAULT_RETRY.budgetMs, 1),
-      maxRetryAfterMs: integer('retry.maxRetryAfterMs', retry.maxRetryAfterMs, DEFAULT_RETRY.maxRetryAfterMs, 0),
-      circuitBreaker:
-        breaker &&
-        Object.freeze({
-          threshold: integer(
-            'retry.circuitBreaker.threshold',
-            breaker.threshold,
-            DEFAULT_RETRY.circuitBreaker.threshold,
-            1,
-          ),
-          halfOpenAfterMs: integer(
-            'retry.circuitBreaker.halfOpenAfterMs',
-            breaker.halfOpenAfterMs,
-            DEFAULT_RETRY.circuitBreaker.halfOpenAfterMs,
-            1,
-          ),
-        }),
-    });
-  };
-
-  const resolveQueue = (): ResolvedQueueOptions => {
-    const queue = object('queue', options.queue);
-    const overflow = queue.overflow ?? DEFAULT_QUEUE.overflow;
-    if (overflow !== 'reject' && overflow !== 'drop-oldest') {
-      fail('queue.overflow', overflow, (label, got) => INVALID_OPTION(label, '"reject" or "drop-oldest"', got));
-    }
-    const store = queue.store ?? 'memory';
-    const storeMethods = ['append', 'lease', 'acknowledge', 'release', 'dropOldest', 'has'] as const;
-    if (
-      typeof store === 'string'
-        ? !['memory', 'sqlite', 'redis'].includes(store)
-        : storeMethods.some((m) => typeof store?.[m] !== 'function')
-    ) {
-      const expected = `"memory", "sqlite", "redis" or a CustomerIOQueueStore (${storeMethods.join(', ')})`;
-      fail('queue.store', store, (label, got) => INVALID_OPTION(label, expected, got));
-    }
-    if (store === 'sqlite' && !isNonBlank(queue.sqlite?.path))
-      fail('queue.sqlite.path', queue.sqlite?.path, MISSING_OPTION);
-    if (store === 'redis' && !isNonBlank(queue.redis?.url)) fail('queue.redis.url', queue.redis?.url, MISSING_OPTION);
-    // NOTE: a lease that is not a positive number is refused by its store, naming it.
-    const [leaseOption, leaseMs] =
-      store === 'redis'
-        ? ['queue.redis.visibilityTimeoutMs', queue.redis?.visibilityTimeoutMs ?? DEFAULT_VISIBILITY_TIMEOUT_MS]
-        : ['queue.store', typeof store === 'object' ? store.leaseDeadlines?.leaseMs : undefined];
-    if (typeof leaseMs === 'number' && leaseMs > 0 && timeoutMs * 3 > leaseMs) {
-      const leaseLabel =
-        store === 'redis'
-          ? optionLabel(leaseOption, sources[leaseOption])
-          : `${optionLabel(leaseOption)}'s lease (visibilityTimeoutMs)`;
-      fail('timeout', timeoutMs, (label) => TIMEOUT_OUTLASTS_LEASE(label, timeoutMs, leaseLabel, leaseMs));
-    }
-    return Object.freeze({
-      store,
-      sqlite: queue.sqlite,
-      redis: store === 'redis' ? Object.freeze({ ...queue.redis!, url: new RedactedUrl(queue.redis!.url) }) : undefined,
-      flushIntervalMs: integer('queue.flushIntervalMs', queue.flushIntervalMs, DEFAULT_QUEUE.flushIntervalMs, 1),
-      maxBatchBytes: integer(
-        'queue.maxBatchBytes',
-        queue.maxBatchBytes,
-        DEFAULT_QUEUE.maxBatchBytes,
-        1_024,
-        CUSTOMERIO_LIMITS.batchRequestBytes,
-      ),
-      maxBatchOperations: integer(
-        'queue.maxBatchOperations',
-        queue.maxBatchOperations,
-        DEFAULT_QUEUE.maxBatchOperations,
-        1,
-      ),
-      maxInFlight: integer('queue.maxInFlight', queue.maxInFlight, DEFAULT_QUEUE.maxInFlight, 1, 64),
-      maxQueueSize: integer('queue.maxQueueSize', queue.maxQueueSize, DEFAULT_QUEUE.maxQueueSize, 1),
-      maxQueueBytes: integer('queue.maxQueueBytes', queue.maxQueueBytes, DEFAULT_QUEUE.maxQueueBytes, 1_024),
-      overflow,
-      maxDeliveryAttempts: integer(
-        'queue.maxDeliveryAttempts',
-        queue.maxDeliveryAttempts,
-        DEFAULT_QUEUE.maxDeliveryAttempts,
-        1,
-      ),
-      shutdownTimeoutMs: integer(
-        'queue.shutdownTimeoutMs',
-        queue.shutdownTimeoutMs,
-        DEFAULT_QUEUE.shutdownTimeoutMs,
-        0,
-      ),
-    });
-  };
-
-  const decorators = object('decorators', options.decorators);
+  const decorators = problems.object('decorators', options.decorators);
   for (const option of ['person', 'anonymousId'] as const) {
     if (decorators[option] !== undefined && typeof decorators[option] !== 'function') {
       fail(`decorators.${option}`, decorators[option], (label, got) =>
@@ -250,18 +117,11 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
   const trackUrl = url('trackUrl', CUSTOMERIO_TRACK_ORIGINS[region]);
   const appApiUrl = url('appApiUrl', CUSTOMERIO_APP_API_ORIGINS[region]);
   const pipelinesUrl = url('pipelinesUrl', CUSTOMERIO_PIPELINES_ORIGINS[region]);
-  const retry = resolveRetry();
-  const queue = resolveQueue();
-  const hooks = object('hooks', options.hooks);
+  const retry = resolveRetryOptions(problems, options.retry);
+  const queue = resolveQueueOptions(problems, options.queue, timeoutMs);
+  const hooks = problems.object('hooks', options.hooks);
 
-  if (problems.length > 0) {
-    const message = problems.length === 1 ? problems[0].message : INVALID_OPTIONS(problems.map((p) => p.message));
-    throw new CustomerIOConfigError(
-      problems[0].option,
-      message,
-      problems.map((p) => p.option),
-    );
-  }
+  problems.throwIfAny();
   return Object.freeze({
     mode,
     api,
@@ -288,10 +148,6 @@ export function resolveCustomerIOOptions(options: CustomerIOModuleOptions): Reso
           request?.headers?.['x-anonymous-id'] as string | undefined),
     }),
   });
-}
-
-function isNonBlank(value: unknown): value is string {
-  return typeof value === 'string' && value.trim() !== '';
 }
 
 /** An http(s) base URL without credentials, query or fragment, with no trailing slash; undefined if malformed. */
