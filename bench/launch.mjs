@@ -23,6 +23,7 @@ try {
 }
 const modules = [
   ['delivery', 'run.js', ['delivery', 'pipelines', 'naive', 'stores'].some((part) => parts.has(part))],
+  ['scale-out', 'scale-out.js', parts.has('scale-out')],
   ['decorators', 'decorators.js', parts.has('decorators')],
   ['redis-lease', 'redis-lease.js', parts.has('redis-lease')],
 ];

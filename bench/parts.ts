@@ -4,12 +4,14 @@
 //   delivery     raw-batch, queue, queue-burst (the ratios against the raw way)
 //   pipelines    pipelines-raw, pipelines-queue, pipelines-burst: the same through the Pipelines API (its ratios)
 //   naive        naive, naive-v4-agent (the speedups; needs delivery for the ratios)
-//   stores       queue-sqlite, queue-redis (figures beside queue-burst; needs delivery for the ratios)
+//   stores       sqlite-queue, sqlite-burst, redis-queue, redis-burst: queue and queue-burst on the durable stores,
+//                in the same rounds as queue and queue-burst (run for them when delivery is not) (their ratios)
+//   scale-out    1, 2 and 3 application instances (processes) sharing one Redis queue (its ratio)
 //   decorators   @TrackEvent beside the same call made by hand
 //   redis-lease  one LEASE at 1,000 and 1,000,000 queued operations (minutes: most of a full run)
 
 /** The parts, in the order they run. */
-export const PARTS = ['delivery', 'pipelines', 'naive', 'stores', 'decorators', 'redis-lease'] as const;
+export const PARTS = ['delivery', 'pipelines', 'naive', 'stores', 'scale-out', 'decorators', 'redis-lease'] as const;
 export type Part = (typeof PARTS)[number];
 
 /** The parts BENCH_PARTS names (all when unset or empty); throws on a name that is not a part. */
