@@ -34,6 +34,8 @@ const count = Number(countArg);
 const send = (message: FromInstance): void => void process.send!(message);
 const messages = (type: ToInstance['type']): Promise<unknown> =>
   new Promise((resolve) => process.on('message', (message: ToInstance) => message.type === type && resolve(message)));
+// NOTE: an instance whose coordinator is gone would otherwise wait for `go` or `stop` for ever.
+process.on('disconnect', () => process.exit(1));
 const go = messages('go');
 const stop = messages('stop');
 let stopped = false;

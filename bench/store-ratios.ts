@@ -25,25 +25,22 @@ function printTable(measured: Ways): void {
 
 /** The ratios of one store against the in-memory store: events/s paced and in a burst (targets), the rest figures. */
 function storeVsMemory(ways: [Ways[], Ways], kind: StoreKind): void {
-  const paced: Way = `${kind}-queue`;
   const burst: Way = `${kind}-burst`;
+  const pairs = [
+    [`${kind}_vs_memory_events_per_s`, `${kind}-queue`, 'queue'],
+    [`${kind}_burst_vs_memory_events_per_s`, burst, 'queue-burst'],
+  ] as const;
   // NOTE: issue 17: a durable store may cost half the in-memory store's rate, no more, paced and in a burst alike.
-  ratio(
-    ways,
-    [paced, 'queue'],
-    `${kind}_vs_memory_events_per_s`,
-    (get) => eventsPerS(get(paced).result) / eventsPerS(get('queue').result),
-    '>=',
-    0.5,
-  );
-  ratio(
-    ways,
-    [burst, 'queue-burst'],
-    `${kind}_burst_vs_memory_events_per_s`,
-    (get) => eventsPerS(get(burst).result) / eventsPerS(get('queue-burst').result),
-    '>=',
-    0.5,
-  );
+  for (const [name, store, memory] of pairs) {
+    ratio(
+      ways,
+      [store, memory],
+      name,
+      (get) => eventsPerS(get(store).result) / eventsPerS(get(memory).result),
+      '>=',
+      0.5,
+    );
+  }
   const [, measured] = ways;
   const store = measured[burst];
   const memory = measured['queue-burst'];
