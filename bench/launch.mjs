@@ -10,13 +10,13 @@ const started = performance.now();
 const outDir = new URL('../node_modules/.cache/nestjs-customerio-bench/', import.meta.url);
 writeFileSync(new URL('package.json', outDir), '{ "type": "module" }\n');
 const load = (file) => import(new URL(`bench/${file}`, outDir).href);
-const { deliveryRounds, selectedParts } = await load('parts.js');
+const { benchRounds, selectedParts } = await load('parts.js');
 const { benchError, finish } = await load('targets.js');
 
 let parts;
 try {
   parts = selectedParts();
-  deliveryRounds();
+  benchRounds();
 } catch (error) {
   console.error(error.message);
   process.exit(2);

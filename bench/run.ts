@@ -10,7 +10,7 @@ import {
   STORE_WAYS,
   type Ways,
 } from './delivery-ratios.js';
-import { deliveryRounds, selectedParts } from './parts.js';
+import { benchRounds, selectedParts } from './parts.js';
 import {
   DATA_BYTES,
   EVENTS,
@@ -105,7 +105,7 @@ function verify(result: WayResult, sink: SinkStats): void {
 }
 
 const parts = selectedParts();
-const rounds = deliveryRounds();
+const rounds = benchRounds();
 const sink = await startSink();
 const dataBytes = Buffer.byteLength(JSON.stringify(eventData(EVENTS - 1)));
 console.log(`nestjs-customerio delivery bench: node ${process.version}, ${availableParallelism()} CPUs`);

@@ -151,6 +151,6 @@ export function printScaleOut(byRound: ScaleOutRun[][]): void {
   const { what, eventsPerS: rate } = ceilings(three).sort((a, b) => a.eventsPerS - b.eventsPerS)[0];
   const ceiling = rate / eventsPerS(one);
   line('scale_out_3_vs_1_ceiling_from_cpu', `${fixed(ceiling, 3)} (${what})`);
-  const bounds = [...saturated(three), ...(ceiling < TARGET ? [`${what} allow ${fixed(ceiling, 2)}x`] : [])];
+  const bounds = [...saturated(three), ...(ceiling < TARGET ? [`at most ${fixed(ceiling, 2)}x on ${what}`] : [])];
   checkRatio('scale_out_3_vs_1_events_per_s', median(threeVsOne), '>=', TARGET, 3, bounds.join('; ') || undefined);
 }

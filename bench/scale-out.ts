@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Redis } from 'ioredis';
 import { busyShare, machineCpu, redisCpuMs } from './cpu-counters.js';
-import { deliveryRounds } from './parts.js';
+import { benchRounds } from './parts.js';
 import {
   type FromInstance,
   type InstanceResult,
@@ -26,7 +26,8 @@ import { benchError, skipRatio } from './targets.js';
 // rate runs from `go` (sent to every instance at once, once all are warm) to the arrival of the last request at the
 // sink. Beside it, what could bound it on this machine: the instances', redis-server's and the sink's CPU, and the
 // machine's (its cores are shared by all of them, and by whatever else runs). BENCH_ROUNDS rounds of the three runs,
-// in an order that rotates; the ratio is the median of the rounds'. Skipped without Redis.
+// in an order that rotates; the ratio is the median of the rounds'. Skipped with no redis-server on PATH and no Redis
+// at REDIS_URL.
 
 const INSTANCE_COUNTS = [1, 2, 3] as const;
 // NOTE: an instance warms up (20,000 appends to Redis) and delivers its share in seconds; past this it is hung.
@@ -121,7 +122,7 @@ async function measure(sink: Sink, [url, redis]: [string, Redis], count: number)
   }
 }
 
-const rounds = deliveryRounds();
+const rounds = benchRounds();
 console.log(
   `\n[scale-out] 1, 2 and 3 application instances (processes) sharing one RedisQueueStore prefix, ` +
     `${SCALE_OUT_EVENTS} events split between them, ${availableParallelism()} CPUs, ${rounds} round${rounds > 1 ? 's' : ''}`,
