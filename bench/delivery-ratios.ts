@@ -1,3 +1,4 @@
+import { median } from './measure.js';
 import type { Way } from './protocol.js';
 import { cpuUsPerEvent, eventsPerS, fixed, line, type Measured, perThousand, sinkBound } from './report.js';
 import { checkRatio, type Comparison, skipRatio } from './targets.js';
@@ -11,21 +12,19 @@ export type Ways = Partial<Record<Way, Measured>>;
 export const DELIVERY_WAYS: readonly Way[] = ['raw-batch', 'queue', 'queue-burst'];
 /** The same through the Pipelines API (part `pipelines`), in the same rounds. */
 export const PIPELINES_WAYS: readonly Way[] = ['pipelines-raw', 'pipelines-queue', 'pipelines-burst'];
+/** The in-memory queue ways the durable stores are compared with (part `stores` runs them when `delivery` does not). */
+export const MEMORY_WAYS: readonly Way[] = ['queue', 'queue-burst'];
+/** The same on the durable stores (part `stores`), in the same rounds. */
+export const STORE_WAYS: readonly Way[] = ['sqlite-queue', 'sqlite-burst', 'redis-queue', 'redis-burst'];
 /** Every way run in rounds. */
-const ROUND_WAYS: readonly Way[] = [...DELIVERY_WAYS, ...PIPELINES_WAYS];
-
-const median = (values: number[]): number => {
-  const sorted = values.slice().sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
+const ROUND_WAYS: readonly Way[] = [...DELIVERY_WAYS, ...PIPELINES_WAYS, ...STORE_WAYS];
 
 /**
- * Checks one ratio. Of delivery ways alone: computed in each round (ways measured next to each other) and the
+ * Checks one ratio. Of ways run in rounds alone: computed in each round (ways measured next to each other) and the
  * median of the rounds' checked. With another way: computed once, from each way's median round. Not measured
  * when a way it needs is missing (not selected, or it failed: that error fails the run already).
  */
-function ratio(
+export function ratio(
   [byRound, measured]: [Ways[], Ways],
   needs: readonly Way[],
   name: string,

@@ -10,19 +10,20 @@ const started = performance.now();
 const outDir = new URL('../node_modules/.cache/nestjs-customerio-bench/', import.meta.url);
 writeFileSync(new URL('package.json', outDir), '{ "type": "module" }\n');
 const load = (file) => import(new URL(`bench/${file}`, outDir).href);
-const { deliveryRounds, selectedParts } = await load('parts.js');
+const { benchRounds, selectedParts } = await load('parts.js');
 const { benchError, finish } = await load('targets.js');
 
 let parts;
 try {
   parts = selectedParts();
-  deliveryRounds();
+  benchRounds();
 } catch (error) {
   console.error(error.message);
   process.exit(2);
 }
 const modules = [
   ['delivery', 'run.js', ['delivery', 'pipelines', 'naive', 'stores'].some((part) => parts.has(part))],
+  ['scale-out', 'scale-out.js', parts.has('scale-out')],
   ['decorators', 'decorators.js', parts.has('decorators')],
   ['redis-lease', 'redis-lease.js', parts.has('redis-lease')],
 ];

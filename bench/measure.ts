@@ -4,6 +4,13 @@ const MB = 1024 * 1024;
 
 export const toMb = (bytes: number): number => bytes / MB;
 
+/** The median of `values` (of an even count, the mean of the middle two). */
+export function median(values: readonly number[]): number {
+  const sorted = values.slice().sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** CPU time (user + system) used since `start`, in ms. */
 export function cpuMsSince(start: NodeJS.CpuUsage): number {
   const { user, system } = process.cpuUsage(start);

@@ -1,9 +1,13 @@
+import type { RedisQueueStoreOptions } from '../lib/redis/index.js';
+import type { SqliteQueueStoreOptions } from '../lib/stores/index.js';
 import type { SandboxModuleOptions } from '../lib/testing/index.js';
 
 // What the processes of the bench share: the workload, and the messages they exchange over IPC.
 
 /** Events sent by each way. */
 export const EVENTS = 200_000;
+/** Events of each run of the scale-out part, split between its instances (fewer: the Redis store is the slowest way). */
+export const SCALE_OUT_EVENTS = 100_000;
 /** Distinct people the events are spread over (round robin), as in an app with many users. */
 export const PEOPLE = 10_000;
 /** Calls the naive way keeps in flight (one `Promise.allSettled` per group). */
@@ -34,19 +38,31 @@ export const personIdOf = (n: number): string => `user-${n % PEOPLE}`;
 
 /** The one-request-per-event baselines (see naive.ts). */
 export type NaiveWay = 'naive' | 'naive-v4-agent';
+/** The durable stores a queue way can run on. */
+export type StoreKind = 'sqlite' | 'redis';
+/** The queue and queue-burst ways on a durable store (`sqlite-queue`: paced on a SqliteQueueStore, ...). */
+export type StoreWay = `${StoreKind}-${'queue' | 'burst'}`;
 /** The ways through this module's queue (see queue.ts); `pipelines-*`: with option `api: 'pipelines'`. */
-export type QueueWay = 'queue' | 'queue-burst' | 'queue-sqlite' | 'queue-redis' | 'pipelines-queue' | 'pipelines-burst';
+export type QueueWay = 'queue' | 'queue-burst' | 'pipelines-queue' | 'pipelines-burst' | StoreWay;
 /** Hand-built v2 (Pipelines: `/v1/batch`) batches, no module: the physical limit on this sink (see raw-batch.ts). */
 export type RawWay = 'raw-batch' | 'pipelines-raw';
 export type Way = NaiveWay | QueueWay | RawWay;
 
+/** The store a way runs on: undefined for the in-memory store. */
+export const storeKindOf = (way: Way): StoreKind | undefined =>
+  way.startsWith('sqlite-') ? 'sqlite' : way.startsWith('redis-') ? 'redis' : undefined;
+
+/** A queue way that calls `client.track` a group at a time with a turn of the event loop between (not a burst). */
+export const isPaced = (way: Way): boolean => way === 'queue' || way.endsWith('-queue');
+
 /**
- * The store of a queue way, handed to queue.js as its third argument (JSON; none: the in-memory
- * store). run.ts owns what it names: it makes the directory and the prefix, and deletes both afterwards.
+ * The store of a queue way, handed to its worker as JSON (none: the in-memory store). The coordinator owns what it
+ * names: it makes the directory or the prefix, and deletes it afterwards. `options` go to the store's constructor
+ * as they are, beside the file or the prefix (see STORE_OPTIONS in store-setup.ts).
  */
 export type StoreSpec =
-  | { kind: 'sqlite'; way: 'queue-sqlite'; dir: string }
-  | { kind: 'redis'; way: 'queue-redis'; url: string; prefix: string };
+  | { kind: 'sqlite'; dir: string; options: Omit<SqliteQueueStoreOptions, 'path'> }
+  | { kind: 'redis'; url: string; prefix: string; options: Omit<RedisQueueStoreOptions, 'redis' | 'prefix'> };
 
 /** Where the sink listens, handed to each worker as its first argument (JSON). */
 export interface SinkInfo {
@@ -76,6 +92,8 @@ export interface SinkStats {
   /** CPU time (user + system) the sink spent since the reset. */
   cpuMs: number;
   rssMb: number;
+  /** `Date.now()` when the last request counted arrived (0: none since the reset). */
+  lastRequestAt: number;
 }
 
 export type ToSink = { type: 'stats' | 'reset'; id: number };
@@ -130,3 +148,23 @@ export interface WayResult {
 }
 
 export type FromWorker = { type: 'result'; result: WayResult } | { type: 'error'; message: string };
+
+/** What an instance of the scale-out part (scale-out-instance.ts) measured, from `go` to `stop`. */
+export interface InstanceResult {
+  /** Events this instance called `client.track` for: its share. */
+  enqueued: number;
+  /** Operations it delivered, whichever instance enqueued them (the queue is shared). */
+  delivered: number;
+  /** Operations it reported failed, invalid, rejected or dropped. */
+  lost: number;
+  lastError?: string;
+  /** From `go` to the end of its loop of calls. */
+  enqueueMs: number;
+  /** CPU time (user + system) from `go` to `stop`. */
+  cpuMs: number;
+  peakRssMb: number;
+}
+
+/** What the scale-out part's coordinator tells an instance: start calling, or stop (the sink has every event). */
+export type ToInstance = { type: 'go' | 'stop' };
+export type FromInstance = { type: 'ready' } | { type: 'result'; result: InstanceResult };

@@ -1,17 +1,14 @@
 import 'reflect-metadata';
-import { type DynamicModule, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { join } from 'node:path';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { CUSTOMERIO_RESOLVED_OPTIONS } from '../lib/customerio.constants.js';
-import { CustomerIOClient, CustomerIOModule, type CustomerIOModuleOptions } from '../lib/index.js';
+import { CustomerIOClient } from '../lib/index.js';
 import type { ResolvedCustomerIOOptions } from '../lib/options/resolved-options.interface.js';
-import type { CustomerIOQueueStore } from '../lib/stores/index.js';
 import { cpuMsSince, fullGc, LatencyRecorder, memoryFigures, MemorySampler, reportAndExit, toMb } from './measure.js';
 import {
   EVENT_NAME,
   EVENTS,
   eventData,
+  isPaced,
   personIdOf,
   type FromWorker,
   type SinkInfo,
@@ -19,6 +16,7 @@ import {
   type QueueWay,
   type StoreSpec,
 } from './protocol.js';
+import { createQueueApp, openStore, warmUp } from './queue-app.js';
 
 // Way (b): this module's queue in a real Nest application: 200,000 `client.track` calls (each only
 // checks and enqueues), then `client.flush()` until every event is delivered in `POST /api/v2/batch`
@@ -28,13 +26,12 @@ import {
 //                 as the naive way's do (and as a server's handlers do): delivery runs meanwhile.
 //   queue-burst   one synchronous loop of all the calls, then the flush: the queue holds all 200,000
 //                 at once, which gives the heap per queued event.
-//   queue-sqlite, queue-redis  the burst on a SqliteQueueStore or a RedisQueueStore instead of the
-//                 in-memory store, as the StoreSpec (third argument) says.
+//   sqlite-queue, sqlite-burst, redis-queue, redis-burst  queue and queue-burst on a SqliteQueueStore or a
+//                 RedisQueueStore instead of the in-memory store, as the StoreSpec (third argument) says.
 //   pipelines-queue, pipelines-burst  queue and queue-burst with option `api: 'pipelines'`: `POST /v1/batch`
 //                 requests (run.ts starts them with customerio-node 5, which the Pipelines API needs).
 
 const DELIVERY_DEADLINE_MS = 60_000;
-const WARM_UP_EVENTS = 20_000;
 
 const sink = JSON.parse(process.argv[2] ?? 'null') as SinkInfo | null;
 if (!sink) {
@@ -44,66 +41,18 @@ if (!sink) {
 if (!globalThis.gc) console.error('bench queue: run node with --expose-gc for an exact heap figure');
 const way = process.argv[3] as QueueWay;
 const storeSpec = JSON.parse(process.argv[4] ?? 'null') as StoreSpec | null;
-const paced = way === 'queue' || way === 'pipelines-queue';
+const paced = isPaced(way);
 const pipelines = way === 'pipelines-queue' || way === 'pipelines-burst';
 
-/** A store of the spec's kind; `name` keeps the warm-up's file or keys apart from the measured run's. */
-async function openStore(name: string): Promise<CustomerIOQueueStore> {
-  if (storeSpec?.kind === 'sqlite') {
-    const { SqliteQueueStore } = await import('../lib/stores/index.js');
-    return new SqliteQueueStore({ path: join(storeSpec.dir, `${name}.sqlite`) });
-  }
-  if (storeSpec?.kind === 'redis') {
-    const { RedisQueueStore } = await import('../lib/redis/index.js');
-    const store = new RedisQueueStore({ redis: storeSpec.url, prefix: `${storeSpec.prefix}:${name}` });
-    await store.ready();
-    return store;
-  }
-  throw new Error('bench queue: no store spec');
-}
+// The warm-up runs on a store of the same kind, its own file or prefix.
+await warmUp(storeSpec ?? undefined, 'warm-up', pipelines);
 
-@Module({})
-class BenchAppModule {
-  static register(options: CustomerIOModuleOptions): DynamicModule {
-    return { module: BenchAppModule, imports: [CustomerIOModule.forRoot(options)] };
-  }
-}
-
-// Warm-up: the same enqueue path, 20,000 times, in an application of its own whose queue sends nothing
-// (its Track URL refuses connections, and it is closed with a zero shutdown deadline), so the measured
-// run starts with the JIT warm, as a running server would be. A store way warms up on a store of the
-// same kind (its own file or prefix: a durable store keeps what the warm-up left, until run.ts deletes it).
-const warmUpStore = storeSpec ? await openStore('warm-up') : undefined;
-const warmUp = await NestFactory.createApplicationContext(
-  BenchAppModule.register({
-    ...(pipelines
-      ? { api: 'pipelines' as const, pipelinesKey: 'warm-up', pipelinesUrl: 'http://127.0.0.1:9' }
-      : { siteId: 'warm-up', apiKey: 'warm-up', trackUrl: 'http://127.0.0.1:9' }),
-    retry: false,
-    queue: {
-      flushIntervalMs: 3_600_000,
-      maxBatchOperations: 1_000_000,
-      maxQueueBytes: 256 * 1024 * 1024,
-      shutdownTimeoutMs: 0,
-      ...(warmUpStore && { store: warmUpStore }),
-    },
-  }),
-  { logger: false },
-);
-const warmUpClient = warmUp.get(CustomerIOClient);
-for (let i = 0; i < WARM_UP_EVENTS; i++) warmUpClient.track(personIdOf(i), EVENT_NAME, eventData(i));
-await warmUp.close();
-await warmUpStore?.close?.();
-
-const store = storeSpec ? await openStore('measured') : undefined;
-const app = await NestFactory.createApplicationContext(
-  BenchAppModule.register({
-    ...sink.options,
-    ...(pipelines ? { api: 'pipelines' as const } : { api: 'track' as const }),
-    queue: { maxQueueSize: 250_000, maxQueueBytes: 256 * 1024 * 1024, ...(store && { store }) },
-  }),
-  { logger: ['error', 'warn'] },
-);
+const store = storeSpec ? await openStore(storeSpec, 'measured') : undefined;
+const app = await createQueueApp({
+  ...sink.options,
+  ...(pipelines ? { api: 'pipelines' as const } : { api: 'track' as const }),
+  queue: { maxQueueSize: 250_000, maxQueueBytes: 256 * 1024 * 1024, ...(store && { store }) },
+});
 const client = app.get(CustomerIOClient);
 const maxInFlight = app.get<symbol, ResolvedCustomerIOOptions>(CUSTOMERIO_RESOLVED_OPTIONS).queue.maxInFlight;
 

@@ -1,9 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import { KEY_NAMES, LAYOUT_PRELUDE } from '../lib/stores/redis/redis-queue-layout.lua.js';
 import { RedisQueueStore } from '../lib/redis/index.js';
+import { startRedis } from './redis-server.js';
 import { checkRatio, skipRatio } from './targets.js';
 
 // `npm run bench`, last: what one LEASE of the Redis store costs as the queue grows, at 1,000 and at 1,000,000
@@ -27,46 +25,6 @@ const SHAPES = [
 
 const line = (name: string, value: string | number): void => console.log(`${name}: ${value}`);
 const median = (values: number[]): number => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-async function startRedis(): Promise<{ url: string; child: ChildProcess } | undefined> {
-  const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
-  const failed = new Promise<undefined>((resolve) => child.once('error', () => resolve(undefined)));
-  const url = `redis://127.0.0.1:${port}`;
-  for (let i = 0; i < 100; i++) {
-    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    const up = await Promise.race([
-      probe.connect().then(
-        () => true,
-        () => false,
-      ),
-      failed,
-    ]);
-    probe.disconnect();
-    if (up === undefined) return undefined;
-    if (up) return { url, child };
-    await sleep(50);
-  }
-  child.kill('SIGKILL');
-  return undefined;
-}
 
 // Queues operations `from`..`to` (ARGV) of `people` (operation i: id op-i, person p-(i % people), sequence i + 1),
 // left as the store's appends leave them but written many at a time: a million appends one by one take minutes

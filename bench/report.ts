@@ -1,5 +1,5 @@
-import { EVENTS, NAIVE_CONCURRENCY, type SinkStats, type Way, type WayResult } from './protocol.js';
-import { REDIS_URL } from './store-setup.js';
+import { EVENTS, NAIVE_CONCURRENCY, type SinkStats, type StoreKind, type Way, type WayResult } from './protocol.js';
+import { REDIS_URL, STORE_OPTIONS } from './store-setup.js';
 
 // What the delivery part prints for each way: absolute figures, as information (no target).
 
@@ -21,6 +21,11 @@ export const cpuUsPerEvent = (result: WayResult): number => (result.cpuMs * 1_00
 /** The rate the sink's CPU alone would allow, on a core of its own. */
 export const sinkBound = (sink: SinkStats): number => EVENTS / (sink.cpuMs / 1_000);
 
+/** A store way's title: the in-memory way it repeats, on which store, with which options. */
+const storeTitle = (way: 'queue' | 'queue-burst', kind: StoreKind): string =>
+  `the ${way} way on a ${kind === 'sqlite' ? 'SqliteQueueStore (a fresh temporary file' : `RedisQueueStore (${REDIS_URL}, a prefix of its own`}` +
+  `, options ${JSON.stringify(STORE_OPTIONS[kind])})`;
+
 /** What each way is, as its block's title says. */
 export const TITLES: Record<Way, string> = {
   'raw-batch':
@@ -33,8 +38,10 @@ export const TITLES: Record<Way, string> = {
     '(Promise.allSettled); latency = sync part of the call',
   'naive-v4-agent':
     'the same with customerio-node 4.4.0 and a keep-alive http.Agent (the fastest one-request-per-event client)',
-  'queue-sqlite': 'queue-burst on a SqliteQueueStore (fresh temporary file, synchronous: normal)',
-  'queue-redis': `queue-burst on a RedisQueueStore (${REDIS_URL}, a prefix of its own)`,
+  'sqlite-queue': storeTitle('queue', 'sqlite'),
+  'sqlite-burst': storeTitle('queue-burst', 'sqlite'),
+  'redis-queue': storeTitle('queue', 'redis'),
+  'redis-burst': storeTitle('queue-burst', 'redis'),
   'pipelines-raw':
     'raw-batch for the Pipelines API: hand-built track calls in POST /v1/batch (Basic auth key:, X-Strict-Mode: 1); no module',
   'pipelines-queue':
@@ -85,44 +92,4 @@ export function printWay(title: string, { result, sink }: Measured): void {
   line('sink_cpu_ms', fixed(sink.cpuMs, 0));
   line('sink_cpu_us_per_event', fixed((sink.cpuMs * 1_000) / EVENTS, 2));
   line('sink_cpu_bound_events_per_s', Math.round(sinkBound(sink)));
-}
-
-/** The durable stores beside the in-memory queue, all in a burst: figures only. */
-export function printStores(burst: Measured, stores: Partial<Record<'queue-sqlite' | 'queue-redis', Measured>>): void {
-  const ways = (['queue-sqlite', 'queue-redis'] as const).filter((way) => stores[way]);
-  if (ways.length === 0) return;
-  const columns = [burst, ...ways.map((way) => stores[way]!)];
-  const row = (value: (way: Measured) => string): string => columns.map(value).join(' | ');
-  console.log(`\n[stores] ${['queue-burst', ...ways].join(' | ')}`);
-  line(
-    'events_per_s',
-    row(({ result }) => String(Math.round(eventsPerS(result)))),
-  );
-  line(
-    'requests_per_1000_events',
-    row(({ sink }) => fixed(perThousand(sink), 2)),
-  );
-  line(
-    'enqueue_p50_us',
-    row(({ result }) => fixed(result.latency.p50Us, 2)),
-  );
-  line(
-    'enqueue_p99_us',
-    row(({ result }) => fixed(result.latency.p99Us, 2)),
-  );
-  line(
-    'peak_rss_mb',
-    row(({ result }) => fixed(result.peakRssMb)),
-  );
-
-  console.log('\n[ratios] store / in-memory queue (burst), figures only');
-  for (const way of ways) {
-    const { result, sink } = stores[way]!;
-    const name = way.slice('queue-'.length);
-    line(`${name}_vs_memory_events_per_s`, fixed(eventsPerS(result) / eventsPerS(burst.result), 3));
-    line(`${name}_vs_memory_requests_per_1000`, fixed(perThousand(sink) / perThousand(burst.sink), 3));
-    line(`${name}_vs_memory_enqueue_p50`, fixed(result.latency.p50Us / burst.result.latency.p50Us, 2));
-    line(`${name}_vs_memory_enqueue_p99`, fixed(result.latency.p99Us / burst.result.latency.p99Us, 2));
-    line(`${name}_vs_memory_peak_rss`, fixed(result.peakRssMb / burst.result.peakRssMb, 2));
-  }
 }

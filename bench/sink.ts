@@ -26,7 +26,16 @@ let counts = freshCounts();
 let cpuStart = process.cpuUsage();
 
 function freshCounts() {
-  return { events: 0, distinct: 0, repeated: 0, foreign: 0, requests: 0, batches: 0, batchOperations: 0 };
+  return {
+    events: 0,
+    distinct: 0,
+    repeated: 0,
+    foreign: 0,
+    requests: 0,
+    batches: 0,
+    batchOperations: 0,
+    lastRequestAt: 0,
+  };
 }
 
 function drain(): void {
@@ -43,6 +52,7 @@ function drain(): void {
     }
   }
   counts.requests += requests.length;
+  for (const request of requests) counts.lastRequestAt = Math.max(counts.lastRequestAt, request.receivedAt);
   for (const batch of batches) {
     counts.batches += 1;
     counts.batchOperations += batch.operations;

@@ -3,14 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import type { StoreSpec } from './protocol.js';
+import type { StoreKind, StoreSpec } from './protocol.js';
 
 // What a durable store's way needs, made by run.ts so that it is deleted there too, even when the worker was killed.
 
 export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /** A client of the Redis at `url` if it answers within a second, else undefined. */
-async function connectRedis(url: string): Promise<Redis | undefined> {
+export async function connectRedis(url: string): Promise<Redis | undefined> {
   const redis = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 1_000,
@@ -42,26 +42,45 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<number> {
 }
 
 /**
- * A fresh temporary directory for the SQLite files, or a prefix of its own on Redis, and how to delete it.
- * Undefined: skip the way (no Redis answers).
+ * What every store way passes to its store's constructor beside the file or the prefix: change it here to bench
+ * another setting (it is printed in the way's title).
+ */
+export const STORE_OPTIONS: { [K in StoreKind]: Extract<StoreSpec, { kind: K }>['options'] } = {
+  sqlite: {},
+  redis: {},
+};
+
+/** The Redis version when Redis answers at {@link REDIS_URL}, else undefined (the Redis ways are skipped). */
+export async function redisVersion(): Promise<string | undefined> {
+  const redis = await connectRedis(REDIS_URL);
+  if (!redis) return undefined;
+  try {
+    return /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/**
+ * A fresh temporary directory for the SQLite files, or a prefix of its own on the Redis at `redisUrl`, and how to
+ * delete it. Undefined: that Redis does not answer.
  */
 export async function prepareStore(
-  way: 'queue-sqlite' | 'queue-redis',
+  kind: StoreKind,
+  redisUrl = REDIS_URL,
 ): Promise<{ spec: StoreSpec; cleanUp(): Promise<void> } | undefined> {
-  if (way === 'queue-sqlite') {
+  if (kind === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'nestjs-customerio-bench-'));
-    return { spec: { kind: 'sqlite', way, dir }, cleanUp: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      spec: { kind, dir, options: STORE_OPTIONS.sqlite },
+      cleanUp: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   }
-  const redis = await connectRedis(REDIS_URL);
-  if (!redis) {
-    console.log(`${way}: skipped (no Redis at ${REDIS_URL})`);
-    return undefined;
-  }
-  const version = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
-  console.log(`redis: ${REDIS_URL} (Redis ${version}, separate process)`);
+  const redis = await connectRedis(redisUrl);
+  if (!redis) return undefined;
   const prefix = `nestjs-customerio-bench:${randomBytes(6).toString('hex')}`;
   return {
-    spec: { kind: 'redis', way, url: REDIS_URL, prefix },
+    spec: { kind, url: redisUrl, prefix, options: STORE_OPTIONS.redis },
     cleanUp: async () => {
       try {
         await deleteKeys(redis, prefix);
