@@ -49,5 +49,7 @@ export function eventMembers(
   operationId: string,
   dataField: 'attributes' | 'data',
 ): string {
-  return `,"id":${JSON.stringify(id ?? operationId)},"name":${JSON.stringify(name)},"timestamp":${timestamp}${dataJson ? `,"${dataField}":${dataJson}` : ''}`;
+  // NOTE: an operation id is a ULID, with nothing to escape.
+  const idJson = id === undefined ? `"${operationId}"` : JSON.stringify(id);
+  return `,"id":${idJson},"name":${JSON.stringify(name)},"timestamp":${timestamp}${dataJson ? `,"${dataField}":${dataJson}` : ''}`;
 }
