@@ -20,6 +20,27 @@ describe('MemoryQueueStore, the store contract', () => {
   });
 
   for (const check of queueStoreContract(() => new MemoryQueueStore())) it(check.name, check.run);
+
+  it('forgets a key once it holds none of its operations, and keeps the order of a key held again', () => {
+    const store = new MemoryQueueStore();
+    const all = { maxOperations: 100, maxBytes: 1e6 };
+    const op = (id: string, key: string) => ({ id, key, json: `{"id":"${id}"}`, bytes: id.length + 9, attempts: 0 });
+    const leased = (limits = all) => store.lease(limits).map(({ id, key }) => `${key}:${id}`);
+    store.append(op('a1', 'a'));
+    store.acknowledge(store.lease(all));
+    for (const [id, key] of [
+      ['b1', 'b'],
+      ['a2', 'a'],
+      ['b2', 'b'],
+      ['a3', 'a'],
+    ])
+      store.append(op(id, key));
+    const [b1] = store.lease({ maxOperations: 1, maxBytes: 1e6 });
+    expect(leased()).toEqual(['a:a2', 'a:a3']);
+    store.release([b1]);
+    expect(leased()).toEqual(['b:b1', 'b:b2']);
+    expect(leased()).toEqual([]);
+  });
 });
 
 describe('SqliteQueueStore, the store contract (a file for each space)', () => {
