@@ -1,9 +1,15 @@
+/** Rows of keys that hold no operation kept for their next one: at least this many, or as many as in use. */
+const IDLE_ROWS = 16_384;
+
 /**
- * The keys a `MemoryQueueStore` holds operations of, each in a row of its own (a small number, reused once the
- * key's last operation is removed): how many of its operations are held and how many leased, and which lease last
- * took or skipped one. A lease is numbered ({@link HeldKeys.nextLease}).
+ * The keys a `MemoryQueueStore` holds operations of, each in a row of its own (a small number): how many of its
+ * operations are held and how many leased, and which lease last took or skipped one. A lease is numbered
+ * ({@link HeldKeys.nextLease}). A key that holds no operation keeps its row for its next one (an application's
+ * active people come back), until there are more such idle rows than {@link IDLE_ROWS} and than rows in use: they
+ * are then all forgotten, and reused.
  * NOTE: the key is looked up once per operation, when it is appended; leases and acknowledgements then read and
- * write rows in arrays (a Map of leased keys cost five lookups an operation, ~0.3 µs).
+ * write rows in arrays. A Map of leased keys cost five lookups an operation (~0.3 µs); adding and deleting each
+ * key with its operations, ~0.2 µs more than finding it again.
  */
 export class HeldKeys {
   readonly #rowOf = new Map<string, number>();
@@ -15,6 +21,8 @@ export class HeldKeys {
   #takenBy: number[] = [];
   #skippedBy: number[] = [];
   #leases = 0;
+  /** Rows whose key holds no operation. */
+  #idle = 0;
 
   /** The row of `key`, which holds one more operation. */
   hold(key: string): number {
@@ -27,6 +35,8 @@ export class HeldKeys {
       this.#leased[row] = 0;
       this.#takenBy[row] = 0;
       this.#skippedBy[row] = 0;
+    } else if (this.#held[row] === 0) {
+      this.#idle -= 1;
     }
     this.#held[row] += 1;
     return row;
@@ -66,12 +76,22 @@ export class HeldKeys {
     this.#leased[row] -= 1;
   }
 
-  /** An operation of `row` is removed; the row is free once the key holds none. */
+  /** An operation of `row` is removed; the row turns idle once the key holds none. */
   remove(row: number): void {
     this.#held[row] -= 1;
     if (this.#held[row] > 0) return;
-    this.#rowOf.delete(this.#keys[row]);
-    this.#keys[row] = '';
-    this.#free.push(row);
+    this.#idle += 1;
+    if (this.#idle > IDLE_ROWS && this.#idle * 2 > this.#rowOf.size) this.#forgetIdle();
+  }
+
+  /** Forgets the keys that hold no operation, and frees their rows. */
+  #forgetIdle(): void {
+    for (const [key, row] of this.#rowOf) {
+      if (this.#held[row] > 0) continue;
+      this.#rowOf.delete(key);
+      this.#keys[row] = '';
+      this.#free.push(row);
+    }
+    this.#idle = 0;
   }
 }
