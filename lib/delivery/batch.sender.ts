@@ -24,6 +24,7 @@ export type BatchOutcome =
 
 const OPEN = '{"batch":[';
 const CLOSE = ']}';
+const COMMA = 0x2c;
 
 /** Bytes of a v2 batch body around its operations: `{"batch":[` and `]}`. */
 export const BATCH_ENVELOPE_BYTES = OPEN.length + CLOSE.length;
@@ -220,6 +221,10 @@ function failureOutcome(operations: QueuedOperation[], thrown: unknown, signal: 
  * comes no earlier than the last run holding an operation of its key (so a key's operations stay in order).
  */
 function runs(operations: QueuedOperation[]): Run[] {
+  // NOTE: a batch is almost always of one route: then it is one run, with no bookkeeping per key.
+  if (operations.length === 0) return [];
+  const route = queuedRoute(operations[0].json);
+  if (operations.every((operation) => queuedRoute(operation.json) === route)) return [{ route, operations }];
   const all: Run[] = [];
   const lastRunOfKey = new Map<string, number>();
   for (const operation of operations) {
@@ -235,13 +240,15 @@ function runs(operations: QueuedOperation[]): Run[] {
 
 /** `{"batch":[op,op,…]}` (both APIs' batch), each operation encoded once, straight into the body. */
 function batchBody(operations: readonly QueuedOperation[]): Buffer {
-  const total = operations.reduce((sum, operation) => sum + operation.bytes + 1, BATCH_ENVELOPE_BYTES - 1);
+  let total = BATCH_ENVELOPE_BYTES - 1;
+  for (const operation of operations) total += operation.bytes + 1;
   const body = Buffer.allocUnsafe(total);
   let offset = body.write(OPEN);
-  operations.forEach((operation, index) => {
-    if (index > 0) offset += body.write(',', offset);
-    offset += body.write(operation.json, offset);
-  });
+  for (let index = 0; index < operations.length; index++) {
+    // NOTE: the comma as a byte: a write() each cost a quarter of the body's time.
+    if (index > 0) body[offset++] = COMMA;
+    offset += body.write(operations[index].json, offset);
+  }
   body.write(CLOSE, offset);
   return body;
 }
@@ -256,7 +263,7 @@ function itemOutcomes(operations: QueuedOperation[], response: CustomerIORespons
     reasons.set(index, [...(reasons.get(index) ?? []), text]);
   }
   const outcomes: BatchOutcome[] = [];
-  const delivered = operations.filter((_, index) => !reasons.has(index));
+  const delivered = reasons.size === 0 ? operations : operations.filter((_, index) => !reasons.has(index));
   if (delivered.length) outcomes.push({ outcome: 'delivered', operations: delivered });
   for (const [index, texts] of reasons) {
     outcomes.push({ outcome: 'invalid', operations: [operations[index]], reason: texts.join('; ') });

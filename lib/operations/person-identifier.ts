@@ -76,10 +76,5 @@ export function personKey({ type, value }: ResolvedPerson): string {
   return type === 'cio_id' ? `cio_${value}` : value;
 }
 
-/** The person as a v2 `identifiers` object, in JSON. */
-export function identifiersJson({ type, value }: ResolvedPerson): string {
-  return `{"${type}":${JSON.stringify(value)}}`;
-}
-
 /** The identifier types `mergeCustomers` takes. */
 export const MERGE_IDENTIFIER_TYPES: readonly PersonIdentifierType[] = ['id', 'email', 'cio_id'];

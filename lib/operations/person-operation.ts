@@ -1,6 +1,6 @@
 import type { TrackClient } from 'customerio-node';
 import type { DirectRequest, Operation, QueuedJson } from './operation.interface.js';
-import { identifiersJson, personKey, type ResolvedPerson, v1PathId } from './person-identifier.js';
+import { personKey, type ResolvedPerson, v1PathId } from './person-identifier.js';
 
 // Customer.io v2 person operations (`POST /api/v2/batch`, `/api/v2/entity`), written from input already checked.
 // NOTE: operations are written as JSON strings (around the event data's JSON that the checks already produced, for
@@ -16,8 +16,8 @@ export function members(fields: Record<string, unknown>): string {
 }
 
 /** How a v2 operation about `person` begins: `{"type":"person","identifiers":{…},"action":"…"` (no closing brace). */
-export function personHead(person: ResolvedPerson, action: string): string {
-  return `{"type":"person","identifiers":${identifiersJson(person)},"action":"${action}"`;
+export function personHead({ type, value }: ResolvedPerson, action: string): string {
+  return `{"type":"person","identifiers":{"${type}":${JSON.stringify(value)}},"action":"${action}"`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from '../interfaces/queue-store.interface.js';
+import { HeldKeys } from './held-keys.js';
 
 const QUEUED = 0;
 const LEASED = 1;
@@ -19,7 +20,8 @@ interface LeasedOperation extends QueuedOperation {
 /** The default store: operations in append order, in this process's memory. */
 export class MemoryQueueStore implements CustomerIOQueueStore {
   #ids: string[] = [];
-  #keys: string[] = [];
+  /** The row of each operation's key (see {@link HeldKeys}). */
+  #rows: number[] = [];
   #jsons: string[] = [];
   #bytes: number[] = [];
   #attempts: number[] = [];
@@ -30,8 +32,7 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
   #head = 0;
   #size = 0;
   #totalBytes = 0;
-  /** Keys with an operation in a lease, and how many. */
-  readonly #leasedKeys = new Map<string, number>();
+  readonly #keys = new HeldKeys();
 
   get size(): number {
     return this.#size;
@@ -43,7 +44,7 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
 
   append({ id, key, json, bytes, attempts }: QueuedOperation): void {
     this.#ids.push(id);
-    this.#keys.push(key);
+    this.#rows.push(this.#keys.hold(key));
     this.#jsons.push(json);
     this.#bytes.push(bytes);
     this.#attempts.push(attempts);
@@ -54,21 +55,21 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
 
   lease({ maxOperations, maxBytes }: LeaseLimits): LeasedOperation[] {
     const taken: LeasedOperation[] = [];
-    let skipped: Set<string> | undefined;
+    const lease = this.#keys.nextLease();
     let bytes = 0;
     for (let i = this.#head; i < this.#states.length && taken.length < maxOperations; i++) {
       if (this.#states[i] !== QUEUED) continue;
-      const key = this.#keys[i];
-      if (this.#leasedKeys.has(key) || skipped?.has(key)) {
-        (skipped ??= new Set()).add(key);
+      const row = this.#rows[i];
+      if (!this.#keys.mayTake(row, lease)) {
+        this.#keys.skip(row, lease);
         continue;
       }
       if (bytes + this.#bytes[i] > maxBytes) break;
       bytes += this.#bytes[i];
       this.#states[i] = LEASED;
+      this.#keys.take(row, lease);
       taken.push(this.#operation(i));
     }
-    for (const { key } of taken) this.#leasedKeys.set(key, (this.#leasedKeys.get(key) ?? 0) + 1);
     return taken;
   }
 
@@ -112,7 +113,7 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
   #operation(index: number): LeasedOperation {
     return {
       id: this.#ids[index],
-      key: this.#keys[index],
+      key: this.#keys.key(this.#rows[index]),
       json: this.#jsons[index],
       bytes: this.#bytes[index],
       attempts: this.#attempts[index],
@@ -122,6 +123,7 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
 
   #remove(index: number): void {
     this.#states[index] = GONE;
+    this.#keys.remove(this.#rows[index]);
     this.#size -= 1;
     this.#totalBytes -= this.#bytes[index];
     this.#jsons[index] = '';
@@ -133,9 +135,7 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
       throw new Error(`operation ${operation.id} is not leased from this store`);
     }
     this.#states[index] = QUEUED;
-    const count = this.#leasedKeys.get(operation.key)! - 1;
-    if (count === 0) this.#leasedKeys.delete(operation.key);
-    else this.#leasedKeys.set(operation.key, count);
+    this.#keys.unlease(this.#rows[index]);
     return index;
   }
 
@@ -143,7 +143,7 @@ export class MemoryQueueStore implements CustomerIOQueueStore {
     while (this.#head < this.#states.length && this.#states[this.#head] === GONE) this.#head += 1;
     if (this.#head < 1_024 || this.#head * 2 < this.#states.length) return;
     const cut = this.#head;
-    for (const column of [this.#ids, this.#keys, this.#jsons, this.#bytes, this.#attempts, this.#states])
+    for (const column of [this.#ids, this.#rows, this.#jsons, this.#bytes, this.#attempts, this.#states])
       column.splice(0, cut);
     this.#base += cut;
     this.#head = 0;

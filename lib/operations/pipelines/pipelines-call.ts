@@ -30,13 +30,31 @@ export function userSubject(userId: string): PipelinesSubject {
   return `,"userId":${JSON.stringify(userId)}`;
 }
 
-/** A unix-seconds time as Pipelines takes it: ISO-8601. */
-export function isoTimestamp(seconds: number): string {
-  return new Date(seconds * 1000).toISOString();
+/** The last time {@link timestampMember} wrote, and how. */
+const lastTimestamp = { seconds: NaN, member: '' };
+
+/** A call's `timestamp` member, from unix seconds: ISO-8601, as Pipelines takes it. */
+function timestampMember(seconds: number): string {
+  // NOTE: most calls are of the current second: the last one written is kept (a Date and its ISO form cost ~0.5 µs).
+  if (seconds !== lastTimestamp.seconds) {
+    lastTimestamp.member = `,"timestamp":"${new Date(seconds * 1000).toISOString()}"`;
+    lastTimestamp.seconds = seconds;
+  }
+  return lastTimestamp.member;
 }
 
+/** How a call of each type begins (see `queuedRoute`). */
+const CALL_HEAD = {
+  identify: '{"type":"identify"',
+  track: '{"type":"track"',
+  page: '{"type":"page"',
+  screen: '{"type":"screen"',
+  group: '{"type":"group"',
+  alias: '{"type":"alias"',
+} as const satisfies Record<PipelinesCallType, string>;
+
 /**
- * The writer of a call: `{"type":…` first (see `queuedApi`), who it is about, its own members (`body`: `,"a":…`),
+ * The writer of a call: `{"type":…` first (see `queuedRoute`), who it is about, its own members (`body`: `,"a":…`),
  * its `timestamp` when given, and its `messageId`: `id` if the caller chose one, else the operation's id.
  */
 export function pipelinesJson(
@@ -46,8 +64,10 @@ export function pipelinesJson(
   timestamp?: number,
   id?: string,
 ): QueuedJson {
-  const head = `{"type":"${type}"${subject}${body}${timestamp === undefined ? '' : `,"timestamp":"${isoTimestamp(timestamp)}"`}`;
-  return (operationId) => `${head},"messageId":${JSON.stringify(id ?? operationId)}}`;
+  const head = `${CALL_HEAD[type]}${subject}${body}${timestamp === undefined ? '' : timestampMember(timestamp)}`;
+  if (id !== undefined) return `${head},"messageId":${JSON.stringify(id)}}`;
+  // NOTE: an operation id is a ULID, with nothing to escape.
+  return (operationId) => `${head},"messageId":"${operationId}"}`;
 }
 
 /**

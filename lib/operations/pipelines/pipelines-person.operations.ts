@@ -59,7 +59,9 @@ function eventOperation(
   nameField: string,
 ): Operation {
   const event = validEvent(name, data, options, nameField);
-  const body = `,"${call === 'track' ? 'event' : 'name'}":${JSON.stringify(event.name)}${event.dataJson ? `,"properties":${event.dataJson}` : ''}`;
+  // NOTE: the member names as constant text: each piece of a template is a string made on every call.
+  const properties = event.dataJson === undefined ? '' : `,"properties":${event.dataJson}`;
+  const body = `${call === 'track' ? ',"event":' : ',"name":'}${JSON.stringify(event.name)}${properties}`;
   return pipelinesOperation(key, call, pipelinesJson(call, subject, body, event.timestamp, event.id));
 }
 
