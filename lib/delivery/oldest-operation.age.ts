@@ -1,14 +1,5 @@
-import { decodeTime } from 'ulid';
 import type { CustomerIOQueueStore } from '../interfaces/queue-store.interface.js';
-
-/** When the operation `id` was enqueued (epoch ms), from the time its ULID carries; `undefined` for another id. */
-export function enqueuedAt(id: string): number | undefined {
-  try {
-    return decodeTime(id);
-  } catch {
-    return undefined;
-  }
-}
+import { operationIdTime } from './operation-id.js';
 
 /**
  * The queue's `stats.oldestQueuedAgeMs`: the age of the oldest operation held, read from the id the store names
@@ -34,7 +25,7 @@ export class OldestOperationAge {
   ageMs(now = Date.now()): number {
     if (this.#store.size === 0) return 0;
     const id = this.#oldestId();
-    const at = id === undefined ? undefined : enqueuedAt(id);
+    const at = id === undefined ? undefined : operationIdTime(id);
     return at === undefined ? 0 : Math.max(0, now - at);
   }
 

@@ -8,6 +8,11 @@ const NEXT = new Uint8Array(128);
 for (let digit = 0; digit < ENCODING.length - 1; digit++) NEXT[CODES[digit]] = CODES[digit + 1];
 const TIME_DIGITS = 10;
 const ID_LENGTH = 26;
+/** Each character code's digit in ENCODING (-1 for a character that is not one). */
+const DIGITS = new Int8Array(128).fill(-1);
+for (let digit = 0; digit < ENCODING.length; digit++) DIGITS[CODES[digit]] = digit;
+/** The largest time a ULID holds: 2^48 - 1 ms. */
+const MAX_TIME = 2 ** 48 - 1;
 
 /**
  * A factory of operation ids: ULIDs (10 digits of epoch milliseconds, 16 random), monotonic within this process
@@ -63,4 +68,16 @@ export function createOperationIdFactory(now: () => number = Date.now): () => st
       c[13], c[14], c[15], c[16], c[17], c[18], c[19], c[20], c[21], c[22], c[23], c[24], c[25],
     );
   };
+}
+
+/** The time (epoch ms) an operation id carries, as ULIDs do; `undefined` for an id that is not a ULID. */
+export function operationIdTime(id: string): number | undefined {
+  if (id.length !== ID_LENGTH) return undefined;
+  let time = 0;
+  for (let index = 0; index < TIME_DIGITS; index++) {
+    const digit = DIGITS[id.charCodeAt(index)] ?? -1;
+    if (digit < 0) return undefined;
+    time = time * 32 + digit;
+  }
+  return time <= MAX_TIME ? time : undefined;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeTime } from 'ulid';
-import { createOperationIdFactory } from '../../../lib/delivery/operation-id.js';
+import { decodeTime, ulid } from 'ulid';
+import { createOperationIdFactory, operationIdTime } from '../../../lib/delivery/operation-id.js';
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const ENCODING = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -43,5 +43,31 @@ describe('createOperationIdFactory', () => {
     expect([first, later, behind].sort()).toEqual([first, later, behind]);
     const randoms = new Set(Array.from({ length: 50 }, () => ((time += 1), randomOf(next()))));
     expect(randoms.size).toBe(50);
+  });
+});
+
+describe('operationIdTime', () => {
+  it('reads the time of an id as the ulid package does, ours and its own', () => {
+    const times = [1, 1_700_000_000_123, Date.UTC(2026, 11, 8), 2 ** 48 - 1];
+    for (const time of times) {
+      for (const id of [createOperationIdFactory(() => time)(), ulid(time)]) {
+        expect(operationIdTime(id)).toBe(decodeTime(id));
+        expect(operationIdTime(id)).toBe(time);
+      }
+    }
+  });
+
+  it('answers undefined for what is not a ULID', () => {
+    for (const id of [
+      '',
+      'customerio:probe',
+      '01ARZ3NDEKTSV4RRFFQ69G5FA',
+      '01ARZ3NDEKTSV4RRFFQ69G5FAVX',
+      '01ARZ3NDEUTSV4RRFFQ69G5FAV',
+      '81ARZ3NDEKTSV4RRFFQ69G5FAV',
+      'ü1ARZ3NDEKTSV4RRFFQ69G5FAV',
+    ]) {
+      expect(operationIdTime(id)).toBeUndefined();
+    }
   });
 });
