@@ -34,25 +34,38 @@ export class SqliteQueueTable {
   readonly #findId: BetterSqlite3.Statement<unknown[]>;
   readonly #oldest: BetterSqlite3.Statement<unknown[]>;
   readonly #totals: BetterSqlite3.Statement<unknown[]>;
+  readonly #deleteRange: BetterSqlite3.Statement<unknown[]>;
+  readonly #insertAll: (operations: readonly QueuedOperation[]) => number;
   readonly #deleteAll: (seqs: readonly number[]) => void;
   readonly #updateAll: (operations: readonly SqliteLeasedOperation[]) => void;
 
   /** Prepares the statements on `db`, a queue file {@link SCHEMA} was given. */
   constructor(db: BetterSqlite3.Database) {
     this.#insert = db.prepare('INSERT INTO operations (id, key, json, bytes, attempts) VALUES (?, ?, ?, ?, ?)');
-    this.#scan = db.prepare('SELECT seq, key, bytes FROM operations ORDER BY seq').raw();
+    this.#scan = db.prepare('SELECT seq, key, bytes FROM operations WHERE seq >= ? ORDER BY seq').raw();
     this.#rows = db
       .prepare(
         'SELECT seq, id, key, json, bytes, attempts FROM operations WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq',
       )
       .raw();
     this.#delete = db.prepare('DELETE FROM operations WHERE seq = ?');
+    this.#deleteRange = db.prepare('DELETE FROM operations WHERE seq BETWEEN ? AND ?');
     const setAttempts = db.prepare('UPDATE operations SET attempts = ? WHERE seq = ?');
     this.#findId = db.prepare('SELECT 1 FROM operations WHERE id = ? LIMIT 1').pluck();
     this.#oldest = db.prepare('SELECT id FROM operations ORDER BY seq LIMIT 1').pluck();
     this.#totals = db.prepare('SELECT COUNT(*) AS count, COALESCE(SUM(bytes), 0) AS total FROM operations');
+    this.#insertAll = db.transaction((operations: readonly QueuedOperation[]) => {
+      const first = this.insert(operations[0]);
+      for (let i = 1; i < operations.length; i++) this.insert(operations[i]);
+      return first;
+    });
     this.#deleteAll = db.transaction((seqs: readonly number[]) => {
-      for (const seq of seqs) this.#delete.run(seq);
+      // NOTE: one statement per run of consecutive seqs (a batch is mostly one run) rather than one per row.
+      const sorted = seqs.toSorted((a, b) => a - b);
+      for (let start = 0, end = 0; start < sorted.length; start = end) {
+        while (++end < sorted.length && sorted[end] === sorted[end - 1] + 1);
+        this.#deleteRange.run(sorted[start], sorted[end - 1]);
+      }
     });
     this.#updateAll = db.transaction((operations: readonly SqliteLeasedOperation[]) => {
       for (const { seq, attempts } of operations) setAttempts.run(attempts, seq);
@@ -64,17 +77,25 @@ export class SqliteQueueTable {
     return this.#totals.get() as { count: number; total: number };
   }
 
-  /** Adds an operation at the end (its row gets the next `seq`). */
-  insert({ id, key, json, bytes, attempts }: QueuedOperation): void {
-    this.#insert.run(id, key, json, bytes, attempts);
+  /**
+   * Adds an operation at the end; answers its row's `seq`: one more than the largest held, so the `seq` of a row
+   * deleted from the end comes again.
+   */
+  insert({ id, key, json, bytes, attempts }: QueuedOperation): number {
+    return Number(this.#insert.run(id, key, json, bytes, attempts).lastInsertRowid);
+  }
+
+  /** Adds `operations` (at least one) at the end, in order, in one transaction; answers the first one's `seq`. */
+  insertAll(operations: readonly QueuedOperation[]): number {
+    return this.#insertAll(operations);
   }
 
   /**
-   * Every row's seq, key and bytes, in append order (only these: the rows taken are read whole afterwards, by
-   * {@link rows}). Read lazily: stop when done.
+   * The seq, key and bytes of every row from `seq` on, in append order (only these: the rows taken are read whole
+   * afterwards, by {@link rows}). Read lazily: stop when done.
    */
-  scan(): IterableIterator<[seq: number, key: string, bytes: number]> {
-    return this.#scan.iterate() as IterableIterator<[number, string, number]>;
+  scan(seq: number): IterableIterator<[seq: number, key: string, bytes: number]> {
+    return this.#scan.iterate(seq) as IterableIterator<[number, string, number]>;
   }
 
   /** The operations in the rows `seqs`, in append order, in one query. */
