@@ -109,7 +109,7 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     // moves past the leased rows at its front, so that the next lease does not scan them again.
     let front = true;
     let floor = this.#floor;
-    for (const [seq, key, size] of this.#table.scan(floor)) {
+    for (const [seq, key, size] of this.#table.scan(floor, maxOperations + 1)) {
       if (this.#leased.has(seq)) {
         if (front) floor = seq + 1;
         continue;
@@ -171,7 +171,7 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     this.#assertOpen();
     this.#group?.commit();
     let oldest: number | undefined;
-    for (const [seq] of this.#table.scan(this.#floor)) {
+    for (const [seq] of this.#table.scan(this.#floor, 16)) {
       if (this.#leased.has(seq)) continue;
       oldest = seq;
       break;

@@ -23,6 +23,10 @@ export interface SqliteLeasedOperation extends QueuedOperation {
   readonly seq: number;
 }
 
+/** Most rows one read of {@link SqliteQueueTable.scan} takes. */
+const MAX_SCAN_CHUNK = 4_096;
+
+type ScanRow = [seq: number, key: string, bytes: number];
 type Row = [seq: number, id: string, key: string, json: string, bytes: number, attempts: number];
 
 /** The `operations` table of an open queue file: its statements, prepared once. Writes throw the driver's errors. */
@@ -42,7 +46,7 @@ export class SqliteQueueTable {
   /** Prepares the statements on `db`, a queue file {@link SCHEMA} was given. */
   constructor(db: BetterSqlite3.Database) {
     this.#insert = db.prepare('INSERT INTO operations (id, key, json, bytes, attempts) VALUES (?, ?, ?, ?, ?)');
-    this.#scan = db.prepare('SELECT seq, key, bytes FROM operations WHERE seq >= ? ORDER BY seq').raw();
+    this.#scan = db.prepare('SELECT seq, key, bytes FROM operations WHERE seq >= ? ORDER BY seq LIMIT ?').raw();
     this.#rows = db
       .prepare(
         'SELECT seq, id, key, json, bytes, attempts FROM operations WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq',
@@ -92,10 +96,20 @@ export class SqliteQueueTable {
 
   /**
    * The seq, key and bytes of every row from `seq` on, in append order (only these: the rows taken are read whole
-   * afterwards, by {@link rows}). Read lazily: stop when done.
+   * afterwards, by {@link rows}). Read lazily, by chunks of `chunk` rows, then twice as many each time (up to
+   * {@link MAX_SCAN_CHUNK}): stop when done.
    */
-  scan(seq: number): IterableIterator<[seq: number, key: string, bytes: number]> {
-    return this.#scan.iterate(seq) as IterableIterator<[number, string, number]>;
+  *scan(seq: number, chunk: number): Generator<ScanRow> {
+    // NOTE: by chunks rather than a row at a time (`iterate`): half the cost of a row.
+    let from = seq;
+    let size = Math.min(Math.max(chunk, 1), MAX_SCAN_CHUNK);
+    for (;;) {
+      const rows = this.#scan.all(from, size) as ScanRow[];
+      yield* rows;
+      if (rows.length < size) return;
+      from = rows[rows.length - 1][0] + 1;
+      size = Math.min(size * 2, MAX_SCAN_CHUNK);
+    }
   }
 
   /** The operations in the rows `seqs`, in append order, in one query. */

@@ -59,6 +59,19 @@ describe('SqliteQueueStore', () => {
       expect(() => store.acknowledge(leased)).toThrow(/operation a is not leased from this store/);
     });
 
+    it.each(['tick', 'append'] as const)(
+      'leases what is appended once the queue emptied, which SQLite gives the seqs of the rows deleted (commit: %s)',
+      async (commit) => {
+        const store = open({ commit });
+        await Promise.all(['a', 'b', 'c'].map((id) => store.append(op(id, id))));
+        store.acknowledge(store.lease(unlimited));
+        await store.append(op('d', 'd'));
+        expect(Array.from(store.lease(unlimited), ({ id }) => id)).toEqual(['d']);
+        await store.append(op('e', 'e'));
+        expect(store.dropOldest()?.id).toBe('e');
+      },
+    );
+
     it('once closed, says so and names its file when used', () => {
       const store = open();
       store.close();
