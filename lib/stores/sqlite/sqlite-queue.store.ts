@@ -101,15 +101,19 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
   lease({ maxOperations, maxBytes }: LeaseLimits): QueuedOperation[] {
     this.#assertOpen();
     this.#group?.commit();
-    const seqs: number[] = [];
+    if (maxOperations <= 0) return [];
+    const taken: SqliteLeasedOperation[] = [];
     let skipped: Set<string> | undefined;
     let bytes = 0;
-    if (maxOperations <= 0) return [];
-    // NOTE: scans seq, key and bytes only; the rows taken are read whole afterwards, in one query. The floor
-    // moves past the leased rows at its front, so that the next lease does not scan them again.
     let front = true;
     let floor = this.#floor;
-    for (const [seq, key, size] of this.#table.scan(floor, maxOperations + 1)) {
+    // NOTE: reads whole rows from the floor, by chunks of as many as should fill the lease (by the mean size of the
+    // operations held), so that what is taken is read once; a row passed over (leased, or behind a leased key) is
+    // read for nothing. The floor moves past the rows at its front that are leased, so the next lease skips them.
+    const mean = this.#bytes / Math.max(this.#size, 1);
+    const wanted = () => Math.min(maxOperations - taken.length, (maxBytes - bytes) / mean) + 1;
+    for (const operation of this.#table.read(floor, wanted)) {
+      const { seq, key } = operation;
       if (this.#leased.has(seq)) {
         if (front) floor = seq + 1;
         continue;
@@ -119,13 +123,12 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
         front = false;
         continue;
       }
-      if (bytes + size > maxBytes) break;
-      bytes += size;
-      seqs.push(seq);
+      if (bytes + operation.bytes > maxBytes) break;
+      bytes += operation.bytes;
+      taken.push(operation);
       if (front) floor = seq + 1;
-      if (seqs.length >= maxOperations) break;
+      if (taken.length >= maxOperations) break;
     }
-    const taken = seqs.length > 0 ? this.#table.rows(seqs) : [];
     this.#floor = floor;
     for (const { seq, id, key } of taken) {
       this.#leased.set(seq, id);
@@ -170,20 +173,19 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
   dropOldest(): QueuedOperation | undefined {
     this.#assertOpen();
     this.#group?.commit();
-    let oldest: number | undefined;
-    for (const [seq] of this.#table.scan(this.#floor, 16)) {
-      if (this.#leased.has(seq)) continue;
-      oldest = seq;
+    let oldest: SqliteLeasedOperation | undefined;
+    for (const operation of this.#table.read(this.#floor, (read) => read)) {
+      if (this.#leased.has(operation.seq)) continue;
+      oldest = operation;
       break;
     }
     if (oldest === undefined) return undefined;
-    const [row] = this.#table.rows([oldest]);
     try {
-      this.#table.delete(oldest);
+      this.#table.delete(oldest.seq);
     } catch (error) {
       throw new Error(SQLITE_WRITE_FAILED(this.path, 'drop an operation', describeError(error)), { cause: error });
     }
-    const { seq: _seq, ...operation } = row;
+    const { seq: _seq, ...operation } = oldest;
     this.#size -= 1;
     this.#bytes -= operation.bytes;
     return operation;

@@ -23,17 +23,13 @@ export interface SqliteLeasedOperation extends QueuedOperation {
   readonly seq: number;
 }
 
-/** Most rows one read of {@link SqliteQueueTable.scan} takes. */
-const MAX_SCAN_CHUNK = 4_096;
-
-type ScanRow = [seq: number, key: string, bytes: number];
-type Row = [seq: number, id: string, key: string, json: string, bytes: number, attempts: number];
+/** Most rows one query of {@link SqliteQueueTable.read} takes. */
+const MAX_READ_CHUNK = 4_096;
 
 /** The `operations` table of an open queue file: its statements, prepared once. Writes throw the driver's errors. */
 export class SqliteQueueTable {
   readonly #insert: BetterSqlite3.Statement<unknown[]>;
-  readonly #scan: BetterSqlite3.Statement<unknown[]>;
-  readonly #rows: BetterSqlite3.Statement<unknown[]>;
+  readonly #read: BetterSqlite3.Statement<unknown[]>;
   readonly #delete: BetterSqlite3.Statement<unknown[]>;
   readonly #findId: BetterSqlite3.Statement<unknown[]>;
   readonly #oldest: BetterSqlite3.Statement<unknown[]>;
@@ -46,12 +42,10 @@ export class SqliteQueueTable {
   /** Prepares the statements on `db`, a queue file {@link SCHEMA} was given. */
   constructor(db: BetterSqlite3.Database) {
     this.#insert = db.prepare('INSERT INTO operations (id, key, json, bytes, attempts) VALUES (?, ?, ?, ?, ?)');
-    this.#scan = db.prepare('SELECT seq, key, bytes FROM operations WHERE seq >= ? ORDER BY seq LIMIT ?').raw();
-    this.#rows = db
-      .prepare(
-        'SELECT seq, id, key, json, bytes, attempts FROM operations WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY seq',
-      )
-      .raw();
+    // NOTE: rows as objects of the columns' names: the leased operations themselves, with no copy.
+    this.#read = db.prepare(
+      'SELECT seq, id, key, json, bytes, attempts FROM operations WHERE seq >= ? ORDER BY seq LIMIT ?',
+    );
     this.#delete = db.prepare('DELETE FROM operations WHERE seq = ?');
     this.#deleteRange = db.prepare('DELETE FROM operations WHERE seq BETWEEN ? AND ?');
     const setAttempts = db.prepare('UPDATE operations SET attempts = ? WHERE seq = ?');
@@ -95,26 +89,20 @@ export class SqliteQueueTable {
   }
 
   /**
-   * The seq, key and bytes of every row from `seq` on, in append order (only these: the rows taken are read whole
-   * afterwards, by {@link rows}). Read lazily, by chunks of `chunk` rows, then twice as many each time (up to
-   * {@link MAX_SCAN_CHUNK}): stop when done.
+   * The operations in the rows from `seq` on, in append order, read lazily by chunks (stop when done): each chunk of
+   * `chunk(read)` rows (at least 1, at most {@link MAX_READ_CHUNK}; 1 for `NaN`), `read` being how many rows came before it.
    */
-  *scan(seq: number, chunk: number): Generator<ScanRow> {
-    // NOTE: by chunks rather than a row at a time (`iterate`): half the cost of a row.
+  *read(seq: number, chunk: (read: number) => number): Generator<SqliteLeasedOperation> {
     let from = seq;
-    let size = Math.min(Math.max(chunk, 1), MAX_SCAN_CHUNK);
-    for (;;) {
-      const rows = this.#scan.all(from, size) as ScanRow[];
+    for (let read = 0; ;) {
+      const asked = Math.ceil(chunk(read));
+      const size = asked > 1 ? Math.min(asked, MAX_READ_CHUNK) : 1;
+      const rows = this.#read.all(from, size) as SqliteLeasedOperation[];
       yield* rows;
       if (rows.length < size) return;
-      from = rows[rows.length - 1][0] + 1;
-      size = Math.min(size * 2, MAX_SCAN_CHUNK);
+      read += size;
+      from = rows[size - 1].seq + 1;
     }
-  }
-
-  /** The operations in the rows `seqs`, in append order, in one query. */
-  rows(seqs: readonly number[]): SqliteLeasedOperation[] {
-    return (this.#rows.all(JSON.stringify(seqs)) as Row[]).map(toOperation);
   }
 
   /** Deletes the row `seq`. */
@@ -141,8 +129,4 @@ export class SqliteQueueTable {
   has(id: string): boolean {
     return this.#findId.get(id) !== undefined;
   }
-}
-
-function toOperation([seq, id, key, json, bytes, attempts]: Row): SqliteLeasedOperation {
-  return { id, key, json, bytes, attempts, seq };
 }
