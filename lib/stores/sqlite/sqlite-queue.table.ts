@@ -23,12 +23,15 @@ export interface SqliteLeasedOperation extends QueuedOperation {
   readonly seq: number;
 }
 
+/** Rows one statement of {@link SqliteQueueTable.insertAll} adds. */
+const INSERT_ROWS = 16;
 /** Most rows one query of {@link SqliteQueueTable.read} takes. */
 const MAX_READ_CHUNK = 4_096;
 
 /** The `operations` table of an open queue file: its statements, prepared once. Writes throw the driver's errors. */
 export class SqliteQueueTable {
   readonly #insert: BetterSqlite3.Statement<unknown[]>;
+  readonly #insertRows: BetterSqlite3.Statement<unknown[]>;
   readonly #read: BetterSqlite3.Statement<unknown[]>;
   readonly #delete: BetterSqlite3.Statement<unknown[]>;
   readonly #findId: BetterSqlite3.Statement<unknown[]>;
@@ -52,10 +55,24 @@ export class SqliteQueueTable {
     this.#findId = db.prepare('SELECT 1 FROM operations WHERE id = ? LIMIT 1').pluck();
     this.#oldest = db.prepare('SELECT id FROM operations ORDER BY seq LIMIT 1').pluck();
     this.#totals = db.prepare('SELECT COUNT(*) AS count, COALESCE(SUM(bytes), 0) AS total FROM operations');
+    const values = '(?, ?, ?, ?, ?), '.repeat(INSERT_ROWS).slice(0, -2);
+    this.#insertRows = db.prepare(`INSERT INTO operations (id, key, json, bytes, attempts) VALUES ${values}`);
     this.#insertAll = db.transaction((operations: readonly QueuedOperation[]) => {
-      const first = this.insert(operations[0]);
-      for (let i = 1; i < operations.length; i++) this.insert(operations[i]);
-      return first;
+      // NOTE: INSERT_ROWS rows a statement (fewer calls into the driver), the rest one by one. The rows
+      // of one transaction get consecutive seqs.
+      const fields: unknown[] = [];
+      let i = 0;
+      let last = 0;
+      for (; i + INSERT_ROWS <= operations.length; i += INSERT_ROWS) {
+        fields.length = 0;
+        for (let j = i; j < i + INSERT_ROWS; j++) {
+          const { id, key, json, bytes, attempts } = operations[j];
+          fields.push(id, key, json, bytes, attempts);
+        }
+        last = Number(this.#insertRows.run(fields).lastInsertRowid);
+      }
+      for (; i < operations.length; i++) last = this.insert(operations[i]);
+      return last - operations.length + 1;
     });
     this.#deleteAll = db.transaction((seqs: readonly number[]) => {
       // NOTE: one statement per run of consecutive seqs (a batch is mostly one run) rather than one per row.
