@@ -11,9 +11,10 @@ import { type SqliteLeasedOperation, SqliteQueueTable } from './sqlite-queue.tab
  * dependency: `npm install better-sqlite3@12`). Operations outlive the process: what shutdown could not
  * send, and what a crash left behind, is sent when the application starts again.
  *
- * - Appends are committed by the turn of the event loop, or each before `enqueue` returns (see `commit`; and
- *   `synchronous` for what an OS crash can lose); an operation is deleted only once acknowledged, that is after
- *   Customer.io answered for it.
+ * - The appends of one turn of the event loop are committed together right after it, `stored` resolving at the
+ *   commit (`commit: 'tick'`, the default), or each before `enqueue` returns (`'append'`); see `commit` for what
+ *   `kill -9` can lose, and `synchronous` for what an OS crash can. An operation is deleted only once acknowledged,
+ *   that is after Customer.io answered for it.
  * - Leases live in this process's memory: after a crash, a batch that was in flight is sent again with
  *   the same ids (at-least-once; Customer.io drops repeated event ids).
  * - The file has one user at a time (SQLite's exclusive locking mode): a second store or process on the
@@ -41,7 +42,7 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
   readonly #leased = new Map<number, string>();
   /** Keys with an operation in a lease, and how many. */
   readonly #leasedKeys = new Map<string, number>();
-  /** Every row below this seq is leased: a lease scans from here. */
+  /** Every row below this seq is leased (or gone): a lease reads from here. */
   #floor = 0;
 
   /**
