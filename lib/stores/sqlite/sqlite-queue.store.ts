@@ -3,6 +3,7 @@ import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from '../../i
 import { AppendGroup } from './sqlite-queue.append-group.js';
 import { openQueueFile } from './sqlite-queue.file.js';
 import { resolveSqliteOptions, type SqliteQueueStoreOptions } from './sqlite-queue.options.js';
+import { RecentOperations } from './sqlite-queue.recent.js';
 import { describeError, SQLITE_CLOSED, SQLITE_NOT_LEASED, SQLITE_WRITE_FAILED } from './sqlite-queue.messages.js';
 import { type SqliteLeasedOperation, SqliteQueueTable } from './sqlite-queue.table.js';
 
@@ -44,6 +45,8 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
   readonly #leasedKeys = new Map<string, number>();
   /** Every row below this seq is leased (or gone): a lease reads from here. */
   #floor = 0;
+  /** The operations committed last, leased from memory rather than read back. */
+  readonly #recent = new RecentOperations();
 
   /**
    * Opens (or creates) the queue file and checks it. Throws when `better-sqlite3` is not installed, the
@@ -94,6 +97,7 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
       throw new Error(SQLITE_WRITE_FAILED(this.path, 'append an operation', describeError(error)), { cause: error });
     }
     this.#floor = Math.min(this.#floor, seq);
+    this.#recent.add([operation], seq, this.#size + 1 - this.#leased.size);
     this.#size += 1;
     this.#bytes += operation.bytes;
   }
@@ -113,7 +117,7 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     // read for nothing. The floor moves past the rows at its front that are leased, so the next lease skips them.
     const mean = this.#bytes / Math.max(this.#size, 1);
     const wanted = () => Math.min(maxOperations - taken.length, (maxBytes - bytes) / mean) + 1;
-    for (const operation of this.#table.read(floor, wanted)) {
+    for (const operation of this.#rows(floor, wanted)) {
       const { seq, key } = operation;
       if (this.#leased.has(seq)) {
         if (front) floor = seq + 1;
@@ -149,6 +153,7 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     }
     for (const operation of leased) {
       this.#unlease(operation);
+      this.#recent.delete(operation.seq);
       this.#size -= 1;
       this.#bytes -= operation.bytes;
     }
@@ -162,6 +167,7 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     // better than an operation stuck leased until the process ends.
     for (const operation of leased) {
       this.#unlease(operation);
+      this.#recent.updateAttempts(operation);
       this.#floor = Math.min(this.#floor, operation.seq);
     }
     try {
@@ -175,7 +181,7 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     this.#assertOpen();
     this.#group?.commit();
     let oldest: SqliteLeasedOperation | undefined;
-    for (const operation of this.#table.read(this.#floor, (read) => read)) {
+    for (const operation of this.#rows(this.#floor, (read) => read)) {
       if (this.#leased.has(operation.seq)) continue;
       oldest = operation;
       break;
@@ -186,6 +192,7 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     } catch (error) {
       throw new Error(SQLITE_WRITE_FAILED(this.path, 'drop an operation', describeError(error)), { cause: error });
     }
+    this.#recent.delete(oldest.seq);
     const { seq: _seq, ...operation } = oldest;
     this.#size -= 1;
     this.#bytes -= operation.bytes;
@@ -216,14 +223,16 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     if (!this.#db.open) return;
     this.#group?.commit();
     this.#db.close();
+    this.#recent.clear();
     this.#leased.clear();
     this.#leasedKeys.clear();
   }
 
   /** Writes a group of appends (`commit: 'tick'`) in one transaction; when that fails, counts them out and throws. */
   #commit(operations: readonly QueuedOperation[]): void {
+    let first: number;
     try {
-      this.#floor = Math.min(this.#floor, this.#table.insertAll(operations));
+      first = this.#table.insertAll(operations);
     } catch (error) {
       for (const { bytes } of operations) {
         this.#size -= 1;
@@ -232,6 +241,15 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
       const action = `commit ${operations.length} appended operation${operations.length === 1 ? '' : 's'}`;
       throw new Error(SQLITE_WRITE_FAILED(this.path, action, describeError(error)), { cause: error });
     }
+    this.#floor = Math.min(this.#floor, first);
+    this.#recent.add(operations, first, this.#size - this.#leased.size);
+  }
+
+  /** The operations from the row `seq` on, in append order: read from the file up to the recent ones, then those. */
+  *#rows(seq: number, chunk: (read: number) => number): Generator<SqliteLeasedOperation> {
+    const recent = this.#recent.first;
+    if (seq < recent) yield* this.#table.read(seq, recent, chunk);
+    yield* this.#recent.from(seq);
   }
 
   #checkLeased(operations: readonly QueuedOperation[]): SqliteLeasedOperation[] {

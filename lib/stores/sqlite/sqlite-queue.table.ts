@@ -47,7 +47,7 @@ export class SqliteQueueTable {
     this.#insert = db.prepare('INSERT INTO operations (id, key, json, bytes, attempts) VALUES (?, ?, ?, ?, ?)');
     // NOTE: rows as objects of the columns' names: the leased operations themselves, with no copy.
     this.#read = db.prepare(
-      'SELECT seq, id, key, json, bytes, attempts FROM operations WHERE seq >= ? ORDER BY seq LIMIT ?',
+      'SELECT seq, id, key, json, bytes, attempts FROM operations WHERE seq >= ? AND seq < ? ORDER BY seq LIMIT ?',
     );
     this.#delete = db.prepare('DELETE FROM operations WHERE seq = ?');
     this.#deleteRange = db.prepare('DELETE FROM operations WHERE seq BETWEEN ? AND ?');
@@ -106,15 +106,16 @@ export class SqliteQueueTable {
   }
 
   /**
-   * The operations in the rows from `seq` on, in append order, read lazily by chunks (stop when done): each chunk of
-   * `chunk(read)` rows (at least 1, at most {@link MAX_READ_CHUNK}; 1 for `NaN`), `read` being how many rows came before it.
+   * The operations in the rows from `seq` on and below `below`, in append order, read lazily by chunks (stop when
+   * done): each chunk of `chunk(read)` rows (at least 1, at most {@link MAX_READ_CHUNK}; 1 for `NaN`), `read` being how many rows came before it.
    */
-  *read(seq: number, chunk: (read: number) => number): Generator<SqliteLeasedOperation> {
+  *read(seq: number, below: number, chunk: (read: number) => number): Generator<SqliteLeasedOperation> {
+    const end = Math.min(below, Number.MAX_SAFE_INTEGER);
     let from = seq;
     for (let read = 0; ;) {
       const asked = Math.ceil(chunk(read));
       const size = asked > 1 ? Math.min(asked, MAX_READ_CHUNK) : 1;
-      const rows = this.#read.all(from, size) as SqliteLeasedOperation[];
+      const rows = this.#read.all(from, end, size) as SqliteLeasedOperation[];
       yield* rows;
       if (rows.length < size) return;
       read += size;

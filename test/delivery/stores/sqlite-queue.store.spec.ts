@@ -72,6 +72,51 @@ describe('SqliteQueueStore', () => {
       },
     );
 
+    // The store leases the operations it committed last from memory, and the others from the file: these cross the
+    // line between the two, and the limits of what it keeps in memory (8,192 operations).
+    it.each(['tick', 'append'] as const)(
+      'leases in append order, once each, with their attempts, across what it reads back and what it keeps (commit: %s)',
+      async (commit) => {
+        const store = open({ commit });
+        const ids = (operations: readonly QueuedOperation[]) => Array.from(operations, ({ id }) => id);
+        const append = (from: number, count: number) =>
+          Promise.all(
+            Array.from({ length: count }, (_, i) => store.append(op(`id-${from + i}`, `k${(from + i) % 3}`))),
+          );
+        await append(0, 9_000); // behind: more waiting than it keeps
+        const first = store.lease({ maxOperations: 5_000, maxBytes: 10_000_000 });
+        expect(ids(first)).toEqual(Array.from({ length: 5_000 }, (_, i) => `id-${i}`));
+        store.acknowledge(first);
+        await append(9_000, 100); // caught up: kept
+        const [a, ...rest] = store.lease({ maxOperations: 10_000, maxBytes: 10_000_000 });
+        expect([a.id, ...ids(rest)]).toEqual(Array.from({ length: 4_100 }, (_, i) => `id-${5_000 + i}`));
+        const last = rest.at(-1)!;
+        [a.attempts, last.attempts] = [2, 3];
+        store.release([a, last]);
+        store.acknowledge(rest.slice(0, -1));
+        const again = store.lease(unlimited);
+        expect(Array.from(again, ({ id, attempts }) => [id, attempts])).toEqual([
+          ['id-5000', 2],
+          ['id-9099', 3],
+        ]);
+        store.acknowledge(again);
+        // A queue that keeps up (a little behind: the table never empties, which would start its seqs at 1 again),
+        // over many times what is kept in memory: every operation once, in order.
+        const leased: string[] = [];
+        for (let i = 0; i < 200; i++) {
+          await append(10_000 + i * 100, 100);
+          const batch = store.lease({ maxOperations: i % 5 === 4 ? 400 : 0, maxBytes: 10_000_000 });
+          leased.push(...ids(batch));
+          store.acknowledge(batch);
+        }
+        const remaining = store.lease({ maxOperations: 10_000, maxBytes: 10_000_000 });
+        store.acknowledge(remaining);
+        expect([...leased, ...ids(remaining)]).toEqual(Array.from({ length: 20_000 }, (_, i) => `id-${10_000 + i}`));
+        expect(store.size).toBe(0);
+      },
+      20_000,
+    );
+
     it('once closed, says so and names its file when used', () => {
       const store = open();
       store.close();
@@ -257,50 +302,56 @@ describe('SqliteQueueStore', () => {
       for (const file of readdirSync(tmpfs.dir)) rmSync(join(tmpfs.dir, file), { force: true });
     });
 
-    withTmpfs("commit: 'tick': rejects the appends whose commit failed once full; those that resolved are kept", async () => {
-      // Leave room for the store to open, then fill the rest.
-      const store = new SqliteQueueStore({ path: full() });
-      opened.push(store);
-      fill();
-      truncateSync(filler(), Math.max(0, statSync(filler()).size - 32_768)); // room for a few groups
-      const answers: Promise<unknown>[] = [];
-      for (let i = 0; i < 1_000; i++) {
-        answers.push(Promise.resolve(store.append(padded(i))).catch((error: unknown) => error));
-        if (i % 10 === 9) await new Promise((resolve) => setImmediate(resolve)); // groups of 10
-      }
-      const errors = (await Promise.all(answers)).filter(Boolean);
-      const kept = answers.length - errors.length;
-      expect(kept).toBeGreaterThan(0);
-      expect(String(errors[0])).toMatch(
-        /SqliteQueueStore: could not commit \d+ appended operations? in the queue file .*queue\.db: .*(full|SQLITE_FULL|IOERR)/i,
-      );
-      expect(store.size).toBe(kept);
-      store.close();
-      rmSync(filler(), { force: true });
-      const reopened = new SqliteQueueStore({ path: full() });
-      opened.push(reopened);
-      expect(reopened.size).toBe(kept);
-    });
+    withTmpfs(
+      "commit: 'tick': rejects the appends whose commit failed once full; those that resolved are kept",
+      async () => {
+        // Leave room for the store to open, then fill the rest.
+        const store = new SqliteQueueStore({ path: full() });
+        opened.push(store);
+        fill();
+        truncateSync(filler(), Math.max(0, statSync(filler()).size - 32_768)); // room for a few groups
+        const answers: Promise<unknown>[] = [];
+        for (let i = 0; i < 1_000; i++) {
+          answers.push(Promise.resolve(store.append(padded(i))).catch((error: unknown) => error));
+          if (i % 10 === 9) await new Promise((resolve) => setImmediate(resolve)); // groups of 10
+        }
+        const errors = (await Promise.all(answers)).filter(Boolean);
+        const kept = answers.length - errors.length;
+        expect(kept).toBeGreaterThan(0);
+        expect(String(errors[0])).toMatch(
+          /SqliteQueueStore: could not commit \d+ appended operations? in the queue file .*queue\.db: .*(full|SQLITE_FULL|IOERR)/i,
+        );
+        expect(store.size).toBe(kept);
+        store.close();
+        rmSync(filler(), { force: true });
+        const reopened = new SqliteQueueStore({ path: full() });
+        opened.push(reopened);
+        expect(reopened.size).toBe(kept);
+      },
+    );
 
-    withTmpfs("commit: 'append': fails at start-up naming the path and the cause, and fails appends clearly once full", () => {
-      // Leave room for the store to open, then fill the rest.
-      const store = new SqliteQueueStore({ path: full(), commit: 'append' });
-      opened.push(store);
-      fill();
-      expect(() => {
-        for (let i = 0; i < 1_000; i++) store.append(padded(i));
-      }).toThrow(
-        /SqliteQueueStore: could not append an operation in the queue file .*queue\.db: .*(full|SQLITE_FULL|IOERR)/i,
-      );
-      store.close();
+    withTmpfs(
+      "commit: 'append': fails at start-up naming the path and the cause, and fails appends clearly once full",
+      () => {
+        // Leave room for the store to open, then fill the rest.
+        const store = new SqliteQueueStore({ path: full(), commit: 'append' });
+        opened.push(store);
+        fill();
+        expect(() => {
+          for (let i = 0; i < 1_000; i++) store.append(padded(i));
+        }).toThrow(
+          /SqliteQueueStore: could not append an operation in the queue file .*queue\.db: .*(full|SQLITE_FULL|IOERR)/i,
+        );
+        store.close();
 
-      rmSync(full(), { force: true });
-      rmSync(`${full()}-wal`, { force: true });
-      fill();
-      expect(() => new SqliteQueueStore({ path: full() })).toThrow(
-        /cannot open the queue file .*queue\.db: .*(full|SQLITE_FULL|IOERR)/i,
-      );
-    });
+        rmSync(full(), { force: true });
+        rmSync(`${full()}-wal`, { force: true });
+        fill();
+        expect(() => new SqliteQueueStore({ path: full() })).toThrow(
+          /cannot open the queue file .*queue\.db: .*(full|SQLITE_FULL|IOERR)/i,
+        );
+      },
+    );
   });
 
   describe('with the queue', () => {
