@@ -11,15 +11,16 @@ export interface SqliteQueueStoreOptions {
   /**
    * When appends are committed to the file, that is when a receipt's `stored` resolves:
    * - `'tick'` (group commit): the operations enqueued in one turn of the event loop are committed together, in one
-   *   transaction, right after that turn (and sooner when the queue leases them, or a turn enqueues more than
-   *   1,000); `stored` resolves at that commit, and rejects (the operation is reported `failed`) when it fails. A
+   *   transaction, right after that turn (sooner when the queue leases them, and by 1,000 when a turn enqueues
+   *   more); `stored` resolves at that commit, and rejects (the operation is reported `failed`) when it fails. A
    *   process killed before the commit (`kill -9`) loses the operations of the current turn, whose `stored` had not
    *   resolved; an operation whose `stored` resolved is never lost.
-   * - `'append'`: each operation is committed before `enqueue` returns (its `stored` is resolved at once): a process
-   *   killed at any moment loses nothing it enqueued, at about five times the cost of an enqueue.
+   * - `'append'`: each operation is committed before `enqueue` returns (its `stored` resolves at once, and a write
+   *   that fails throws at the call): a process killed at any moment loses nothing it enqueued, at the price of a
+   *   transaction for each.
    *
-   * `'tick'` is the default: what it adds to `'append'`'s window is one turn of the event loop, the same
-   * guarantee holds for what `stored` says is kept, and the queue moves about twice as many events a second.
+   * `'tick'` is the default: what `stored` promises is the same, the window it adds for callers who do not wait for
+   * `stored` is one turn of the event loop, and the queue moves about twice the events a second (`npm run bench`).
    * @default 'tick'
    */
   readonly commit?: 'tick' | 'append';
