@@ -107,12 +107,14 @@ export class SqliteQueueTable {
 
   /**
    * The operations in the rows from `seq` on and below `below`, in append order, read lazily by chunks (stop when
-   * done): each chunk of `chunk(read)` rows (at least 1, at most {@link MAX_READ_CHUNK}; 1 for `NaN`), `read` being how many rows came before it.
+   * done): each chunk of `chunk(read)` rows, `read` being how many rows came before it (at least 1, 1 for `NaN`, at
+   * most {@link MAX_READ_CHUNK}).
    */
   *read(seq: number, below: number, chunk: (read: number) => number): Generator<SqliteLeasedOperation> {
     const end = Math.min(below, Number.MAX_SAFE_INTEGER);
     let from = seq;
-    for (let read = 0; ;) {
+    let read = 0;
+    for (;;) {
       const asked = Math.ceil(chunk(read));
       const size = asked > 1 ? Math.min(asked, MAX_READ_CHUNK) : 1;
       const rows = this.#read.all(from, end, size) as SqliteLeasedOperation[];

@@ -43,7 +43,7 @@ describe('SqliteQueueStore: kill -9 and restart', () => {
       retry: { baseDelayMs: 2, maxDelayMs: 20 },
       queue: { flushIntervalMs: 20, maxBatchOperations: 10, maxInFlight: 2, shutdownTimeoutMs: 2_000, ...queue },
     });
-  /** Starts the child application in `mode` on the queue file, its store made with `commit` (the default, 'tick', when not given). */
+  /** Starts the child application in `mode` on the queue file, its store made with `commit` (else the default). */
   const run = (
     mode: string,
     ids: string[] | number = [],
