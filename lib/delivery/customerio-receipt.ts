@@ -31,8 +31,9 @@ export class CustomerIOReceipt {
    * does not: the store failed to append it (the operation is then reported `failed`), or refused it under the
    * bound it enforces (a `CustomerIOQueueFullError`; reported `rejected`). With a durable store, an operation
    * whose `stored` resolved survives the process being killed (`kill -9`) and is delivered after a restart or
-   * by another instance. Memory store: resolves at once, and nothing survives the process. SQLite: resolves at
-   * once (the operation was committed before the call returned). Redis: resolves once Redis acknowledged the
+   * by another instance. Memory store: resolves at once, and nothing survives the process. SQLite: resolves at the
+   * commit of the call's turn of the event loop, right after it (`commit: 'tick'`, the default), or at once
+   * (`commit: 'append'`: committed before the call returned). Redis: resolves once Redis acknowledged the
    * append (the appends of one tick go in one round trip). Reading it is optional: a rejection nobody reads is
    * not an unhandled one.
    */

@@ -58,8 +58,8 @@ export interface CustomerIOQueueOptions {
   /**
    * Where queued operations are kept:
    * - `'memory'`: in this process; fastest; lost if the process dies.
-   * - `'sqlite'`: a file on local disk (`sqlite.path`), written before `enqueue` returns; survives a crash
-   *   and is sent after a restart. Needs `better-sqlite3` 12 installed.
+   * - `'sqlite'`: a file on local disk (`sqlite.path`), committed by the turn of the event loop (`sqlite.commit`);
+   *   what it committed survives a crash and is sent after a restart. Needs `better-sqlite3` 12 installed.
    * - `'redis'`: a queue shared by every instance using the same Redis and prefix (`redis.url`); an
    *   instance that dies leaves its batch to the others after a visibility timeout. Needs `ioredis` 5.
    * - a store of your own implementing {@link CustomerIOQueueStore} (yours to close).
@@ -73,6 +73,12 @@ export interface CustomerIOQueueOptions {
     path: string;
     /** SQLite's `synchronous` setting; see `SqliteQueueStoreOptions`. @default 'normal' */
     synchronous?: 'normal' | 'full';
+    /**
+     * When appends are committed: `'tick'`, those of one turn of the event loop together, right after it (a
+     * `kill -9` can lose that turn's, whose `stored` has not resolved); `'append'`, each before `enqueue`
+     * returns. See `SqliteQueueStoreOptions`. @default 'tick'
+     */
+    commit?: 'tick' | 'append';
   };
   /** Settings of `store: 'redis'`. For a client of your own, pass `store: new RedisQueueStore({ redis: client })`. */
   redis?: {

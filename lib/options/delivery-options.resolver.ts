@@ -72,6 +72,15 @@ export function resolveQueueOptions(
   }
   if (store === 'sqlite' && !isNonBlank(queue.sqlite?.path))
     problems.fail('queue.sqlite.path', queue.sqlite?.path, MISSING_OPTION);
+  if (store === 'sqlite') {
+    const { synchronous = 'normal', commit = 'tick' } = queue.sqlite ?? {};
+    if (synchronous !== 'normal' && synchronous !== 'full')
+      problems.fail('queue.sqlite.synchronous', synchronous, (label, got) =>
+        INVALID_OPTION(label, '"normal" or "full"', got),
+      );
+    if (commit !== 'tick' && commit !== 'append')
+      problems.fail('queue.sqlite.commit', commit, (label, got) => INVALID_OPTION(label, '"tick" or "append"', got));
+  }
   if (store === 'redis' && !isNonBlank(queue.redis?.url))
     problems.fail('queue.redis.url', queue.redis?.url, MISSING_OPTION);
   // NOTE: a lease that is not a positive number is refused by its store, naming it.

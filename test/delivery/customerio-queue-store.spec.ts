@@ -179,6 +179,14 @@ describe('the queue store option', () => {
 
   it.each([
     [{ store: 'sqlite' as const }, /option "queue.sqlite.path" is required/],
+    [
+      { store: 'sqlite' as const, sqlite: { path: 'q.db', commit: 'batch' as 'tick' } },
+      /option "queue.sqlite.commit" must be "tick" or "append", got "batch"/,
+    ],
+    [
+      { store: 'sqlite' as const, sqlite: { path: 'q.db', synchronous: 'off' as 'full' } },
+      /option "queue.sqlite.synchronous" must be "normal" or "full", got "off"/,
+    ],
     [{ store: 'redis' as const, redis: { url: ' ' } }, /option "queue.redis.url" is required/],
     [{ store: 'disk' as 'memory' }, /option "queue.store" must be "memory", "sqlite", "redis"/],
   ])('a named store needs its settings, at bootstrap (%o)', async (queue, message) => {

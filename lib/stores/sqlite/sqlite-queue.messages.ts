@@ -2,6 +2,9 @@
 
 const PREFIX = 'SqliteQueueStore';
 
+export const SQLITE_INVALID_OPTION = (option: string, expected: string, got: unknown) =>
+  `${PREFIX}: option ${option} must be ${expected}, got ${typeof got === 'string' ? `'${got}'` : String(got)}`;
+
 export const SQLITE_NOT_INSTALLED = (cause: string) =>
   `${PREFIX}: the "better-sqlite3" package is not installed (npm install better-sqlite3@12): ${cause}`;
 

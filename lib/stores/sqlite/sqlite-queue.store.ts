@@ -1,43 +1,21 @@
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CustomerIOQueueStore, LeaseLimits, QueuedOperation } from '../../interfaces/queue-store.interface.js';
+import { AppendGroup } from './sqlite-queue.append-group.js';
 import { openQueueFile } from './sqlite-queue.file.js';
+import { resolveSqliteOptions, type SqliteQueueStoreOptions } from './sqlite-queue.options.js';
+import { RecentOperations } from './sqlite-queue.recent.js';
 import { describeError, SQLITE_CLOSED, SQLITE_NOT_LEASED, SQLITE_WRITE_FAILED } from './sqlite-queue.messages.js';
 import { type SqliteLeasedOperation, SqliteQueueTable } from './sqlite-queue.table.js';
-
-/** Options of {@link SqliteQueueStore}. */
-export interface SqliteQueueStoreOptions {
-  /**
-   * The queue file. Created when missing (its directory must exist); a `-wal` file lives beside it while
-   * the store is open. An existing file must be a queue this store wrote: any other file is refused,
-   * never emptied.
-   */
-  readonly path: string;
-  /**
-   * SQLite's `synchronous` setting (the file is always in WAL mode). With `'normal'`, every operation is
-   * committed before `enqueue` returns and survives the process being killed at any moment; an OS crash
-   * or power loss can roll back what was committed since the last checkpoint (at most SQLite's
-   * auto-checkpoint of 1,000 pages, about 4 MB of operations and acknowledgements): lost appends are lost
-   * events, lost acknowledgements are events sent again (Customer.io drops repeated event ids).
-   * `'full'` syncs the disk on every commit — nothing committed is lost, at the price of an fsync per
-   * enqueued operation.
-   * @default 'normal'
-   */
-  readonly synchronous?: 'normal' | 'full';
-  /**
-   * How long opening waits for another user of the file (another process, or a store not closed yet) to
-   * let it go before failing.
-   * @default 1000
-   */
-  readonly lockTimeoutMs?: number;
-}
 
 /**
  * A durable queue store in an embedded SQLite file (through `better-sqlite3` 12, an optional peer
  * dependency: `npm install better-sqlite3@12`). Operations outlive the process: what shutdown could not
  * send, and what a crash left behind, is sent when the application starts again.
  *
- * - Every `append` is a committed INSERT before `enqueue` returns (see `synchronous` for what an OS crash
- *   can lose); an operation is deleted only once acknowledged, that is after Customer.io answered for it.
+ * - The appends of one turn of the event loop are committed together right after it, `stored` resolving at the
+ *   commit (`commit: 'tick'`, the default), or each before `enqueue` returns (`'append'`); see `commit` for what
+ *   `kill -9` can lose, and `synchronous` for what an OS crash can. An operation is deleted only once acknowledged,
+ *   that is after Customer.io answered for it.
  * - Leases live in this process's memory: after a crash, a batch that was in flight is sent again with
  *   the same ids (at-least-once; Customer.io drops repeated event ids).
  * - The file has one user at a time (SQLite's exclusive locking mode): a second store or process on the
@@ -57,31 +35,41 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
   readonly path: string;
   readonly #db: BetterSqlite3.Database;
   readonly #table: SqliteQueueTable;
+  /** The appends waiting for their commit (`commit: 'tick'`); none with `commit: 'append'`. */
+  readonly #group?: AppendGroup;
   #size = 0;
   #bytes = 0;
   /** Leased rows (seq → id). */
   readonly #leased = new Map<number, string>();
   /** Keys with an operation in a lease, and how many. */
   readonly #leasedKeys = new Map<string, number>();
+  /** Every row below this seq is leased (or gone): a lease reads from here. */
+  #floor = 0;
+  /** The operations committed last, leased from memory rather than read back. */
+  readonly #recent = new RecentOperations();
 
   /**
    * Opens (or creates) the queue file and checks it. Throws when `better-sqlite3` is not installed, the
-   * file cannot be opened or written, is in use, or is not a queue of this store.
+   * file cannot be opened or written, is in use, or is not a queue of this store; a `RangeError` naming the
+   * option when an option is not one of its values.
    */
   constructor(options: SqliteQueueStoreOptions) {
-    const { path, synchronous = 'normal', lockTimeoutMs = 1_000 } = options;
+    const { path, commit, synchronous, lockTimeoutMs } = resolveSqliteOptions(options);
     this.path = path;
     this.#db = openQueueFile(path, synchronous, lockTimeoutMs);
     this.#table = new SqliteQueueTable(this.#db);
+    if (commit === 'tick') this.#group = new AppendGroup((operations) => this.#commit(operations));
     const { count, total } = this.#table.totals();
     this.#size = count;
     this.#bytes = total;
   }
 
+  /** Operations held, those waiting for their commit (`commit: 'tick'`) included. */
   get size(): number {
     return this.#size;
   }
 
+  /** Bytes of the operations held, those waiting for their commit included. */
   get bytes(): number {
     return this.#bytes;
   }
@@ -91,38 +79,62 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     return this.#db.open;
   }
 
-  append({ id, key, json, bytes, attempts }: QueuedOperation): void {
+  /**
+   * Keeps the operation: with `commit: 'tick'`, answers a promise of its group's commit (see
+   * {@link SqliteQueueStoreOptions.commit}); with `'append'`, commits it before returning. Throws once closed.
+   */
+  append(operation: QueuedOperation): void | Promise<void> {
     this.#assertOpen();
+    if (this.#group) {
+      this.#size += 1;
+      this.#bytes += operation.bytes;
+      return this.#group.add(operation);
+    }
+    let seq: number;
     try {
-      this.#table.insert({ id, key, json, bytes, attempts });
+      seq = this.#table.insert(operation);
     } catch (error) {
       throw new Error(SQLITE_WRITE_FAILED(this.path, 'append an operation', describeError(error)), { cause: error });
     }
+    this.#floor = Math.min(this.#floor, seq);
+    this.#recent.add([operation], seq, this.#size + 1 - this.#leased.size);
     this.#size += 1;
-    this.#bytes += bytes;
+    this.#bytes += operation.bytes;
   }
 
   // NOTE: typed as the interface's QueuedOperation, so the published types never name better-sqlite3's.
   lease({ maxOperations, maxBytes }: LeaseLimits): QueuedOperation[] {
     this.#assertOpen();
-    const seqs: number[] = [];
+    this.#group?.commit();
+    if (maxOperations <= 0) return [];
+    const taken: SqliteLeasedOperation[] = [];
     let skipped: Set<string> | undefined;
     let bytes = 0;
-    if (maxOperations <= 0) return [];
-    // NOTE: scans seq, key and bytes only; the rows taken are read whole afterwards, in one query.
-    for (const [seq, key, size] of this.#table.scan()) {
-      if (this.#leased.has(seq)) continue;
-      if (this.#leasedKeys.has(key) || skipped?.has(key)) {
-        (skipped ??= new Set()).add(key);
+    let front = true;
+    let floor = this.#floor;
+    // NOTE: reads whole rows from the floor, by chunks of as many as should fill the lease (by the mean size of the
+    // operations held), so that what is taken is read once; a row passed over (leased, or behind a leased key) is
+    // read for nothing. The floor moves past the rows at its front that are leased, so the next lease skips them.
+    const mean = this.#bytes / Math.max(this.#size, 1);
+    const wanted = () => Math.min(maxOperations - taken.length, (maxBytes - bytes) / mean) + 1;
+    for (const operation of this.#rows(floor, wanted)) {
+      const { seq, key } = operation;
+      if (this.#leased.has(seq)) {
+        if (front) floor = seq + 1;
         continue;
       }
-      if (bytes + size > maxBytes) break;
-      bytes += size;
-      seqs.push(seq);
-      if (seqs.length >= maxOperations) break;
+      if (this.#leasedKeys.has(key) || skipped?.has(key)) {
+        (skipped ??= new Set()).add(key);
+        front = false;
+        continue;
+      }
+      if (bytes + operation.bytes > maxBytes) break;
+      bytes += operation.bytes;
+      taken.push(operation);
+      if (front) floor = seq + 1;
+      if (taken.length >= maxOperations) break;
     }
-    if (seqs.length === 0) return [];
-    const taken = this.#table.rows(seqs);
+    this.#floor = floor;
     for (const { seq, id, key } of taken) {
       this.#leased.set(seq, id);
       this.#leasedKeys.set(key, (this.#leasedKeys.get(key) ?? 0) + 1);
@@ -141,6 +153,7 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     }
     for (const operation of leased) {
       this.#unlease(operation);
+      this.#recent.delete(operation.seq);
       this.#size -= 1;
       this.#bytes -= operation.bytes;
     }
@@ -152,7 +165,11 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     if (leased.length === 0) return;
     // NOTE: back in the queue even if the new attempt counts cannot be written: losing a count is
     // better than an operation stuck leased until the process ends.
-    for (const operation of leased) this.#unlease(operation);
+    for (const operation of leased) {
+      this.#unlease(operation);
+      this.#recent.updateAttempts(operation);
+      this.#floor = Math.min(this.#floor, operation.seq);
+    }
     try {
       this.#table.updateAttempts(leased);
     } catch (error) {
@@ -162,20 +179,21 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
 
   dropOldest(): QueuedOperation | undefined {
     this.#assertOpen();
-    let oldest: number | undefined;
-    for (const [seq] of this.#table.scan()) {
-      if (this.#leased.has(seq)) continue;
-      oldest = seq;
+    this.#group?.commit();
+    let oldest: SqliteLeasedOperation | undefined;
+    for (const operation of this.#rows(this.#floor, (read) => read)) {
+      if (this.#leased.has(operation.seq)) continue;
+      oldest = operation;
       break;
     }
     if (oldest === undefined) return undefined;
-    const [row] = this.#table.rows([oldest]);
     try {
-      this.#table.delete(oldest);
+      this.#table.delete(oldest.seq);
     } catch (error) {
       throw new Error(SQLITE_WRITE_FAILED(this.path, 'drop an operation', describeError(error)), { cause: error });
     }
-    const { seq: _seq, ...operation } = row;
+    this.#recent.delete(oldest.seq);
+    const { seq: _seq, ...operation } = oldest;
     this.#size -= 1;
     this.#bytes -= operation.bytes;
     return operation;
@@ -183,24 +201,55 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
 
   has(id: string): boolean {
     this.#assertOpen();
+    this.#group?.commit();
     return this.#table.has(id);
   }
 
-  /** The id of the oldest operation held (queued or leased), if any: one read of the table's first row. */
+  /**
+   * The id of the oldest operation held (queued or leased, or waiting for its commit), if any: one read of the
+   * table's first row.
+   */
   oldestId(): string | undefined {
     this.#assertOpen();
-    return this.#size > 0 ? this.#table.oldestId() : undefined;
+    return this.#size > 0 ? (this.#table.oldestId() ?? this.#group?.oldestId) : undefined;
   }
 
   /**
    * Closes the file (SQLite checkpoints the WAL into it). Leases end with it: what was leased and not
-   * acknowledged is queued again for the next store opened on the file. Calling it again does nothing.
+   * acknowledged is queued again for the next store opened on the file. The appends waiting for their commit are
+   * committed first. Calling it again does nothing.
    */
   close(): void {
     if (!this.#db.open) return;
+    this.#group?.commit();
     this.#db.close();
+    this.#recent.clear();
     this.#leased.clear();
     this.#leasedKeys.clear();
+  }
+
+  /** Writes a group of appends (`commit: 'tick'`) in one transaction; when that fails, counts them out and throws. */
+  #commit(operations: readonly QueuedOperation[]): void {
+    let first: number;
+    try {
+      first = this.#table.insertAll(operations);
+    } catch (error) {
+      for (const { bytes } of operations) {
+        this.#size -= 1;
+        this.#bytes -= bytes;
+      }
+      const action = `commit ${operations.length} appended operation${operations.length === 1 ? '' : 's'}`;
+      throw new Error(SQLITE_WRITE_FAILED(this.path, action, describeError(error)), { cause: error });
+    }
+    this.#floor = Math.min(this.#floor, first);
+    this.#recent.add(operations, first, this.#size - this.#leased.size);
+  }
+
+  /** The operations from the row `seq` on, in append order: read from the file up to the recent ones, then those. */
+  *#rows(seq: number, chunk: (read: number) => number): Generator<SqliteLeasedOperation> {
+    const recent = this.#recent.first;
+    if (seq < recent) yield* this.#table.read(seq, recent, chunk);
+    yield* this.#recent.from(seq);
   }
 
   #checkLeased(operations: readonly QueuedOperation[]): SqliteLeasedOperation[] {

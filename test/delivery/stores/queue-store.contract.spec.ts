@@ -59,27 +59,30 @@ describe('MemoryQueueStore, the store contract', () => {
   });
 });
 
-describe('SqliteQueueStore, the store contract (a file for each space)', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = mkdtempSync(join(tmpdir(), 'cio-contract-'));
-  });
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+describe.each(['tick', 'append'] as const)(
+  'SqliteQueueStore (commit: %s), the store contract (a file for each space)',
+  (commit) => {
+    let dir: string;
+    beforeAll(() => {
+      dir = mkdtempSync(join(tmpdir(), 'cio-contract-'));
+    });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('is durable and has no other capability', () => {
-    const store = new SqliteQueueStore({ path: join(dir, 'capabilities.db') });
-    try {
-      expect([store.durable, 'enforceBound' in store, 'sharedOutcomes' in store, 'leaseDeadlines' in store]).toEqual([
-        true,
-        false,
-        false,
-        false,
-      ]);
-    } finally {
-      store.close();
-    }
-  });
+    it('is durable and has no other capability', () => {
+      const store = new SqliteQueueStore({ path: join(dir, 'capabilities.db'), commit });
+      try {
+        expect([store.durable, 'enforceBound' in store, 'sharedOutcomes' in store, 'leaseDeadlines' in store]).toEqual([
+          true,
+          false,
+          false,
+          false,
+        ]);
+      } finally {
+        store.close();
+      }
+    });
 
-  for (const check of queueStoreContract((space) => new SqliteQueueStore({ path: join(dir, `${space}.db`) })))
-    it(check.name, check.run);
-});
+    for (const check of queueStoreContract((space) => new SqliteQueueStore({ path: join(dir, `${space}.db`), commit })))
+      it(check.name, check.run);
+  },
+);
