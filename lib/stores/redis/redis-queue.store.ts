@@ -184,9 +184,10 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   }
 
   /**
-   * Appends an operation. Appends made in the same tick go to Redis together, in chunks of 500, before any
-   * other command of this store; the promise settles once they all did, with what the bound did to this
-   * operation (see {@link RedisQueueStore.enforceBound}), if anything.
+   * Appends an operation. Appends made in the same tick go to Redis together at its end, before any later command
+   * of this store, in chunks of at most 1,000 operations (or 512 KB), two on their way at once; the promise settles
+   * once Redis has answered its chunk, with what the bound did to this operation (see
+   * {@link RedisQueueStore.enforceBound}), if anything.
    */
   append(operation: QueuedOperation): Promise<AppendResult | undefined> {
     return this.#appends.append(operation);
@@ -277,7 +278,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
    */
   async close(): Promise<void> {
     if (this.#connection.closed) return;
-    this.#appends.flush();
+    this.#appends.flush(true);
     clearInterval(this.#refreshTimer);
     this.#leases.close();
     await this.#connection.close();
@@ -288,9 +289,8 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     this.#bytes = Number(reply[1]);
   }
 
-  /** Runs a script, after the appends still waiting (see `RedisAppendBatcher.flush`). */
+  /** Runs a script, after the appends and commands still waiting (see `RedisAppendBatcher.inOrder`). */
   #run(script: string, args: (string | number)[]): Promise<RedisReply> {
-    this.#appends.flush();
-    return this.#connection.run(script, args);
+    return this.#appends.inOrder(() => this.#connection.run(script, args));
   }
 }

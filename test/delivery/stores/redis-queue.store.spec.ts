@@ -56,10 +56,14 @@ function makeStore(visibilityTimeoutMs = 30_000, options: Partial<RedisQueueStor
   return store;
 }
 
-/** Ids of the operations the test prefix holds, oldest first. */
+/** Ids of the operations the test prefix holds, oldest first (by their sequences, in their keys' sorted sets). */
 async function heldIds(): Promise<string[]> {
-  const sequences = await admin.hgetall(`{${prefix}}:op-sequence`);
-  return Object.keys(sequences).sort((a, b) => Number(sequences[a]) - Number(sequences[b]));
+  const held: [string, number][] = [];
+  for (const key of await admin.keys(`{${prefix}}:by-key:*`)) {
+    const members = await admin.zrange(key, 0, -1, 'WITHSCORES');
+    for (let i = 0; i < members.length; i += 2) held.push([members[i], Number(members[i + 1])]);
+  }
+  return held.sort((a, b) => a[1] - b[1]).map(([id]) => id);
 }
 
 /** Whether the test prefix holds watches, watchers, recorded outcomes' times, and outcomes (1 or 0 each). */
@@ -78,7 +82,7 @@ function watchHeld(): { stop(): Promise<number> } {
   let watching = true;
   let peak = 0;
   const watched = (async () => {
-    while (watching) peak = Math.max(peak, await admin.hlen(`{${prefix}}:op-key`));
+    while (watching) peak = Math.max(peak, await admin.hlen(`{${prefix}}:operations`));
   })();
   return {
     stop: async () => {
@@ -543,7 +547,7 @@ describe("store: 'redis' in the module options", () => {
       await subject.client.flush();
       await subject.app.close();
       expectEachOnceOrReported(sandbox, ids, subject.log);
-      expect(await admin.hlen(`{${prefix}}:op-key`)).toBe(0);
+      expect(await admin.hlen(`{${prefix}}:operations`)).toBe(0);
     } finally {
       await sandbox.close();
     }
@@ -653,7 +657,7 @@ describeNeeding('redis-server')('RedisQueueStore, closing', () => {
       await store.close();
       expect(await Promise.all(answers)).toHaveLength(1_200);
       const check = new Redis(own.url);
-      expect(await check.hlen(`{${prefix}}:op-key`)).toBe(1_200);
+      expect(await check.hlen(`{${prefix}}:operations`)).toBe(1_200);
       await check.quit();
       await expect(store.has('c-0')).rejects.toThrow(/store is closed/);
       expect(unhandled).not.toHaveBeenCalled();
