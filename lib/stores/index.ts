@@ -5,6 +5,7 @@ export { MemoryQueueStore } from './memory-queue.store.js';
 export { SqliteQueueStore, type SqliteQueueStoreOptions } from './sqlite/sqlite-queue.store.js';
 export type {
   AppendResult,
+  AppendResults,
   CustomerIOOverflowPolicy,
   CustomerIOQueueStore,
   CustomerIOStoreKind,

@@ -5,13 +5,8 @@ import type { RedisReply } from './redis-script.loader.js';
 
 /** Most operations one APPEND carries. */
 const APPEND_MAX_OPERATIONS = 1_000;
-/** Most JSON bytes one APPEND carries (an operation larger than this goes alone). */
+/** Most record bytes one APPEND carries (an operation larger than this goes alone). */
 const APPEND_MAX_BYTES = 512 * 1024;
-/**
- * Most APPENDs sent and not answered: Redis has the next one at hand while it runs one, and the others wait here as
- * operations, not as encoded commands in the socket's buffer (which would double what a burst weighs).
- */
-const APPENDS_IN_FLIGHT = 2;
 /** The bound before the queue hands its own over: none. */
 const UNBOUNDED: QueueBound = {
   maxQueueSize: Number.MAX_SAFE_INTEGER,
@@ -19,45 +14,53 @@ const UNBOUNDED: QueueBound = {
   overflow: 'reject',
 };
 
+/** What an APPEND's chunk settles with: the result of each operation refused or that made room, by id (none: undefined). */
+export type AppendChunkResults = ReadonlyMap<string, AppendResult> | undefined;
+
 /** Operations appended together by one APPEND script call, each answered from its reply (by its place in the list). */
 interface AppendChunk {
-  readonly operations: QueuedOperation[];
+  readonly ids: string[];
+  /** The operations, until they are sent. */
+  operations?: QueuedOperation[];
   bytes: number;
-  /** Settles once answered, with the result of each operation refused or that made room (none: `undefined`). */
-  readonly done: Promise<Map<number, AppendResult> | undefined>;
-  readonly settle: { resolve(results?: Map<number, AppendResult>): void; reject(error: unknown): void };
+  readonly done: Promise<AppendChunkResults>;
+  readonly settle: { resolve(results: AppendChunkResults): void; reject(error: unknown): void };
 }
 
 /** What waits to be sent, in order: chunks of appends, and the store's other commands. */
 type Waiting = { readonly chunk: AppendChunk } | { readonly send: () => void };
 
+/** How the batcher reaches Redis (see `RedisQueueConnection`). */
+export interface AppendLink {
+  /** Runs the APPEND script. */
+  run(script: string, args: (string | number)[]): Promise<RedisReply>;
+  /** Takes each chunk's reply, which starts with the shared queue's totals. */
+  answered(reply: RedisReply): void;
+  /** Bytes written to the client's socket that it has not handed to the system yet. */
+  unsentBytes(): number;
+}
+
 /**
- * The Redis queue store's appends, and the order of its commands: the appends of one tick are cut into chunks (at
- * most 1,000 operations or 512 KB each), each one APPEND script that keeps the shared queue within the bound,
- * atomically; at most two are sent and not answered at once. A command of the store goes after every append made
- * before it (see {@link RedisAppendBatcher.inOrder}).
+ * The Redis queue store's appends, and the order of its commands. Appends are cut into chunks of at most 1,000
+ * operations or 512 KB, each one APPEND script that keeps the shared queue within the bound, atomically. A chunk goes
+ * when it is full, or at the end of its tick, as soon as the socket has handed what was sent before to the system (so
+ * Redis appends while a burst of calls goes on, and the others wait here as operations, not as encoded commands in a
+ * socket's buffer). A command of the store goes after every append made before it (see
+ * {@link RedisAppendBatcher.inOrder}).
  */
 export class RedisAppendBatcher {
-  readonly #run: (script: string, args: (string | number)[]) => Promise<RedisReply>;
-  readonly #answered: (reply: RedisReply) => void;
+  readonly #link: AppendLink;
   #bound = UNBOUNDED;
-  /** The chunks of this tick's appends, sent (or queued to be) at its end, or before the next command. */
-  #tick: AppendChunk[] = [];
+  /** The chunk this tick's appends go into. */
+  #filling?: AppendChunk;
+  #flushQueued = false;
   readonly #waiting: Waiting[] = [];
   #inFlight = 0;
   #size = 0;
   #bytes = 0;
 
-  /**
-   * @param run runs the APPEND script (see `RedisQueueConnection.run`)
-   * @param answered takes each chunk's reply, which starts with the shared queue's totals
-   */
-  constructor(
-    run: (script: string, args: (string | number)[]) => Promise<RedisReply>,
-    answered: (reply: RedisReply) => void,
-  ) {
-    this.#run = run;
-    this.#answered = answered;
+  constructor(link: AppendLink) {
+    this.#link = link;
   }
 
   /** Operations appended and not answered yet. */
@@ -76,29 +79,28 @@ export class RedisAppendBatcher {
   }
 
   /**
-   * Appends an operation at the end of this tick; the promise settles once its chunk was answered, with what the
-   * bound did to this operation, if anything.
+   * Appends an operation, sent with its chunk; the promise, the same for every operation of the chunk, settles once
+   * Redis answered it, with what the bound did to each of them.
    */
-  append(operation: QueuedOperation): Promise<AppendResult | undefined> {
+  append(operation: QueuedOperation): Promise<AppendChunkResults> {
     this.#size += 1;
     this.#bytes += operation.bytes;
-    if (this.#tick.length === 0) queueMicrotask(() => this.flush());
-    let chunk = this.#tick.at(-1);
-    if (
-      !chunk ||
-      chunk.operations.length >= APPEND_MAX_OPERATIONS ||
-      chunk.bytes + operation.bytes > APPEND_MAX_BYTES
-    ) {
-      let settle!: AppendChunk['settle'];
-      const done = new Promise<Map<number, AppendResult> | undefined>(
-        (resolve, reject) => (settle = { resolve, reject }),
-      );
-      chunk = { operations: [], bytes: 0, done, settle };
-      this.#tick.push(chunk);
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(() => this.flush());
     }
+    let chunk = this.#filling;
+    if (chunk && chunk.bytes > 0 && chunk.bytes + operation.bytes > APPEND_MAX_BYTES) chunk = this.#close();
+    if (!chunk) {
+      let settle!: AppendChunk['settle'];
+      const done = new Promise<AppendChunkResults>((resolve, reject) => (settle = { resolve, reject }));
+      this.#filling = chunk = { ids: [], operations: [], bytes: 0, done, settle };
+    }
+    chunk.ids.push(operation.id);
+    chunk.operations!.push(operation);
     chunk.bytes += operation.bytes;
-    const place = chunk.operations.push(operation) - 1;
-    return chunk.done.then((results) => results?.get(place));
+    if (chunk.ids.length >= APPEND_MAX_OPERATIONS) this.#close();
+    return chunk.done;
   }
 
   /**
@@ -106,8 +108,8 @@ export class RedisAppendBatcher {
    * a read must see every operation appended before it); `all` sends every chunk waiting at once (at `close`).
    */
   flush(all = false): void {
-    for (const chunk of this.#tick) this.#waiting.push({ chunk });
-    this.#tick = [];
+    this.#flushQueued = false;
+    this.#close();
     this.#sendWaiting(all);
   }
 
@@ -121,10 +123,22 @@ export class RedisAppendBatcher {
     return new Promise<T>((resolve, reject) => this.#waiting.push({ send: () => send().then(resolve, reject) }));
   }
 
+  /** Queues the chunk being filled to be sent (and sends what may go). */
+  #close(): undefined {
+    const chunk = this.#filling;
+    if (!chunk) return undefined;
+    this.#filling = undefined;
+    this.#waiting.push({ chunk });
+    this.#sendWaiting(false);
+    return undefined;
+  }
+
+  /** Sends what waits, in order, while the socket keeps up (or every chunk, `all`). */
   #sendWaiting(all: boolean): void {
     while (this.#waiting.length > 0) {
       const next = this.#waiting[0];
-      if ('chunk' in next && this.#inFlight >= APPENDS_IN_FLIGHT && !all) return;
+      const keepsUp = this.#inFlight === 0 || this.#link.unsentBytes() < APPEND_MAX_BYTES;
+      if ('chunk' in next && !keepsUp && !all) return;
       this.#waiting.shift();
       if ('chunk' in next) this.#send(next.chunk);
       else next.send();
@@ -135,23 +149,33 @@ export class RedisAppendBatcher {
     this.#inFlight += 1;
     const { maxQueueSize, maxQueueBytes, overflow } = this.#bound;
     const args: (string | number)[] = [maxQueueSize, maxQueueBytes, overflow];
-    for (const operation of chunk.operations) args.push(operation.id, operationRecord(operation));
-    this.#run(APPEND, args)
-      .then((reply) => {
-        this.#answered(reply);
-        let results: Map<number, AppendResult> | undefined;
+    for (const operation of chunk.operations!) args.push(operation.id, operationRecord(operation));
+    chunk.operations = undefined;
+    this.#link.run(APPEND, args).then(
+      (reply) => {
+        this.#answered(chunk);
+        this.#link.answered(reply);
+        let results: Map<string, AppendResult> | undefined;
         // After the totals: place (1-based), refused (1/0), count of ids dropped for it, those ids.
         for (let i = 2; i < reply.length; i += 3 + Number(reply[i + 2])) {
           const droppedIds = reply.slice(i + 3, i + 3 + Number(reply[i + 2])).map(String);
-          (results ??= new Map()).set(Number(reply[i]) - 1, { rejected: reply[i + 1] === 1, droppedIds });
+          (results ??= new Map()).set(chunk.ids[Number(reply[i]) - 1], { rejected: reply[i + 1] === 1, droppedIds });
         }
         chunk.settle.resolve(results);
-      }, chunk.settle.reject)
-      .finally(() => {
-        this.#inFlight -= 1;
-        this.#size -= chunk.operations.length;
-        this.#bytes -= chunk.bytes;
         this.#sendWaiting(false);
-      });
+      },
+      (error: unknown) => {
+        this.#answered(chunk);
+        chunk.settle.reject(error);
+        this.#sendWaiting(false);
+      },
+    );
+  }
+
+  /** A chunk is answered: it is no longer on its way, nor counted in `size` and `bytes`. */
+  #answered(chunk: AppendChunk): void {
+    this.#inFlight -= 1;
+    this.#size -= chunk.ids.length;
+    this.#bytes -= chunk.bytes;
   }
 }

@@ -46,6 +46,11 @@ export class RedisQueueConnection {
     this.#keys = KEY_NAMES.map((name) => `{${prefix}}:${name}`);
   }
 
+  /** Bytes written to the client's socket that it has not handed to the system yet (Redis reads slower than that). */
+  get unsentBytes(): number {
+    return this.#redis.stream?.writableLength ?? 0;
+  }
+
   /** Whether {@link close} was called: every script then rejects. */
   get closed(): boolean {
     return this.#closed;

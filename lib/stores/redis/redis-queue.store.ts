@@ -4,7 +4,7 @@ import { REDIS_ACKNOWLEDGE_FAILED, REDIS_RELEASE_FAILED } from '../../errors/cus
 import type { Redis } from 'ioredis';
 import { DEFAULT_VISIBILITY_TIMEOUT_MS } from '../../customerio.constants.js';
 import type {
-  AppendResult,
+  AppendResults,
   CustomerIOQueueStore,
   LeaseDeadlines,
   LeaseLimits,
@@ -121,10 +121,11 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     if (!(visibilityTimeoutMs > 0)) throw new RangeError(`visibilityTimeoutMs must be > 0, got ${visibilityTimeoutMs}`);
     if (!(outcomeTtlMs > 0)) throw new RangeError(`outcomeTtlMs must be > 0, got ${outcomeTtlMs}`);
     this.#connection = new RedisQueueConnection(options.redis, prefix);
-    this.#appends = new RedisAppendBatcher(
-      (script, args) => this.#connection.run(script, args),
-      (reply) => this.#totals(reply),
-    );
+    this.#appends = new RedisAppendBatcher({
+      run: (script, args) => this.#connection.run(script, args),
+      answered: (reply) => this.#totals(reply),
+      unsentBytes: () => this.#connection.unsentBytes,
+    });
     this.#visibilityTimeoutMs = visibilityTimeoutMs;
     this.#leases = new RedisLeaseKeeper(visibilityTimeoutMs, async (args) =>
       this.#totals(await this.#run(RENEW, args)),
@@ -184,12 +185,12 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   }
 
   /**
-   * Appends an operation. Appends made in the same tick go to Redis together at its end, before any later command
-   * of this store, in chunks of at most 1,000 operations (or 512 KB), two on their way at once; the promise settles
-   * once Redis has answered its chunk, with what the bound did to this operation (see
-   * {@link RedisQueueStore.enforceBound}), if anything.
+   * Appends an operation. Appends go to Redis in chunks of at most 1,000 operations (or 512 KB), before any later
+   * command of this store: a chunk as soon as it is full, or at the end of its tick. The promise, the same for every
+   * operation of a chunk, settles once Redis has answered the chunk, with what the bound did to each operation it
+   * refused or that made room, by id (see {@link RedisQueueStore.enforceBound}).
    */
-  append(operation: QueuedOperation): Promise<AppendResult | undefined> {
+  append(operation: QueuedOperation): Promise<AppendResults | undefined> {
     return this.#appends.append(operation);
   }
 

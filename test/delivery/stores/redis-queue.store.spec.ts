@@ -109,9 +109,14 @@ async function appendMany(
     const tick = Array.from({ length: Math.min(perTick, count - start) }, (_, i) =>
       op(`${name}-${String(start + i).padStart(2, '0')}`, name, bytes),
     );
-    await Promise.all(tick.map(async (o) => answers.set(o.id, await store.append(o))));
+    await Promise.all(tick.map(async (o) => answers.set(o.id, await answerOf(store, o))));
   }
   return answers;
+}
+
+/** What the store answered for the append of `operation` (its chunk's answer names each operation it did anything to). */
+async function answerOf(store: RedisQueueStore, operation: QueuedOperation): Promise<AppendResult | undefined> {
+  return (await store.append(operation))?.get(operation.id);
 }
 
 /** Ids the answers say were refused, and ids they say were dropped (in the order given). */
@@ -192,15 +197,15 @@ describe('RedisQueueStore, the bound enforced in Redis for every instance', () =
 
     // with every operation leased, nothing can make room: the new one is refused and nothing dropped
     await one.lease(ALL);
-    expect(await one.append(op('late', 'late'))).toEqual({ rejected: true, droppedIds: [] });
+    expect(await answerOf(one, op('late', 'late'))).toEqual({ rejected: true, droppedIds: [] });
     expect(await heldIds()).toEqual(held);
   });
 
   it('maxQueueBytes: drops only when that makes room, and refuses an operation larger than the whole bound', async () => {
     const [one, two] = twoInstances({ maxQueueBytes: 100, overflow: 'drop-oldest' });
     await appendMany(one, 'old', 10, 10); // 100 bytes: full
-    expect(await two.append(op('huge', 'h', 101))).toEqual({ rejected: true, droppedIds: [] });
-    expect(await two.append(op('wide', 'w', 25))).toEqual({
+    expect(await answerOf(two, op('huge', 'h', 101))).toEqual({ rejected: true, droppedIds: [] });
+    expect(await answerOf(two, op('wide', 'w', 25))).toEqual({
       rejected: false,
       droppedIds: ['old-00', 'old-01', 'old-02'],
     });
@@ -208,7 +213,7 @@ describe('RedisQueueStore, the bound enforced in Redis for every instance', () =
 
     // 70 bytes leased: dropping the one operation not leased (25 bytes) would not make room for 35
     expect(ids(await two.lease({ maxOperations: 7, maxBytes: 1_000 }))).not.toContain('wide');
-    expect(await one.append(op('more', 'm', 35))).toEqual({ rejected: true, droppedIds: [] });
+    expect(await answerOf(one, op('more', 'm', 35))).toEqual({ rejected: true, droppedIds: [] });
     expect(await heldIds()).toHaveLength(8);
     await one.refresh();
     expect(one.bytes).toBe(95);
