@@ -5,28 +5,29 @@
 //   1 layout       STRING  the layout's version, LAYOUT_VERSION (written by the first script run on the prefix)
 //   2 sequence     STRING  last sequence number (append order)
 //   3 counts       HASH    size, bytes: every operation held; leased, leased_bytes: those a lease holds
-//   4 ready        ZSET    ordering key -> sequence of its oldest operation: the keys with operations and no lease
+//   4 keys         ZSET    ordering key -> the sequence of its oldest operation (> 0) when no lease holds any of its
+//                          operations (the key is ready), else minus how many of them leases hold: every key with
+//                          operations
 //   5 operations   HASH    id -> the operation's record: `<bytes>:<attempts>:<key's UTF-8 bytes>:<key><json>`
 //   6 owners       HASH    id -> token of the lease holding it: leased operations only
 //   7 leases       ZSET    token -> the lease's deadline (ms, Redis clock): live leases
 //   8 lease-held   HASH    token -> how many operations the lease still holds
-//   9 leased-keys  HASH    ordering key -> how many of its operations a lease holds (such a key is not ready)
-//  10 watches      ZSET    id -> when it was last watched (ms, Redis clock): receipts read, waiting for an outcome
-//  11 watchers     HASH    id -> token of the instance watching it
-//  12 settled      ZSET    id -> when its outcome was recorded, or when it was found gone with none (ms)
-//  13 outcomes     HASH    id -> outcome, a newline, and its reason; '' while gone with no outcome recorded
-//  14 by-key:      not a key: `{prefix}:by-key:<ordering key>` is each key's ZSET, id -> sequence, of every
+//   9 watches      ZSET    id -> when it was last watched (ms, Redis clock): receipts read, waiting for an outcome
+//  10 watchers     HASH    id -> token of the instance watching it
+//  11 settled      ZSET    id -> when its outcome was recorded, or when it was found gone with none (ms)
+//  12 outcomes     HASH    id -> outcome, a newline, and its reason; '' while gone with no outcome recorded
+//  13 by-key:      not a key: `{prefix}:by-key:<ordering key>` is each key's ZSET, id -> sequence, of every
 //                  operation of the key held (leased or not)
-//  15 lease:       not a key: `{prefix}:lease:<token>` is each live lease's LIST of the ids it took
-//  16 key, 17 seq, 18 totals: the first layout's id -> key hash and counters (see LAYOUT_PRELUDE)
+//  14 lease:       not a key: `{prefix}:lease:<token>` is each live lease's LIST of the ids it took
+//  15 key, 16 seq, 17 totals: the first layout's id -> key hash and counters (see LAYOUT_PRELUDE)
 //
-// NOTE: LEASE reads the oldest ready keys and, from each, its operations that may be among the oldest, so a lease
-// costs O(log n) per operation taken and a command per key taken from, whatever the queue holds: a leased key is
-// skipped by not being in `ready`, not by walking its operations. Per-key sorted sets (not lists) put a released or
-// expired operation back in its place and let a late acknowledgement remove any operation in O(log n). An
-// operation is one hash field and a member of its key's set (small: cheap), and a lease's deadline is the lease's,
-// not each operation's: the sets of every operation are the costly part of a Redis queue, and there are none. What
-// drops need, the oldest operations no lease holds, is read when they do (see `oldest_queued`).
+// NOTE: LEASE reads the oldest ready keys (those of `keys` scored above 0) and, from each, its operations that may be
+// among the oldest, so a lease costs O(log n) per operation taken and a command per key taken from, whatever the
+// queue holds: a leased key is skipped by its score (below 0), not by walking its operations. Per-key sorted sets
+// (not lists) put a released or expired operation back in its place and let a late acknowledgement remove any
+// operation in O(log n). An operation is one hash field and a member of its key's set (small, so cheap), and a
+// deadline is a lease's, not each operation's: no sorted set holds every operation (the dearest part of a Redis
+// queue). What drops need, the oldest operations no lease holds, is read when they happen (see `oldest_queued`).
 
 /** Version of the layout below; a prefix written by an earlier one is refused while it holds operations. */
 export const LAYOUT_VERSION = '3';
@@ -36,12 +37,11 @@ export const KEY_NAMES = [
   'layout',
   'sequence',
   'counts',
-  'ready',
+  'keys',
   'operations',
   'owners',
   'leases',
   'lease-held',
-  'leased-keys',
   'watches',
   'watchers',
   'settled',
@@ -69,20 +69,20 @@ const LAYOUT_MARKER = 'customerio:layout';
 // `unpack` of a long list overflows Lua's C stack (about 8,000 values), so bulk commands go in chunks.
 /** What every script starts with: the KEYS by name, the layout check, and helpers (`counts`, `hmget`, `mark_gone`, ...). */
 export const LAYOUT_PRELUDE = `
-local LAYOUT, SEQUENCE, COUNTS, READY, OPERATIONS = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local OWNERS, LEASES, LEASE_HELD, LEASED_KEYS = KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local WATCHES, WATCHERS, SETTLED, OUTCOMES = KEYS[10], KEYS[11], KEYS[12], KEYS[13]
-local BY_KEY, LEASE_IDS = KEYS[14], KEYS[15]
+local LAYOUT, SEQUENCE, COUNTS, KEY_HEADS, OPERATIONS = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local OWNERS, LEASES, LEASE_HELD = KEYS[6], KEYS[7], KEYS[8]
+local WATCHES, WATCHERS, SETTLED, OUTCOMES = KEYS[9], KEYS[10], KEYS[11], KEYS[12]
+local BY_KEY, LEASE_IDS = KEYS[13], KEYS[14]
 local layout = redis.call('GET', LAYOUT)
 if layout ~= '${LAYOUT_VERSION}' then
-  local old = redis.call('HLEN', KEYS[16])
+  local old = redis.call('HLEN', KEYS[15])
   if layout == '2' then old = tonumber(redis.call('HGET', COUNTS, 'size')) or 0 end
   if old > 0 then
     return redis.error_reply('${OLD_LAYOUT_ERROR} ' .. old)
   end
-  redis.call('DEL', KEYS[17], KEYS[18])
+  redis.call('DEL', KEYS[16], KEYS[17])
   redis.call('SET', LAYOUT, '${LAYOUT_VERSION}')
-  redis.call('HSET', KEYS[16], '${LAYOUT_MARKER}', '${LAYOUT_VERSION}')
+  redis.call('HSET', KEYS[15], '${LAYOUT_MARKER}', '${LAYOUT_VERSION}')
 end
 local function now_ms()
   local t = redis.call('TIME')
@@ -103,15 +103,17 @@ local function add(list, a, b)
   list[#list + 1] = a
   list[#list + 1] = b
 end
--- The values of the fields in list, in its order (false for a field not set).
-local function hmget(key, list)
+-- What command (HMGET, ZMSCORE) answers for each member of list, in its order (false for one not there).
+local function each_of(command, key, list)
   local values = {}
   for i = 1, #list, 1000 do
-    local part = redis.call('HMGET', key, unpack(list, i, math.min(i + 999, #list)))
+    local part = redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
     for j = 1, #part do values[i + j - 1] = part[j] end
   end
   return values
 end
+-- The values of the fields in list, in its order (false for a field not set).
+local function hmget(key, list) return each_of('HMGET', key, list) end
 local function counts()
   local t = redis.call('HMGET', COUNTS, 'size', 'bytes')
   return { tonumber(t[1]) or 0, tonumber(t[2]) or 0 }

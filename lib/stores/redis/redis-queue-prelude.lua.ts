@@ -32,27 +32,24 @@ local function tally(names, counts, name)
   end
   counts[name] = counts[name] + 1
 end
--- Keys (no two alike) some of whose operations left the queue or their lease: gone[key] of them were leased. Their
--- leased counts go down, and each one no lease holds any more is ready, scored by its oldest operation (or
--- forgotten, with none left).
+-- Keys (no two alike) some of whose operations left the queue or their lease: gone[key] of them were leased. A key
+-- leases still hold some of is scored minus how many; any other is scored by its oldest operation (ready), or
+-- forgotten with none left.
 local function settle_keys(keys, gone)
   if #keys == 0 then return end
-  local still, freed, heads, empty = {}, {}, {}, {}
-  for i, held in ipairs(hmget(LEASED_KEYS, keys)) do
-    local key = keys[i]
-    local left = (tonumber(held) or 0) - gone[key]
+  local scores, empty = {}, {}
+  for i, score in ipairs(each_of('ZMSCORE', KEY_HEADS, keys)) do
+    local key, held = keys[i], -(tonumber(score) or 0)
+    local left = held > 0 and held - gone[key] or 0
     if left > 0 then
-      if gone[key] > 0 then add(still, key, numeral(left)) end
+      if gone[key] > 0 then add(scores, numeral(-left), key) end
     else
-      if held then freed[#freed + 1] = key end
       local head = redis.call('ZRANGE', queue_of(key), '0', '0', 'WITHSCORES')
-      if head[1] then add(heads, head[2], key) else empty[#empty + 1] = key end
+      if head[1] then add(scores, head[2], key) else empty[#empty + 1] = key end
     end
   end
-  chunked('HSET', LEASED_KEYS, still)
-  chunked('HDEL', LEASED_KEYS, freed)
-  chunked('ZADD', READY, heads)
-  chunked('ZREM', READY, empty)
+  chunked('ZADD', KEY_HEADS, scores)
+  chunked('ZREM', KEY_HEADS, empty)
 end
 local function count_leased(operations, bytes)
   redis.call('HINCRBY', COUNTS, 'leased', operations)
@@ -181,9 +178,10 @@ local function oldest_queued()
   return function()
     if not blocked then
       blocked = {}
-      for _, key in ipairs(redis.call('HKEYS', LEASED_KEYS)) do block(key) end
+      for _, key in ipairs(redis.call('ZRANGE', KEY_HEADS, '-inf', '(0', 'BYSCORE')) do block(key) end
     end
-    local ready, first = redis.call('ZRANGE', READY, '0', '0', 'WITHSCORES'), blocked[1]
+    local ready = redis.call('ZRANGE', KEY_HEADS, '(0', '+inf', 'BYSCORE', 'LIMIT', '0', '1', 'WITHSCORES')
+    local first = blocked[1]
     if ready[1] and (not first or tonumber(ready[2]) < first[1]) then
       return redis.call('ZRANGE', queue_of(ready[1]), '0', '0')[1]
     end

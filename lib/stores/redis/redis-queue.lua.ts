@@ -36,14 +36,14 @@ local function insert(starts)
     add(members_of[key], seq, id)
   end
   chunked('HSET', OPERATIONS, records)
-  local ready = {}
-  for i, leased in ipairs(hmget(LEASED_KEYS, keys)) do
-    local members = members_of[keys[i]]
-    chunked('ZADD', queue_of(keys[i]), members)
-    if not leased then add(ready, members[1], keys[i]) end
+  local heads = {}
+  for _, key in ipairs(keys) do
+    local members = members_of[key]
+    chunked('ZADD', queue_of(key), members)
+    add(heads, members[1], key)
   end
-  -- NX: a key already ready keeps its older head.
-  chunked('ZADD', READY, ready, 'NX')
+  -- NX: a key with operations already keeps its score (its older head, or its leases).
+  chunked('ZADD', KEY_HEADS, heads, 'NX')
   redis.call('HINCRBY', COUNTS, 'size', #starts)
   redis.call('HINCRBY', COUNTS, 'bytes', total)
 end
@@ -117,7 +117,7 @@ local deadline, token = now + tonumber(ARGV[3]), ARGV[4]
 local limit = math.min(max_ops, 1e9)
 if limit < 1 then return counts() end
 local count = numeral(limit)
-local heads = redis.call('ZRANGE', READY, '0', numeral(limit - 1), 'WITHSCORES')
+local heads = redis.call('ZRANGE', KEY_HEADS, '(0', '+inf', 'BYSCORE', 'LIMIT', '0', count, 'WITHSCORES')
 -- The newest operation that may be leased (as a number, and as a string for Redis).
 local newest, upto = math.huge, '+inf'
 if #heads == 2 * limit then newest, upto = tonumber(heads[#heads]), heads[#heads] end
@@ -160,10 +160,9 @@ for j, id in ipairs(taken) do
   add(owners, id, token)
 end
 local leased_keys = {}
-for _, key in ipairs(keys) do add(leased_keys, key, numeral(per_key[key])) end
+for _, key in ipairs(keys) do add(leased_keys, numeral(-per_key[key]), key) end
 chunked('HSET', OWNERS, owners)
-chunked('ZREM', READY, keys)
-chunked('HSET', LEASED_KEYS, leased_keys)
+chunked('ZADD', KEY_HEADS, leased_keys, 'XX')
 redis.call('ZADD', LEASES, deadline, token)
 redis.call('HSET', LEASE_HELD, token, #taken)
 chunked('RPUSH', lease_of(token), taken)
@@ -238,9 +237,9 @@ return result
 export const COUNTS = `${LAYOUT_PRELUDE}
 local result = counts()
 local oldest, oldest_seq
-local ready = redis.call('ZRANGE', READY, 0, 0)
-for _, key in ipairs(redis.call('HKEYS', LEASED_KEYS)) do ready[#ready + 1] = key end
-for _, key in ipairs(ready) do
+local candidates = redis.call('ZRANGE', KEY_HEADS, '(0', '+inf', 'BYSCORE', 'LIMIT', '0', '1')
+for _, key in ipairs(redis.call('ZRANGE', KEY_HEADS, '-inf', '(0', 'BYSCORE')) do candidates[#candidates + 1] = key end
+for _, key in ipairs(candidates) do
   local head = redis.call('ZRANGE', BY_KEY .. key, 0, 0, 'WITHSCORES')
   local seq = tonumber(head[2])
   if seq and (not oldest_seq or seq < oldest_seq) then oldest, oldest_seq = head[1], seq end
