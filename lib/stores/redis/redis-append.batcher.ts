@@ -1,6 +1,6 @@
 import type { AppendResult, QueueBound, QueuedOperation } from '../../interfaces/queue-store.interface.js';
 import { APPEND } from './redis-queue.lua.js';
-import { operationRecord } from './redis-queue.reply.js';
+import { appendPayload } from './redis-operation.records.js';
 import type { RedisReply } from './redis-script.loader.js';
 
 /** Most operations one APPEND carries. */
@@ -33,7 +33,7 @@ type Waiting = { readonly chunk: AppendChunk } | { readonly send: () => void };
 /** How the batcher reaches Redis (see `RedisQueueConnection`). */
 export interface AppendLink {
   /** Runs the APPEND script. */
-  run(script: string, args: (string | number)[]): Promise<RedisReply>;
+  run(script: string, args: (string | number | Buffer)[]): Promise<RedisReply>;
   /** Takes each chunk's reply, which starts with the shared queue's totals. */
   answered(reply: RedisReply): void;
   /** Bytes written to the client's socket that it has not handed to the system yet. */
@@ -148,10 +148,9 @@ export class RedisAppendBatcher {
   #send(chunk: AppendChunk): void {
     this.#inFlight += 1;
     const { maxQueueSize, maxQueueBytes, overflow } = this.#bound;
-    const args: (string | number)[] = [maxQueueSize, maxQueueBytes, overflow];
-    for (const operation of chunk.operations!) args.push(operation.id, operationRecord(operation));
+    const payload = appendPayload(chunk.operations!);
     chunk.operations = undefined;
-    this.#link.run(APPEND, args).then(
+    this.#link.run(APPEND, [maxQueueSize, maxQueueBytes, overflow, payload]).then(
       (reply) => {
         this.#answered(chunk);
         this.#link.answered(reply);

@@ -72,7 +72,7 @@ export class RedisQueueConnection {
   }
 
   /** Runs a script on the prefix's keys; rejects once closed, and with a {@link CustomerIOConfigError} on a prefix in an earlier layout. */
-  run(script: string, args: (string | number)[]): Promise<RedisReply> {
+  run(script: string, args: (string | number | Buffer)[]): Promise<RedisReply> {
     return this.#command(() =>
       runScript(this.#redis, script, this.#keys, args).catch((error: unknown) =>
         Promise.reject(this.#explained(error)),

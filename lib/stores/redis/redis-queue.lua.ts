@@ -5,8 +5,8 @@ import { LAYOUT_PRELUDE } from './redis-queue-layout.lua.js';
 import { QUEUE_PRELUDE } from './redis-queue-prelude.lua.js';
 
 /**
- * ARGV: maxQueueSize, maxQueueBytes, overflow ('reject' or 'drop-oldest'), then id and record (see the layout) for
- * each of one or more operations, in order. Appends each unless its id is held already, within the bound: an
+ * ARGV: maxQueueSize, maxQueueBytes, overflow ('reject' or 'drop-oldest'), then a msgpack array of the id and record
+ * (see the layout) of each of one or more operations, in order. Appends each unless its id is held already, within the bound: an
  * operation that does not fit is refused, unless under 'drop-oldest' removing operations no instance has leased
  * makes room: then the oldest of them are removed, as few as it takes. Returns the counts, then for each operation
  * refused or that made room: its place in the list (1 for the first), 1 if it was refused (else 0), the number of
@@ -15,9 +15,10 @@ import { QUEUE_PRELUDE } from './redis-queue-prelude.lua.js';
 export const APPEND = `${QUEUE_PRELUDE}
 local max_size, max_bytes = tonumber(ARGV[1]), tonumber(ARGV[2])
 local drops = ARGV[3] == 'drop-oldest'
--- Each operation's bytes and key, by the ARGV index of its id.
+local fields = cmsgpack.unpack(ARGV[4])
+-- Each operation's bytes and key, by the index of its id in fields.
 local size_at, key_at = {}, {}
--- Queues, last and in order, the operations whose ids are at each ARGV index of starts.
+-- Queues, last and in order, the operations whose ids are at each index of starts in fields.
 local function insert(starts)
   if #starts == 0 then return end
   local seq = redis.call('INCRBY', SEQUENCE, #starts) - #starts
@@ -26,8 +27,8 @@ local function insert(starts)
   local keys, members_of = {}, {}
   for _, i in ipairs(starts) do
     seq = seq + 1
-    local id, key = ARGV[i], key_at[i]
-    add(records, id, ARGV[i + 1])
+    local id, key = fields[i], key_at[i]
+    add(records, id, fields[i + 1])
     total = total + size_at[i]
     if not members_of[key] then
       keys[#keys + 1] = key
@@ -53,14 +54,14 @@ local size, total = t[1], t[2]
 local next_queued
 local outcomes = {}
 local ids = {}
-for i = 4, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
+for i = 1, #fields, 2 do ids[#ids + 1] = fields[i] end
 local held = hmget(OPERATIONS, ids)
 -- The operations that fit, not inserted yet: inserted together, or before a drop (which may remove one of them).
 local fitting, taken = {}, {}
 for n, id in ipairs(ids) do
-  local i = 2 + 2 * n
+  local i = 2 * n - 1
   if not held[n] and not taken[id] then
-    local b, key = parse(ARGV[i + 1])
+    local b, key = parse(fields[i + 1])
     size_at[i], key_at[i] = b, key
     local fits = size < max_size and total + b <= max_bytes
     if not fits and drops then

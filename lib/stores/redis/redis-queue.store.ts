@@ -18,7 +18,7 @@ import { RedisQueueConnection } from './redis-queue.connection.js';
 import { ACKNOWLEDGE, COUNTS, DROP_OLDEST, HAS, LEASE, RELEASE, RENEW } from './redis-queue.lua.js';
 import { redisSharedOutcomes } from './redis-shared-outcomes.js';
 import type { RedisReply } from './redis-script.loader.js';
-import { FIELDS, operationAt } from './redis-queue.reply.js';
+import { FIELDS, operationAt } from './redis-operation.records.js';
 
 /** Options of {@link RedisQueueStore}. */
 export interface RedisQueueStoreOptions {
@@ -217,7 +217,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     const reply = await this.#run(LEASE, [maxOperations, maxBytes, this.#visibilityTimeoutMs, token]);
     this.#totals(reply);
     const operations: RedisLeasedOperation[] = [];
-    for (let i = 2; i < reply.length; i += FIELDS) operations.push({ ...operationAt(reply, i), lease: token });
+    for (let i = 2; i < reply.length; i += FIELDS) operations.push(operationAt(reply, i, token));
     this.#leases.hold(token, operations, sent);
     return operations;
   }
