@@ -105,9 +105,11 @@ local function add(list, a, b)
 end
 -- What command (HMGET, ZMSCORE) answers for each member of list, in its order (false for one not there).
 local function each_of(command, key, list)
+  local n = #list
+  if n <= 1000 then return n == 0 and {} or redis.call(command, key, unpack(list, 1, n)) end
   local values = {}
-  for i = 1, #list, 1000 do
-    local part = redis.call(command, key, unpack(list, i, math.min(i + 999, #list)))
+  for i = 1, n, 1000 do
+    local part = redis.call(command, key, unpack(list, i, math.min(i + 999, n)))
     for j = 1, #part do values[i + j - 1] = part[j] end
   end
   return values

@@ -6,7 +6,16 @@ import { LAYOUT_PRELUDE } from './redis-queue-layout.lua.js';
 
 /** The layout's prelude and the queue's functions (`parse`, `settle_keys`, `unlease`, `expire`, `remove`, ...). */
 export const QUEUE_PRELUDE = `${LAYOUT_PRELUDE}
-local function queue_of(key) return BY_KEY .. key end
+-- Each key's sorted set's name, made once a script call.
+local queues = {}
+local function queue_of(key)
+  local name = queues[key]
+  if not name then
+    name = BY_KEY .. key
+    queues[key] = name
+  end
+  return name
+end
 local function lease_of(token) return LEASE_IDS .. token end
 -- Whole numbers as strings, each converted once: a Lua number reaches Redis through '%.17g', dearer than a command.
 local numerals = {}
@@ -37,15 +46,21 @@ end
 -- forgotten with none left.
 local function settle_keys(keys, gone)
   if #keys == 0 then return end
-  local scores, empty = {}, {}
+  local scores, empty, n = {}, {}, 0
   for i, score in ipairs(each_of('ZMSCORE', KEY_HEADS, keys)) do
     local key, held = keys[i], -(tonumber(score) or 0)
     local left = held > 0 and held - gone[key] or 0
     if left > 0 then
-      if gone[key] > 0 then add(scores, numeral(-left), key) end
+      if gone[key] > 0 then
+        scores[n + 1], scores[n + 2], n = numeral(-left), key, n + 2
+      end
     else
       local head = redis.call('ZRANGE', queue_of(key), '0', '0', 'WITHSCORES')
-      if head[1] then add(scores, head[2], key) else empty[#empty + 1] = key end
+      if head[1] then
+        scores[n + 1], scores[n + 2], n = head[2], key, n + 2
+      else
+        empty[#empty + 1] = key
+      end
     end
   end
   chunked('ZADD', KEY_HEADS, scores)
@@ -105,35 +120,41 @@ end
 -- Forgets the operations ids, queued or leased (one not held, or named twice, is skipped). Returns their bytes.
 local function remove(ids)
   local records, owners = hmget(OPERATIONS, ids), hmget(OWNERS, ids)
-  local held, leased, seen, total, leased_total = {}, {}, {}, 0, 0
+  local held, leased, seen, total, leased_total, n_held, n_leased = {}, {}, {}, 0, 0, 0, 0
   -- The keys touched, in order, and how many of their operations removed a lease held; the same by lease.
-  local keys, gone, tokens, per_token = {}, {}, {}, {}
+  local keys, gone, tokens, per_token, n_keys = {}, {}, {}, {}, 0
   for i, id in ipairs(ids) do
     local record = records[i]
     if record and not seen[id] then
       seen[id] = true
       local b, key = parse(record)
-      held[#held + 1] = id
+      n_held = n_held + 1
+      held[n_held] = id
       total = total + b
       redis.call('ZREM', queue_of(key), id)
-      if not gone[key] then
-        keys[#keys + 1] = key
-        gone[key] = 0
+      local count = gone[key]
+      if not count then
+        n_keys = n_keys + 1
+        keys[n_keys] = key
+        count = 0
       end
-      if owners[i] then
-        leased[#leased + 1] = id
+      local owner = owners[i]
+      if owner then
+        n_leased = n_leased + 1
+        leased[n_leased] = id
         leased_total = leased_total + b
-        gone[key] = gone[key] + 1
-        tally(tokens, per_token, owners[i])
+        count = count + 1
+        tally(tokens, per_token, owner)
       end
+      gone[key] = count
     end
   end
-  if #held == 0 then return 0 end
+  if n_held == 0 then return 0 end
   chunked('HDEL', OPERATIONS, held)
   chunked('HDEL', OWNERS, leased)
-  redis.call('HINCRBY', COUNTS, 'size', -#held)
+  redis.call('HINCRBY', COUNTS, 'size', -n_held)
   redis.call('HINCRBY', COUNTS, 'bytes', -total)
-  if #leased > 0 then count_leased(-#leased, -leased_total) end
+  if n_leased > 0 then count_leased(-n_leased, -leased_total) end
   settle_keys(keys, gone)
   shrink_leases(tokens, per_token)
   if redis.call('HLEN', WATCHERS) > 0 then

@@ -22,26 +22,29 @@ local size_at, key_at = {}, {}
 local function insert(starts)
   if #starts == 0 then return end
   local seq = redis.call('INCRBY', SEQUENCE, #starts) - #starts
-  local records, total = {}, 0
+  local records, total, n = {}, 0, 0
   -- The keys, in order, and the sequence and id of each one's operations.
   local keys, members_of = {}, {}
   for _, i in ipairs(starts) do
     seq = seq + 1
     local id, key = fields[i], key_at[i]
-    add(records, id, fields[i + 1])
+    records[n + 1], records[n + 2], n = id, fields[i + 1], n + 2
     total = total + size_at[i]
-    if not members_of[key] then
+    local members = members_of[key]
+    if members then
+      add(members, seq, id)
+    else
       keys[#keys + 1] = key
-      members_of[key] = {}
+      members_of[key] = { seq, id }
     end
-    add(members_of[key], seq, id)
   end
   chunked('HSET', OPERATIONS, records)
   local heads = {}
+  n = 0
   for _, key in ipairs(keys) do
     local members = members_of[key]
     chunked('ZADD', queue_of(key), members)
-    add(heads, members[1], key)
+    heads[n + 1], heads[n + 2], n = members[1], key, n + 2
   end
   -- NX: a key with operations already keeps its score (its older head, or its leases).
   chunked('ZADD', KEY_HEADS, heads, 'NX')
@@ -123,20 +126,22 @@ local heads = redis.call('ZRANGE', KEY_HEADS, '(0', '+inf', 'BYSCORE', 'LIMIT', 
 local newest, upto = math.huge, '+inf'
 if #heads == 2 * limit then newest, upto = tonumber(heads[#heads]), heads[#heads] end
 -- Candidates: their sequences, and the id and key at each sequence.
-local sequences, id_at, key_at = {}, {}, {}
+local sequences, id_at, key_at, n = {}, {}, {}, 0
 for i = 1, #heads, 2 do
   local key = heads[i]
   if tonumber(heads[i + 1]) > newest then break end
-  local run = redis.call('ZRANGE', queue_of(key), heads[i + 1], upto, 'BYSCORE', 'LIMIT', '0', count, 'WITHSCORES')
+  local run = redis.call('ZRANGE', BY_KEY .. key, heads[i + 1], upto, 'BYSCORE', 'LIMIT', '0', count, 'WITHSCORES')
   if #run == 0 then settle_keys({ key }, { [key] = 0 }) end
   for j = 1, #run, 2 do
     local seq = tonumber(run[j + 1])
-    sequences[#sequences + 1] = seq
+    n = n + 1
+    sequences[n] = seq
     id_at[seq], key_at[seq] = run[j], key
   end
-  if #sequences >= 2 * limit then
+  if n >= 2 * limit then
     table.sort(sequences)
-    for j = #sequences, limit + 1, -1 do sequences[j] = nil end
+    for j = n, limit + 1, -1 do sequences[j] = nil end
+    n = limit
     newest = sequences[limit]
     upto = string.format('%.0f', newest)
   end
@@ -158,7 +163,7 @@ if #taken == 0 then return counts() end
 local keys, per_key, owners = {}, {}, {}
 for j, id in ipairs(taken) do
   tally(keys, per_key, key_at[sequences[j]])
-  add(owners, id, token)
+  owners[2 * j - 1], owners[2 * j] = id, token
 end
 local leased_keys = {}
 for _, key in ipairs(keys) do add(leased_keys, numeral(-per_key[key]), key) end
@@ -170,8 +175,7 @@ chunked('RPUSH', lease_of(token), taken)
 count_leased(#taken, total)
 local result = counts()
 for j, id in ipairs(taken) do
-  add(result, id, key_at[sequences[j]])
-  result[#result + 1] = records[j]
+  result[3 * j], result[3 * j + 1], result[3 * j + 2] = id, key_at[sequences[j]], records[j]
 end
 return result
 `;
