@@ -34,8 +34,8 @@ export class CustomerIOReceipt {
    * whose `stored` resolved survives the process being killed (`kill -9`) and is delivered after a restart or
    * by another instance. Memory store: resolves at once, and nothing survives the process. SQLite: resolves at
    * once (the operation was committed before the call returned). Redis: resolves once Redis acknowledged the
-   * append (the appends of one tick go in one round trip). Reading it is optional: a rejection nobody reads is
-   * not an unhandled one.
+   * append's chunk (the appends of a tick go in chunks of up to 1,000, one round trip each). Reading it is optional:
+   * a rejection nobody reads is not an unhandled one.
    */
   get stored(): Promise<void> {
     if (this.#stored instanceof PendingAppends) this.#stored = this.#stored.storedOf(this.id);
