@@ -1,11 +1,16 @@
-import type { AppendResult, QueueBound, QueuedOperation } from '../../interfaces/queue-store.interface.js';
+import type {
+  AppendResult,
+  AppendResults,
+  QueueBound,
+  QueuedOperation,
+} from '../../interfaces/queue-store.interface.js';
 import { APPEND } from './redis-queue.lua.js';
 import { appendPayload } from './redis-operation.records.js';
 import type { RedisReply } from './redis-script.loader.js';
 
 /** Most operations one APPEND carries. */
 const APPEND_MAX_OPERATIONS = 1_000;
-/** Most record bytes one APPEND carries (an operation larger than this goes alone). */
+/** Most bytes of operations (their `bytes`) one APPEND carries: an operation larger than this goes alone. */
 const APPEND_MAX_BYTES = 512 * 1024;
 /** The bound before the queue hands its own over: none. */
 const UNBOUNDED: QueueBound = {
@@ -14,17 +19,14 @@ const UNBOUNDED: QueueBound = {
   overflow: 'reject',
 };
 
-/** What an APPEND's chunk settles with: the result of each operation refused or that made room, by id (none: undefined). */
-export type AppendChunkResults = ReadonlyMap<string, AppendResult> | undefined;
-
 /** Operations appended together by one APPEND script call, each answered from its reply (by its place in the list). */
 interface AppendChunk {
   readonly ids: string[];
   /** The operations, until they are sent. */
   operations?: QueuedOperation[];
   bytes: number;
-  readonly done: Promise<AppendChunkResults>;
-  readonly settle: { resolve(results: AppendChunkResults): void; reject(error: unknown): void };
+  readonly done: Promise<AppendResults | undefined>;
+  readonly settle: { resolve(results?: AppendResults): void; reject(error: unknown): void };
 }
 
 /** What waits to be sent, in order: chunks of appends, and the store's other commands. */
@@ -82,7 +84,7 @@ export class RedisAppendBatcher {
    * Appends an operation, sent with its chunk; the promise, the same for every operation of the chunk, settles once
    * Redis answered it, with what the bound did to each of them.
    */
-  append(operation: QueuedOperation): Promise<AppendChunkResults> {
+  append(operation: QueuedOperation): Promise<AppendResults | undefined> {
     this.#size += 1;
     this.#bytes += operation.bytes;
     if (!this.#flushQueued) {
@@ -93,7 +95,7 @@ export class RedisAppendBatcher {
     if (chunk && chunk.bytes > 0 && chunk.bytes + operation.bytes > APPEND_MAX_BYTES) chunk = this.#close();
     if (!chunk) {
       let settle!: AppendChunk['settle'];
-      const done = new Promise<AppendChunkResults>((resolve, reject) => (settle = { resolve, reject }));
+      const done = new Promise<AppendResults | undefined>((resolve, reject) => (settle = { resolve, reject }));
       this.#filling = chunk = { ids: [], operations: [], bytes: 0, done, settle };
     }
     chunk.ids.push(operation.id);

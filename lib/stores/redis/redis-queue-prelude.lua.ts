@@ -174,7 +174,7 @@ local function oldest_queued()
   local blocked
   -- The oldest operation of key that no lease holds, after sequence after (if given): its sequence and id.
   local function first_queued(key, after)
-    local from = after and ('(' .. after) or '-inf'
+    local from = after and string.format('(%.0f', after) or '-inf'
     while true do
       local run = redis.call('ZRANGE', queue_of(key), from, '+inf', 'BYSCORE', 'LIMIT', '0', '100', 'WITHSCORES')
       if #run == 0 then return nil end

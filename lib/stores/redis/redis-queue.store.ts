@@ -64,10 +64,10 @@ export interface RedisQueueStoreOptions {
 // group hands entries out in stream order to whoever reads, with no way to say "not this key while
 // another consumer holds one of its entries", and XAUTOCLAIM gives a dead consumer's entries to one
 // reader out of order with the rest of their keys. BullMQ's groups (per-key order) are in its paid Pro
-// edition. With a sorted set per key scored by append sequence, and one of the keys ready to lease scored
-// by their oldest operation, one Lua script leases exactly as the in-memory store does — oldest first,
-// skipping every key leased anywhere — at O(log n) per operation (see redis-queue-layout.lua.ts), and a
-// lease deadline (another sorted set) makes a dead instance's operations leasable again in their original
+// edition. With a sorted set per key scored by append sequence, and one of the keys scored by their oldest
+// operation (or marked leased), one Lua script leases exactly as the in-memory store does — oldest first,
+// skipping every key leased anywhere — at O(log n) per operation (see redis-queue-layout.lua.ts), and each
+// lease's deadline (another sorted set) makes a dead instance's operations leasable again in their original
 // places. Deadlines are read from Redis's clock (`TIME`), so app clocks need not agree.
 
 /**
