@@ -27,15 +27,16 @@ local function insert(starts)
   local keys, members_of = {}, {}
   for _, i in ipairs(starts) do
     seq = seq + 1
-    local id, key = fields[i], key_at[i]
+    -- NOTE: converted once: it goes to Redis twice for a key's first operation.
+    local id, key, sequence = fields[i], key_at[i], string.format('%.0f', seq)
     records[n + 1], records[n + 2], n = id, fields[i + 1], n + 2
     total = total + size_at[i]
     local members = members_of[key]
     if members then
-      add(members, seq, id)
+      add(members, sequence, id)
     else
       keys[#keys + 1] = key
-      members_of[key] = { seq, id }
+      members_of[key] = { sequence, id }
     end
   end
   chunked('HSET', OPERATIONS, records)
