@@ -1,4 +1,5 @@
 import type { CustomerIOError } from '../errors/customerio.errors.js';
+import { PendingAppends } from './pending-appends.js';
 
 /** Where a receipt learns its operation's outcome (the queue's receipt registry). */
 export interface ReceiptSource {
@@ -9,8 +10,8 @@ export interface ReceiptSource {
 /** What `enqueue` returns: the operation's id, and ways to know when it is stored and when it is delivered. */
 export class CustomerIOReceipt {
   #delivered?: Promise<void>;
-  /** `stored` as the queue answered it: nothing (held at once), a refusal at once, or a promise. */
-  #stored: Promise<void> | CustomerIOError | undefined;
+  /** `stored` as the queue answered it: nothing (held at once), a refusal at once, the appends it waits with, or a promise. */
+  #stored: Promise<void> | PendingAppends | CustomerIOError | undefined;
 
   constructor(
     /**
@@ -21,7 +22,7 @@ export class CustomerIOReceipt {
     readonly id: string,
     private readonly source: ReceiptSource,
     private readonly epoch: number,
-    stored?: Promise<void> | CustomerIOError,
+    stored?: PendingAppends | CustomerIOError,
   ) {
     this.#stored = stored;
   }
@@ -34,11 +35,12 @@ export class CustomerIOReceipt {
    * by another instance. Memory store: resolves at once, and nothing survives the process. SQLite: resolves at the
    * commit of the call's turn of the event loop, right after it (`commit: 'tick'`, the default), or at once
    * (`commit: 'append'`: committed before the call returned). Redis: resolves once Redis acknowledged the
-   * append (the appends of one tick go in one round trip). Reading it is optional: a rejection nobody reads is
-   * not an unhandled one.
+   * append's chunk (the appends of a tick go in chunks of up to 1,000, one round trip each). Reading it is optional:
+   * a rejection nobody reads is not an unhandled one.
    */
   get stored(): Promise<void> {
-    if (!(this.#stored instanceof Promise))
+    if (this.#stored instanceof PendingAppends) this.#stored = this.#stored.storedOf(this.id);
+    else if (!(this.#stored instanceof Promise))
       this.#stored = this.#stored ? Promise.reject(this.#stored) : Promise.resolve();
     return this.#stored;
   }

@@ -10,6 +10,7 @@ import {
 import type { ResolvedQueueOptions } from '../options/resolved-options.interface.js';
 import type {
   AppendResult,
+  AppendResults,
   CustomerIOQueueStore,
   MaybePromise,
   QueuedOperation,
@@ -17,6 +18,7 @@ import type {
 import { BATCH_ENVELOPE_BYTES } from './batch.sender.js';
 import { CustomerIOReceipt } from './customerio-receipt.js';
 import { createOperationIdFactory } from './operation-id.js';
+import { type AppendAnswers, appendResultOf, PendingAppends } from './pending-appends.js';
 import type { QueueReporter } from './queue.reporter.js';
 import type { ReceiptRegistry } from './receipt.registry.js';
 
@@ -49,6 +51,8 @@ export class QueueAdmission {
   readonly #bound: 'store' | 'admission';
   /** Most bytes of one operation: Customer.io's limit, and what fits in a batch of `maxBatchBytes`. */
   readonly #operationLimit: number;
+  /** The appends answered with the store's last promise, while it is awaited. */
+  #pending?: PendingAppends;
 
   constructor(store: CustomerIOQueueStore, options: AdmissionOptions, reporter: QueueReporter) {
     this.#store = store;
@@ -135,29 +139,33 @@ export class QueueAdmission {
   /**
    * Reports what the store's append of `id` answered, now or once it settles: refused (a store that enforces
    * the bound), operations dropped to make room for it, or a failure. Answers what the receipt's `stored`
-   * settles with: nothing (held now), the error of a refusal now, or a promise of the append's answer.
+   * settles with: nothing (held now), the error of a refusal now, or the pending appends it is answered with.
    */
-  #settleAppend(result: MaybePromise<void | AppendResult>, id: string): Promise<void> | CustomerIOError | undefined {
-    if (!(result instanceof Promise)) return this.#applyAppend(result, id);
-    const stored = result.then(
-      (appended) => {
-        const refused = this.#applyAppend(appended, id);
-        if (refused) throw refused;
-      },
-      (error: unknown) => {
-        this.#receipts.advanceEpoch();
-        const failure = new CustomerIOError(NOT_STORED(id, error));
-        this.#reporter.report('failed', [id], `store: ${String(error)}`, failure, 'append');
-        throw failure;
-      },
-    );
-    // NOTE: a `stored` nobody reads must not be an unhandled rejection.
-    stored.catch(() => undefined);
-    return stored;
+  #settleAppend(
+    result: MaybePromise<void | AppendResult | AppendResults>,
+    id: string,
+  ): PendingAppends | CustomerIOError | undefined {
+    if (!(result instanceof Promise)) return this.#applyAppend(appendResultOf(result, id), id);
+    // NOTE: a store answering a batch of appends with one promise gets one handler for the batch, not one each.
+    let pending = this.#pending;
+    if (pending?.answer !== result || !pending.open)
+      this.#pending = pending = new PendingAppends(result, this.#answers);
+    return pending.add(id);
   }
 
+  /** What the queue makes of the answer to an append (see {@link PendingAppends}). */
+  readonly #answers: AppendAnswers = {
+    applied: (result, id) => this.#applyAppend(result, id),
+    failed: (error, id) => {
+      this.#receipts.advanceEpoch();
+      const failure = new CustomerIOError(NOT_STORED(id, error));
+      this.#reporter.report('failed', [id], `store: ${String(error)}`, failure, 'append');
+      return failure;
+    },
+  };
+
   /** Reports refusals and drops an append answered; answers the error of a refusal. */
-  #applyAppend(result: void | AppendResult, id: string): CustomerIOQueueFullError | undefined {
+  #applyAppend(result: AppendResult | undefined, id: string): CustomerIOQueueFullError | undefined {
     if (!result?.rejected && !result?.droppedIds?.length) return undefined;
     this.#receipts.advanceEpoch();
     if (result.droppedIds?.length) this.#reportDropped(result.droppedIds);

@@ -57,6 +57,13 @@ export interface AppendResult {
   readonly droppedIds?: readonly string[];
 }
 
+/**
+ * What a store that sends its appends in batches may answer instead of an {@link AppendResult} each: the same
+ * promise for every operation of a batch, resolved with the result of each one the bound refused or that made room,
+ * by id (an operation it does not name was stored as it was). The queue then waits on the batch, not on each call.
+ */
+export type AppendResults = ReadonlyMap<string, AppendResult>;
+
 /** An outcome another process reached for an operation this one watches (see {@link SharedOutcomes}). */
 export interface SharedOutcome {
   readonly id: string;
@@ -171,9 +178,10 @@ export interface CustomerIOQueueStore {
    * Keeps the operation; a store that enforces the bound answers what the bound did (see `enforceBound`). The
    * queue resolves the operation's `receipt.stored` when `append` returned, or when the promise it returned
    * resolved: answer once the operation is held as durably as the store holds anything (a rejection, or a
-   * refusal by the bound, rejects `stored`).
+   * refusal by the bound, rejects `stored`). A store sending appends in batches may answer every operation of a
+   * batch with one promise of {@link AppendResults}.
    */
-  append(operation: QueuedOperation): MaybePromise<void | AppendResult>;
+  append(operation: QueuedOperation): MaybePromise<void | AppendResult | AppendResults>;
   lease(limits: LeaseLimits): MaybePromise<QueuedOperation[]>;
   acknowledge(operations: readonly QueuedOperation[]): MaybePromise<void>;
   release(operations: readonly QueuedOperation[]): MaybePromise<void>;

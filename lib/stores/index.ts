@@ -6,6 +6,7 @@ export { SqliteQueueStore } from './sqlite/sqlite-queue.store.js';
 export type { SqliteQueueStoreOptions } from './sqlite/sqlite-queue.options.js';
 export type {
   AppendResult,
+  AppendResults,
   CustomerIOOverflowPolicy,
   CustomerIOQueueStore,
   CustomerIOStoreKind,

@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
-import type { AppendResult, CustomerIOQueueStore, SharedOutcome } from '../interfaces/queue-store.interface.js';
+import { appendResultOf } from '../delivery/pending-appends.js';
+import type { CustomerIOQueueStore, QueuedOperation, SharedOutcome } from '../interfaces/queue-store.interface.js';
 import { ALL, appendAll, type CheckBody, ids, op, sleep } from './queue-store-check.support.js';
 
-/** Whether an append's answer says it was refused, and the ids it says were dropped for it. */
-const answered = (result: void | AppendResult | undefined) => ({
-  rejected: result?.rejected === true,
-  dropped: [...(result?.droppedIds ?? [])],
-});
+/** Whether the store's answer to the append of `operation` says it was refused, and the ids it says were dropped for it. */
+async function answered(store: CustomerIOQueueStore, operation: QueuedOperation) {
+  const result = appendResultOf(await store.append(operation), operation.id);
+  return { rejected: result?.rejected === true, dropped: [...(result?.droppedIds ?? [])] };
+}
+const stored = { rejected: false, dropped: [] };
 
 /** The checks of `enforceBound`, for a store that has it (see `queueStoreContract`). */
 export const boundChecks: Record<string, CheckBody> = {
@@ -17,15 +19,15 @@ export const boundChecks: Record<string, CheckBody> = {
     if (!store.enforceBound) return;
     const operations = ['a', 'b', 'c'].map((id) => op(id, id));
     store.enforceBound({ maxQueueSize: 3, maxQueueBytes: operations[0].bytes * 3 + 10, overflow: 'reject' });
-    for (const operation of operations) assert.deepEqual(answered(await store.append(operation)), answered(undefined));
-    assert.deepEqual(answered(await store.append(op('d', 'd'))), { rejected: true, dropped: [] });
+    for (const operation of operations) assert.deepEqual(await answered(store, operation), stored);
+    assert.deepEqual(await answered(store, op('d', 'd')), { rejected: true, dropped: [] });
     assert.equal(await store.has('d'), false);
     assert.deepEqual([store.size, store.bytes], [3, operations[0].bytes * 3]);
 
     await store.acknowledge(await store.lease({ maxOperations: 1, maxBytes: Number.MAX_SAFE_INTEGER }));
     const heavy = op('heavy', 'h', 'x'.repeat(20));
-    assert.deepEqual(answered(await store.append(heavy)), { rejected: true, dropped: [] }, 'over maxQueueBytes');
-    assert.deepEqual(answered(await store.append(op('e', 'e'))), answered(undefined), 'room again');
+    assert.deepEqual(await answered(store, heavy), { rejected: true, dropped: [] }, 'over maxQueueBytes');
+    assert.deepEqual(await answered(store, op('e', 'e')), stored, 'room again');
   },
 
   async "enforceBound, overflow 'drop-oldest': the oldest operations no lease holds make room and are answered dropped"(
@@ -36,13 +38,13 @@ export const boundChecks: Record<string, CheckBody> = {
     store.enforceBound({ maxQueueSize: 3, maxQueueBytes: Number.MAX_SAFE_INTEGER, overflow: 'drop-oldest' });
     await appendAll(store, [op('a', 'a'), op('b', 'b'), op('c', 'c')]);
     assert.deepEqual(ids(await store.lease({ maxOperations: 1, maxBytes: Number.MAX_SAFE_INTEGER })), ['a']);
-    assert.deepEqual(answered(await store.append(op('d', 'd'))), { rejected: false, dropped: ['b'] });
+    assert.deepEqual(await answered(store, op('d', 'd')), { rejected: false, dropped: ['b'] });
     assert.deepEqual([await store.has('b'), await store.has('a'), await store.has('d')], [false, true, true]);
     assert.equal(store.size, 3);
 
     assert.deepEqual(ids(await store.lease(ALL)), ['c', 'd']);
     assert.deepEqual(
-      answered(await store.append(op('e', 'e'))),
+      await answered(store, op('e', 'e')),
       { rejected: true, dropped: [] },
       'every operation is leased: nothing can make room',
     );

@@ -1,9 +1,17 @@
-import type { AppendResult, QueueBound, QueuedOperation } from '../../interfaces/queue-store.interface.js';
+import type {
+  AppendResult,
+  AppendResults,
+  QueueBound,
+  QueuedOperation,
+} from '../../interfaces/queue-store.interface.js';
 import { APPEND } from './redis-queue.lua.js';
+import { appendPayload } from './redis-operation.records.js';
 import type { RedisReply } from './redis-script.loader.js';
 
-/** Most operations appended by one script call (5 arguments each). */
-const APPEND_CHUNK = 500;
+/** Most operations one APPEND carries. */
+const APPEND_MAX_OPERATIONS = 1_000;
+/** Most bytes of operations (their `bytes`) one APPEND carries: an operation larger than this goes alone. */
+const APPEND_MAX_BYTES = 512 * 1024;
 /** The bound before the queue hands its own over: none. */
 const UNBOUNDED: QueueBound = {
   maxQueueSize: Number.MAX_SAFE_INTEGER,
@@ -11,38 +19,50 @@ const UNBOUNDED: QueueBound = {
   overflow: 'reject',
 };
 
-/** Appends made in one tick: sent together, each answered from its chunk's reply (by its place in the list). */
-interface PendingAppends {
-  readonly operations: QueuedOperation[];
-  /** Settles once every chunk was answered, with the result of each operation refused or that made room. */
-  readonly done: Promise<Map<number, AppendResult>>;
-  readonly settle: { resolve(results: Map<number, AppendResult>): void; reject(error: unknown): void };
+/** Operations appended together by one APPEND script call, each answered from its reply (by its place in the list). */
+interface AppendChunk {
+  readonly ids: string[];
+  /** The operations, until they are sent. */
+  operations?: QueuedOperation[];
+  bytes: number;
+  readonly done: Promise<AppendResults | undefined>;
+  readonly settle: { resolve(results?: AppendResults): void; reject(error: unknown): void };
+}
+
+/** What waits to be sent, in order: chunks of appends, and the store's other commands. */
+type Waiting = { readonly chunk: AppendChunk } | { readonly send: () => void };
+
+/** How the batcher reaches Redis (see `RedisQueueConnection`). */
+export interface AppendLink {
+  /** Runs the APPEND script. */
+  run(script: string, args: (string | number | Buffer)[]): Promise<RedisReply>;
+  /** Takes each chunk's reply, which starts with the shared queue's totals. */
+  answered(reply: RedisReply): void;
+  /** Bytes written to the client's socket that it has not handed to the system yet. */
+  unsentBytes(): number;
 }
 
 /**
- * The Redis queue store's appends: those made in one tick go to Redis together at its end (or sooner, see
- * {@link flush}), in chunks of 500 operations, each chunk one APPEND script that keeps the shared queue within
- * the bound, atomically.
+ * The Redis queue store's appends, and the order of its commands. Appends are cut into chunks of at most 1,000
+ * operations or 512 KB, each one APPEND script that keeps the shared queue within the bound, atomically. A chunk goes
+ * when it is full, or at the end of its tick, as soon as the socket has handed what was sent before to the system (so
+ * Redis appends while a burst of calls goes on, and the others wait here as operations, not as encoded commands in a
+ * socket's buffer). A command of the store goes after every append made before it (see
+ * {@link RedisAppendBatcher.inOrder}).
  */
 export class RedisAppendBatcher {
-  readonly #run: (script: string, args: (string | number)[]) => Promise<RedisReply>;
-  readonly #answered: (reply: RedisReply) => void;
+  readonly #link: AppendLink;
   #bound = UNBOUNDED;
-  /** Appends made in this tick, sent together at its end (or before the next command). */
-  #appends?: PendingAppends;
+  /** The chunk this tick's appends go into. */
+  #filling?: AppendChunk;
+  #flushQueued = false;
+  readonly #waiting: Waiting[] = [];
+  #inFlight = 0;
   #size = 0;
   #bytes = 0;
 
-  /**
-   * @param run runs the APPEND script (see `RedisQueueConnection.run`)
-   * @param answered takes each chunk's reply, which starts with the shared queue's totals
-   */
-  constructor(
-    run: (script: string, args: (string | number)[]) => Promise<RedisReply>,
-    answered: (reply: RedisReply) => void,
-  ) {
-    this.#run = run;
-    this.#answered = answered;
+  constructor(link: AppendLink) {
+    this.#link = link;
   }
 
   /** Operations appended and not answered yet. */
@@ -61,53 +81,102 @@ export class RedisAppendBatcher {
   }
 
   /**
-   * Appends an operation at the end of this tick; the promise settles once every chunk of the tick was
-   * answered, with what the bound did to this operation, if anything.
+   * Appends an operation, sent with its chunk; the promise, the same for every operation of the chunk, settles once
+   * Redis answered it, with what the bound did to each of them.
    */
-  append(operation: QueuedOperation): Promise<AppendResult | undefined> {
+  append(operation: QueuedOperation): Promise<AppendResults | undefined> {
     this.#size += 1;
     this.#bytes += operation.bytes;
-    if (!this.#appends) {
-      let settle!: PendingAppends['settle'];
-      const done = new Promise<Map<number, AppendResult>>((resolve, reject) => (settle = { resolve, reject }));
-      this.#appends = { operations: [], done, settle };
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
       queueMicrotask(() => this.flush());
     }
-    const place = this.#appends.operations.push(operation) - 1;
-    return this.#appends.done.then((results) => results.get(place));
+    let chunk = this.#filling;
+    if (chunk && chunk.bytes > 0 && chunk.bytes + operation.bytes > APPEND_MAX_BYTES) chunk = this.#close();
+    if (!chunk) {
+      let settle!: AppendChunk['settle'];
+      const done = new Promise<AppendResults | undefined>((resolve, reject) => (settle = { resolve, reject }));
+      this.#filling = chunk = { ids: [], operations: [], bytes: 0, done, settle };
+    }
+    chunk.ids.push(operation.id);
+    chunk.operations!.push(operation);
+    chunk.bytes += operation.bytes;
+    if (chunk.ids.length >= APPEND_MAX_OPERATIONS) this.#close();
+    return chunk.done;
   }
 
   /**
-   * Sends the appends waiting for this tick's end now, so that they reach Redis before the command that
-   * follows: a lease or a read must see every operation appended before it.
+   * Queues this tick's appends to be sent now, so that they reach Redis before the command that follows (a lease or
+   * a read must see every operation appended before it); `all` sends every chunk waiting at once (at `close`).
    */
-  flush(): void {
-    const appends = this.#appends;
-    if (!appends) return;
-    this.#appends = undefined;
-    const { maxQueueSize, maxQueueBytes, overflow } = this.#bound;
-    const results = new Map<number, AppendResult>();
-    const chunks: Promise<void>[] = [];
-    for (let start = 0; start < appends.operations.length; start += APPEND_CHUNK) {
-      const chunk = appends.operations.slice(start, start + APPEND_CHUNK);
-      const args: (string | number)[] = [maxQueueSize, maxQueueBytes, overflow];
-      for (const { id, key, json, bytes, attempts } of chunk) args.push(id, key, json, bytes, attempts);
-      chunks.push(
-        this.#run(APPEND, args)
-          .then((reply) => {
-            this.#answered(reply);
-            // After the totals: place (1-based in the chunk), refused (1/0), count of ids dropped for it, those ids.
-            for (let i = 2; i < reply.length; i += 3 + Number(reply[i + 2])) {
-              const droppedIds = reply.slice(i + 3, i + 3 + Number(reply[i + 2])).map(String);
-              results.set(start + Number(reply[i]) - 1, { rejected: reply[i + 1] === 1, droppedIds });
-            }
-          })
-          .finally(() => {
-            this.#size -= chunk.length;
-            this.#bytes -= chunk.reduce((sum, { bytes }) => sum + bytes, 0);
-          }),
-      );
+  flush(all = false): void {
+    this.#flushQueued = false;
+    this.#close();
+    this.#sendWaiting(all);
+  }
+
+  /**
+   * Runs `send` (a command of the store) once every append made before it was sent, and every command before it:
+   * at once when nothing waits.
+   */
+  inOrder<T>(send: () => Promise<T>): Promise<T> {
+    this.flush();
+    if (this.#waiting.length === 0) return send();
+    return new Promise<T>((resolve, reject) => this.#waiting.push({ send: () => send().then(resolve, reject) }));
+  }
+
+  /** Queues the chunk being filled to be sent (and sends what may go). */
+  #close(): undefined {
+    const chunk = this.#filling;
+    if (!chunk) return undefined;
+    this.#filling = undefined;
+    this.#waiting.push({ chunk });
+    this.#sendWaiting(false);
+    return undefined;
+  }
+
+  /** Sends what waits, in order, while the socket keeps up (or every chunk, `all`). */
+  #sendWaiting(all: boolean): void {
+    while (this.#waiting.length > 0) {
+      const next = this.#waiting[0];
+      const keepsUp = this.#inFlight === 0 || this.#link.unsentBytes() < APPEND_MAX_BYTES;
+      if ('chunk' in next && !keepsUp && !all) return;
+      this.#waiting.shift();
+      if ('chunk' in next) this.#send(next.chunk);
+      else next.send();
     }
-    Promise.all(chunks).then(() => appends.settle.resolve(results), appends.settle.reject);
+  }
+
+  #send(chunk: AppendChunk): void {
+    this.#inFlight += 1;
+    const { maxQueueSize, maxQueueBytes, overflow } = this.#bound;
+    const payload = appendPayload(chunk.operations!);
+    chunk.operations = undefined;
+    this.#link.run(APPEND, [maxQueueSize, maxQueueBytes, overflow, payload]).then(
+      (reply) => {
+        this.#answered(chunk);
+        this.#link.answered(reply);
+        let results: Map<string, AppendResult> | undefined;
+        // After the totals: place (1-based), refused (1/0), count of ids dropped for it, those ids.
+        for (let i = 2; i < reply.length; i += 3 + Number(reply[i + 2])) {
+          const droppedIds = reply.slice(i + 3, i + 3 + Number(reply[i + 2])).map(String);
+          (results ??= new Map()).set(chunk.ids[Number(reply[i]) - 1], { rejected: reply[i + 1] === 1, droppedIds });
+        }
+        chunk.settle.resolve(results);
+        this.#sendWaiting(false);
+      },
+      (error: unknown) => {
+        this.#answered(chunk);
+        chunk.settle.reject(error);
+        this.#sendWaiting(false);
+      },
+    );
+  }
+
+  /** A chunk is answered: it is no longer on its way, nor counted in `size` and `bytes`. */
+  #answered(chunk: AppendChunk): void {
+    this.#inFlight -= 1;
+    this.#size -= chunk.ids.length;
+    this.#bytes -= chunk.bytes;
   }
 }

@@ -27,7 +27,7 @@ export class RedisLeaseKeeper {
 
   /**
    * @param leaseMs how long a lease lives in Redis unless renewed (the store's `visibilityTimeoutMs`)
-   * @param renew runs the RENEW script with these arguments: `leaseMs`, then token and id pairs
+   * @param renew runs the RENEW script with these arguments: `leaseMs`, then the tokens of the leases held
    */
   constructor(leaseMs: number, renew: (args: (string | number)[]) => Promise<void>) {
     this.#leaseMs = leaseMs;
@@ -79,12 +79,10 @@ export class RedisLeaseKeeper {
 
   async #renewAll(): Promise<void> {
     if (this.#held.size === 0) return;
-    const args: (string | number)[] = [this.#leaseMs];
-    for (const [token, ids] of this.#held) for (const id of ids) args.push(token, id);
     const tokens = [...this.#held.keys()];
     const sent = performance.now();
     try {
-      await this.#renew(args);
+      await this.#renew([this.#leaseMs, ...tokens]);
       const answered = performance.now();
       for (const token of tokens) {
         const end = this.#validUntil.get(token);

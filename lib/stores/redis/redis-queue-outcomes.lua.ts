@@ -42,7 +42,7 @@ end
 export const WATCH = `${PRELUDE}
 for i = 3, #ARGV do
   watch(ARGV[i])
-  if redis.call('HEXISTS', OP_KEY, ARGV[i]) == 0 then mark_gone(ARGV[i], now) end
+  if redis.call('HEXISTS', OPERATIONS, ARGV[i]) == 0 then mark_gone(ARGV[i], now) end
 end
 return {}
 `;
@@ -90,7 +90,7 @@ for i, recorded in ipairs(hmget(OUTCOMES, ids)) do
   local id = ids[i]
   if recorded and recorded ~= '' then
     answer(id, recorded)
-  elseif redis.call('HEXISTS', OP_KEY, id) == 1 then
+  elseif redis.call('HEXISTS', OPERATIONS, id) == 1 then
     watch(id)
   elseif redis.call('HEXISTS', WATCHERS, id) == 0 then
     answer(id, '\\n')

@@ -46,6 +46,11 @@ export class RedisQueueConnection {
     this.#keys = KEY_NAMES.map((name) => `{${prefix}}:${name}`);
   }
 
+  /** Bytes written to the client's socket that it has not handed to the system yet (Redis reads slower than that). */
+  get unsentBytes(): number {
+    return this.#redis.stream?.writableLength ?? 0;
+  }
+
   /** Whether {@link close} was called: every script then rejects. */
   get closed(): boolean {
     return this.#closed;
@@ -67,7 +72,7 @@ export class RedisQueueConnection {
   }
 
   /** Runs a script on the prefix's keys; rejects once closed, and with a {@link CustomerIOConfigError} on a prefix in an earlier layout. */
-  run(script: string, args: (string | number)[]): Promise<RedisReply> {
+  run(script: string, args: (string | number | Buffer)[]): Promise<RedisReply> {
     return this.#command(() =>
       runScript(this.#redis, script, this.#keys, args).catch((error: unknown) =>
         Promise.reject(this.#explained(error)),

@@ -4,7 +4,7 @@ import { REDIS_ACKNOWLEDGE_FAILED, REDIS_RELEASE_FAILED } from '../../errors/cus
 import type { Redis } from 'ioredis';
 import { DEFAULT_VISIBILITY_TIMEOUT_MS } from '../../customerio.constants.js';
 import type {
-  AppendResult,
+  AppendResults,
   CustomerIOQueueStore,
   LeaseDeadlines,
   LeaseLimits,
@@ -18,7 +18,7 @@ import { RedisQueueConnection } from './redis-queue.connection.js';
 import { ACKNOWLEDGE, COUNTS, DROP_OLDEST, HAS, LEASE, RELEASE, RENEW } from './redis-queue.lua.js';
 import { redisSharedOutcomes } from './redis-shared-outcomes.js';
 import type { RedisReply } from './redis-script.loader.js';
-import { FIELDS, operationAt } from './redis-queue.reply.js';
+import { FIELDS, operationAt } from './redis-operation.records.js';
 
 /** Options of {@link RedisQueueStore}. */
 export interface RedisQueueStoreOptions {
@@ -64,10 +64,10 @@ export interface RedisQueueStoreOptions {
 // group hands entries out in stream order to whoever reads, with no way to say "not this key while
 // another consumer holds one of its entries", and XAUTOCLAIM gives a dead consumer's entries to one
 // reader out of order with the rest of their keys. BullMQ's groups (per-key order) are in its paid Pro
-// edition. With a sorted set per key scored by append sequence, and one of the keys ready to lease scored
-// by their oldest operation, one Lua script leases exactly as the in-memory store does — oldest first,
-// skipping every key leased anywhere — at O(log n) per operation (see redis-queue-layout.lua.ts), and a
-// lease deadline (another sorted set) makes a dead instance's operations leasable again in their original
+// edition. With a sorted set per key scored by append sequence, and one of the keys scored by their oldest
+// operation (or marked leased), one Lua script leases exactly as the in-memory store does — oldest first,
+// skipping every key leased anywhere — at O(log n) per operation (see redis-queue-layout.lua.ts), and each
+// lease's deadline (another sorted set) makes a dead instance's operations leasable again in their original
 // places. Deadlines are read from Redis's clock (`TIME`), so app clocks need not agree.
 
 /**
@@ -121,10 +121,11 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     if (!(visibilityTimeoutMs > 0)) throw new RangeError(`visibilityTimeoutMs must be > 0, got ${visibilityTimeoutMs}`);
     if (!(outcomeTtlMs > 0)) throw new RangeError(`outcomeTtlMs must be > 0, got ${outcomeTtlMs}`);
     this.#connection = new RedisQueueConnection(options.redis, prefix);
-    this.#appends = new RedisAppendBatcher(
-      (script, args) => this.#connection.run(script, args),
-      (reply) => this.#totals(reply),
-    );
+    this.#appends = new RedisAppendBatcher({
+      run: (script, args) => this.#connection.run(script, args),
+      answered: (reply) => this.#totals(reply),
+      unsentBytes: () => this.#connection.unsentBytes,
+    });
     this.#visibilityTimeoutMs = visibilityTimeoutMs;
     this.#leases = new RedisLeaseKeeper(visibilityTimeoutMs, async (args) =>
       this.#totals(await this.#run(RENEW, args)),
@@ -184,11 +185,12 @@ export class RedisQueueStore implements CustomerIOQueueStore {
   }
 
   /**
-   * Appends an operation. Appends made in the same tick go to Redis together, in chunks of 500, before any
-   * other command of this store; the promise settles once they all did, with what the bound did to this
-   * operation (see {@link RedisQueueStore.enforceBound}), if anything.
+   * Appends an operation. Appends go to Redis in chunks of at most 1,000 operations (or 512 KB), before any later
+   * command of this store: a chunk as soon as it is full, or at the end of its tick. The promise, the same for every
+   * operation of a chunk, settles once Redis has answered the chunk, with what the bound did to each operation it
+   * refused or that made room, by id (see {@link RedisQueueStore.enforceBound}).
    */
-  append(operation: QueuedOperation): Promise<AppendResult | undefined> {
+  append(operation: QueuedOperation): Promise<AppendResults | undefined> {
     return this.#appends.append(operation);
   }
 
@@ -215,7 +217,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     const reply = await this.#run(LEASE, [maxOperations, maxBytes, this.#visibilityTimeoutMs, token]);
     this.#totals(reply);
     const operations: RedisLeasedOperation[] = [];
-    for (let i = 2; i < reply.length; i += FIELDS) operations.push({ ...operationAt(reply, i), lease: token });
+    for (let i = 2; i < reply.length; i += FIELDS) operations.push(operationAt(reply, i, token));
     this.#leases.hold(token, operations, sent);
     return operations;
   }
@@ -277,7 +279,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
    */
   async close(): Promise<void> {
     if (this.#connection.closed) return;
-    this.#appends.flush();
+    this.#appends.flush(true);
     clearInterval(this.#refreshTimer);
     this.#leases.close();
     await this.#connection.close();
@@ -288,9 +290,8 @@ export class RedisQueueStore implements CustomerIOQueueStore {
     this.#bytes = Number(reply[1]);
   }
 
-  /** Runs a script, after the appends still waiting (see `RedisAppendBatcher.flush`). */
+  /** Runs a script, after the appends and commands still waiting (see `RedisAppendBatcher.inOrder`). */
   #run(script: string, args: (string | number)[]): Promise<RedisReply> {
-    this.#appends.flush();
-    return this.#connection.run(script, args);
+    return this.#appends.inOrder(() => this.#connection.run(script, args));
   }
 }

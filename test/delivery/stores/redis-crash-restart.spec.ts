@@ -96,7 +96,7 @@ describe('RedisQueueStore: two instances on one prefix, one killed (kill -9)', (
     await sleep(VISIBILITY_TIMEOUT_MS + 150);
     expect(sandbox.batches).toHaveLength(0);
     expect(subject.log.reports).toEqual([]);
-    expect(await admin.zcard(`{${prefix}}:deadlines`)).toBe(10);
+    expect(await admin.hlen(`{${prefix}}:owners`)).toBe(10);
 
     await kill9(doomed);
     expect(doomed.process.signalCode).toBe('SIGKILL');
@@ -113,9 +113,9 @@ describe('RedisQueueStore: two instances on one prefix, one killed (kill -9)', (
       expect(order).toEqual(ids.filter((_, i) => i % 7 === person));
     }
     await sandbox.waitFor(() => survivorStore.size === 0, 2_000);
-    expect(await admin.hlen(`{${prefix}}:op-key`)).toBe(0);
-    expect(await admin.zcard(`{${prefix}}:deadlines`)).toBe(0);
-    expect(await admin.hlen(`{${prefix}}:op-json`)).toBe(0);
+    expect(await admin.hlen(`{${prefix}}:operations`)).toBe(0);
+    expect(await admin.hlen(`{${prefix}}:owners`)).toBe(0);
+    expect(await admin.zcard(`{${prefix}}:leases`)).toBe(0);
   }, 20_000);
 
   it('at an arbitrary moment of a stream of track() calls: every event whose receipt.stored resolved is delivered exactly once', async () => {

@@ -81,7 +81,7 @@ describe('RedisQueueStore: an instance cut off from Redis, not from Customer.io,
       expect(sandbox.batches).toHaveLength(1); // B's, with both identifies
       expect(a.subject.log.reports).toEqual([]);
       expect(a.subject.client.stats).toMatchObject({ delivered: 0, failed: 0, undelivered: 0 });
-      expect(await testRedis.admin.hlen(`{${prefix}}:op-json`)).toBe(0);
+      expect(await testRedis.admin.hlen(`{${prefix}}:operations`)).toBe(0);
       expect(capture.messages('warn', 'CustomerIO')).toContainEqual(
         expect.stringMatching(
           /^CustomerIO 1 operation given back unsent, no attempt spent: the batch's lease in the shared store .* may end before another request could/,

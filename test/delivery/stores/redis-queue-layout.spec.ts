@@ -7,7 +7,7 @@ import { QUEUE_SUITE_SETUP, startTestApp } from '../../support/test-app.js';
 import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
 
 // The Redis store's data layout: what a LEASE costs does not depend on how many operations wait, and a prefix
-// written in the previous layout is refused. On a redis-server of the test's own, whose command counts
+// written in an earlier layout is refused. On a redis-server of the test's own, whose command counts
 // (INFO commandstats, which counts the commands scripts run too) nobody else adds to.
 
 const ALL = { maxOperations: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER };
@@ -107,9 +107,9 @@ describe('RedisQueueStore, the cost of a lease', () => {
   }, 30_000);
 });
 
-describe('RedisQueueStore, a prefix written by the previous version', () => {
-  /** Writes, as the previous version's store did, one queued operation (or, `none`, only its counters). */
-  async function writeOldLayout(prefix: string, none = false): Promise<void> {
+describe('RedisQueueStore, a prefix written by an earlier version', () => {
+  /** Writes, as the first version's store did, one queued operation (or, `none`, only its counters). */
+  async function writeFirstLayout(prefix: string, none = false): Promise<void> {
     const key = (name: string): string => `{${prefix}}:${name}`;
     await redis.admin.set(key('seq'), '7');
     await redis.admin.hset(key('totals'), 'size', none ? 0 : 1, 'bytes', none ? 0 : 10);
@@ -119,9 +119,22 @@ describe('RedisQueueStore, a prefix written by the previous version', () => {
     await redis.admin.hset(key('json'), 'old-1', '{"type":"person"}');
   }
 
+  /** Writes, as the second version's store did (layout '2'), two queued operations of one person (or, `none`, none). */
+  async function writeSecondLayout(prefix: string, none = false): Promise<void> {
+    const key = (name: string): string => `{${prefix}}:${name}`;
+    await redis.admin.set(key('layout'), '2');
+    await redis.admin.set(key('sequence'), '2');
+    await redis.admin.hset(key('counts'), 'size', none ? 0 : 2, 'bytes', none ? 0 : 20);
+    if (none) return;
+    await redis.admin.zadd(key('ready'), 1, 'u-1');
+    await redis.admin.zadd(key('by-key:u-1'), 1, 'old-1', 2, 'old-2');
+    await redis.admin.hset(key('op-key'), 'old-1', 'u-1', 'old-2', 'u-1');
+    await redis.admin.hset(key('op-json'), 'old-1', '{"type":"person"}', 'old-2', '{"type":"person"}');
+  }
+
   it('holding operations: refused with an error naming the prefix, by the store and by the module at start-up; nothing is changed', async () => {
     const prefix = newPrefix();
-    await writeOldLayout(prefix);
+    await writeFirstLayout(prefix);
     const store = makeStore(prefix);
 
     const refusal = await store.ready().catch((error: unknown) => error);
@@ -144,18 +157,54 @@ describe('RedisQueueStore, a prefix written by the previous version', () => {
       await sandbox.close();
     }
     expect(await redis.admin.hgetall(`{${prefix}}:key`)).toEqual({ 'old-1': 'u-1' });
-    expect(await redis.admin.exists(`{${prefix}}:layout`, `{${prefix}}:op-key`)).toBe(0);
+    expect(await redis.admin.exists(`{${prefix}}:layout`, `{${prefix}}:operations`)).toBe(0);
   });
 
   it('holding no operation: taken over, its old counters deleted', async () => {
     const prefix = newPrefix();
-    await writeOldLayout(prefix, true);
+    await writeFirstLayout(prefix, true);
     const store = makeStore(prefix);
 
     await store.ready();
     await store.append(op('new-1', 'u-1'));
     expect((await store.lease(ALL)).map((o) => o.id)).toEqual(['new-1']);
     expect(await redis.admin.exists(`{${prefix}}:seq`, `{${prefix}}:totals`)).toBe(0);
+    expect(await redis.admin.get(`{${prefix}}:layout`)).toBe('3');
+  });
+
+  it("the second version's layout, holding operations: refused, and nothing is changed", async () => {
+    const prefix = newPrefix();
+    await writeSecondLayout(prefix);
+    const store = makeStore(prefix);
+
+    const refusal = await store.ready().catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(CustomerIOConfigError);
+    expect(String(refusal)).toContain(`prefix "${prefix}" holds 2 operations written by an earlier version`);
+    await expect(store.append(op('new-1', 'u-1'))).rejects.toThrow(CustomerIOConfigError);
     expect(await redis.admin.get(`{${prefix}}:layout`)).toBe('2');
+    expect(await redis.admin.hkeys(`{${prefix}}:op-key`)).toEqual(['old-1', 'old-2']);
+    expect(await redis.admin.zrange(`{${prefix}}:by-key:u-1`, 0, -1)).toEqual(['old-1', 'old-2']);
+    expect(await redis.admin.exists(`{${prefix}}:operations`, `{${prefix}}:key`)).toBe(0);
+  });
+
+  it("the second version's layout, holding none: taken over; an instance of the second version then refuses the prefix", async () => {
+    const prefix = newPrefix();
+    await writeSecondLayout(prefix, true);
+    const store = makeStore(prefix);
+
+    await store.ready();
+    await store.append(op('new-1', 'u-1'));
+    expect(await redis.admin.get(`{${prefix}}:layout`)).toBe('3');
+    // The check the second version's scripts start with, as it was.
+    const secondVersionCheck = `
+      if redis.call('GET', KEYS[1]) ~= '2' then
+        local old = redis.call('HLEN', KEYS[2])
+        if old > 0 then return redis.error_reply('CUSTOMERIO_OLD_LAYOUT ' .. old) end
+      end
+      return 'reads the prefix as its own'`;
+    await expect(redis.admin.eval(secondVersionCheck, 2, `{${prefix}}:layout`, `{${prefix}}:key`)).rejects.toThrow(
+      'CUSTOMERIO_OLD_LAYOUT',
+    );
+    expect((await store.lease(ALL)).map((o) => o.id)).toEqual(['new-1']);
   });
 });

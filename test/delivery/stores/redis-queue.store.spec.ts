@@ -56,10 +56,14 @@ function makeStore(visibilityTimeoutMs = 30_000, options: Partial<RedisQueueStor
   return store;
 }
 
-/** Ids of the operations the test prefix holds, oldest first. */
+/** Ids of the operations the test prefix holds, oldest first (by their sequences, in their keys' sorted sets). */
 async function heldIds(): Promise<string[]> {
-  const sequences = await admin.hgetall(`{${prefix}}:op-sequence`);
-  return Object.keys(sequences).sort((a, b) => Number(sequences[a]) - Number(sequences[b]));
+  const held: [string, number][] = [];
+  for (const key of await admin.keys(`{${prefix}}:by-key:*`)) {
+    const members = await admin.zrange(key, 0, -1, 'WITHSCORES');
+    for (let i = 0; i < members.length; i += 2) held.push([members[i], Number(members[i + 1])]);
+  }
+  return held.sort((a, b) => a[1] - b[1]).map(([id]) => id);
 }
 
 /** Whether the test prefix holds watches, watchers, recorded outcomes' times, and outcomes (1 or 0 each). */
@@ -78,7 +82,7 @@ function watchHeld(): { stop(): Promise<number> } {
   let watching = true;
   let peak = 0;
   const watched = (async () => {
-    while (watching) peak = Math.max(peak, await admin.hlen(`{${prefix}}:op-key`));
+    while (watching) peak = Math.max(peak, await admin.hlen(`{${prefix}}:operations`));
   })();
   return {
     stop: async () => {
@@ -105,9 +109,14 @@ async function appendMany(
     const tick = Array.from({ length: Math.min(perTick, count - start) }, (_, i) =>
       op(`${name}-${String(start + i).padStart(2, '0')}`, name, bytes),
     );
-    await Promise.all(tick.map(async (o) => answers.set(o.id, await store.append(o))));
+    await Promise.all(tick.map(async (o) => answers.set(o.id, await answerOf(store, o))));
   }
   return answers;
+}
+
+/** What the store answered for the append of `operation` (its chunk's answer names each operation it did anything to). */
+async function answerOf(store: RedisQueueStore, operation: QueuedOperation): Promise<AppendResult | undefined> {
+  return (await store.append(operation))?.get(operation.id);
 }
 
 /** Ids the answers say were refused, and ids they say were dropped (in the order given). */
@@ -188,15 +197,15 @@ describe('RedisQueueStore, the bound enforced in Redis for every instance', () =
 
     // with every operation leased, nothing can make room: the new one is refused and nothing dropped
     await one.lease(ALL);
-    expect(await one.append(op('late', 'late'))).toEqual({ rejected: true, droppedIds: [] });
+    expect(await answerOf(one, op('late', 'late'))).toEqual({ rejected: true, droppedIds: [] });
     expect(await heldIds()).toEqual(held);
   });
 
   it('maxQueueBytes: drops only when that makes room, and refuses an operation larger than the whole bound', async () => {
     const [one, two] = twoInstances({ maxQueueBytes: 100, overflow: 'drop-oldest' });
     await appendMany(one, 'old', 10, 10); // 100 bytes: full
-    expect(await two.append(op('huge', 'h', 101))).toEqual({ rejected: true, droppedIds: [] });
-    expect(await two.append(op('wide', 'w', 25))).toEqual({
+    expect(await answerOf(two, op('huge', 'h', 101))).toEqual({ rejected: true, droppedIds: [] });
+    expect(await answerOf(two, op('wide', 'w', 25))).toEqual({
       rejected: false,
       droppedIds: ['old-00', 'old-01', 'old-02'],
     });
@@ -204,7 +213,7 @@ describe('RedisQueueStore, the bound enforced in Redis for every instance', () =
 
     // 70 bytes leased: dropping the one operation not leased (25 bytes) would not make room for 35
     expect(ids(await two.lease({ maxOperations: 7, maxBytes: 1_000 }))).not.toContain('wide');
-    expect(await one.append(op('more', 'm', 35))).toEqual({ rejected: true, droppedIds: [] });
+    expect(await answerOf(one, op('more', 'm', 35))).toEqual({ rejected: true, droppedIds: [] });
     expect(await heldIds()).toHaveLength(8);
     await one.refresh();
     expect(one.bytes).toBe(95);
@@ -543,7 +552,7 @@ describe("store: 'redis' in the module options", () => {
       await subject.client.flush();
       await subject.app.close();
       expectEachOnceOrReported(sandbox, ids, subject.log);
-      expect(await admin.hlen(`{${prefix}}:op-key`)).toBe(0);
+      expect(await admin.hlen(`{${prefix}}:operations`)).toBe(0);
     } finally {
       await sandbox.close();
     }
@@ -653,7 +662,7 @@ describeNeeding('redis-server')('RedisQueueStore, closing', () => {
       await store.close();
       expect(await Promise.all(answers)).toHaveLength(1_200);
       const check = new Redis(own.url);
-      expect(await check.hlen(`{${prefix}}:op-key`)).toBe(1_200);
+      expect(await check.hlen(`{${prefix}}:operations`)).toBe(1_200);
       await check.quit();
       await expect(store.has('c-0')).rejects.toThrow(/store is closed/);
       expect(unhandled).not.toHaveBeenCalled();

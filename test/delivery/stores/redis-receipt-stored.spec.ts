@@ -55,12 +55,12 @@ describe('RedisQueueStore: receipt.stored', () => {
       for (const receipt of receipts) void receipt.stored.then(() => (stored += 1));
       await sleep(200);
       expect(stored).toBe(0);
-      expect(await redis.admin.hlen(`{${prefix}}:op-json`)).toBe(0);
+      expect(await redis.admin.hlen(`{${prefix}}:operations`)).toBe(0);
     } finally {
       await redis.admin.call('CLIENT', 'UNPAUSE');
     }
     await Promise.all(receipts.map((receipt) => receipt.stored));
-    expect(await redis.admin.hmget(`{${prefix}}:op-json`, ...receipts.map((receipt) => receipt.id))).not.toContain(
+    expect(await redis.admin.hmget(`{${prefix}}:operations`, ...receipts.map((receipt) => receipt.id))).not.toContain(
       null,
     );
   });
@@ -71,7 +71,7 @@ describe('RedisQueueStore: receipt.stored', () => {
     for (let tick = 0; tick < 10; tick++) {
       for (let i = 0; i < 50; i++) {
         const receipt = client.track(`u-${i % 7}`, 'streamed', { tick, i });
-        checks.push(receipt.stored.then(() => redis.admin.hexists(`{${prefix}}:op-json`, receipt.id)));
+        checks.push(receipt.stored.then(() => redis.admin.hexists(`{${prefix}}:operations`, receipt.id)));
       }
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -116,6 +116,6 @@ describe('RedisQueueStore: receipt.stored', () => {
     expect(await rejectionOf(delivered)).toBe(error);
     expect(b.log.ids('rejected')).toEqual([refused.id]);
     expect(b.client.stats).toMatchObject({ enqueued: 1, rejected: 1 });
-    expect(await redis.admin.hexists(`{${prefix}}:op-json`, refused.id)).toBe(0);
+    expect(await redis.admin.hexists(`{${prefix}}:operations`, refused.id)).toBe(0);
   });
 });

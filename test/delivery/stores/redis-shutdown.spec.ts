@@ -98,8 +98,8 @@ describe('RedisQueueStore: shutting an instance down while another one has the s
       '3 operations stay in the durable store for the next start (or another instance sharing it): ' +
         'the shutdown deadline of 300 ms passed with 3 of them in flight here (released)',
     ]);
-    expect(await testRedis.admin.hlen(`{${prefix}}:op-json`)).toBe(3);
-    expect(await testRedis.admin.zcard(`{${prefix}}:deadlines`)).toBe(0);
+    expect(await testRedis.admin.hlen(`{${prefix}}:operations`)).toBe(3);
+    expect(await testRedis.admin.hlen(`{${prefix}}:owners`)).toBe(0);
   });
 
   it('sends what it can lease, and leaves only what the other instance holds', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { CustomerIOQueueFullError, CustomerIOValidationError } from '../../../lib/index.js';
-import type { AppendResult, QueueBound, QueuedOperation } from '../../../lib/stores/index.js';
+import type { AppendResult, AppendResults, QueueBound, QueuedOperation } from '../../../lib/stores/index.js';
 import { QueueAdmission } from '../../../lib/delivery/queue.admission.js';
 import { MemoryQueueStore } from '../../../lib/stores/memory-queue.store.js';
 import { partsFixture } from './queue-parts.js';
@@ -144,13 +144,13 @@ describe('QueueAdmission', () => {
     class BoundStore extends MemoryQueueStore {
       bound?: QueueBound;
       drops = 0;
-      next: (operation: QueuedOperation) => AppendResult | Promise<AppendResult> = () => ({});
+      next: (operation: QueuedOperation) => AppendResult | Promise<AppendResult | AppendResults> = () => ({});
 
       enforceBound(bound: QueueBound): void {
         this.bound = bound;
       }
 
-      override append(operation: QueuedOperation): AppendResult | Promise<AppendResult> {
+      override append(operation: QueuedOperation): AppendResult | Promise<AppendResult | AppendResults> {
         super.append(operation);
         return this.next(operation);
       }
@@ -195,6 +195,64 @@ describe('QueueAdmission', () => {
       expect(log.reports).toEqual([
         expect.objectContaining({ outcome: 'failed', ids: [receipt.id], reason: 'store: Error: disk gone' }),
       ]);
+    });
+
+    /** A promise and the way to settle it from outside. */
+    function deferred<T>(): { promise: Promise<T>; resolve(value: T): void; reject(error: unknown): void } {
+      let resolve!: (value: T) => void;
+      let reject!: (error: unknown) => void;
+      const promise = new Promise<T>((yes, no) => ((resolve = yes), (reject = no)));
+      return { promise, resolve, reject };
+    }
+
+    it('a batch answered with one promise: each operation settles from its own result in it', async () => {
+      const store = new BoundStore();
+      const { admission, delivery, log } = admissionFor({ maxQueueSize: 5 }, store);
+      const batch = deferred<AppendResults>();
+      store.next = () => batch.promise;
+      const [kept, refused, roomy] = ['u-1', 'u-2', 'u-3'].map((person) => admission.admit(person, eventOf(200)));
+      const stored = [kept, refused].map((receipt) =>
+        receipt.stored.then(
+          () => 'stored',
+          (error: unknown) => error,
+        ),
+      );
+
+      batch.resolve(
+        new Map([
+          [refused.id, { rejected: true }],
+          [roomy.id, { droppedIds: ['older'] }],
+        ]),
+      );
+      const [keptStored, refusedStored] = await Promise.all(stored);
+      expect(keptStored).toBe('stored');
+      expect(refusedStored).toBeInstanceOf(CustomerIOQueueFullError);
+      await expect(roomy.stored).resolves.toBeUndefined(); // read after the batch settled
+      expect(delivery.stats).toMatchObject({ enqueued: 3, rejected: 1, dropped: 1 });
+      expect(log.reports).toEqual([
+        expect.objectContaining({ outcome: 'rejected', ids: [refused.id] }),
+        expect.objectContaining({ outcome: 'dropped', ids: ['older'] }),
+      ]);
+    });
+
+    it('a batch the store failed: every operation of it is reported failed, and each stored rejects naming it', async () => {
+      const store = new BoundStore();
+      const { admission, delivery, log } = admissionFor({}, store);
+      const failing = deferred<AppendResults>();
+      store.next = () => failing.promise;
+      const failed = ['u-1', 'u-2'].map((person) => admission.admit(person, eventOf(200)));
+      store.next = () => Promise.resolve(new Map());
+      const next = admission.admit('u-3', eventOf(200)); // another batch: stored
+
+      failing.reject(new Error('connection lost'));
+      for (const receipt of failed) await expect(receipt.stored).rejects.toThrow(`operation ${receipt.id}`);
+      await expect(next.stored).resolves.toBeUndefined();
+      expect(delivery.stats).toMatchObject({ enqueued: 3, failed: 2 });
+      expect(log.reports).toEqual(
+        failed.map((receipt) =>
+          expect.objectContaining({ outcome: 'failed', ids: [receipt.id], reason: 'store: Error: connection lost' }),
+        ),
+      );
     });
   });
 });

@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { QueuedOperation } from '../../../lib/interfaces/queue-store.interface.js';
+import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
+import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
+
+// The Redis store's appends in chunks: what one tick appends goes to Redis in APPEND scripts of at most 1,000
+// operations or 512 KB, each answered on its own, and nothing of the store runs before the appends made before it.
+// On a redis-server of the test's own, whose script counts (INFO commandstats) nobody else adds to.
+
+const ALL = { maxOperations: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER };
+
+/** Operation `id` of `key` whose JSON weighs about `bytes`. */
+function op(id: string, key: string, bytes = 40): QueuedOperation {
+  const json = JSON.stringify({ id, key, pad: 'x'.repeat(Math.max(0, bytes - id.length - key.length - 25)) });
+  return { id, key, json, bytes: Buffer.byteLength(json), attempts: 0 };
+}
+
+const redis = useRedisForFile(() => startRedisServer());
+const prefixes: string[] = [];
+const stores: RedisQueueStore[] = [];
+
+afterEach(async () => {
+  for (const store of stores.splice(0)) await store.close();
+  for (const prefix of prefixes.splice(0)) await deleteKeys(redis.admin, prefix);
+});
+
+async function makeStore(): Promise<RedisQueueStore> {
+  const prefix = uniquePrefix('redis-chunks');
+  prefixes.push(prefix);
+  const store = new RedisQueueStore({ redis: redis.server.url, prefix, refreshIntervalMs: 3_600_000 });
+  stores.push(store);
+  await store.ready();
+  return store;
+}
+
+/** APPEND scripts Redis ran while `run` ran (the store's first script call is made before, so none is loaded here). */
+async function appendScriptsDuring(run: () => Promise<unknown>): Promise<number> {
+  await redis.admin.config('RESETSTAT');
+  await run();
+  const stats = await redis.admin.info('commandstats');
+  return Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+}
+
+describe('RedisQueueStore, appends in chunks', () => {
+  it('one tick of 2,500 small appends goes in 3 scripts, of 40 appends of 30 KB in 3: each stored, in order', async () => {
+    const store = await makeStore();
+    await store.append(op('first', 'k-0')); // loads the script
+
+    const small = Array.from({ length: 2_500 }, (_, i) => op(`s-${i}`, `k-${i % 7}`));
+    expect(await appendScriptsDuring(() => Promise.all(small.map((o) => store.append(o))))).toBe(3);
+    const large = Array.from({ length: 40 }, (_, i) => op(`l-${i}`, `k-${i % 7}`, 30_000));
+    expect(await appendScriptsDuring(() => Promise.all(large.map((o) => store.append(o))))).toBe(3);
+
+    expect(store.size).toBe(2_541);
+    const leased = (await store.lease(ALL)).map((o) => o.id);
+    expect(leased).toEqual(['first', ...small.map((o) => o.id), ...large.map((o) => o.id)]);
+  }, 30_000);
+
+  it('a lease asked for in the tick of the appends before it, chunks and all, hands them all out', async () => {
+    const store = await makeStore();
+    const appended = Array.from({ length: 2_100 }, (_, i) => op(`a-${i}`, `k-${i % 3}`));
+    const answers = appended.map((o) => store.append(o));
+    const lease = store.lease(ALL); // same tick: after the three chunks
+    await Promise.all(answers);
+    expect((await lease).map((o) => o.id)).toEqual(appended.map((o) => o.id));
+  });
+
+  it("a chunk Redis fails rejects that chunk's appends only: the chunks before and after it are stored", async () => {
+    const store = await makeStore();
+    const appended = Array.from({ length: 2_500 }, (_, i) => op(`a-${i}`, `k-${i % 5}`));
+    // NOTE: bytes that are not a whole number cannot be read back from the operation's record: the script fails.
+    appended[1_500] = { ...appended[1_500], bytes: 0.5 };
+    const answers = await Promise.allSettled(appended.map((o) => store.append(o)));
+
+    const failed = appended.filter((_, i) => answers[i].status === 'rejected').map((o) => o.id);
+    expect(failed).toEqual(appended.slice(1_000, 2_000).map((o) => o.id));
+    expect(store.size).toBe(1_500);
+    const leased = (await store.lease(ALL)).map((o) => o.id);
+    expect(leased).toEqual([...appended.slice(0, 1_000), ...appended.slice(2_000)].map((o) => o.id));
+    expect(await store.has('a-1500')).toBe(false);
+  });
+});
