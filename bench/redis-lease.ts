@@ -31,23 +31,20 @@ const median = (values: number[]): number => values.slice().sort((a, b) => a - b
 // on a shared machine. The store reads the count back before anything is measured.
 const LOAD = `${LAYOUT_PRELUDE}
 local from, to, people = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local keys, jsons, sizes, attempts, sequences, unleased, by_key = {}, {}, {}, {}, {}, {}, {}
+local records, by_key = {}, {}
 local total = 0
-local function add(list, a, b) list[#list + 1] = a list[#list + 1] = b end
 for i = from, to do
   local id, key, seq = 'op-' .. i, 'p-' .. (i % people), i + 1
   local json = '{"type":"person","action":"event","identifiers":{"id":"' .. key .. '"},"name":"bench","id":"' .. i .. '"}'
-  add(keys, id, key) add(jsons, id, json) add(sizes, id, #json) add(attempts, id, 0) add(sequences, id, seq)
-  add(unleased, seq, id)
+  add(records, id, #json .. ':0:' .. #key .. ':' .. key .. json)
   if not by_key[key] then by_key[key] = {} end
   add(by_key[key], seq, id)
   total = total + #json
 end
-chunked('HSET', OP_KEY, keys) chunked('HSET', OP_JSON, jsons) chunked('HSET', OP_BYTES, sizes)
-chunked('HSET', OP_ATTEMPTS, attempts) chunked('HSET', OP_SEQUENCE, sequences) chunked('ZADD', UNLEASED, unleased)
+chunked('HSET', OPERATIONS, records)
 for key, members in pairs(by_key) do
   chunked('ZADD', BY_KEY .. key, members)
-  redis.call('ZADD', READY, 'NX', members[1], key)
+  redis.call('ZADD', KEY_HEADS, 'NX', members[1], key)
 end
 redis.call('HINCRBY', COUNTS, 'size', to - from + 1)
 redis.call('HINCRBY', COUNTS, 'bytes', total)
