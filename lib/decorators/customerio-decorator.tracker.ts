@@ -70,14 +70,13 @@ export class CustomerIODecoratorTracker implements DecoratedCallTracker, OnModul
       const payload =
         'error' in outcome
           ? { error: errorName(outcome.error) }
-          : spec.map && userValue(MAPPER[spec.kind], () => spec.map!(result, ...args));
-      const request = incomingRequestStorage.getStore()?.request;
-      const person = spec.person ? userValue('the person mapper', () => spec.person!(result, ...args)) : undefined;
+          : spec.map && userValue(MAPPER[spec.kind], spec.map, result, args);
+      const person = spec.person ? userValue('the person mapper', spec.person, result, args) : undefined;
+      // NOTE: the incoming request is read only when the mapper gave no person (a lookup on every call otherwise).
+      const request = person === undefined || person === null ? incomingRequestStorage.getStore()?.request : undefined;
       const personId =
         person ??
-        (request === undefined
-          ? undefined
-          : userValue('decorators.person', () => this.options.decorators.person(request)));
+        (request === undefined ? undefined : userValue('decorators.person', this.options.decorators.person, request));
       // NOTE: the decorator checked the event name and data against the declared events at compile time.
       const client = this.client as unknown as UncheckedClient;
       if (spec.kind === 'identify') {
@@ -89,7 +88,7 @@ export class CustomerIODecoratorTracker implements DecoratedCallTracker, OnModul
         const anonymousId =
           request === undefined
             ? undefined
-            : userValue('decorators.anonymousId', () => this.options.decorators.anonymousId(request));
+            : userValue('decorators.anonymousId', this.options.decorators.anonymousId, request);
         if (anonymousId === undefined || anonymousId === null)
           throw new Error(DECORATOR_NO_PERSON(request !== undefined));
         client.trackAnonymous(anonymousId, spec.event, payload);
@@ -103,13 +102,18 @@ export class CustomerIODecoratorTracker implements DecoratedCallTracker, OnModul
 const MAPPER = { track: 'the data mapper', identify: 'the attributes mapper' } as const;
 
 /**
- * What user code (`what`) returns; throws naming it when it throws or returns a Promise (whose rejection is
- * then handled here, so that it never reaches the process).
+ * What user code (`what`) returns when called with `first` and `rest`; throws naming it when it throws or returns a
+ * Promise (whose rejection is then handled here, so that it never reaches the process).
  */
-function userValue(what: string, call: () => unknown): unknown {
+function userValue<T>(
+  what: string,
+  code: (first: T, ...rest: unknown[]) => unknown,
+  first: T,
+  rest: unknown[] = [],
+): unknown {
   let value: unknown;
   try {
-    value = call();
+    value = code(first, ...rest);
   } catch (error) {
     throw new Error(USER_CODE_THREW(what, error), { cause: error });
   }

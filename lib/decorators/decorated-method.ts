@@ -32,7 +32,8 @@ export function wrapMethod(
         },
       );
     }
-    if (isObservable(returned)) return settleOnComplete(returned, (outcome) => settled(this, args, outcome));
+    if (typeof returned === 'object' && returned !== null && isObservable(returned))
+      return settleOnComplete(returned, (outcome) => settled(this, args, outcome));
     settled(this, args, { result: returned });
     return returned;
   }
