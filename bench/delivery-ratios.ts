@@ -40,7 +40,7 @@ export function ratio(
   // NOTE: a ratio short of its target says so with its ceiling, when the ceiling is short of the target too.
   const bound = (get: (way: Way) => Measured): string | undefined => {
     const cap = ceiling?.(get);
-    return cap && cap.value < target ? `bound: at most ${fixed(cap.value, 3)} ${cap.what}` : undefined;
+    return cap && cap.value < target ? `at most ${fixed(cap.value, 3)} ${cap.what}` : undefined;
   };
   const rounds = needs.every((way) => ROUND_WAYS.includes(way))
     ? byRound.filter((ways) => needs.every((way) => ways[way]))
