@@ -1,7 +1,6 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
-import type { QueuedOperation } from '../../../lib/interfaces/queue-store.interface.js';
-import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
-import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
+import { describe, expect, it } from '@jest/globals';
+import type { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
+import { queuedOperation, useOwnRedisStores } from '../../support/redis-stores.js';
 
 // The Redis store's appends in chunks: what one tick appends goes to Redis in APPEND scripts of at most 1,000
 // operations or 512 KB, each answered on its own, and nothing of the store runs before the appends made before it.
@@ -9,26 +8,11 @@ import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../
 
 const ALL = { maxOperations: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER };
 
-/** Operation `id` of `key` whose JSON weighs about `bytes`. */
-function op(id: string, key: string, bytes = 40): QueuedOperation {
-  const json = JSON.stringify({ id, key, pad: 'x'.repeat(Math.max(0, bytes - id.length - key.length - 25)) });
-  return { id, key, json, bytes: Buffer.byteLength(json), attempts: 0 };
-}
-
-const redis = useRedisForFile(() => startRedisServer());
-const prefixes: string[] = [];
-const stores: RedisQueueStore[] = [];
-
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-  for (const prefix of prefixes.splice(0)) await deleteKeys(redis.admin, prefix);
-});
+const { redis, store: openStore } = useOwnRedisStores('redis-chunks');
+const op = (id: string, key: string, bytes = 40) => queuedOperation(id, key, bytes);
 
 async function makeStore(): Promise<RedisQueueStore> {
-  const prefix = uniquePrefix('redis-chunks');
-  prefixes.push(prefix);
-  const store = new RedisQueueStore({ redis: redis.server.url, prefix, refreshIntervalMs: 3_600_000 });
-  stores.push(store);
+  const store = openStore();
   await store.ready();
   return store;
 }

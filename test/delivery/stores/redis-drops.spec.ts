@@ -1,36 +1,22 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import type { QueuedOperation } from '../../../lib/interfaces/queue-store.interface.js';
-import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
-import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
+import type { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
+import { queuedOperation, useOwnRedisStores } from '../../support/redis-stores.js';
 
 // The Redis store's drops (overflow 'drop-oldest', and dropOldest): the oldest operations no lease holds, by append
 // order, whether their person is ready or has other operations leased (those are read when a drop needs them).
 
 const MAX = Number.MAX_SAFE_INTEGER;
 
-function op(id: string, key: string): QueuedOperation {
-  const json = JSON.stringify({ id, key });
-  return { id, key, json, bytes: Buffer.byteLength(json), attempts: 0 };
-}
-
-const redis = useRedisForFile(() => startRedisServer());
-const prefixes: string[] = [];
-const stores: RedisQueueStore[] = [];
-
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-  for (const prefix of prefixes.splice(0)) await deleteKeys(redis.admin, prefix);
-});
+const { store: openStore } = useOwnRedisStores('redis-drops');
+const op = queuedOperation;
 
 /**
  * A store holding a1 b1 a2 a3 b2 c1 (in that order), with a1 b1 a2 leased and then a1 released: a1 is queued again in
  * its place while a2 keeps person a leased; a1 a3 b2 c1 are the operations no lease holds.
  */
 async function storeWithLeasedPeople(): Promise<{ store: RedisQueueStore; leased: QueuedOperation[] }> {
-  const prefix = uniquePrefix('redis-drops');
-  prefixes.push(prefix);
-  const store = new RedisQueueStore({ redis: redis.server.url, prefix, refreshIntervalMs: 3_600_000 });
-  stores.push(store);
+  const store = openStore();
   for (const [id, key] of [
     ['a1', 'a'],
     ['b1', 'b'],

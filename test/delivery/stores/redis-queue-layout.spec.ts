@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import { CustomerIOConfigError } from '../../../lib/errors/customerio.errors.js';
 import type { QueuedOperation } from '../../../lib/interfaces/queue-store.interface.js';
-import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
+import type { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { QUEUE_SUITE_SETUP, startTestApp } from '../../support/test-app.js';
-import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
+import { queuedOperation, useOwnRedisStores } from '../../support/redis-stores.js';
 
 // The Redis store's data layout: what a LEASE costs does not depend on how many operations wait, and a prefix
 // written in an earlier layout is refused. On a redis-server of the test's own, whose command counts
@@ -12,36 +12,12 @@ import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from '../
 
 const ALL = { maxOperations: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER };
 
-function op(id: string, key: string): QueuedOperation {
-  const json = JSON.stringify({ id, key });
-  return { id, key, json, bytes: json.length, attempts: 0 };
-}
-
-const redis = useRedisForFile(() => startRedisServer());
-const prefixes: string[] = [];
-const stores: RedisQueueStore[] = [];
-
-afterEach(async () => {
-  for (const store of stores.splice(0)) await store.close();
-  for (const prefix of prefixes.splice(0)) await deleteKeys(redis.admin, prefix);
-});
+const { redis, stores, prefix: newPrefix, store: openStore } = useOwnRedisStores('redis-layout');
+const op = queuedOperation;
 
 function makeStore(prefix: string): RedisQueueStore {
   // NOTE: no renewal or refresh of its own may run while commands are counted.
-  const store = new RedisQueueStore({
-    redis: redis.server.url,
-    prefix,
-    refreshIntervalMs: 3_600_000,
-    visibilityTimeoutMs: 3_600_000,
-  });
-  stores.push(store);
-  return store;
-}
-
-function newPrefix(): string {
-  const prefix = uniquePrefix('redis-layout');
-  prefixes.push(prefix);
-  return prefix;
+  return openStore(prefix, { visibilityTimeoutMs: 3_600_000 });
 }
 
 /** Commands Redis ran (scripts and the commands they called) while `run` ran. */

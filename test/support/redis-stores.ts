@@ -1,0 +1,48 @@
+import { afterEach } from '@jest/globals';
+import type { QueuedOperation } from '../../lib/interfaces/queue-store.interface.js';
+import { RedisQueueStore, type RedisQueueStoreOptions } from '../../lib/stores/redis/redis-queue.store.js';
+import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from './redis-server.js';
+
+/** Operation `id` of `key` as a store holds it: JSON naming both, padded to about `bytes` when given. */
+export function queuedOperation(id: string, key: string, bytes?: number): QueuedOperation {
+  const pad = bytes === undefined ? '' : 'x'.repeat(Math.max(0, bytes - id.length - key.length - 25));
+  const json = JSON.stringify(pad ? { id, key, pad } : { id, key });
+  return { id, key, json, bytes: Buffer.byteLength(json), attempts: 0 };
+}
+
+/**
+ * A `redis-server` of the calling file's own (so that the commands it counts are the file's alone), and the stores its
+ * tests open on it: each test's stores are closed, and their prefixes deleted, after it.
+ */
+export function useOwnRedisStores(name: string) {
+  const redis = useRedisForFile(() => startRedisServer());
+  const prefixes: string[] = [];
+  const stores: RedisQueueStore[] = [];
+  afterEach(async () => {
+    for (const store of stores.splice(0)) await store.close();
+    for (const prefix of prefixes.splice(0)) await deleteKeys(redis.admin, prefix);
+  });
+  const prefix = (): string => {
+    const made = uniquePrefix(name);
+    prefixes.push(made);
+    return made;
+  };
+  return {
+    redis,
+    /** The stores open in the current test. */
+    stores: stores as readonly RedisQueueStore[],
+    /** A fresh prefix, deleted after the test. */
+    prefix,
+    /** A store on `storePrefix` (a fresh one by default) that refreshes its totals only when asked, closed after the test. */
+    store(storePrefix = prefix(), options: Partial<RedisQueueStoreOptions> = {}): RedisQueueStore {
+      const store = new RedisQueueStore({
+        redis: redis.server.url,
+        prefix: storePrefix,
+        refreshIntervalMs: 3_600_000,
+        ...options,
+      });
+      stores.push(store);
+      return store;
+    },
+  };
+}
