@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { expect } from '@jest/globals';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -99,6 +100,21 @@ export function startChild(script: string, args: string[]): Child {
 export async function kill9(target: Child): Promise<void> {
   if (target.process.exitCode === null && target.process.signalCode === null) target.process.kill('SIGKILL');
   await target.exited;
+}
+
+/**
+ * Kills `doomed` (a crash child in mode `stored`) with SIGKILL once it said a random number (500 to 3,499) of its
+ * operations stored, in the middle of its stream, and answers the ids it said stored.
+ */
+export async function killMidStream(doomed: Child): Promise<string[]> {
+  const storedBeforeKill = 500 + Math.floor(Math.random() * 3_000);
+  await doomed.waitForLine(() => doomed.lines.length >= storedBeforeKill);
+  await kill9(doomed);
+  expect(doomed.process.signalCode).toBe('SIGKILL');
+  expect(doomed.lines).not.toContain('streamed'); // killed mid-stream
+  const stored = doomed.lines.map((line) => line.slice('stored '.length));
+  expect(stored.length).toBeGreaterThanOrEqual(storedBeforeKill);
+  return stored;
 }
 
 /** Kills every child still running, emptying `children`. */
