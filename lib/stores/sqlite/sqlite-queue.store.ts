@@ -85,21 +85,10 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
    */
   append(operation: QueuedOperation): void | Promise<void> {
     this.#assertOpen();
-    if (this.#group) {
-      this.#size += 1;
-      this.#bytes += operation.bytes;
-      return this.#group.add(operation);
-    }
-    let seq: number;
-    try {
-      seq = this.#table.insert(operation);
-    } catch (error) {
-      throw new Error(SQLITE_WRITE_FAILED(this.path, 'append an operation', describeError(error)), { cause: error });
-    }
-    this.#floor = Math.min(this.#floor, seq);
-    this.#recent.add([operation], seq, this.#size + 1 - this.#leased.size);
     this.#size += 1;
     this.#bytes += operation.bytes;
+    if (this.#group) return this.#group.add(operation);
+    this.#commit([operation], 'append an operation');
   }
 
   // NOTE: typed as the interface's QueuedOperation, so the published types never name better-sqlite3's.
@@ -228,17 +217,22 @@ export class SqliteQueueStore implements CustomerIOQueueStore {
     this.#leasedKeys.clear();
   }
 
-  /** Writes a group of appends (`commit: 'tick'`) in one transaction; when that fails, counts them out and throws. */
-  #commit(operations: readonly QueuedOperation[]): void {
+  /**
+   * Inserts `operations` (already counted in `size` and `bytes`) in one transaction, and takes them out of the counts
+   * when that fails; `action` names the write in the error, by default a group's commit.
+   */
+  #commit(
+    operations: readonly QueuedOperation[],
+    action = `commit ${operations.length} appended operation${operations.length === 1 ? '' : 's'}`,
+  ): void {
     let first: number;
     try {
-      first = this.#table.insertAll(operations);
+      first = operations.length === 1 ? this.#table.insert(operations[0]) : this.#table.insertAll(operations);
     } catch (error) {
       for (const { bytes } of operations) {
         this.#size -= 1;
         this.#bytes -= bytes;
       }
-      const action = `commit ${operations.length} appended operation${operations.length === 1 ? '' : 's'}`;
       throw new Error(SQLITE_WRITE_FAILED(this.path, action, describeError(error)), { cause: error });
     }
     this.#floor = Math.min(this.#floor, first);
