@@ -19,8 +19,11 @@ export const STORE_WAYS: readonly Way[] = ['sqlite-queue', 'sqlite-burst', 'redi
 /** Every way run in rounds. */
 const ROUND_WAYS: readonly Way[] = [...DELIVERY_WAYS, ...PIPELINES_WAYS, ...STORE_WAYS];
 
-/** What caps a ratio of ways on this machine: its highest possible value there, and what sets it. */
-export type Ceiling = (get: (way: Way) => Measured) => { value: number; what: string };
+/**
+ * What caps a ratio of ways on this machine: its highest possible value there, and what sets it (undefined when a
+ * way it reads was not run).
+ */
+export type Ceiling = (get: (way: Way) => Measured | undefined) => { value: number; what: string } | undefined;
 
 /**
  * Checks one ratio. Of ways run in rounds alone: computed in each round (ways measured next to each other) and the
@@ -38,7 +41,7 @@ export function ratio(
   ceiling?: Ceiling,
 ): void {
   // NOTE: a ratio short of its target says so with its ceiling, when the ceiling is short of the target too.
-  const bound = (get: (way: Way) => Measured): string | undefined => {
+  const bound = (get: (way: Way) => Measured | undefined): string | undefined => {
     const cap = ceiling?.(get);
     return cap && cap.value < target ? `at most ${fixed(cap.value, 3)} ${cap.what}` : undefined;
   };
@@ -54,7 +57,7 @@ export function ratio(
       comparison,
       target,
       digits,
-      bound((way) => middle[way]!),
+      bound((way) => middle[way]),
     );
     if (values.length > 1) line(`${name}_by_round`, values.map((value) => value.toFixed(digits)).join(' | '));
     return;
@@ -68,7 +71,7 @@ export function ratio(
       comparison,
       target,
       digits,
-      bound((way) => measured[way]!),
+      bound((way) => measured[way]),
     );
 }
 
@@ -110,8 +113,10 @@ function queueRatios(ways: [Ways[], Ways], { prefix, raw, queue, burst }: QueueW
     // NOTE: a burst holds the event loop, so nothing is sent before its loop ends; then delivery is bound by the sink.
     // Even the raw way's bare build (b µs a call) and a sink-bound delivery (s events/s) give at most 1 / (1 + b·s).
     (get) => {
-      const buildUs = get(raw).result.latency.meanUs;
-      const sinkEventsPerS = sinkBound(get(raw).sink);
+      const bare = get(raw);
+      if (!bare) return undefined;
+      const buildUs = bare.result.latency.meanUs;
+      const sinkEventsPerS = sinkBound(bare.sink);
       return {
         value: 1 / (1 + buildUs * 1e-6 * sinkEventsPerS),
         what: `(a burst sends nothing until its loop ends: ${raw}'s bare build, ${fixed(buildUs, 2)} µs a call, then the sink's ${Math.round(sinkEventsPerS)} events/s)`,

@@ -12,6 +12,12 @@ import type { RedisReply } from './redis-script.loader.js';
 const APPEND_MAX_OPERATIONS = 1_000;
 /** Most bytes of operations (their `bytes`) one APPEND carries: an operation larger than this goes alone. */
 const APPEND_MAX_BYTES = 512 * 1024;
+/**
+ * Most APPEND calls awaiting Redis's answer: enough to keep Redis busy while the next chunk is encoded and sent.
+ */
+// NOTE: Redis reads whatever arrives into its own buffer, so the socket alone does not hold chunks back; and ioredis
+// keeps each command's arguments (the encoded chunk) until its answer.
+const APPENDS_IN_FLIGHT = 2;
 /** The bound before the queue hands its own over: none. */
 const UNBOUNDED: QueueBound = {
   maxQueueSize: Number.MAX_SAFE_INTEGER,
@@ -45,9 +51,9 @@ export interface AppendLink {
 /**
  * The Redis queue store's appends, and the order of its commands. Appends are cut into chunks of at most 1,000
  * operations or 512 KB, each one APPEND script that keeps the shared queue within the bound, atomically. A chunk goes
- * when it is full, or at the end of its tick, as soon as the socket has handed what was sent before to the system (so
- * Redis appends while a burst of calls goes on, and the others wait here as operations, not as encoded commands in a
- * socket's buffer). A command of the store goes after every append made before it (see
+ * when it is full, or at the end of its tick, as soon as fewer than two chunks await Redis's answer and the socket has
+ * handed what was sent before to the system (so Redis appends while a burst of calls goes on, and the others wait here
+ * as operations, not as encoded commands in a socket's or Redis's buffer). A command of the store goes after every append made before it (see
  * {@link RedisAppendBatcher.inOrder}).
  */
 export class RedisAppendBatcher {
@@ -139,7 +145,9 @@ export class RedisAppendBatcher {
   #sendWaiting(all: boolean): void {
     while (this.#waiting.length > 0) {
       const next = this.#waiting[0];
-      const keepsUp = this.#inFlight === 0 || this.#link.unsentBytes() < APPEND_MAX_BYTES;
+      const keepsUp =
+        this.#inFlight === 0 ||
+        (this.#inFlight < APPENDS_IN_FLIGHT && this.#link.unsentBytes() < APPEND_MAX_BYTES);
       if ('chunk' in next && !keepsUp && !all) return;
       this.#waiting.shift();
       if ('chunk' in next) this.#send(next.chunk);

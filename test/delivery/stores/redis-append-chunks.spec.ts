@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { Redis } from 'ioredis';
 import type { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { queuedOperation, useOwnRedisStores } from '../../support/redis-stores.js';
 
@@ -39,6 +40,31 @@ describe('RedisQueueStore, appends in chunks', () => {
     const leased = (await store.lease(ALL)).map((o) => o.id);
     expect(leased).toEqual(['first', ...small.map((o) => o.id), ...large.map((o) => o.id)]);
   }, 30_000);
+
+  it('a burst of 5,000 appends has at most two chunks awaiting Redis at once, the others wait as operations', async () => {
+    const client = new Redis(redis.server.url);
+    try {
+      const store = openStore(undefined, { redis: client });
+      await store.ready();
+      // NOTE: ioredis keeps a command's arguments (an encoded chunk) until Redis answers it: counted here.
+      let awaiting = 0;
+      let most = 0;
+      const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      (client as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
+        most = Math.max(most, ++awaiting);
+        return evalsha(...args).finally(() => (awaiting -= 1));
+      };
+
+      const appended = Array.from({ length: 5_000 }, (_, i) => op(`b-${i}`, `k-${i % 11}`, 300));
+      await Promise.all(appended.map((o) => store.append(o)));
+
+      expect(most).toBe(2);
+      expect((await store.lease(ALL)).map((o) => o.id)).toEqual(appended.map((o) => o.id));
+      await store.close();
+    } finally {
+      client.disconnect();
+    }
+  });
 
   it('a lease asked for in the tick of the appends before it, chunks and all, hands them all out', async () => {
     const store = await makeStore();
