@@ -140,6 +140,8 @@ export interface WayResult {
   heapPerEventBytes?: number;
   /** CPU time (user + system) of the worker from first send to done. */
   cpuMs: number;
+  /** Redis ways: CPU time of the redis-server (INFO cpu: its every client counted) over the same span. */
+  redisCpuMs?: number;
   /** Raw-batch: the mean size of one operation's JSON, in bytes. */
   operationBytes?: number;
   /** Queue: the resolved `queue.maxInFlight`; raw-batch: the same limit, the queue's default. */

@@ -1,5 +1,5 @@
-import { ratio, type Ways } from './delivery-ratios.js';
-import type { StoreKind, Way } from './protocol.js';
+import { type Ceiling, ratio, type Ways } from './delivery-ratios.js';
+import { EVENTS, type StoreKind, type Way, type WayResult } from './protocol.js';
 import { cpuUsPerEvent, eventsPerS, fixed, line, type Measured, perThousand } from './report.js';
 
 // The stores part's figures and ratios: each durable store's way beside the in-memory way it repeats (`sqlite-queue`
@@ -20,8 +20,27 @@ function printTable(measured: Ways): void {
   row('enqueue_p50_us', ({ result }) => fixed(result.latency.p50Us, 2));
   row('enqueue_p99_us', ({ result }) => fixed(result.latency.p99Us, 2));
   row('client_cpu_us_per_event', ({ result }) => fixed(cpuUsPerEvent(result), 2));
+  row('redis_server_cpu_us_per_event', ({ result }) =>
+    result.redisCpuMs === undefined ? '-' : fixed(redisUs(result), 2),
+  );
   row('peak_rss_mb', ({ result }) => fixed(result.peakRssMb));
 }
+
+/** The redis-server's CPU per event of a Redis way, in µs. */
+const redisUs = (result: WayResult): number => (result.redisCpuMs! * 1_000) / EVENTS;
+
+// NOTE: Redis runs the store's scripts on one thread: at r µs of its CPU per event, no way passes 1e6 / r events/s.
+const redisThread =
+  (store: Way, memory: Way): Ceiling =>
+  (get) => {
+    const result = get(store)?.result;
+    const base = get(memory)?.result;
+    if (result?.redisCpuMs === undefined || !base) return undefined;
+    return {
+      value: 1e6 / redisUs(result) / eventsPerS(base),
+      what: `(Redis's one thread at ${fixed(redisUs(result), 1)} µs of CPU per event: this store's scripts)`,
+    };
+  };
 
 /** The ratios of one store against the in-memory store: events/s paced and in a burst (targets), the rest figures. */
 function storeVsMemory(ways: [Ways[], Ways], kind: StoreKind): void {
@@ -39,6 +58,8 @@ function storeVsMemory(ways: [Ways[], Ways], kind: StoreKind): void {
       (get) => eventsPerS(get(store).result) / eventsPerS(get(memory).result),
       '>=',
       0.5,
+      3,
+      kind === 'redis' ? redisThread(store, memory) : undefined,
     );
   }
   const [, measured] = ways;
