@@ -1,3 +1,5 @@
+import { constants, type NodeGCPerformanceDetail, PerformanceObserver } from 'node:perf_hooks';
+import { setImmediate } from 'node:timers/promises';
 import { type LatencySummary, STEADY_FROM, type WayResult } from './protocol.js';
 
 const MB = 1024 * 1024;
@@ -15,6 +17,33 @@ export function median(values: readonly number[]): number {
 export function cpuMsSince(start: NodeJS.CpuUsage): number {
   const { user, system } = process.cpuUsage(start);
   return (user + system) / 1_000;
+}
+
+/**
+ * Time spent in garbage collection from `start()` on, in ms (V8's pauses, as PerformanceObserver reports them), the
+ * collections `fullGc` forces left out.
+ */
+export class GcTimer {
+  #ms = 0;
+  readonly #observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      // NOTE: a gc entry's detail (Node's typings leave it out of PerformanceEntry).
+      const { flags } = (entry as unknown as { detail: NodeGCPerformanceDetail }).detail;
+      if ((flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) === 0) this.#ms += entry.duration;
+    }
+  });
+
+  start(): this {
+    this.#observer.observe({ entryTypes: ['gc'] });
+    return this;
+  }
+
+  /** Stops, once the entries of collections already done have been delivered; answers the total. */
+  async stop(): Promise<number> {
+    await setImmediate();
+    this.#observer.disconnect();
+    return this.#ms;
+  }
 }
 
 /** The kernel's high-water mark of this process's RSS, in MB. */

@@ -140,6 +140,8 @@ export interface WayResult {
   heapPerEventBytes?: number;
   /** CPU time (user + system) of the worker from first send to done. */
   cpuMs: number;
+  /** Raw and queue ways: time in garbage collection over the same span (the forced one left out). */
+  gcMs?: number;
   /** Redis ways: CPU time of the redis-server (INFO cpu: its every client counted) over the same span. */
   redisCpuMs?: number;
   /** Raw-batch: the mean size of one operation's JSON, in bytes. */

@@ -4,7 +4,16 @@ import { CUSTOMERIO_RESOLVED_OPTIONS } from '../lib/customerio.constants.js';
 import { CustomerIOClient } from '../lib/index.js';
 import type { ResolvedCustomerIOOptions } from '../lib/options/resolved-options.interface.js';
 import { redisCpuMs } from './cpu-counters.js';
-import { cpuMsSince, fullGc, LatencyRecorder, memoryFigures, MemorySampler, reportAndExit, toMb } from './measure.js';
+import {
+  cpuMsSince,
+  fullGc,
+  GcTimer,
+  LatencyRecorder,
+  memoryFigures,
+  MemorySampler,
+  reportAndExit,
+  toMb,
+} from './measure.js';
 import {
   EVENT_NAME,
   EVENTS,
@@ -66,6 +75,7 @@ const rssStart = process.memoryUsage().rss;
 const sampler = new MemorySampler().start();
 fullGc();
 const heapBefore = process.memoryUsage().heapUsed;
+const gc = new GcTimer().start();
 const cpuStart = process.cpuUsage();
 const started = process.hrtime.bigint();
 
@@ -100,6 +110,7 @@ for (;;) {
 
 const done = process.hrtime.bigint();
 const cpuMs = cpuMsSince(cpuStart) - Number(gcNs) / 1e6;
+const gcMs = await gc.stop();
 const redisCpu = redis && redisCpuStart !== undefined ? (await redisCpuMs(redis)) - redisCpuStart : undefined;
 redis?.disconnect();
 sampler.stop();
@@ -132,6 +143,7 @@ const message: FromWorker = {
     // Paced, the queue never held every event at once: no per-event figure.
     ...(!paced && { heapQueuedMb: toMb(heapAfter - heapBefore), heapPerEventBytes: (heapAfter - heapBefore) / EVENTS }),
     cpuMs,
+    gcMs,
     ...(redisCpu !== undefined && { redisCpuMs: redisCpu }),
     maxInFlight,
     queueStats: { ...stats },

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { setImmediate } from 'node:timers/promises';
 import { DEFAULT_QUEUE } from '../lib/customerio.constants.js';
-import { cpuMsSince, LatencyRecorder, memoryFigures, MemorySampler, reportAndExit } from './measure.js';
+import { cpuMsSince, GcTimer, LatencyRecorder, memoryFigures, MemorySampler, reportAndExit } from './measure.js';
 import {
   EVENT_NAME,
   EVENTS,
@@ -202,6 +202,7 @@ if (warmUpBytes === 0) throw new Error('bench raw-batch: the warm-up built nothi
 const latency = new LatencyRecorder(EVENTS);
 const rssStart = process.memoryUsage().rss;
 const sampler = new MemorySampler().start();
+const gc = new GcTimer().start();
 const cpuStart = process.cpuUsage();
 const started = process.hrtime.bigint();
 
@@ -225,6 +226,7 @@ await new Promise<void>((resolve) => {
 
 const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
 const cpuMs = cpuMsSince(cpuStart);
+const gcMs = await gc.stop();
 sampler.stop();
 agent.destroy();
 
@@ -239,6 +241,7 @@ const message: FromWorker = {
     latency: latency.summary(),
     ...memoryFigures(rssStart, sampler),
     cpuMs,
+    gcMs,
     operationBytes: operationBytes / EVENTS,
     maxInFlight,
   },

@@ -89,6 +89,7 @@ export function printWay(title: string, { result, sink }: Measured): void {
   if (result.maxInFlight !== undefined) line('max_in_flight', result.maxInFlight);
   line('client_cpu_ms', fixed(result.cpuMs, 0));
   line('client_cpu_us_per_event', fixed(cpuUsPerEvent(result), 2));
+  if (result.gcMs !== undefined) line('client_gc_us_per_event', fixed((result.gcMs * 1_000) / EVENTS, 2));
   line('sink_cpu_ms', fixed(sink.cpuMs, 0));
   line('sink_cpu_us_per_event', fixed((sink.cpuMs * 1_000) / EVENTS, 2));
   line('sink_cpu_bound_events_per_s', Math.round(sinkBound(sink)));
