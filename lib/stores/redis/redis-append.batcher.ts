@@ -50,16 +50,17 @@ export interface AppendLink {
 
 /**
  * The Redis queue store's appends, and the order of its commands. Appends are cut into chunks of at most 1,000
- * operations or 512 KB, each one APPEND script that keeps the shared queue within the bound, atomically. A chunk goes
- * when it is full, or at the end of its tick, as soon as fewer than two chunks await Redis's answer and the socket has
- * handed what was sent before to the system (so Redis appends while a burst of calls goes on, and the others wait here
- * as operations, not as encoded commands in a socket's or Redis's buffer). A command of the store goes after every append made before it (see
+ * operations or 512 KB, each one APPEND script that keeps the shared queue within the bound, atomically. A chunk is
+ * closed when it is full, or at the end of its tick, and goes once fewer than two chunks await Redis's answer and the
+ * socket has handed what was sent before to the system; until it may go, the next ticks' appends join the open chunk.
+ * So Redis appends while a burst of calls goes on, and the others wait here as operations, not as encoded commands in
+ * a socket's or Redis's buffer. A command of the store goes after every append made before it (see
  * {@link RedisAppendBatcher.inOrder}).
  */
 export class RedisAppendBatcher {
   readonly #link: AppendLink;
   #bound = UNBOUNDED;
-  /** The chunk this tick's appends go into. */
+  /** The open chunk, which appends go into until it is full or may go. */
   #filling?: AppendChunk;
   #flushQueued = false;
   readonly #waiting: Waiting[] = [];
@@ -117,7 +118,8 @@ export class RedisAppendBatcher {
    */
   flush(all = false): void {
     this.#flushQueued = false;
-    this.#close();
+    // NOTE: a chunk that could not go yet stays open: the next ticks' appends join it, not a chunk of their own.
+    if (all || (this.#waiting.length === 0 && this.#keepsUp())) this.#close();
     this.#sendWaiting(all);
   }
 
@@ -126,7 +128,7 @@ export class RedisAppendBatcher {
    * at once when nothing waits.
    */
   inOrder<T>(send: () => Promise<T>): Promise<T> {
-    this.flush();
+    this.#close();
     if (this.#waiting.length === 0) return send();
     return new Promise<T>((resolve, reject) => this.#waiting.push({ send: () => send().then(resolve, reject) }));
   }
@@ -141,18 +143,21 @@ export class RedisAppendBatcher {
     return undefined;
   }
 
-  /** Sends what waits, in order, while the socket keeps up (or every chunk, `all`). */
+  /** Whether a chunk may go now: fewer than two await Redis, and the socket has handed the last one to the system. */
+  #keepsUp(): boolean {
+    return this.#inFlight === 0 || (this.#inFlight < APPENDS_IN_FLIGHT && this.#link.unsentBytes() < APPEND_MAX_BYTES);
+  }
+
+  /** Sends what waits, in order, while Redis and the socket keep up (or every chunk, `all`), then the open chunk. */
   #sendWaiting(all: boolean): void {
     while (this.#waiting.length > 0) {
       const next = this.#waiting[0];
-      const keepsUp =
-        this.#inFlight === 0 ||
-        (this.#inFlight < APPENDS_IN_FLIGHT && this.#link.unsentBytes() < APPEND_MAX_BYTES);
-      if ('chunk' in next && !keepsUp && !all) return;
+      if ('chunk' in next && !all && !this.#keepsUp()) return;
       this.#waiting.shift();
       if ('chunk' in next) this.#send(next.chunk);
       else next.send();
     }
+    if (this.#filling && !this.#flushQueued && this.#keepsUp()) this.#close();
   }
 
   #send(chunk: AppendChunk): void {

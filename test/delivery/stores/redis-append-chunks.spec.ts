@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { queuedOperation, useOwnRedisStores } from '../../support/redis-stores.js';
@@ -59,6 +60,38 @@ describe('RedisQueueStore, appends in chunks', () => {
       await Promise.all(appended.map((o) => store.append(o)));
 
       expect(most).toBe(2);
+      expect((await store.lease(ALL)).map((o) => o.id)).toEqual(appended.map((o) => o.id));
+      await store.close();
+    } finally {
+      client.disconnect();
+    }
+  });
+
+  it("while two chunks await a busy Redis, the next ticks' appends join one chunk, stored in order", async () => {
+    const client = new Redis(redis.server.url);
+    try {
+      const store = openStore(undefined, { redis: client });
+      await store.ready();
+      let calls = 0;
+      const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      (client as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => ((calls += 1), evalsha(...args));
+
+      // NOTE: a script that loops keeps Redis busy (it answers nobody meanwhile).
+      const busy = redis.admin.eval('for i = 1, 3e7 do end return 1', 0);
+      await sleep(20);
+      const appended: ReturnType<typeof op>[] = [];
+      const answers: Promise<unknown>[] = [];
+      for (let tick = 0; tick < 10; tick++) {
+        for (let i = 0; i < 100; i++) {
+          const o = op(`t-${tick}-${i}`, `k-${i % 13}`);
+          appended.push(o);
+          answers.push(store.append(o));
+        }
+        await setImmediate();
+      }
+      await Promise.all([busy, ...answers]);
+
+      expect(calls).toBeLessThanOrEqual(3);
       expect((await store.lease(ALL)).map((o) => o.id)).toEqual(appended.map((o) => o.id));
       await store.close();
     } finally {
