@@ -26,6 +26,7 @@ const modules = [
   ['scale-out', 'scale-out.js', parts.has('scale-out')],
   ['decorators', 'decorators.js', parts.has('decorators')],
   ['redis-lease', 'redis-lease.js', parts.has('redis-lease')],
+  ['redis-stored', 'redis-stored.js', parts.has('redis-stored')],
 ];
 for (const [part, file, selected] of modules) {
   if (!selected) continue;

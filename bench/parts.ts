@@ -10,9 +10,19 @@
 //   scale-out    1, 2 and 3 application instances (processes) sharing one Redis queue (its ratio)
 //   decorators   @TrackEvent beside the same call made by hand
 //   redis-lease  one LEASE at 1,000 and 1,000,000 queued operations (a minute or more: loading a million)
+//   redis-stored how long `stored` takes on the Redis store, 1 to 1,000 calls a tick (figures only)
 
 /** The parts, in the order they run. */
-export const PARTS = ['delivery', 'pipelines', 'naive', 'stores', 'scale-out', 'decorators', 'redis-lease'] as const;
+export const PARTS = [
+  'delivery',
+  'pipelines',
+  'naive',
+  'stores',
+  'scale-out',
+  'decorators',
+  'redis-lease',
+  'redis-stored',
+] as const;
 export type Part = (typeof PARTS)[number];
 
 /** The parts BENCH_PARTS names (all when unset or empty); throws on a name that is not a part. */
