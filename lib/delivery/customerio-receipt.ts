@@ -35,8 +35,8 @@ export class CustomerIOReceipt {
    * by another instance. Memory store: resolves at once, and nothing survives the process. SQLite: resolves at the
    * commit of the call's turn of the event loop, right after it (`commit: 'tick'`, the default), or at once
    * (`commit: 'append'`: committed before the call returned). Redis: resolves once Redis acknowledged the
-   * append's chunk (the appends of a tick go in chunks of up to 1,000, one round trip each). Reading it is optional:
-   * a rejection nobody reads is not an unhandled one.
+   * append's chunk (appends go in chunks of up to 1,000, one round trip each, two at most awaiting Redis at once).
+   * Reading it is optional: a rejection nobody reads is not an unhandled one.
    */
   get stored(): Promise<void> {
     if (this.#stored instanceof PendingAppends) this.#stored = this.#stored.storedOf(this.id);

@@ -186,9 +186,10 @@ export class RedisQueueStore implements CustomerIOQueueStore {
 
   /**
    * Appends an operation. Appends go to Redis in chunks of at most 1,000 operations (or 512 KB), before any later
-   * command of this store: a chunk as soon as it is full, or at the end of its tick. The promise, the same for every
-   * operation of a chunk, settles once Redis has answered the chunk, with what the bound did to each operation it
-   * refused or that made room, by id (see {@link RedisQueueStore.enforceBound}).
+   * command of this store: a chunk when it is full, or at the end of its tick, once fewer than two chunks await Redis
+   * (the next ticks' appends join it until then). The promise, the same for every operation of a chunk, settles once
+   * Redis has answered the chunk, with what the bound did to each operation it refused or that made room, by id (see
+   * {@link RedisQueueStore.enforceBound}).
    */
   append(operation: QueuedOperation): Promise<AppendResults | undefined> {
     return this.#appends.append(operation);
