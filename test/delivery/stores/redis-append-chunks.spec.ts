@@ -27,6 +27,33 @@ async function appendScriptsDuring(run: () => Promise<unknown>): Promise<number>
   return Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1] ?? 0);
 }
 
+/**
+ * Runs `test` on a store whose ioredis client is the test's own, counting the scripts the store sends from then on:
+ * how many, and the most awaiting Redis's answer at once (ioredis keeps a command's arguments, an encoded chunk, until
+ * Redis answers it).
+ */
+async function withCountedScripts(
+  test: (store: RedisQueueStore, scripts: { sent: number; mostAwaiting: number }) => Promise<void>,
+): Promise<void> {
+  const client = new Redis(redis.server.url);
+  try {
+    const store = openStore(undefined, { redis: client });
+    await store.ready();
+    const scripts = { sent: 0, mostAwaiting: 0 };
+    let awaiting = 0;
+    const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    (client as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
+      scripts.sent += 1;
+      scripts.mostAwaiting = Math.max(scripts.mostAwaiting, ++awaiting);
+      return evalsha(...args).finally(() => (awaiting -= 1));
+    };
+    await test(store, scripts);
+    await store.close();
+  } finally {
+    client.disconnect();
+  }
+}
+
 describe('RedisQueueStore, appends in chunks', () => {
   it('one tick of 2,500 small appends goes in 3 scripts, of 40 appends of 30 KB in 3: each stored, in order', async () => {
     const store = await makeStore();
@@ -42,40 +69,17 @@ describe('RedisQueueStore, appends in chunks', () => {
     expect(leased).toEqual(['first', ...small.map((o) => o.id), ...large.map((o) => o.id)]);
   }, 30_000);
 
-  it('a burst of 5,000 appends has at most two chunks awaiting Redis at once, the others wait as operations', async () => {
-    const client = new Redis(redis.server.url);
-    try {
-      const store = openStore(undefined, { redis: client });
-      await store.ready();
-      // NOTE: ioredis keeps a command's arguments (an encoded chunk) until Redis answers it: counted here.
-      let awaiting = 0;
-      let most = 0;
-      const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
-      (client as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
-        most = Math.max(most, ++awaiting);
-        return evalsha(...args).finally(() => (awaiting -= 1));
-      };
-
+  it('a burst of 5,000 appends has at most two chunks awaiting Redis at once, the others wait as operations', () =>
+    withCountedScripts(async (store, scripts) => {
       const appended = Array.from({ length: 5_000 }, (_, i) => op(`b-${i}`, `k-${i % 11}`, 300));
       await Promise.all(appended.map((o) => store.append(o)));
 
-      expect(most).toBe(2);
+      expect(scripts.mostAwaiting).toBe(2);
       expect((await store.lease(ALL)).map((o) => o.id)).toEqual(appended.map((o) => o.id));
-      await store.close();
-    } finally {
-      client.disconnect();
-    }
-  });
+    }));
 
-  it("while two chunks await a busy Redis, the next ticks' appends join one chunk, stored in order", async () => {
-    const client = new Redis(redis.server.url);
-    try {
-      const store = openStore(undefined, { redis: client });
-      await store.ready();
-      let calls = 0;
-      const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
-      (client as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => ((calls += 1), evalsha(...args));
-
+  it("while two chunks await a busy Redis, the next ticks' appends join one chunk, stored in order", () =>
+    withCountedScripts(async (store, scripts) => {
       // NOTE: a script that loops keeps Redis busy (it answers nobody meanwhile).
       const busy = redis.admin.eval('for i = 1, 3e7 do end return 1', 0);
       await sleep(20);
@@ -91,13 +95,9 @@ describe('RedisQueueStore, appends in chunks', () => {
       }
       await Promise.all([busy, ...answers]);
 
-      expect(calls).toBeLessThanOrEqual(3);
+      expect(scripts.sent).toBeLessThanOrEqual(3);
       expect((await store.lease(ALL)).map((o) => o.id)).toEqual(appended.map((o) => o.id));
-      await store.close();
-    } finally {
-      client.disconnect();
-    }
-  });
+    }));
 
   it('a lease asked for in the tick of the appends before it, chunks and all, hands them all out', async () => {
     const store = await makeStore();
