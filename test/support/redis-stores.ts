@@ -1,4 +1,5 @@
 import { afterEach } from '@jest/globals';
+import type { Redis } from 'ioredis';
 import type { QueuedOperation } from '../../lib/interfaces/queue-store.interface.js';
 import { RedisQueueStore, type RedisQueueStoreOptions } from '../../lib/stores/redis/redis-queue.store.js';
 import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from './redis-server.js';
@@ -45,4 +46,20 @@ export function useOwnRedisStores(name: string) {
       return store;
     },
   };
+}
+
+/**
+ * Counts the scripts sent through `client` from now on: how many, and the most awaiting Redis's answer at once (ioredis
+ * keeps a command's arguments, such as an encoded chunk of appends, until Redis answers it).
+ */
+export function countScripts(client: Redis): { readonly sent: number; readonly mostAwaiting: number } {
+  const scripts = { sent: 0, mostAwaiting: 0 };
+  let awaiting = 0;
+  const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  (client as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
+    scripts.sent += 1;
+    scripts.mostAwaiting = Math.max(scripts.mostAwaiting, ++awaiting);
+    return evalsha(...args).finally(() => (awaiting -= 1));
+  };
+  return scripts;
 }

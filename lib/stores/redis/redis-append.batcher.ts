@@ -46,13 +46,16 @@ export interface AppendLink {
   answered(reply: RedisReply): void;
   /** Bytes written to the client's socket that it has not handed to the system yet. */
   unsentBytes(): number;
+  /** Whether the client's connection is up (else it queues commands offline, or fails them, as it was told). */
+  connected(): boolean;
 }
 
 /**
  * The Redis queue store's appends, and the order of its commands. Appends are cut into chunks of at most 1,000
  * operations or 512 KB, each one APPEND script that keeps the shared queue within the bound, atomically. A chunk is
  * closed when it is full, or at the end of its tick, and goes once fewer than two chunks await Redis's answer and the
- * socket has handed what was sent before to the system; until it may go, the next ticks' appends join the open chunk.
+ * socket has handed what was sent before to the system (at once while the connection is down); until it may go, the
+ * next ticks' appends join the open chunk.
  * So Redis appends while a burst of calls goes on, and the others wait here as operations, not as encoded commands in
  * a socket's or Redis's buffer. A command of the store goes after every append made before it (see
  * {@link RedisAppendBatcher.inOrder}).
@@ -144,8 +147,14 @@ export class RedisAppendBatcher {
   }
 
   /** Whether a chunk may go now: fewer than two await Redis, and the socket has handed the last one to the system. */
+  // NOTE: with the connection down every chunk goes: the client fails it, or holds it until Redis is back, as its
+  // options say; held back here, a chunk would wait for the ones before it to fail (a round of reconnections each).
   #keepsUp(): boolean {
-    return this.#inFlight === 0 || (this.#inFlight < APPENDS_IN_FLIGHT && this.#link.unsentBytes() < APPEND_MAX_BYTES);
+    return (
+      this.#inFlight === 0 ||
+      !this.#link.connected() ||
+      (this.#inFlight < APPENDS_IN_FLIGHT && this.#link.unsentBytes() < APPEND_MAX_BYTES)
+    );
   }
 
   /** Sends what waits, in order, while Redis and the socket keep up (or every chunk, `all`), then the open chunk. */

@@ -51,6 +51,11 @@ export class RedisQueueConnection {
     return this.#redis.stream?.writableLength ?? 0;
   }
 
+  /** Whether the client's connection to Redis is up (ioredis's status `ready`). */
+  get connected(): boolean {
+    return this.#redis.status === 'ready';
+  }
+
   /** Whether {@link close} was called: every script then rejects. */
   get closed(): boolean {
     return this.#closed;

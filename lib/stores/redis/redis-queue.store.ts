@@ -125,6 +125,7 @@ export class RedisQueueStore implements CustomerIOQueueStore {
       run: (script, args) => this.#connection.run(script, args),
       answered: (reply) => this.#totals(reply),
       unsentBytes: () => this.#connection.unsentBytes,
+      connected: () => this.#connection.connected,
     });
     this.#visibilityTimeoutMs = visibilityTimeoutMs;
     this.#leases = new RedisLeaseKeeper(visibilityTimeoutMs, async (args) =>

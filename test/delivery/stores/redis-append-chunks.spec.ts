@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
 import type { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
-import { queuedOperation, useOwnRedisStores } from '../../support/redis-stores.js';
+import { countScripts, queuedOperation, useOwnRedisStores } from '../../support/redis-stores.js';
 
 // The Redis store's appends in chunks: what one tick appends goes to Redis in APPEND scripts of at most 1,000
 // operations or 512 KB, each answered on its own, and nothing of the store runs before the appends made before it.
@@ -27,27 +27,15 @@ async function appendScriptsDuring(run: () => Promise<unknown>): Promise<number>
   return Number(/cmdstat_evalsha:calls=(\d+)/.exec(stats)?.[1] ?? 0);
 }
 
-/**
- * Runs `test` on a store whose ioredis client is the test's own, counting the scripts the store sends from then on:
- * how many, and the most awaiting Redis's answer at once (ioredis keeps a command's arguments, an encoded chunk, until
- * Redis answers it).
- */
+/** Runs `test` on a store whose ioredis client is the test's own, counting the scripts it sends from then on. */
 async function withCountedScripts(
-  test: (store: RedisQueueStore, scripts: { sent: number; mostAwaiting: number }) => Promise<void>,
+  test: (store: RedisQueueStore, scripts: ReturnType<typeof countScripts>) => Promise<void>,
 ): Promise<void> {
   const client = new Redis(redis.server.url);
   try {
     const store = openStore(undefined, { redis: client });
     await store.ready();
-    const scripts = { sent: 0, mostAwaiting: 0 };
-    let awaiting = 0;
-    const evalsha = client.evalsha.bind(client) as (...args: unknown[]) => Promise<unknown>;
-    (client as unknown as { evalsha: typeof evalsha }).evalsha = (...args) => {
-      scripts.sent += 1;
-      scripts.mostAwaiting = Math.max(scripts.mostAwaiting, ++awaiting);
-      return evalsha(...args).finally(() => (awaiting -= 1));
-    };
-    await test(store, scripts);
+    await test(store, countScripts(client));
     await store.close();
   } finally {
     client.disconnect();

@@ -3,11 +3,13 @@
  * receipt), and logged summed: one line a flush interval with their count, not one line each.
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { setImmediate, setTimeout as sleep } from 'node:timers/promises';
 import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
 import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { LogCapture } from '../../support/log-capture.js';
+import { countScripts, queuedOperation } from '../../support/redis-stores.js';
 import { type OwnedRedisServer, startRedisServer, uniquePrefix } from '../../support/redis-server.js';
 import { startTestApp } from '../../support/test-app.js';
 
@@ -63,5 +65,29 @@ describe('RedisQueueStore: appends failing while Redis is unreachable', () => {
     ]);
     // everything the module logged about the outage: a handful of lines, not one per operation
     expect(logs.of('CustomerIO').length).toBeLessThanOrEqual(5);
+  });
+
+  it('with the connection down, every chunk of appends goes to the client at once, each failed by its rules', async () => {
+    // a client that holds commands offline, and fails them after a round of reconnections
+    const offline = new Redis(redis.url, { maxRetriesPerRequest: 1, retryStrategy: () => 20 });
+    offline.on('error', () => undefined);
+    try {
+      const store = new RedisQueueStore({ redis: offline, prefix: uniquePrefix('append-offline') });
+      await store.ready();
+      const scripts = countScripts(offline);
+      await redis.kill();
+      while (offline.status === 'ready') await sleep(5);
+
+      const appended = Array.from({ length: 5_000 }, (_, i) => queuedOperation(`o-${i}`, `k-${i % 7}`));
+      const answers = Promise.allSettled(appended.map((operation) => store.append(operation)));
+      await setImmediate();
+
+      // NOTE: two at a time, the third chunk would wait for the first two to fail (a round of reconnections).
+      expect(scripts.sent).toBe(5);
+      expect((await answers).map((answer) => answer.status)).toEqual(appended.map(() => 'rejected'));
+      await store.close();
+    } finally {
+      offline.disconnect();
+    }
   });
 });
