@@ -55,10 +55,9 @@ export interface AppendLink {
  * operations or 512 KB, each one APPEND script that keeps the shared queue within the bound, atomically. A chunk is
  * closed when it is full, or at the end of its tick, and goes once fewer than two chunks await Redis's answer and the
  * socket has handed what was sent before to the system (at once while the connection is down); until it may go, the
- * next ticks' appends join the open chunk.
- * So Redis appends while a burst of calls goes on, and the others wait here as operations, not as encoded commands in
- * a socket's or Redis's buffer. A command of the store goes after every append made before it (see
- * {@link RedisAppendBatcher.inOrder}).
+ * next ticks' appends join the open chunk. So Redis appends while a burst of calls goes on, and the others wait here
+ * as operations, not as encoded commands in a socket's or Redis's buffer. A command of the store goes after every
+ * append made before it (see {@link RedisAppendBatcher.inOrder}).
  */
 export class RedisAppendBatcher {
   readonly #link: AppendLink;
