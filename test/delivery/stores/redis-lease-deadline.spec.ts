@@ -148,13 +148,23 @@ describe('RedisQueueStore.leaseDeadlines: when its leases surely hold, by its ow
 
 describe('the module refuses a request timeout that does not fit well within the lease', () => {
   let sandbox: CustomerIOSandbox;
+  const prefixes: string[] = [];
+  /** A fresh prefix, deleted after the test (a store that started wrote its layout there). */
+  const prefix = (): string => {
+    const made = uniquePrefix('lease-options');
+    prefixes.push(made);
+    return made;
+  };
   beforeEach(async () => {
     sandbox = await CustomerIOSandbox.start();
   });
-  afterEach(() => sandbox.close());
+  afterEach(async () => {
+    await sandbox.close();
+    for (const made of prefixes.splice(0)) await deleteKeys(testRedis.admin, made);
+  });
 
   it("store: 'redis': a timeout over a third of queue.redis.visibilityTimeoutMs fails start-up naming both", async () => {
-    const redis = { url: testRedis.server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 };
+    const redis = { url: testRedis.server.url, prefix: prefix(), visibilityTimeoutMs: 1_000 };
     const started = startTestApp({
       ...QUEUE_SUITE_SETUP,
       sandbox,
@@ -168,7 +178,7 @@ describe('the module refuses a request timeout that does not fit well within the
   });
 
   it('the default timeout (10 s) against a visibilityTimeoutMs under 30 s, and a store of your own, are refused alike', async () => {
-    const redis = { url: testRedis.server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 29_999 };
+    const redis = { url: testRedis.server.url, prefix: prefix(), visibilityTimeoutMs: 29_999 };
     await expect(
       startTestApp({ ...QUEUE_SUITE_SETUP, sandbox, options: { queue: { store: 'redis', redis } } }),
     ).rejects.toThrow(
@@ -176,7 +186,7 @@ describe('the module refuses a request timeout that does not fit well within the
     );
     const store = new RedisQueueStore({
       redis: testRedis.server.url,
-      prefix: uniquePrefix('lease-options'),
+      prefix: prefix(),
       visibilityTimeoutMs: 1_000,
     });
     try {
@@ -191,7 +201,7 @@ describe('the module refuses a request timeout that does not fit well within the
   });
 
   it('a timeout of exactly a third of the lease starts', async () => {
-    const redis = { url: testRedis.server.url, prefix: uniquePrefix('lease-options'), visibilityTimeoutMs: 1_000 };
+    const redis = { url: testRedis.server.url, prefix: prefix(), visibilityTimeoutMs: 1_000 };
     const subject = await startTestApp({
       ...QUEUE_SUITE_SETUP,
       sandbox,
