@@ -115,13 +115,12 @@ export class RedisAppendBatcher {
   }
 
   /**
-   * Queues this tick's appends to be sent now, so that they reach Redis before the command that follows (a lease or
-   * a read must see every operation appended before it); `all` sends every chunk waiting at once (at `close`).
+   * Sends what may go at the end of a tick: the chunks waiting, then this tick's open chunk if it may go too (else
+   * the next ticks' appends join it); `all` sends every chunk at once (at `close`).
    */
   flush(all = false): void {
     this.#flushQueued = false;
-    // NOTE: a chunk that could not go yet stays open: the next ticks' appends join it, not a chunk of their own.
-    if (all || (this.#waiting.length === 0 && this.#keepsUp())) this.#close();
+    if (all) this.#close();
     this.#sendWaiting(all);
   }
 
@@ -165,6 +164,7 @@ export class RedisAppendBatcher {
       if ('chunk' in next) this.#send(next.chunk);
       else next.send();
     }
+    // NOTE: not within the tick of its appends (its flush closes it): it would go with that tick's first ones only.
     if (this.#filling && !this.#flushQueued && this.#keepsUp()) this.#close();
   }
 
