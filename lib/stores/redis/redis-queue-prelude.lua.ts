@@ -87,33 +87,28 @@ local function shrink_leases(tokens, gone)
   chunked('HSET', LEASE_HELD, still)
   end_leases(ended)
 end
--- Ends the leases of ids, each leased (owners[i] is its lease's token), no two alike: they are queued again, in
--- their places (they never left their keys' sets).
-local function unlease(ids, owners)
+-- Ends the hold of ids, leased operations (no two alike), by their leases: they are queued again, in their places
+-- (they never left their keys' sets). The caller keeps the leases' own counts.
+local function unlease(ids)
   if #ids == 0 then return end
-  local total, keys, gone, tokens, per_token = 0, {}, {}, {}, {}
-  for i, record in ipairs(hmget(OPERATIONS, ids)) do
+  local total, keys, gone = 0, {}, {}
+  for _, record in ipairs(hmget(OPERATIONS, ids)) do
     local b, key = parse(record)
     total = total + b
     tally(keys, gone, key)
-    tally(tokens, per_token, owners[i])
   end
   chunked('HDEL', OWNERS, ids)
   count_leased(-#ids, -total)
   settle_keys(keys, gone)
-  shrink_leases(tokens, per_token)
 end
 -- Leases past their deadline end here.
 local function expire(now)
   for _, token in ipairs(redis.call('ZRANGEBYSCORE', LEASES, '-inf', now)) do
-    local ids, held, owners = redis.call('LRANGE', lease_of(token), '0', '-1'), {}, {}
+    local ids, held = redis.call('LRANGE', lease_of(token), '0', '-1'), {}
     for i, owner in ipairs(hmget(OWNERS, ids)) do
-      if owner == token then
-        held[#held + 1] = ids[i]
-        owners[#held] = token
-      end
+      if owner == token then held[#held + 1] = ids[i] end
     end
-    unlease(held, owners)
+    unlease(held)
     end_leases({ token })
   end
 end

@@ -196,7 +196,7 @@ local token = ARGV[1]
 local ids = {}
 for i = 2, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
 local owners, records = hmget(OWNERS, ids), hmget(OPERATIONS, ids)
-local ended, ended_owners, rewritten, seen = {}, {}, {}, {}
+local ended, rewritten, seen = {}, {}, {}
 for n, id in ipairs(ids) do
   local owner, record = owners[n], records[n]
   if record and (owner == token or not owner) then
@@ -206,11 +206,11 @@ for n, id in ipairs(ids) do
   if owner == token and not seen[id] then
     seen[id] = true
     ended[#ended + 1] = id
-    ended_owners[#ended] = token
   end
 end
 chunked('HSET', OPERATIONS, rewritten)
-unlease(ended, ended_owners)
+unlease(ended)
+if #ended > 0 then shrink_leases({ token }, { [token] = #ended }) end
 return counts()
 `;
 
