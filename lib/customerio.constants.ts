@@ -66,6 +66,12 @@ export const DEFAULT_QUEUE = {
 /** Default lease of the Redis store (`queue.redis.visibilityTimeoutMs`), in milliseconds. */
 export const DEFAULT_VISIBILITY_TIMEOUT_MS = 30_000;
 
+/** The values of `SqliteQueueStore`'s `commit` and `synchronous` options, the default first. */
+export const SQLITE_OPTION_VALUES = {
+  commit: ['tick', 'append'],
+  synchronous: ['normal', 'full'],
+} as const;
+
 /** Name of the flush interval in `@nestjs/schedule`'s SchedulerRegistry. */
 export const CUSTOMERIO_FLUSH_INTERVAL = 'customerio:flush';
 

@@ -1,3 +1,4 @@
+import type { SQLITE_OPTION_VALUES } from '../customerio.constants.js';
 import type { CustomerIOError } from '../errors/customerio.errors.js';
 import type { CustomerIODeliveryOutcome } from './delivery-outcome.interface.js';
 import type { CustomerIOOverflowPolicy, CustomerIOQueueStore } from './queue-store.interface.js';
@@ -72,13 +73,13 @@ export interface CustomerIOQueueOptions {
     /** The queue file (its directory must exist). */
     path: string;
     /** SQLite's `synchronous` setting; see `SqliteQueueStoreOptions`. @default 'normal' */
-    synchronous?: 'normal' | 'full';
+    synchronous?: (typeof SQLITE_OPTION_VALUES.synchronous)[number];
     /**
      * When appends are committed: `'tick'`, those of one turn of the event loop together, right after it (a
      * `kill -9` can lose that turn's, whose `stored` has not resolved); `'append'`, each before `enqueue`
      * returns. See `SqliteQueueStoreOptions`. @default 'tick'
      */
-    commit?: 'tick' | 'append';
+    commit?: (typeof SQLITE_OPTION_VALUES.commit)[number];
   };
   /** Settings of `store: 'redis'`. For a client of your own, pass `store: new RedisQueueStore({ redis: client })`. */
   redis?: {

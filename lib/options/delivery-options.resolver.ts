@@ -3,6 +3,7 @@ import {
   DEFAULT_QUEUE,
   DEFAULT_RETRY,
   DEFAULT_VISIBILITY_TIMEOUT_MS,
+  SQLITE_OPTION_VALUES,
 } from '../customerio.constants.js';
 import { INVALID_OPTION, MISSING_OPTION, TIMEOUT_OUTLASTS_LEASE, optionLabel } from '../errors/customerio.messages.js';
 import type { CustomerIOModuleOptions } from '../interfaces/customerio-module-options.interface.js';
@@ -73,13 +74,13 @@ export function resolveQueueOptions(
   if (store === 'sqlite' && !isNonBlank(queue.sqlite?.path))
     problems.fail('queue.sqlite.path', queue.sqlite?.path, MISSING_OPTION);
   if (store === 'sqlite') {
-    const { synchronous = 'normal', commit = 'tick' } = queue.sqlite ?? {};
-    if (synchronous !== 'normal' && synchronous !== 'full')
-      problems.fail('queue.sqlite.synchronous', synchronous, (label, got) =>
-        INVALID_OPTION(label, '"normal" or "full"', got),
-      );
-    if (commit !== 'tick' && commit !== 'append')
-      problems.fail('queue.sqlite.commit', commit, (label, got) => INVALID_OPTION(label, '"tick" or "append"', got));
+    for (const option of ['synchronous', 'commit'] as const) {
+      const value = queue.sqlite?.[option];
+      const values: readonly string[] = SQLITE_OPTION_VALUES[option];
+      if (value === undefined || values.includes(value)) continue;
+      const expected = values.map((v) => `"${v}"`).join(' or ');
+      problems.fail(`queue.sqlite.${option}`, value, (label, got) => INVALID_OPTION(label, expected, got));
+    }
   }
   if (store === 'redis' && !isNonBlank(queue.redis?.url))
     problems.fail('queue.redis.url', queue.redis?.url, MISSING_OPTION);

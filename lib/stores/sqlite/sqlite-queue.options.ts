@@ -1,3 +1,4 @@
+import { SQLITE_OPTION_VALUES } from '../../customerio.constants.js';
 import { SQLITE_INVALID_OPTION } from './sqlite-queue.messages.js';
 
 /** Options of {@link SqliteQueueStore}. */
@@ -23,7 +24,7 @@ export interface SqliteQueueStoreOptions {
    * `stored` is one turn of the event loop, and the queue moves about twice the events a second (`npm run bench`).
    * @default 'tick'
    */
-  readonly commit?: 'tick' | 'append';
+  readonly commit?: (typeof SQLITE_OPTION_VALUES.commit)[number];
   /**
    * SQLite's `synchronous` setting (the file is always in WAL mode). With `'normal'`, what was committed
    * (see `commit`) survives the process being killed at any moment; an OS crash or power loss can roll back
@@ -34,7 +35,7 @@ export interface SqliteQueueStoreOptions {
    * `commit: 'append'`).
    * @default 'normal'
    */
-  readonly synchronous?: 'normal' | 'full';
+  readonly synchronous?: (typeof SQLITE_OPTION_VALUES.synchronous)[number];
   /**
    * How long opening waits for another user of the file (another process, or a store not closed yet) to
    * let it go before failing.
@@ -49,8 +50,8 @@ export type ResolvedSqliteOptions = Required<SqliteQueueStoreOptions>;
 /** Applies the defaults; throws a `RangeError` naming the option when one is not one of its values. */
 export function resolveSqliteOptions(options: SqliteQueueStoreOptions): ResolvedSqliteOptions {
   const { path, commit = 'tick', synchronous = 'normal', lockTimeoutMs = 1_000 } = options;
-  checkOption('commit', commit, ['tick', 'append']);
-  checkOption('synchronous', synchronous, ['normal', 'full']);
+  checkOption('commit', commit, SQLITE_OPTION_VALUES.commit);
+  checkOption('synchronous', synchronous, SQLITE_OPTION_VALUES.synchronous);
   if (!(Number.isInteger(lockTimeoutMs) && lockTimeoutMs >= 0))
     throw new RangeError(SQLITE_INVALID_OPTION('lockTimeoutMs', 'a whole number of ms from 0', lockTimeoutMs));
   return { path, commit, synchronous, lockTimeoutMs };
