@@ -1,4 +1,4 @@
-import { median } from './measure.js';
+import { median, medianItem } from './measure.js';
 import type { Way } from './protocol.js';
 import { cpuUsPerEvent, eventsPerS, fixed, line, type Measured, perThousand, sinkBound } from './report.js';
 import { checkRatio, type Comparison, skipRatio } from './targets.js';
@@ -50,7 +50,8 @@ export function ratio(
     : [];
   if (rounds.length > 0) {
     const values = rounds.map((ways) => compute((way) => ways[way]!));
-    const middle = rounds[values.indexOf(median(values))] ?? rounds[0];
+    // NOTE: the bound is the median round's (of an even count, the lower middle one's).
+    const middle = rounds[medianItem([...values.keys()], (round) => values[round])!];
     checkRatio(
       name,
       median(values),

@@ -13,6 +13,17 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
+/** The item whose value is the median of `items`' (of an even count, the lower of the middle two). */
+export function medianItem<T>(items: readonly T[], value: (item: T) => number): T | undefined {
+  const sorted = items.slice().sort((a, b) => value(a) - value(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** The q-quantile (nearest rank) of `sorted`, values in ascending order. */
+export function quantile(sorted: ArrayLike<number>, q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
 /** CPU time (user + system) used since `start`, in ms. */
 export function cpuMsSince(start: NodeJS.CpuUsage): number {
   const { user, system } = process.cpuUsage(start);
@@ -116,7 +127,7 @@ export class LatencyRecorder {
 /** The q-quantile (nearest rank) of `ns`, in µs. */
 function percentiles(ns: Float64Array): (q: number) => number {
   const sorted = Float64Array.from(ns).sort();
-  return (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] / 1_000;
+  return (q) => quantile(sorted, q) / 1_000;
 }
 
 /** The memory figures every way reports: RSS at the start, the sampled peaks, and the kernel's high-water mark. */

@@ -1,7 +1,9 @@
 import { Redis } from 'ioredis';
 import { KEY_NAMES, LAYOUT_PRELUDE } from '../lib/stores/redis/redis-queue-layout.lua.js';
 import { RedisQueueStore } from '../lib/redis/index.js';
+import { median } from './measure.js';
 import { startRedis } from './redis-server.js';
+import { line } from './report.js';
 import { checkRatio, skipRatio } from './targets.js';
 
 // `npm run bench`, last: what one LEASE of the Redis store costs as the queue grows, at 1,000 and at 1,000,000
@@ -22,9 +24,6 @@ const SHAPES = [
   ['one_person', 1],
   ['10k_people', 10_000],
 ] as const;
-
-const line = (name: string, value: string | number): void => console.log(`${name}: ${value}`);
-const median = (values: number[]): number => values.slice().sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 // Queues operations `from`..`to` (ARGV) of `people` (operation i: id op-i, person p-(i % people), sequence i + 1),
 // left as the store's appends leave them but written many at a time: a million appends one by one take minutes

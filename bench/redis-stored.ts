@@ -1,8 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomerIOClient } from '../lib/index.js';
 import { createQueueApp, openStore } from './queue-app.js';
+import { quantile } from './measure.js';
 import { eventData, personIdOf } from './protocol.js';
 import { startRedis } from './redis-server.js';
+import { line } from './report.js';
+import { STORE_OPTIONS } from './store-setup.js';
 
 // `npm run bench`, part `redis-stored`: the Redis store's crash window, as the README states it: how long after a
 // `client.track` its receipt's `stored` resolves (Redis answered the chunk of appends that carried it), with 1, 10,
@@ -16,14 +19,11 @@ const SHAPES = [
   [1_000, 60, 20],
 ] as const;
 
-const line = (name: string, value: string): void => console.log(`${name}: ${value}`);
-
-/** The `q`-quantile of sorted `values`. */
-const quantile = (values: readonly number[], q: number): number =>
-  values[Math.min(values.length - 1, Math.floor(q * values.length))];
-
 async function measure(url: string): Promise<void> {
-  const store = await openStore({ kind: 'redis', url, prefix: 'bench-stored', options: {} }, 'measured');
+  const store = await openStore(
+    { kind: 'redis', url, prefix: 'bench-stored', options: STORE_OPTIONS.redis },
+    'measured',
+  );
   // NOTE: nothing is sent (the URL refuses connections, and no flush comes before the end): appends alone.
   const app = await createQueueApp(
     {

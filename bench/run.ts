@@ -10,6 +10,7 @@ import {
   STORE_WAYS,
   type Ways,
 } from './delivery-ratios.js';
+import { medianItem } from './measure.js';
 import { benchRounds, selectedParts } from './parts.js';
 import {
   DATA_BYTES,
@@ -180,9 +181,12 @@ try {
   }
   // Each way run in rounds is shown by its median round (by events/s); its ratios are the medians of the rounds'.
   for (const way of roundWays) {
-    const runs = byRound.flatMap((ways) => ways[way] ?? []).sort((a, b) => eventsPerS(a.result) - eventsPerS(b.result));
-    if (runs.length === 0) continue;
-    measured[way] = runs[Math.floor((runs.length - 1) / 2)];
+    const middle = medianItem(
+      byRound.flatMap((ways) => ways[way] ?? []),
+      (run) => eventsPerS(run.result),
+    );
+    if (!middle) continue;
+    measured[way] = middle;
     printWay(`${TITLES[way]}${rounds > 1 ? `; its median of ${rounds} rounds by events/s` : ''}`, measured[way]);
   }
   for (const way of onceWays) {

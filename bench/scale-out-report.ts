@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { median } from './measure.js';
+import { median, medianItem } from './measure.js';
 import { type InstanceResult, SCALE_OUT_EVENTS, type SinkStats } from './protocol.js';
 import { fixed, line } from './report.js';
 import { checkRatio, skipRatio } from './targets.js';
@@ -116,12 +116,6 @@ function printRun(run: ScaleOutRun, rounds: number): void {
 const ofCount = (byRound: ScaleOutRun[][], count: number): ScaleOutRun[] =>
   byRound.flatMap((runs) => runs.filter((run) => run.count === count));
 
-/** The run of the median round by events/s. */
-function medianRun(runs: ScaleOutRun[]): ScaleOutRun | undefined {
-  const sorted = runs.slice().sort((a, b) => eventsPerS(a) - eventsPerS(b));
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-}
-
 /**
  * Prints each instance count's median run, then `scale_out_3_vs_1_events_per_s` (the median of the rounds' ratios,
  * target >= 2) with, when it falls short, what bounds it: what the median 3-instance run saturated, and the lowest
@@ -129,7 +123,7 @@ function medianRun(runs: ScaleOutRun[]): ScaleOutRun | undefined {
  */
 export function printScaleOut(byRound: ScaleOutRun[][]): void {
   const rounds = byRound.length;
-  const [one, two, three] = [1, 2, 3].map((count) => medianRun(ofCount(byRound, count)));
+  const [one, two, three] = [1, 2, 3].map((count) => medianItem(ofCount(byRound, count), eventsPerS));
   for (const run of [one, two, three]) if (run) printRun(run, rounds);
   console.log('\n[ratios] scale-out: aggregate events/s of n instances / 1 instance, in the same round');
   const byRatio = (count: number): number[] =>
