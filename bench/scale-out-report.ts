@@ -49,18 +49,24 @@ const ceilings = (run: ScaleOutRun): Ceiling[] => [
   { key: 'sink', what: "the sink's one core", eventsPerS: SCALE_OUT_EVENTS / (run.sink.cpuMs / 1_000) },
 ];
 
+/** Share of the run's window each was busy: the instances and the whole run of the cores, Redis and the sink of one. */
+const busy = (run: ScaleOutRun) => ({
+  clients: clientCpuMs(run) / (run.windowMs * cores),
+  bench: benchCpuMs(run) / (run.windowMs * cores),
+  redis: run.redisCpuMs / run.windowMs,
+  sink: run.sink.cpuMs / run.windowMs,
+});
+
 /** What was saturated in the run, if anything: the machine's cores, redis-server's one core, the sink's. */
 function saturated(run: ScaleOutRun): string[] {
   const found: string[] = [];
-  const bench = benchCpuMs(run) / (run.windowMs * cores);
+  const { bench, redis, sink } = busy(run);
   const machine = run.machineBusy ?? bench;
   if (machine >= SATURATED) {
     const other = run.machineBusy === undefined ? '' : `, other work ${pct(Math.max(0, machine - bench))}`;
     found.push(`${cores} CPUs busy ${pct(machine)} (the run's ${run.count + 2} processes ${pct(bench)}${other})`);
   }
-  const redis = run.redisCpuMs / run.windowMs;
   if (redis >= SATURATED) found.push(`redis-server busy ${pct(redis)} of its one core`);
-  const sink = run.sink.cpuMs / run.windowMs;
   if (sink >= SATURATED) found.push(`the sink busy ${pct(sink)} of its one core`);
   return found;
 }
@@ -98,10 +104,11 @@ function printRun(run: ScaleOutRun, rounds: number): void {
   line(`${name}_client_cpu_us_per_event`, usPerEvent(clientCpuMs(run)));
   line(`${name}_redis_cpu_us_per_event`, usPerEvent(run.redisCpuMs));
   line(`${name}_sink_cpu_us_per_event`, usPerEvent(run.sink.cpuMs));
-  line(`${name}_clients_cpu_busy`, `${pct(clientCpuMs(run) / (run.windowMs * cores))} of ${cores} CPUs`);
-  line(`${name}_redis_core_busy`, pct(run.redisCpuMs / run.windowMs));
-  line(`${name}_sink_core_busy`, pct(run.sink.cpuMs / run.windowMs));
-  line(`${name}_bench_cpu_busy`, `${pct(benchCpuMs(run) / (run.windowMs * cores))} of ${cores} CPUs`);
+  const shares = busy(run);
+  line(`${name}_clients_cpu_busy`, `${pct(shares.clients)} of ${cores} CPUs`);
+  line(`${name}_redis_core_busy`, pct(shares.redis));
+  line(`${name}_sink_core_busy`, pct(shares.sink));
+  line(`${name}_bench_cpu_busy`, `${pct(shares.bench)} of ${cores} CPUs`);
   if (run.machineBusy !== undefined) line(`${name}_machine_cpu_busy`, `${pct(run.machineBusy)} of ${cores} CPUs`);
   line(
     `${name}_cpu_bound_events_per_s`,
