@@ -11,23 +11,31 @@ export function queuedOperation(id: string, key: string, bytes?: number): Queued
   return { id, key, json, bytes: Buffer.byteLength(json), attempts: 0 };
 }
 
+/** Fresh prefixes named `name` on `redis`, each deleted after the test that made it. */
+export function usePrefixes(redis: { readonly admin: Redis }, name: string): () => string {
+  const made: string[] = [];
+  afterEach(async () => {
+    for (const prefix of made.splice(0)) await deleteKeys(redis.admin, prefix);
+  });
+  return () => {
+    const prefix = uniquePrefix(name);
+    made.push(prefix);
+    return prefix;
+  };
+}
+
 /**
  * A `redis-server` of the calling file's own (so that the commands it counts are the file's alone), and the stores its
  * tests open on it: each test's stores are closed, and their prefixes deleted, after it.
  */
 export function useOwnRedisStores(name: string) {
   const redis = useRedisForFile(() => startRedisServer());
-  const prefixes: string[] = [];
   const stores: RedisQueueStore[] = [];
   afterEach(async () => {
     for (const store of stores.splice(0)) await store.close();
-    for (const prefix of prefixes.splice(0)) await deleteKeys(redis.admin, prefix);
   });
-  const prefix = (): string => {
-    const made = uniquePrefix(name);
-    prefixes.push(made);
-    return made;
-  };
+  // NOTE: registered after the stores' hook, so it runs after it (Jest runs a block's afterEach hooks in order).
+  const prefix = usePrefixes(redis, name);
   return {
     redis,
     /** The stores open in the current test. */

@@ -7,6 +7,7 @@ import { CustomerIOSandbox } from '../../../lib/testing/index.js';
 import { LogCapture } from '../../support/log-capture.js';
 import { QUEUE_SUITE_SETUP, startTestApp, type TestApp } from '../../support/test-app.js';
 import { deleteKeys, uniquePrefix, useRedisForFile } from '../../support/redis-server.js';
+import { usePrefixes } from '../../support/redis-stores.js';
 import { type StallingProxy, startStallingProxy } from '../../support/tcp-proxy.js';
 
 /** A short lease, and the longest `timeout` it allows (a third of it). */
@@ -148,20 +149,12 @@ describe('RedisQueueStore.leaseDeadlines: when its leases surely hold, by its ow
 
 describe('the module refuses a request timeout that does not fit well within the lease', () => {
   let sandbox: CustomerIOSandbox;
-  const prefixes: string[] = [];
-  /** A fresh prefix, deleted after the test (a store that started wrote its layout there). */
-  const prefix = (): string => {
-    const made = uniquePrefix('lease-options');
-    prefixes.push(made);
-    return made;
-  };
+  // A store that started wrote its layout there.
+  const prefix = usePrefixes(testRedis, 'lease-options');
   beforeEach(async () => {
     sandbox = await CustomerIOSandbox.start();
   });
-  afterEach(async () => {
-    await sandbox.close();
-    for (const made of prefixes.splice(0)) await deleteKeys(testRedis.admin, made);
-  });
+  afterEach(() => sandbox.close());
 
   it("store: 'redis': a timeout over a third of queue.redis.visibilityTimeoutMs fails start-up naming both", async () => {
     const redis = { url: testRedis.server.url, prefix: prefix(), visibilityTimeoutMs: 1_000 };
