@@ -1,6 +1,6 @@
 import { afterEach } from '@jest/globals';
 import type { Redis } from 'ioredis';
-import type { QueuedOperation } from '../../lib/interfaces/queue-store.interface.js';
+import type { AppendResult, QueuedOperation } from '../../lib/interfaces/queue-store.interface.js';
 import { RedisQueueStore, type RedisQueueStoreOptions } from '../../lib/stores/redis/redis-queue.store.js';
 import { deleteKeys, startRedisServer, uniquePrefix, useRedisForFile } from './redis-server.js';
 
@@ -70,4 +70,9 @@ export function countScripts(client: Redis): { readonly sent: number; readonly m
     return evalsha(...args).finally(() => (awaiting -= 1));
   };
   return scripts;
+}
+
+/** What the store answered for the append of `operation` (its chunk's answer names each operation it did anything to). */
+export async function answerOf(store: RedisQueueStore, operation: QueuedOperation): Promise<AppendResult | undefined> {
+  return (await store.append(operation))?.get(operation.id);
 }

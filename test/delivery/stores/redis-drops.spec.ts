@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { QueuedOperation } from '../../../lib/interfaces/queue-store.interface.js';
 import type { RedisQueueStore } from '../../../lib/stores/redis/redis-queue.store.js';
-import { queuedOperation, useOwnRedisStores } from '../../support/redis-stores.js';
+import { answerOf, queuedOperation, useOwnRedisStores } from '../../support/redis-stores.js';
 
 // The Redis store's drops (overflow 'drop-oldest', and dropOldest): the oldest operations no lease holds, by append
 // order, whether their person is ready or has other operations leased (those are read when a drop needs them).
@@ -40,7 +40,7 @@ describe('RedisQueueStore, drops', () => {
 
     const dropped: string[] = [];
     for (const id of ['d1', 'd2', 'd3', 'd4', 'd5']) {
-      const answer = (await store.append(op(id, 'd')))?.get(id);
+      const answer = await answerOf(store, op(id, 'd'));
       expect(answer?.rejected).toBe(false);
       dropped.push(...(answer?.droppedIds ?? []));
     }

@@ -18,6 +18,7 @@ import { LogCapture } from '../../support/log-capture.js';
 import { describeNeeding } from '../../support/describe-needing.js';
 import { QUEUE_SUITE_SETUP, startTestApp, type TestApp, useSandbox } from '../../support/test-app.js';
 import { deleteKeys, startRedisServer, type TestRedis, uniquePrefix, useRedis } from '../../support/redis-server.js';
+import { answerOf } from '../../support/redis-stores.js';
 
 const ALL = { maxOperations: Number.MAX_SAFE_INTEGER, maxBytes: Number.MAX_SAFE_INTEGER };
 
@@ -112,11 +113,6 @@ async function appendMany(
     await Promise.all(tick.map(async (o) => answers.set(o.id, await answerOf(store, o))));
   }
   return answers;
-}
-
-/** What the store answered for the append of `operation` (its chunk's answer names each operation it did anything to). */
-async function answerOf(store: RedisQueueStore, operation: QueuedOperation): Promise<AppendResult | undefined> {
-  return (await store.append(operation))?.get(operation.id);
 }
 
 /** Ids the answers say were refused, and ids they say were dropped (in the order given). */
